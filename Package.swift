@@ -1,0 +1,84 @@
+// swift-tools-version:6.1
+// hotspot-station: a daemon and CLI that provisions mobile hotspots, modem sticks and SIMs.
+// Targets follow ../shared/DESIGN.md: pure protocol and workflow logic, thin OS adapters at the edges.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "hotspot-station",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hotspotd", targets: ["hotspotd"]),
+        .executable(name: "hotspotctl", targets: ["hotspotctl"]),
+        .executable(name: "hotspot-sim", targets: ["hotspot-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+    ],
+    targets: [
+        // Pure: bytes in, typed values out. Foundation only.
+        .target(name: "ATProtocol", swiftSettings: strict),
+        // Pure: device dialects and operator profiles as data.
+        .target(name: "DeviceCatalog", dependencies: ["ATProtocol"], swiftSettings: strict),
+        // Pure: the provisioning workflow over DeviceChannel / LedgerWriting / clock protocols.
+        .target(name: "Provisioning", dependencies: ["ATProtocol", "DeviceCatalog"], swiftSettings: strict),
+        // Codable API shared by daemon and CLI. Foundation only.
+        .target(name: "StationAPI", swiftSettings: strict),
+        // OS adapter: termios serial port + AT session (one command in flight, deadlines, URCs).
+        .target(name: "SerialPort", dependencies: [
+            "ATProtocol",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        // OS adapter: the SQLite ledger.
+        .target(name: "Ledger", dependencies: [
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
+        // OS adapter: HTTP/1.1 over a Unix socket, server and client, no domain knowledge.
+        .target(name: "UnixHTTP", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], swiftSettings: strict),
+        // The services: sessions, API routes, lifecycle.
+        .target(name: "Station", dependencies: [
+            "ATProtocol", "DeviceCatalog", "Provisioning", "StationAPI", "SerialPort", "Ledger", "UnixHTTP",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "hotspotd", dependencies: [
+            "Station",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "hotspotctl", dependencies: [
+            "StationAPI", "ATProtocol", "UnixHTTP",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+        // Fake devices on pseudo-terminals, driven by personality files.
+        .target(name: "ModemSimulator", dependencies: ["ATProtocol"], swiftSettings: strict),
+        .executableTarget(name: "hotspot-sim", dependencies: [
+            "ModemSimulator",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+
+        .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "DeviceCatalogTests", dependencies: ["DeviceCatalog"], swiftSettings: strict),
+        .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "ATProtocol", "DeviceCatalog"], swiftSettings: strict),
+        .testTarget(name: "SerialPortTests", dependencies: ["SerialPort", "ATProtocol"], swiftSettings: strict),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger"], swiftSettings: strict),
+        .testTarget(name: "UnixHTTPTests", dependencies: ["UnixHTTP"], swiftSettings: strict),
+        .testTarget(name: "ModemSimulatorTests", dependencies: ["ModemSimulator", "ATProtocol"], swiftSettings: strict),
+        .testTarget(name: "StationTests", dependencies: ["Station", "StationAPI"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["StationAPI"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,1 @@
+// Placeholder: ATProtocol is being written.

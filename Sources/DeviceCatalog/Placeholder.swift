@@ -1,0 +1,1 @@
+// Placeholder: DeviceCatalog is being written.

@@ -1,0 +1,1 @@
+// Placeholder: Ledger is being written.

@@ -1,0 +1,1 @@
+// Placeholder: ModemSimulator is being written.

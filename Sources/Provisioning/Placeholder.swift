@@ -1,0 +1,1 @@
+// Placeholder: Provisioning is being written.

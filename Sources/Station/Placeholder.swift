@@ -1,0 +1,1 @@
+// Placeholder: Station is being written.

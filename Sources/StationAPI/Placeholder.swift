@@ -1,0 +1,1 @@
+// Placeholder: StationAPI is being written.
