@@ -64,6 +64,15 @@ let package = Package(
             "StationAPI", "ATProtocol", "UnixHTTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
+        // System-library shims (libudev, libusb-1.0; libumockdev for tests only).
+        .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+        .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
+        .systemLibrary(name: "CUMockdev", pkgConfig: "umockdev-1.0", providers: [.apt(["libumockdev-dev"])]),
+        // OS adapter: libudev enumerate/monitor on one thread, USB classification, libusb mode switch.
+        .target(name: "DeviceDiscovery", dependencies: [
+            "CUdev", "CLibUSB",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         // Fake devices on pseudo-terminals, driven by personality files.
         .target(name: "ModemSimulator", dependencies: ["ATProtocol"], swiftSettings: strict),
         .executableTarget(name: "hotspot-sim", dependencies: [
@@ -79,6 +88,7 @@ let package = Package(
         .testTarget(name: "UnixHTTPTests", dependencies: ["UnixHTTP"], swiftSettings: strict),
         .testTarget(name: "ModemSimulatorTests", dependencies: ["ModemSimulator", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "StationTests", dependencies: ["Station", "StationAPI"], swiftSettings: strict),
+        .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery", "CUMockdev"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["StationAPI"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,1 @@
+// Placeholder: DeviceDiscovery is being written.
