@@ -89,6 +89,7 @@ let package = Package(
         .testTarget(name: "ModemSimulatorTests", dependencies: ["ModemSimulator", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "StationTests", dependencies: ["Station", "StationAPI"], swiftSettings: strict),
         .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery", "CUMockdev"], swiftSettings: strict),
+        .testTarget(name: "HotspotctlTests", dependencies: ["hotspotctl", "StationAPI"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["StationAPI"], swiftSettings: strict),
     ]
 )

@@ -1,1 +1,0 @@
-// Placeholder: StationAPI is being written.

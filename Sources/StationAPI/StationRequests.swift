@@ -1,0 +1,119 @@
+import Foundation
+
+/// `POST /v1/devices` body: attach a serial port by path.
+public struct AttachRequest: Codable, Sendable, Equatable {
+    /// The tty path, such as `/dev/ttyUSB2`.
+    public var path: String
+    /// Creates the request.
+    public init(path: String) { self.path = path }
+}
+
+/// `POST /v1/devices/{ref}/provision` body: start or retry provisioning, optionally overriding the policy.
+public struct ProvisionRequest: Codable, Sendable, Equatable {
+    /// The plan to apply; `nil` uses the default plan.
+    public var plan: String?
+    /// A Wi-Fi name instead of the template's.
+    public var ssid: String?
+    /// A WPA2 key instead of a generated one.
+    public var key: String?
+    /// Creates the request.
+    public init(plan: String? = nil, ssid: String? = nil, key: String? = nil) {
+        self.plan = plan
+        self.ssid = ssid
+        self.key = key
+    }
+}
+
+/// `POST /v1/vouchers/import` body: the CSV text (`code,plan` with a header line) and its file name for messages.
+public struct VoucherImportRequest: Codable, Sendable, Equatable {
+    /// The file's name, quoted in error messages.
+    public var fileName: String
+    /// The CSV text.
+    public var csv: String
+    /// Creates the request.
+    public init(fileName: String, csv: String) {
+        self.fileName = fileName
+        self.csv = csv
+    }
+}
+
+/// `POST /v1/vouchers/import` reply.
+public struct VoucherImportResult: Codable, Sendable, Equatable {
+    /// How many vouchers were added (all of the file, or none on error).
+    public var imported: Int
+    /// Creates the reply.
+    public init(imported: Int) { self.imported = imported }
+}
+
+/// `GET /v1/health` reply.
+public struct HealthInfo: Codable, Sendable, Equatable {
+    /// `ready` once the ledger is open and unsettled vouchers were handled.
+    public var status: String
+    /// The daemon's version.
+    public var version: String
+    /// Devices attached.
+    public var devices: Int
+    /// Creates the reply.
+    public init(status: String, version: String, devices: Int) {
+        self.status = status
+        self.version = version
+        self.devices = devices
+    }
+}
+
+/// The body of every non-2xx reply: a stable code and a sentence.
+public struct APIErrorBody: Codable, Sendable, Equatable {
+    /// The error itself.
+    public var error: FailureInfo
+    /// Creates the body.
+    public init(error: FailureInfo) { self.error = error }
+}
+
+/// The JSON coding conventions shared by daemon and CLI: ISO 8601 dates, sorted keys.
+public enum StationJSON {
+    /// An encoder with the API's conventions.
+    public static func encoder(pretty: Bool = false) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// A decoder with the API's conventions.
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
+
+/// The routes of the control API, in one place so daemon and CLI cannot disagree.
+///
+/// Queries: `reveal=1` shows secrets (full identifiers, Wi-Fi keys, voucher codes) to a caller who asks.
+public enum StationRoute {
+    /// `GET` readiness.
+    public static let health = "/v1/health"
+    /// `GET` list, `POST` attach.
+    public static let devices = "/v1/devices"
+    /// `GET` one device by id, IMEI, ICCID (full or unique last digits) or port.
+    public static func device(_ ref: String) -> String { "/v1/devices/" + percentEncode(ref) }
+    /// `POST` start or retry provisioning.
+    public static func provision(_ ref: String) -> String { device(ref) + "/provision" }
+    /// `GET` live events as NDJSON.
+    public static let events = "/v1/events"
+    /// `GET` plans.
+    public static let plans = "/v1/plans"
+    /// `GET` vouchers (`state=`), `POST …/import`.
+    public static let vouchers = "/v1/vouchers"
+    /// `POST` voucher CSV import.
+    public static let voucherImport = "/v1/vouchers/import"
+    /// `GET` ledger events (`iccid=`, `imei=`, `since=`, `limit=`).
+    public static let ledger = "/v1/ledger"
+
+    /// Percent-encodes one path segment (a `/` in a port path must not split the route).
+    public static func percentEncode(_ segment: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
+    }
+}
