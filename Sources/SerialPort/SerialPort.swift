@@ -1,0 +1,286 @@
+import Glibc
+import Logging
+import Synchronization
+
+/// An exclusively opened, raw-mode serial tty with a dedicated reader thread.
+///
+/// Opening takes three locks, as ModemManager and the UUCP tools expect: a UUCP lock file
+/// (`LCK..<tty>`, cooperative, names the holder), `TIOCEXCL` (other non-root opens fail with EBUSY;
+/// root bypasses it, so it is not a guarantee) and `flock(LOCK_EX|LOCK_NB)` (works across all
+/// cooperating openers, root included). The tty is set raw (`cfmakeraw`, 8N1, `CLOCAL|CREAD`,
+/// no flow control, `VMIN = VTIME = 0`) and flushed.
+///
+/// Ownership and threads: the port owns its descriptor until `close()` (idempotent, also run by
+/// `deinit`). `write` may be called from any one context at a time; `events` must have a single
+/// consumer. Received bytes and the hangup arrive on `events`, produced by one thread per port.
+/// The buffer between thread and consumer is bounded; when full, the oldest chunks are dropped
+/// and counted in `droppedBytes`.
+public final class SerialPort: Sendable {
+    /// The device path given to `init`.
+    public let path: String
+    /// Bytes and the final hangup, in order; finishes after `.gone` or `close()`. Single consumer.
+    public let events: AsyncStream<SerialPortEvent>
+
+    private let fd: Int32
+    private let reader: SerialPortReader
+    private let state: Mutex<State>
+    private let logger: Logger
+
+    private struct State {
+        var isOpen: Bool
+        var thread: pthread_t
+        var wakeRead: Int32
+        var wakeWrite: Int32
+        var lockFile: UUCPLockFile?
+    }
+
+    /// Opens and configures `path` exclusively and starts its reader thread.
+    ///
+    /// Throws `.busy` when a live UUCP lock file, TIOCEXCL (EBUSY) or flock (EWOULDBLOCK) shows
+    /// another holder; `.open` when the node cannot be opened; `.configure` when termios fails
+    /// (e.g. ENOTTY: not a terminal).
+    public init(path: String, options: SerialPortOptions = SerialPortOptions(), logger: Logger) throws(SerialPortError) {
+        self.path = path
+        self.logger = logger
+        var log = logger
+        log[metadataKey: "port.path"] = "\(path)"
+
+        // 1. UUCP lock file first: when another program holds the port, this names it.
+        var lockFile: UUCPLockFile?
+        if let directory = options.lockDirectory {
+            lockFile = try UUCPLockFile.acquire(devicePath: path, directory: directory, logger: log)
+        }
+        var fd: Int32 = -1
+        var wake: (read: Int32, write: Int32) = (-1, -1)
+        func cleanUp() {
+            if fd >= 0 { SystemCall.close(fd) }
+            if wake.read >= 0 { SystemCall.close(wake.read) }
+            if wake.write >= 0 { SystemCall.close(wake.write) }
+            lockFile?.release()
+        }
+
+        do throws(SerialPortError) {
+            // 2. open: O_NOCTTY so a modem never becomes our controlling terminal; O_NONBLOCK so
+            // open does not wait for carrier and reads/writes never block the thread.
+            do {
+                fd = try SystemCall.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+            } catch where error.rawValue == EBUSY {
+                // EBUSY: another open holds TIOCEXCL.
+                throw SerialPortError(code: .busy, errno: EBUSY, path: path, message: "device is opened exclusively (TIOCEXCL) by another process")
+            } catch {
+                throw SerialPortError(code: .open, errno: error.rawValue, path: path, message: "cannot open device")
+            }
+
+            // 3. TIOCEXCL: ENOTTY/EINVAL tolerated (umockdev's default handler, some drivers refuse it).
+            do {
+                try SystemCall.ioctl(fd, UInt(TIOCEXCL))
+            } catch where error.rawValue == ENOTTY || error.rawValue == EINVAL {
+                log.debug("TIOCEXCL refused, continuing without it", metadata: ["errno": "\(error.rawValue)"])
+            } catch {
+                throw SerialPortError(code: .configure, errno: error.rawValue, path: path, message: "TIOCEXCL failed")
+            }
+
+            // 4. flock: EWOULDBLOCK means another open file description holds it (also in this process).
+            do {
+                try SystemCall.flock(fd, LOCK_EX | LOCK_NB)
+            } catch where error.rawValue == EWOULDBLOCK {
+                throw SerialPortError(code: .busy, errno: EWOULDBLOCK, path: path, message: "device is locked (flock) by another open")
+            } catch {
+                throw SerialPortError(code: .configure, errno: error.rawValue, path: path, message: "flock failed")
+            }
+
+            // 5. termios raw.
+            try Self.configure(fd: fd, path: path, baudRate: options.baudRate)
+
+            // 6. DTR/RTS: optional. ENOTTY/EINVAL on ptys and mocked ttys are ignored.
+            if options.assertModemLines {
+                do {
+                    try SystemCall.ioctl(fd, UInt(TIOCMBIS), int: Int32(TIOCM_DTR | TIOCM_RTS))
+                } catch {
+                    log.debug("cannot assert DTR/RTS, continuing", metadata: ["errno": "\(error.rawValue)"])
+                }
+            }
+
+            // 7. Wake pipe for close(), then the reader thread.
+            do {
+                wake = try SystemCall.pipe()
+            } catch {
+                throw SerialPortError(code: .configure, errno: error.rawValue, path: path, message: "cannot create wake pipe")
+            }
+        } catch {
+            cleanUp()
+            throw error
+        }
+
+        let (stream, continuation) = AsyncStream<SerialPortEvent>.makeStream(
+            bufferingPolicy: .bufferingNewest(max(1, options.maxBufferedChunks)))
+        let reader = SerialPortReader(fd: fd, wakeFD: wake.read, path: path,
+                                      chunkSize: options.readChunkSize, continuation: continuation)
+        let thread: pthread_t
+        do {
+            thread = try Self.startThread(reader)
+        } catch {
+            continuation.finish()
+            cleanUp()
+            throw SerialPortError(code: .configure, errno: error.rawValue, path: path, message: "cannot start reader thread")
+        }
+        self.fd = fd
+        self.reader = reader
+        self.events = stream
+        self.state = Mutex(State(isOpen: true, thread: thread, wakeRead: wake.read, wakeWrite: wake.write, lockFile: lockFile))
+        log.debug("serial port opened")
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Bytes the reader dropped because the consumer of `events` did not keep up.
+    public var droppedBytes: Int {
+        reader.droppedBytes.load(ordering: .relaxed)
+    }
+
+    /// Whether `close()` has not been called yet (the device may still be gone: see `events`).
+    public var isOpen: Bool {
+        state.withLock { $0.isOpen }
+    }
+
+    /// Writes all of `bytes`, waiting for POLLOUT on EAGAIN until `deadline`.
+    ///
+    /// Throws `.write` with ETIMEDOUT when the deadline passes first, `.hangup` on EIO/POLLHUP,
+    /// `.closed` after `close()`. Holds the port's lock while writing so `close()` cannot close
+    /// the descriptor underneath.
+    public func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant) throws(SerialPortError) {
+        let fd = self.fd
+        let path = self.path
+        try state.withLock { state throws(SerialPortError) in
+            guard state.isOpen else {
+                throw SerialPortError(code: .closed, errno: EBADF, path: path, message: "port is closed")
+            }
+            var offset = 0
+            while offset < bytes.count {
+                do throws(Errno) {
+                    offset += try SystemCall.write(fd, from: bytes, offset: offset)
+                    continue
+                } catch where error == .wouldBlock {
+                    // Output queue full (flow control or a slow device): wait for room below.
+                } catch where error == .ioError {
+                    throw SerialPortError(code: .hangup, errno: EIO, path: path, message: "write failed with EIO")
+                } catch {
+                    throw SerialPortError(code: .write, errno: error.rawValue, path: path, message: "write failed")
+                }
+                try Self.waitWritable(fd: fd, path: path, deadline: deadline)
+            }
+        }
+    }
+
+    /// Discards bytes received but not yet read (`tcflush(TCIFLUSH)`), e.g. a late reply after a timeout.
+    ///
+    /// Bytes already taken by the reader thread are not affected.
+    public func discardPendingInput() throws(SerialPortError) {
+        let fd = self.fd
+        let path = self.path
+        try state.withLock { state throws(SerialPortError) in
+            guard state.isOpen else {
+                throw SerialPortError(code: .closed, errno: EBADF, path: path, message: "port is closed")
+            }
+            do throws(Errno) {
+                try SystemCall.flush(fd, TCIFLUSH)
+            } catch {
+                throw SerialPortError(code: .configure, errno: error.rawValue, path: path, message: "tcflush failed")
+            }
+        }
+    }
+
+    /// Stops the reader thread, closes the descriptor and removes the lock file; idempotent.
+    ///
+    /// Blocks only until the reader thread notices its wake pipe (it never blocks in read).
+    /// Must not be called from the reader thread (nothing in this module does).
+    public func close() {
+        let fd = self.fd
+        state.withLock { state in
+            guard state.isOpen else { return }
+            state.isOpen = false
+            var byte: UInt8 = 1
+            _ = withUnsafeBytes(of: &byte) { try? SystemCall.write(state.wakeWrite, from: $0) }
+            pthread_join(state.thread, nil)
+            SystemCall.close(fd)
+            SystemCall.close(state.wakeRead)
+            SystemCall.close(state.wakeWrite)
+            state.lockFile?.release()
+            state.lockFile = nil
+        }
+        logger.debug("serial port closed", metadata: ["port.path": "\(path)"])
+    }
+
+    // MARK: - Helpers
+
+    private static func configure(fd: Int32, path: String, baudRate: Int) throws(SerialPortError) {
+        guard let speed = speed(for: baudRate) else {
+            throw SerialPortError(code: .configure, errno: EINVAL, path: path, message: "unsupported baud rate \(baudRate)")
+        }
+        do {
+            var attributes = try SystemCall.getAttributes(fd)
+            cfmakeraw(&attributes)
+            _ = cfsetispeed(&attributes, speed)
+            _ = cfsetospeed(&attributes, speed)
+            attributes.c_cflag |= tcflag_t(CLOCAL | CREAD)
+            attributes.c_cflag &= ~tcflag_t(CRTSCTS)
+            withUnsafeMutableBytes(of: &attributes.c_cc) { cc in
+                cc[Int(VMIN)] = 0
+                cc[Int(VTIME)] = 0
+            }
+            try SystemCall.setAttributes(fd, attributes)
+            try SystemCall.flush(fd, TCIOFLUSH)
+        } catch {
+            // ENOTTY here: the path is not a terminal.
+            throw SerialPortError(code: .configure, errno: error.rawValue, path: path, message: "cannot set raw termios")
+        }
+    }
+
+    private static func speed(for baudRate: Int) -> speed_t? {
+        let table: [Int: Int32] = [
+            1200: B1200, 2400: B2400, 4800: B4800, 9600: B9600, 19_200: B19200, 38_400: B38400,
+            57_600: B57600, 115_200: B115200, 230_400: B230400, 460_800: B460800, 921_600: B921600,
+            1_000_000: B1000000, 2_000_000: B2000000, 3_000_000: B3000000, 4_000_000: B4000000,
+        ]
+        return table[baudRate].map { speed_t($0) }
+    }
+
+    private static func waitWritable(fd: Int32, path: String, deadline: ContinuousClock.Instant) throws(SerialPortError) {
+        while true {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            guard remaining > .zero else {
+                throw SerialPortError(code: .write, errno: ETIMEDOUT, path: path, message: "write did not complete before its deadline")
+            }
+            let (seconds, attoseconds) = remaining.components
+            let milliseconds = min(Int64(Int32.max), seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
+            var fds = [pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)]
+            do {
+                _ = try SystemCall.poll(&fds, timeoutMilliseconds: Int32(milliseconds))
+            } catch {
+                throw SerialPortError(code: .write, errno: error.rawValue, path: path, message: "poll for POLLOUT failed")
+            }
+            if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
+                throw SerialPortError(code: .hangup, errno: 0, path: path, message: "poll reported hangup while writing")
+            }
+            if fds[0].revents & Int16(POLLOUT) != 0 { return }
+        }
+    }
+
+    private static func startThread(_ reader: SerialPortReader) throws(Errno) -> pthread_t {
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(reader).toOpaque()
+        let rc = pthread_create(&thread, nil, { raw in
+            guard let raw else { return nil }
+            let reader = Unmanaged<SerialPortReader>.fromOpaque(raw).takeRetainedValue()
+            reader.run()
+            return nil
+        }, context)
+        guard rc == 0 else {
+            Unmanaged<SerialPortReader>.fromOpaque(context).release()
+            throw Errno(rawValue: rc)
+        }
+        return thread
+    }
+}

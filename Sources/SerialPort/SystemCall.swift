@@ -1,0 +1,214 @@
+import Glibc
+
+/// An errno value returned by a failing system call.
+struct Errno: Error, Equatable {
+    var rawValue: Int32
+
+    static var current: Errno { Errno(rawValue: errno) }
+    static let interrupted = Errno(rawValue: EINTR)
+    static let wouldBlock = Errno(rawValue: EAGAIN)
+    static let ioError = Errno(rawValue: EIO)
+}
+
+/// Every system call of the serial-port layer, in one place, with the reason for each errno decision.
+///
+/// Rules that hold for all wrappers unless noted: EINTR is retried (a signal handler interrupted
+/// the call before it did anything); any other failure is thrown as `Errno` for the caller, which
+/// knows the context, to turn into a `SerialPortError`.
+enum SystemCall {
+    /// `open(2)`. EINTR retried: with `O_NONBLOCK` a tty open does not wait for carrier, but a
+    /// signal can still interrupt the driver's open routine.
+    static func open(_ path: String, _ flags: Int32, mode: mode_t = 0) throws(Errno) -> Int32 {
+        while true {
+            let fd = Glibc.open(path, flags, mode)
+            if fd >= 0 { return fd }
+            if errno == EINTR { continue }
+            throw Errno.current
+        }
+    }
+
+    /// `close(2)`. Never retried: on Linux the descriptor is released even when close reports
+    /// EINTR, so a retry could close a descriptor another thread just received. Errors are
+    /// ignored because there is nothing left to do with the descriptor.
+    static func close(_ fd: Int32) {
+        _ = Glibc.close(fd)
+    }
+
+    /// `read(2)` into `buffer`. EINTR retried. EAGAIN (nothing to read on a non-blocking fd) and
+    /// EIO (tty hung up) are thrown: the reader loop decides what they mean.
+    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw Errno.current
+        }
+    }
+
+    /// `write(2)` from `buffer`; may write fewer bytes. EINTR retried; EAGAIN thrown so the caller
+    /// can poll for POLLOUT within its deadline; EIO thrown (device gone).
+    static func write(_ fd: Int32, from buffer: UnsafeRawBufferPointer) throws(Errno) -> Int {
+        while true {
+            let n = Glibc.write(fd, buffer.baseAddress, buffer.count)
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw Errno.current
+        }
+    }
+
+    /// `poll(2)`. EINTR is reported as "nothing ready" (returns 0) instead of being retried here,
+    /// because every caller loops anyway and recomputes its remaining timeout.
+    static func poll(_ fds: inout [pollfd], timeoutMilliseconds: Int32) throws(Errno) -> Int32 {
+        let count = nfds_t(fds.count)
+        let rc = fds.withUnsafeMutableBufferPointer { buffer in
+            Glibc.poll(buffer.baseAddress, count, timeoutMilliseconds)
+        }
+        if rc >= 0 { return rc }
+        if errno == EINTR { return 0 }
+        throw Errno.current
+    }
+
+    /// `tcgetattr(3)`. EINTR retried (tcgetattr is an ioctl and can be interrupted).
+    static func getAttributes(_ fd: Int32) throws(Errno) -> termios {
+        var attributes = termios()
+        while tcgetattr(fd, &attributes) != 0 {
+            if errno == EINTR { continue }
+            throw Errno.current
+        }
+        return attributes
+    }
+
+    /// `tcsetattr(3)` with TCSANOW. EINTR retried.
+    static func setAttributes(_ fd: Int32, _ attributes: termios) throws(Errno) {
+        var attributes = attributes
+        while tcsetattr(fd, TCSANOW, &attributes) != 0 {
+            if errno == EINTR { continue }
+            throw Errno.current
+        }
+    }
+
+    /// `tcflush(3)`. EINTR retried.
+    static func flush(_ fd: Int32, _ queue: Int32) throws(Errno) {
+        while tcflush(fd, queue) != 0 {
+            if errno == EINTR { continue }
+            throw Errno.current
+        }
+    }
+
+    /// `ioctl(2)` without argument (TIOCEXCL, TIOCNXCL). EINTR retried; ENOTTY/EINVAL are thrown
+    /// and the caller decides whether the request was optional.
+    static func ioctl(_ fd: Int32, _ request: UInt) throws(Errno) {
+        while Glibc.ioctl(fd, request) != 0 {
+            if errno == EINTR { continue }
+            throw Errno.current
+        }
+    }
+
+    /// `ioctl(2)` with a pointer to an int (TIOCMBIS). EINTR retried; ENOTTY thrown to the caller.
+    static func ioctl(_ fd: Int32, _ request: UInt, int value: Int32) throws(Errno) {
+        var value = value
+        while withUnsafeMutablePointer(to: &value, { Glibc.ioctl(fd, request, $0) }) != 0 {
+            if errno == EINTR { continue }
+            throw Errno.current
+        }
+    }
+
+    /// `flock(2)`. EINTR retried (only a blocking flock sleeps, but be safe); EWOULDBLOCK thrown:
+    /// another open file description holds the lock.
+    static func flock(_ fd: Int32, _ operation: Int32) throws(Errno) {
+        guard let function = flockFunction else { throw Errno(rawValue: ENOSYS) }
+        while function(fd, operation) != 0 {
+            if errno == EINTR { continue }
+            throw Errno.current
+        }
+    }
+
+    /// The C `flock` function. Swift cannot call it by name: Glibc's `struct flock` (for fcntl)
+    /// shadows it, so it is looked up once with `dlsym(RTLD_DEFAULT, "flock")` and called with
+    /// the C calling convention. fcntl/OFD locks are not a substitute: they do not conflict with
+    /// the flock locks picocom and pyserial take.
+    private static let flockFunction: (@convention(c) (Int32, Int32) -> Int32)? = {
+        guard let symbol = dlsym(nil, "flock") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
+    }()
+
+    /// `pipe(2)`, then `fcntl(2)` to add `FD_CLOEXEC` and `O_NONBLOCK` on both ends; returns
+    /// (read end, write end). pipe2 is not visible to Swift without _GNU_SOURCE; the short window
+    /// without FD_CLOEXEC only matters if another thread fork-execs at that instant.
+    static func pipe() throws(Errno) -> (read: Int32, write: Int32) {
+        var ends: [Int32] = [-1, -1]
+        let rc = ends.withUnsafeMutableBufferPointer { Glibc.pipe($0.baseAddress) }
+        if rc != 0 { throw Errno.current }
+        for end in ends {
+            let flags = fcntl(end, F_GETFL)
+            if flags < 0 || fcntl(end, F_SETFL, flags | O_NONBLOCK) != 0 || fcntl(end, F_SETFD, FD_CLOEXEC) != 0 {
+                let error = Errno.current
+                close(ends[0])
+                close(ends[1])
+                throw error
+            }
+        }
+        return (ends[0], ends[1])
+    }
+
+    /// `unlink(2)`. ENOENT is success (the file is gone either way); other errors thrown.
+    static func unlink(_ path: String) throws(Errno) {
+        if Glibc.unlink(path) == 0 || errno == ENOENT { return }
+        throw Errno.current
+    }
+
+    /// `access(2)` with W_OK|X_OK: can we create files in `directory`?
+    static func isWritableDirectory(_ directory: String) -> Bool {
+        Glibc.access(directory, W_OK | X_OK) == 0
+    }
+
+    /// Whether process `pid` exists: `kill(pid, 0)` succeeds, or fails with EPERM (it exists but
+    /// belongs to another user). ESRCH means it is gone. Non-positive pids never "exist" here:
+    /// kill(0) / kill(-1) would address process groups.
+    static func processExists(_ pid: Int32) -> Bool {
+        guard pid > 0 else { return false }
+        if Glibc.kill(pid, 0) == 0 { return true }
+        return errno == EPERM
+    }
+
+    /// The canonical absolute path (symlinks resolved) via `realpath(3)`, or nil when it fails.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = Glibc.realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Reads up to `limit` bytes of a small file (lock files, /proc/<pid>/comm); nil when unreadable.
+    static func readSmallFile(_ path: String, limit: Int = 128) -> [UInt8]? {
+        guard let fd = try? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: limit)
+        guard let n = try? read(fd, into: &bytes) else { return nil }
+        return Array(bytes.prefix(n))
+    }
+
+    /// Writes all of `bytes` to a blocking regular-file descriptor; EINTR retried by `write`.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(Errno) {
+        var offset = 0
+        while offset < bytes.count {
+            offset += try write(fd, from: bytes, offset: offset)
+        }
+    }
+
+    /// `write(2)` of `bytes[offset...]`: the closure-free form, because the standard library's
+    /// buffer accessors rethrow untyped errors.
+    static func write(_ fd: Int32, from bytes: [UInt8], offset: Int) throws(Errno) -> Int {
+        let result: Result<Int, Errno> = bytes.withUnsafeBytes { buffer in
+            Result { () throws(Errno) -> Int in try write(fd, from: UnsafeRawBufferPointer(rebasing: buffer[offset...])) }
+        }
+        return try result.get()
+    }
+
+    /// `read(2)` into `buffer[0...]`, typed-throws form of `read(_:into:)` for Swift arrays.
+    static func read(_ fd: Int32, into buffer: inout [UInt8]) throws(Errno) -> Int {
+        let result: Result<Int, Errno> = buffer.withUnsafeMutableBytes { raw in
+            Result { () throws(Errno) -> Int in try read(fd, into: raw) }
+        }
+        return try result.get()
+    }
+}
