@@ -1,0 +1,198 @@
+import Foundation
+import GRDB
+
+/// The station's SQLite ledger: devices, SIMs, provisionings, vouchers and the hash-chained events
+/// that record every change to them.
+///
+/// Opened in WAL mode with `synchronous=FULL`, both read back at open (the ledger refuses to open
+/// with `.notDurable` otherwise), so a call that returns has its transaction on disk and survives a
+/// power cut or `kill -9`. Every mutating call is one transaction that writes the row change and
+/// its event together, or nothing. Calls are synchronous and may block for a commit (an fsync,
+/// usually well under a few milliseconds); any thread may call them, writes are serialized by
+/// GRDB's `DatabasePool`, reads run concurrently on snapshots.
+public final class Ledger: Sendable {
+    /// The database file path.
+    public let path: String
+    /// The GRDB pool; internal so tests can reach the raw database.
+    let pool: DatabasePool
+    /// The clock stamping rows and events; injected so tests control time.
+    let clock: @Sendable () -> Date
+
+    /// How long a write waits for another connection's lock before failing with `.busy`.
+    public static let busyTimeout: TimeInterval = 5
+
+    /// Opens (creating if needed) the ledger at `path` with the wall clock.
+    public convenience init(path: String) throws(LedgerError) {
+        try self.init(path: path, clock: { Date() })
+    }
+
+    /// Opens (creating if needed) the ledger at `path`, migrates it, and checks durability.
+    ///
+    /// Fails with `.notDurable` if WAL, `synchronous=FULL` or foreign keys are not in force after
+    /// opening, with `.migration` if the file was written by a newer build, and with `.corrupt`,
+    /// `.readOnly` or `.io` when SQLite cannot open it.
+    public convenience init(path: String, clock: @escaping @Sendable () -> Date) throws(LedgerError) {
+        try self.init(path: path, clock: clock, synchronousPragma: "FULL")
+    }
+
+    /// Designated initializer; `synchronousPragma` exists so tests can prove a non-durable
+    /// setting is refused. Production code always goes through the public initializers.
+    init(path: String, clock: @escaping @Sendable () -> Date, synchronousPragma: String) throws(LedgerError) {
+        self.path = path
+        self.clock = clock
+        var config = Configuration()
+        config.label = "ledger"
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(Ledger.busyTimeout)
+        config.journalMode = .wal
+        let synchronous = ["OFF", "NORMAL", "FULL", "EXTRA"].contains(synchronousPragma) ? synchronousPragma : "FULL"
+        config.prepareDatabase { db in
+            // Per connection: FULL makes every WAL commit fsync before returning.
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw LedgerError.wrap(error, "open ledger")
+        }
+        self.pool = pool
+        do {
+            // GRDB's WAL setup runs after prepareDatabase and sets the writer to NORMAL ("many
+            // applications choose NORMAL"), which may lose the last commits on power loss. The
+            // pool keeps one writer connection for its life, so setting FULL here sticks; the
+            // read-back below proves it.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+            }
+        } catch {
+            throw LedgerError.wrap(error, "set synchronous")
+        }
+        try checkDurability()
+        try migrate()
+    }
+
+    /// Opens a fresh ledger in a new file under the temporary directory (for tests and tools).
+    ///
+    /// The file is not removed automatically: delete `path` (and its `-wal`/`-shm`) when done.
+    public static func temporary(clock: @escaping @Sendable () -> Date = { Date() }) throws(LedgerError) -> Ledger {
+        let directory = FileManager.default.temporaryDirectory
+        let file = directory.appendingPathComponent("ledger-\(UUID().uuidString).sqlite").path
+        return try Ledger(path: file, clock: clock)
+    }
+
+    /// The durability settings of one connection as SQLite reports them.
+    public struct Durability: Sendable, Equatable, Codable {
+        /// `PRAGMA journal_mode`, expected "wal".
+        public var journalMode: String
+        /// `PRAGMA synchronous`, expected 2 (FULL) or 3 (EXTRA).
+        public var synchronous: Int
+        /// `PRAGMA foreign_keys`, expected true.
+        public var foreignKeys: Bool
+
+        /// True when commits are durable and constraints enforced.
+        public var isDurable: Bool { journalMode == "wal" && synchronous >= 2 && foreignKeys }
+    }
+
+    /// Reads journal mode, synchronous and foreign keys back from the writer connection and a reader.
+    public func durability() throws(LedgerError) -> (writer: Durability, reader: Durability) {
+        func read(_ db: Database) throws -> Durability {
+            let journal = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? ""
+            let synchronous = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+            let foreignKeys = try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false
+            return Durability(journalMode: journal.lowercased(), synchronous: synchronous, foreignKeys: foreignKeys)
+        }
+        do {
+            let writer = try pool.writeWithoutTransaction { db in try read(db) }
+            let reader = try pool.read { db in try read(db) }
+            return (writer, reader)
+        } catch {
+            throw LedgerError.wrap(error, "read durability settings")
+        }
+    }
+
+    private func checkDurability() throws(LedgerError) {
+        let settings = try durability()
+        for (role, value) in [("writer", settings.writer), ("reader", settings.reader)] where !value.isDurable {
+            throw LedgerError(.notDurable, "the ledger \(role) connection runs journal_mode=\(value.journalMode), "
+                + "synchronous=\(value.synchronous), foreign_keys=\(value.foreignKeys); "
+                + "it needs wal, FULL (2) and on to keep money records through a power cut")
+        }
+    }
+
+    private func migrate() throws(LedgerError) {
+        let migrator = LedgerSchema.migrator
+        do {
+            let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
+            if superseded {
+                throw LedgerError(.migration, "the ledger was written by a newer version of this program; refusing to open it")
+            }
+            try migrator.migrate(pool)
+        } catch {
+            let wrapped = LedgerError.wrap(error, "migrate ledger")
+            if wrapped.code == .io {
+                throw LedgerError(.migration, wrapped.message, sqliteCode: wrapped.sqliteCode,
+                                  sqliteExtendedCode: wrapped.sqliteExtendedCode)
+            }
+            throw wrapped
+        }
+    }
+
+    /// Identifiers of the migrations applied to this file, in order (e.g. `["v1-initial"]`).
+    public func appliedMigrations() throws(LedgerError) -> [String] {
+        let migrator = LedgerSchema.migrator
+        do {
+            let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+            return LedgerSchema.migrationNames.filter { applied.contains($0) }
+        } catch {
+            throw LedgerError.wrap(error, "read migrations")
+        }
+    }
+
+    /// Runs `body` in one write transaction with the current time text; maps every error.
+    func write<T>(_ context: String, _ body: (Database, String) throws -> T) throws(LedgerError) -> T {
+        let now = LedgerTimestamp.format(clock())
+        do {
+            return try pool.write { db in try body(db, now) }
+        } catch {
+            throw LedgerError.wrap(error, context)
+        }
+    }
+
+    /// Runs `body` on a read snapshot; maps every error.
+    func read<T>(_ context: String, _ body: (Database) throws -> T) throws(LedgerError) -> T {
+        do {
+            return try pool.read { db in try body(db) }
+        } catch {
+            throw LedgerError.wrap(error, context)
+        }
+    }
+
+    /// Runs `PRAGMA integrity_check`; true when SQLite answers "ok".
+    public func integrityCheck() throws(LedgerError) -> Bool {
+        try read("integrity check") { db in
+            let lines = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+            return lines == ["ok"]
+        }
+    }
+}
+
+/// Checks that run before a value reaches SQL.
+enum LedgerInput {
+    /// Refuses empty, over-long, or control-character text with `.invalidArgument`.
+    static func text(_ value: String, _ field: String, max: Int) throws(LedgerError) {
+        guard !value.isEmpty, value.utf8.count <= max else {
+            throw LedgerError(.invalidArgument, "\(field) must be 1 to \(max) bytes")
+        }
+        guard !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw LedgerError(.invalidArgument, "\(field) must not contain control characters")
+        }
+    }
+
+    /// Same as `text` for an optional value (nil passes).
+    static func optionalText(_ value: String?, _ field: String, max: Int) throws(LedgerError) {
+        if let value {
+            try text(value, field, max: max)
+        }
+    }
+}

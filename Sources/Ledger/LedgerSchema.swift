@@ -1,0 +1,150 @@
+import GRDB
+
+/// The ledger's named migrations. A shipped migration is never edited: add `v2-…`, never touch `v1-…`.
+///
+/// Constraints live here, not only in Swift: state CHECKs, the voucher state machine as a trigger,
+/// UNIQUE voucher codes, foreign keys, no DELETE of money rows, and append-only events whose seq
+/// and prev_hash must follow the head. A normal connection therefore cannot edit history; someone
+/// who bypasses the triggers (drops them, edits the file) is caught by `verifyChain`.
+enum LedgerSchema {
+    /// Migration identifiers in order; the first is the empty database's starting point.
+    static let migrationNames = ["v1-initial"]
+
+    /// The migrator every `Ledger` runs at open.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-initial") { db in
+            try db.execute(sql: v1Initial)
+        }
+        return migrator
+    }
+
+    static let v1Initial = """
+        CREATE TABLE devices (
+            id INTEGER PRIMARY KEY,
+            imei TEXT NOT NULL UNIQUE CHECK (length(imei) BETWEEN 1 AND 32),
+            manufacturer TEXT,
+            model TEXT,
+            firmware TEXT,
+            last_port TEXT,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE sims (
+            iccid TEXT PRIMARY KEY NOT NULL CHECK (length(iccid) BETWEEN 1 AND 32),
+            imsi TEXT,
+            luhn_valid INTEGER NOT NULL CHECK (luhn_valid IN (0, 1)),
+            first_seen TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE provisionings (
+            id INTEGER PRIMARY KEY,
+            device_id INTEGER NOT NULL REFERENCES devices(id),
+            iccid TEXT REFERENCES sims(iccid),
+            plan TEXT,
+            state TEXT NOT NULL DEFAULT 'running' CHECK (state IN ('running', 'succeeded', 'failed')),
+            failure_code TEXT,
+            failure_message TEXT,
+            wifi_ssid TEXT,
+            wifi_key TEXT,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            actor_uid INTEGER,
+            CHECK ((state = 'running') = (finished_at IS NULL)),
+            CHECK ((state = 'failed') = (failure_code IS NOT NULL))
+        ) STRICT;
+        CREATE INDEX provisionings_by_device ON provisionings(device_id, id);
+        CREATE INDEX provisionings_by_iccid ON provisionings(iccid, id);
+
+        CREATE TABLE vouchers (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE
+                CHECK (length(code) BETWEEN 4 AND 32 AND code NOT GLOB '*[^0-9A-Za-z]*'),
+            plan TEXT NOT NULL CHECK (length(plan) BETWEEN 1 AND 64),
+            state TEXT NOT NULL DEFAULT 'available'
+                CHECK (state IN ('available', 'reserved', 'sending', 'applied', 'rejected', 'unknown', 'manual')),
+            reserved_by_provisioning INTEGER REFERENCES provisionings(id),
+            iccid TEXT REFERENCES sims(iccid),
+            balance_before_mb INTEGER,
+            balance_after_mb INTEGER,
+            raw_reply TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            settled_note TEXT,
+            CHECK ((state = 'available') = (reserved_by_provisioning IS NULL)),
+            CHECK ((state = 'available') = (iccid IS NULL))
+        ) STRICT;
+        CREATE INDEX vouchers_by_plan_state ON vouchers(plan, state, id);
+        CREATE INDEX vouchers_by_iccid_state ON vouchers(iccid, state);
+        CREATE INDEX vouchers_by_state ON vouchers(state, id);
+
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (length(kind) > 0),
+            provisioning_id INTEGER REFERENCES provisionings(id),
+            device_imei TEXT,
+            iccid TEXT,
+            voucher_id INTEGER REFERENCES vouchers(id),
+            actor_uid INTEGER,
+            detail TEXT NOT NULL CHECK (json_valid(detail)),
+            prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32),
+            hash BLOB NOT NULL CHECK (length(hash) = 32)
+        ) STRICT;
+        CREATE INDEX events_by_iccid ON events(iccid, seq);
+        CREATE INDEX events_by_device ON events(device_imei, seq);
+        CREATE INDEX events_by_provisioning ON events(provisioning_id, seq);
+        CREATE INDEX events_by_voucher ON events(voucher_id, seq);
+        CREATE INDEX events_by_time ON events(at);
+
+        -- Events are append-only: no UPDATE, no DELETE, and each new row follows the head.
+        CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+        CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+        CREATE TRIGGER events_follow_head BEFORE INSERT ON events
+        WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq), 0) + 1 FROM events)
+          OR NEW.prev_hash IS NOT COALESCE((SELECT hash FROM events WHERE seq = NEW.seq - 1), zeroblob(32))
+        BEGIN SELECT RAISE(ABORT, 'an event must follow the head of the chain'); END;
+
+        -- Vouchers: born available, never deleted, code and plan fixed, the state machine enforced.
+        CREATE TRIGGER vouchers_born_available BEFORE INSERT ON vouchers
+        WHEN NEW.state IS NOT 'available'
+        BEGIN SELECT RAISE(ABORT, 'a voucher is imported as available'); END;
+        CREATE TRIGGER vouchers_no_delete BEFORE DELETE ON vouchers
+        BEGIN SELECT RAISE(ABORT, 'vouchers are never deleted'); END;
+        CREATE TRIGGER vouchers_fixed_fields BEFORE UPDATE OF id, code, plan, created_at ON vouchers
+        WHEN NEW.id IS NOT OLD.id OR NEW.code IS NOT OLD.code OR NEW.plan IS NOT OLD.plan
+          OR NEW.created_at IS NOT OLD.created_at
+        BEGIN SELECT RAISE(ABORT, 'a voucher''s id, code, plan and creation time never change'); END;
+        CREATE TRIGGER vouchers_final BEFORE UPDATE ON vouchers
+        WHEN OLD.state IN ('applied', 'rejected', 'manual')
+        BEGIN SELECT RAISE(ABORT, 'a settled voucher never changes'); END;
+        CREATE TRIGGER vouchers_state_machine BEFORE UPDATE OF state ON vouchers
+        WHEN NEW.state IS NOT OLD.state AND NOT (
+             (OLD.state = 'available' AND NEW.state = 'reserved')
+          OR (OLD.state = 'reserved' AND NEW.state IN ('available', 'sending'))
+          OR (OLD.state = 'sending' AND NEW.state IN ('applied', 'rejected', 'unknown'))
+          OR (OLD.state = 'unknown' AND NEW.state IN ('applied', 'rejected', 'manual')))
+        BEGIN SELECT RAISE(ABORT, 'illegal voucher transition'); END;
+        CREATE TRIGGER vouchers_one_unsettled_per_sim BEFORE UPDATE OF state ON vouchers
+        WHEN NEW.state = 'reserved' AND OLD.state IS NOT 'reserved' AND EXISTS (
+            SELECT 1 FROM vouchers
+            WHERE iccid = NEW.iccid AND state IN ('sending', 'unknown') AND id != NEW.id)
+        BEGIN SELECT RAISE(ABORT, 'the SIM has an unsettled voucher'); END;
+
+        -- Provisionings: never deleted; running until finished once; a finished one never changes.
+        CREATE TRIGGER provisionings_no_delete BEFORE DELETE ON provisionings
+        BEGIN SELECT RAISE(ABORT, 'provisionings are never deleted'); END;
+        CREATE TRIGGER provisionings_final BEFORE UPDATE ON provisionings
+        WHEN OLD.state IS NOT 'running'
+        BEGIN SELECT RAISE(ABORT, 'a finished provisioning never changes'); END;
+
+        -- Devices and SIMs are referenced by history: never deleted.
+        CREATE TRIGGER devices_no_delete BEFORE DELETE ON devices
+        BEGIN SELECT RAISE(ABORT, 'devices are never deleted'); END;
+        CREATE TRIGGER sims_no_delete BEFORE DELETE ON sims
+        BEGIN SELECT RAISE(ABORT, 'SIMs are never deleted'); END;
+        """
+}

@@ -1,1 +1,0 @@
-// Placeholder: Ledger is being written.
