@@ -115,6 +115,9 @@ public actor ATSession {
     /// True once `close()` was called or the device went away.
     public var isClosed: Bool { state != .open }
 
+    /// Commands waiting for the one in flight to finish (not counting it).
+    public var queuedCommands: Int { slotWaiters.count }
+
     /// Bytes the reader thread dropped because the session did not keep up.
     public var droppedBytes: Int { port.droppedBytes }
 
@@ -250,14 +253,14 @@ public actor ATSession {
     }
 
     private func process(_ framed: ATFramedLine) {
-        if case .line(let line) = framed, !assembler.isAwaitingReply, ATFinalResult.parse(line) != nil {
+        // Every line goes through the assembler, even with nothing in flight: it tracks the
+        // tail of an oversized reply and must see that reply's final result.
+        guard let output = assembler.consume(framed) else { return }
+        switch output {
+        case .unsolicited(let report) where ATFinalResult.parse(report.line) != nil:
             // A final result with nothing in flight: the late reply of an abandoned command.
             strayFinalResults += 1
             logger.debug("dropping final result with no command in flight")
-            return
-        }
-        guard let output = assembler.consume(framed) else { return }
-        switch output {
         case .unsolicited(let report):
             deliver(report)
         case .response(let response):

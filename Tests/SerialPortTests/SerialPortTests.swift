@@ -1,0 +1,198 @@
+import Glibc
+import Logging
+import SerialPort
+import Testing
+
+extension SerialPortTargetTests {
+    /// Opening, locking and hangup behaviour of `SerialPort` on a real pseudo-terminal.
+    @Suite struct SerialPortTests {
+        static let logger = Logger(label: "test.serial")
+
+        /// A fresh empty directory for lock files.
+        private func temporaryDirectory() throws -> String {
+            var template = Array("/tmp/serialport-test-XXXXXX".utf8CString)
+            guard let path = mkdtemp(&template) else { throw FixtureError.system("mkdtemp", errno) }
+            return String(cString: path)
+        }
+
+        private func removeDirectory(_ path: String) {
+            if let directory = opendir(path) {
+                while let entry = readdir(directory) {
+                    let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                    if name != "." && name != ".." { unlink(path + "/" + name) }
+                }
+                closedir(directory)
+            }
+            rmdir(path)
+        }
+
+        private func lockFilePath(directory: String, device: String) -> String {
+            // /dev/pts/N → LCK..pts_N
+            directory + "/LCK.." + device.dropFirst("/dev/".count).replacing("/", with: "_")
+        }
+
+        private func readFile(_ path: String) -> String? {
+            let fd = open(path, O_RDONLY)
+            guard fd >= 0 else { return nil }
+            defer { close(fd) }
+            var buffer = [UInt8](repeating: 0, count: 256)
+            let n = read(fd, &buffer, buffer.count)
+            return n >= 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : nil
+        }
+
+        private func writeFile(_ path: String, _ text: String) throws {
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard fd >= 0 else { throw FixtureError.system("open", errno) }
+            defer { close(fd) }
+            _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        }
+
+        @Test func liveLockFileMakesOpenFailWithBusyNamingTheHolder() throws {
+            let modem = try ScriptedModem(script: { _ in [] })
+            defer { modem.stop() }
+            let directory = try temporaryDirectory()
+            defer { removeDirectory(directory) }
+            let lockPath = lockFilePath(directory: directory, device: modem.slavePath)
+            try writeFile(lockPath, "\(getpid())".leftPadded(to: 10) + "\n")
+
+            do {
+                let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: directory), logger: Self.logger)
+                port.close()
+                Issue.record("open succeeded despite a live lock file")
+            } catch {
+                #expect(error.code == .busy)
+                #expect(error.holderPID == getpid())
+                let comm = readFile("/proc/self/comm")?.trimmingNewline()
+                #expect(error.holderProgram == comm)
+                #expect(error.path == modem.slavePath)
+            }
+            // The live lock is left alone.
+            #expect(readFile(lockPath) == "\(getpid())".leftPadded(to: 10) + "\n")
+        }
+
+        @Test func staleLockFileIsReplacedAndRemovedOnClose() throws {
+            let modem = try ScriptedModem(script: { _ in [] })
+            defer { modem.stop() }
+            let directory = try temporaryDirectory()
+            defer { removeDirectory(directory) }
+            let lockPath = lockFilePath(directory: directory, device: modem.slavePath)
+            let deadPID: Int32 = 2_147_483_600
+            try #require(kill(deadPID, 0) == -1 && errno == ESRCH)
+            try writeFile(lockPath, "\(deadPID)".leftPadded(to: 10) + "\n")
+
+            let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: directory), logger: Self.logger)
+            #expect(readFile(lockPath) == "\(getpid())".leftPadded(to: 10) + "\n")
+            port.close()
+            #expect(access(lockPath, F_OK) == -1)
+        }
+
+        @Test func missingLockDirectoryIsSkipped() throws {
+            let modem = try ScriptedModem(script: { _ in [] })
+            defer { modem.stop() }
+            let port = try SerialPort(path: modem.slavePath,
+                                      options: SerialPortOptions(lockDirectory: "/nonexistent-lock-dir"), logger: Self.logger)
+            #expect(port.isOpen)
+            port.close()
+            #expect(!port.isOpen)
+        }
+
+        /// TIOCEXCL would refuse the second open with EBUSY, but root bypasses it (and tests run as
+        /// root here), so exclusivity is checked through flock, which binds root too.
+        @Test func secondOpenOfTheSamePortFailsWithBusy() throws {
+            let modem = try ScriptedModem(script: { _ in [] })
+            defer { modem.stop() }
+            let options = SerialPortOptions(lockDirectory: nil)
+            let first = try SerialPort(path: modem.slavePath, options: options, logger: Self.logger)
+            defer { first.close() }
+            do {
+                let second = try SerialPort(path: modem.slavePath, options: options, logger: Self.logger)
+                second.close()
+                Issue.record("second open succeeded")
+            } catch {
+                #expect(error.code == .busy)
+                #expect(error.errno == EWOULDBLOCK || error.errno == EBUSY)
+            }
+            first.close()
+            // Once closed, the port can be opened again.
+            let again = try SerialPort(path: modem.slavePath, options: options, logger: Self.logger)
+            again.close()
+        }
+
+        @Test func openingAMissingDeviceFailsWithOpenAndErrno() {
+            do {
+                _ = try SerialPort(path: "/dev/does-not-exist", options: SerialPortOptions(lockDirectory: nil), logger: Self.logger)
+                Issue.record("open succeeded")
+            } catch {
+                #expect(error.code == .open)
+                #expect(error.errno == ENOENT)
+            }
+        }
+
+        @Test func openingANonTerminalFailsWithConfigure() {
+            do {
+                _ = try SerialPort(path: "/dev/null", options: SerialPortOptions(lockDirectory: nil), logger: Self.logger)
+                Issue.record("open succeeded")
+            } catch {
+                #expect(error.code == .configure)
+                #expect(error.errno == ENOTTY)
+            }
+        }
+
+        @Test func hangupIsReportedExactlyOnceAndTheStreamEnds() async throws {
+            let modem = try ScriptedModem(script: { line in
+                line == "AT+BYE" ? [.hangUp] : [.send("\r\nhello\r\n")]
+            })
+            defer { modem.stop() }
+            let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: nil), logger: Self.logger)
+            defer { port.close() }
+            try port.write(Array("AT+HI\r".utf8), deadline: .now + .seconds(5))
+            var received: [UInt8] = []
+            var goneCount = 0
+            var saidBye = false
+            for await event in port.events {
+                switch event {
+                case .bytes(let bytes):
+                    received += bytes
+                    if !saidBye, received.count == 9 {
+                        saidBye = true
+                        try port.write(Array("AT+BYE\r".utf8), deadline: .now + .seconds(5))
+                    }
+                case .gone(let error):
+                    goneCount += 1
+                    #expect(error.code == .hangup)
+                }
+            }
+            #expect(goneCount == 1)
+            #expect(String(decoding: received, as: UTF8.self) == "\r\nhello\r\n")
+            // Writing to a hung-up tty fails; it neither crashes nor hangs.
+            #expect(throws: SerialPortError.self) { try port.write(Array("AT\r".utf8), deadline: .now + .seconds(1)) }
+        }
+
+        @Test func writeAfterCloseFailsWithClosed() throws {
+            let modem = try ScriptedModem(script: { _ in [] })
+            defer { modem.stop() }
+            let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: nil), logger: Self.logger)
+            port.close()
+            port.close()  // idempotent
+            do {
+                try port.write(Array("AT\r".utf8), deadline: .now + .seconds(1))
+                Issue.record("write succeeded")
+            } catch {
+                #expect(error.code == .closed)
+            }
+        }
+    }
+
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        String(repeating: " ", count: max(0, width - count)) + self
+    }
+
+    func trimmingNewline() -> String {
+        var text = self
+        while text.last == "\n" { text.removeLast() }
+        return text
+    }
+}
