@@ -37,14 +37,15 @@ struct LedgerFixture {
             try ledger.recordSIM(iccid: sim, imsi: nil, luhnValid: true, actor: nil)
         }
         let code = "V" + String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12))
-        try ledger.importVouchers([(code: code, plan: "state-\(state.rawValue)")], actor: nil)
-        guard let id = try ledger.vouchers(plan: "state-\(state.rawValue)", limit: 1000).first(where: { $0.code == code })?.id else {
+        // A plan of its own, so reserving below picks exactly this voucher.
+        let plan = "\(state.rawValue)-\(UUID().uuidString.prefix(8))"
+        try ledger.importVouchers([(code: code, plan: plan)], actor: nil)
+        guard let id = try ledger.vouchers(plan: plan, limit: 1).first?.id else {
             throw LedgerError(.notFound, "fixture voucher vanished")
         }
         if state == .available { return id }
-        let provisioning = try ledger.startProvisioning(deviceIMEI: imei, iccid: sim, plan: "state-\(state.rawValue)", actor: nil)
-        // Reserve exactly this voucher: it is the only available one of its plan.
-        let reserved = try ledger.reserveVoucher(plan: "state-\(state.rawValue)", provisioningID: provisioning, iccid: sim, actor: nil)
+        let provisioning = try ledger.startProvisioning(deviceIMEI: imei, iccid: sim, plan: plan, actor: nil)
+        let reserved = try ledger.reserveVoucher(plan: plan, provisioningID: provisioning, iccid: sim, actor: nil)
         guard reserved?.id == id else { throw LedgerError(.notFound, "fixture reserved another voucher") }
         if state == .reserved { return id }
         try ledger.markSending(id: id, actor: nil)
