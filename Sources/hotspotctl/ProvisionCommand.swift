@@ -1,0 +1,43 @@
+import ArgumentParser
+import StationAPI
+
+/// `hotspotctl provision DEVICE`: starts (or retries) provisioning, optionally with a plan, SSID or key.
+struct ProvisionCommand: StationCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "provision",
+        abstract: "Start or retry provisioning a device.",
+        discussion: "Without options the station's default plan and Wi-Fi templates apply. Follow progress with 'hotspotctl watch'.")
+
+    @OptionGroup var globals: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The device: its id (d1), IMEI, ICCID (full or unique last digits) or port.",
+                                 valueName: "device"))
+    var device: String
+
+    @Option(name: .long, help: ArgumentHelp("The plan to apply instead of the default (see 'hotspotctl plans').", valueName: "plan"))
+    var plan: String?
+
+    @Option(name: .long, help: ArgumentHelp("The Wi-Fi name to set instead of the template's (1–32 bytes).", valueName: "ssid"))
+    var ssid: String?
+
+    @Option(name: .long, help: ArgumentHelp("The WPA2 key to set instead of a generated one (8–63 characters).", valueName: "key"))
+    var key: String?
+
+    func validate() throws {
+        if let ssid, ssid.utf8.isEmpty || ssid.utf8.count > 32 {
+            throw ValidationError("--ssid must be 1 to 32 bytes long.")
+        }
+        if let key, key.count < 8 || key.count > 64 {
+            throw ValidationError("--key must be 8 to 63 characters (or 64 hex digits).")
+        }
+    }
+
+    func execute(in context: CommandContext) async throws(HotspotctlError) {
+        let status = try await context.client.provision(device, ProvisionRequest(plan: plan, ssid: ssid, key: key))
+        if context.json {
+            try context.emitJSON(status)
+        } else {
+            context.output.write(StatusReport(timestamps: context.timestamps, showQRCode: false).render(status))
+        }
+    }
+}

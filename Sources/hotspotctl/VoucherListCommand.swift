@@ -1,0 +1,44 @@
+import ArgumentParser
+import StationAPI
+
+/// The states a voucher can be in, as `--state` accepts them.
+enum VoucherState: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case available, reserved, sending, applied, rejected, unknown, manual
+}
+
+/// `hotspotctl vouchers list`: the vouchers the ledger holds, codes redacted unless `--reveal`.
+struct VoucherListCommand: StationCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List vouchers, optionally only those in one state.")
+
+    @OptionGroup var globals: GlobalOptions
+
+    @Option(name: .long, help: ArgumentHelp("Only vouchers in this state.", valueName: "state"))
+    var state: VoucherState?
+
+    func execute(in context: CommandContext) async throws(HotspotctlError) {
+        let vouchers = try await context.client.vouchers(state: state?.rawValue)
+        if context.json {
+            try context.emitJSON(vouchers)
+        } else {
+            context.output.write(Self.render(vouchers, timestamps: context.timestamps))
+        }
+    }
+
+    /// The human table: `ID CODE PLAN STATE ICCID PROV BEFORE AFTER UPDATED`, or a sentence when empty.
+    static func render(_ vouchers: [VoucherInfo], timestamps: LocalTimestamp) -> String {
+        guard !vouchers.isEmpty else { return "No vouchers.\n" }
+        let table = TextTable(
+            [TextTable.Column(title: "ID", alignment: .right), TextTable.Column(title: "CODE"),
+             TextTable.Column(title: "PLAN"), TextTable.Column(title: "STATE"), TextTable.Column(title: "ICCID"),
+             TextTable.Column(title: "PROV", alignment: .right), TextTable.Column(title: "BEFORE MB", alignment: .right),
+             TextTable.Column(title: "AFTER MB", alignment: .right), TextTable.Column(title: "UPDATED")],
+            rows: vouchers.map { voucher in
+                [String(voucher.id), voucher.code, voucher.plan, voucher.state, voucher.iccid ?? "-",
+                 voucher.provisioningID.map(String.init) ?? "-", voucher.balanceBeforeMB.map(String.init) ?? "-",
+                 voucher.balanceAfterMB.map(String.init) ?? "-", timestamps.dateTime(voucher.updatedAt)]
+            })
+        return table.render()
+    }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import StationAPI
+
+/// `hotspotctl watch`: follows the station's live events until interrupted.
+struct WatchCommand: StationCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Follow live events (devices attached, steps started, succeeded, failed) until Ctrl-C.",
+        discussion: """
+            Each event is one line: time, device, state, then the step and its status or the event kind, \
+            then the message. With --json each event is printed as the daemon's JSON object, one per line \
+            (NDJSON). Ctrl-C exits with status 0; if hotspotd closes the stream the status is 3.
+            """)
+
+    @OptionGroup var globals: GlobalOptions
+
+    func run() async throws {
+        let transport = UnixSocketTransport(socketPath: globals.socketPath())
+        let json = globals.json
+        let reveal = globals.reveal
+        // SIGINT is the normal way to stop watching: turn it into task cancellation and a clean exit.
+        signal(SIGINT, SIG_IGN)
+        let task = Task { () async -> ExitCode in
+            do {
+                try await CommandRunner.run(json: json, reveal: reveal, transport: transport) { context throws(HotspotctlError) in
+                    try await Self.follow(in: context)
+                }
+                return .success
+            } catch {
+                return (error as? ExitCode) ?? ExitCode.failure
+            }
+        }
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue(label: "hotspotctl.sigint"))
+        interrupt.setEventHandler { task.cancel() }
+        interrupt.resume()
+        let status = await task.value
+        interrupt.cancel()
+        if status != ExitCode.success { throw status }
+    }
+
+    func execute(in context: CommandContext) async throws(HotspotctlError) {
+        try await Self.follow(in: context)
+    }
+
+    /// Prints events as they arrive; returns when the task is cancelled, throws when the daemon ends the stream.
+    static func follow(in context: CommandContext) async throws(HotspotctlError) {
+        let lines: AsyncThrowingStream<[UInt8], any Error>
+        do {
+            lines = try await context.client.events()
+        } catch {
+            if Task.isCancelled { return }
+            throw error
+        }
+        let decoder = StationJSON.decoder()
+        do {
+            for try await line in lines {
+                let trimmed = trimmingWhitespace(line)
+                if trimmed.isEmpty { continue }  // keep-alive
+                if context.json {
+                    context.output.write(String(decoding: trimmed, as: UTF8.self) + "\n")
+                } else if let event = try? decoder.decode(StationEvent.self, from: Data(trimmed)) {
+                    context.output.write(render(event, timestamps: context.timestamps) + "\n")
+                } else {
+                    context.output.write("(an event hotspotctl could not read: \(TerminalText.sanitize(String(decoding: trimmed.prefix(200), as: UTF8.self))))\n")
+                }
+            }
+        } catch {
+            if Task.isCancelled { return }
+            throw .connectionFailed(socketPath: context.client.transport.socketPath, detail: String(describing: error))
+        }
+        if Task.isCancelled { return }
+        throw .eventStreamEnded(socketPath: context.client.transport.socketPath)
+    }
+
+    /// One event for people: `14:03:22 d1 provisioning recharge started Sending the voucher`.
+    static func render(_ event: StationEvent, timestamps: LocalTimestamp) -> String {
+        var parts = [timestamps.time(event.at), event.deviceID, event.state.rawValue]
+        if event.kind == "step" {
+            if let step = event.step { parts.append(step) }
+            if let status = event.status { parts.append(status) }
+        } else if event.kind != "state" {
+            parts.append(event.kind)
+        }
+        if let message = event.message, !message.isEmpty { parts.append(message) }
+        return TerminalText.sanitize(parts.joined(separator: " "))
+    }
+
+    private static func trimmingWhitespace(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }),
+              let last = bytes.lastIndex(where: { !isSpace($0) }) else { return [] }
+        return bytes[first...last]
+    }
+}

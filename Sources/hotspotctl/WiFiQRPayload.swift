@@ -1,0 +1,21 @@
+/// The text of a Wi-Fi QR code (`WIFI:T:WPA;S:<ssid>;P:<key>;;`), as phones read it.
+///
+/// Kept here until the daemon needs it (it builds `WiFiInfo.qrPayload`); then it moves to `StationAPI`.
+enum WiFiQRPayload {
+    /// The payload for a WPA/WPA2 network; `\ ; , " :` in the SSID and key are backslash-escaped.
+    static func make(ssid: String, key: String) -> String {
+        "WIFI:T:WPA;S:\(escape(ssid));P:\(escape(key));;"
+    }
+
+    /// Backslash-escapes the characters the `WIFI:` syntax reserves.
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "\\" || character == ";" || character == "," || character == "\"" || character == ":" {
+                escaped.append("\\")
+            }
+            escaped.append(character)
+        }
+        return escaped
+    }
+}
