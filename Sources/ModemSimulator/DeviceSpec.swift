@@ -1,0 +1,105 @@
+/// One `--device PATH[:key=value,...]` argument: a personality file plus per-device overrides.
+///
+/// Lets one personality file serve many devices. Keys: `label`, `imei`, `iccid`, `imsi`,
+/// `pin` (`ready`, `locked:<pin>`, `puk:<puk>`), `echo` (`on`/`off`), `ussd` (`text`/`packedGSM7`),
+/// `cusdDelayMs`, `latencyMs`. The path must not contain `:`.
+public struct DeviceSpec: Sendable, Equatable {
+    /// The personality file.
+    public var path: String
+    /// Overrides in the order given.
+    public var overrides: [(key: String, value: String)]
+
+    /// The keys `--device` accepts.
+    public static let keys = ["label", "imei", "iccid", "imsi", "pin", "echo", "ussd", "cusdDelayMs", "latencyMs"]
+
+    /// Parses `PATH[:key=value,...]`; unknown keys and malformed pairs are errors.
+    public static func parse(_ text: String) throws(SimulatorError) -> DeviceSpec {
+        let path: String
+        var overrides: [(key: String, value: String)] = []
+        if let colon = text.firstIndex(of: ":") {
+            path = String(text[..<colon])
+            let rest = text[text.index(after: colon)...]
+            for pair in rest.split(separator: ",", omittingEmptySubsequences: true) {
+                guard let equals = pair.firstIndex(of: "=") else {
+                    throw SimulatorError(.invalidDeviceSpec, "\(text): '\(pair)' is not key=value")
+                }
+                let key = String(pair[..<equals])
+                let value = String(pair[pair.index(after: equals)...])
+                guard keys.contains(key) else {
+                    throw SimulatorError(.invalidDeviceSpec, "\(text): unknown key '\(key)' (known: \(keys.joined(separator: ", ")))")
+                }
+                overrides.append((key, value))
+            }
+        } else {
+            path = text
+        }
+        guard !path.isEmpty else { throw SimulatorError(.invalidDeviceSpec, "\(text): empty personality path") }
+        return DeviceSpec(path: path, overrides: overrides)
+    }
+
+    /// Loads the personality and applies the overrides; `index` (1-based) makes the default label.
+    public func resolve(index: Int) throws(SimulatorError) -> DeviceSetup {
+        var personality = try Personality.load(path)
+        var label = "\(personality.name)-\(index)"
+        for (key, value) in overrides {
+            func bad(_ why: String) -> SimulatorError {
+                SimulatorError(.invalidDeviceSpec, "\(path): \(key)=\(value): \(why)")
+            }
+            switch key {
+            case "label":
+                guard !value.isEmpty, !value.contains("/"), !value.contains("\t") else { throw bad("label must be a file name") }
+                label = value
+            case "imei": personality.identity.imei = value
+            case "iccid": personality.sim.iccid = value
+            case "imsi": personality.sim.imsi = value
+            case "pin":
+                if value == "ready" {
+                    personality.sim.pin.state = .ready
+                } else if value.hasPrefix("locked:"), value.count > 7 {
+                    personality.sim.pin.state = .pinLocked
+                    personality.sim.pin.code = String(value.dropFirst(7))
+                } else if value.hasPrefix("puk:"), value.count > 4 {
+                    personality.sim.pin.state = .pukLocked
+                    personality.sim.pin.puk = String(value.dropFirst(4))
+                } else {
+                    throw bad("expected ready, locked:<pin> or puk:<puk>")
+                }
+            case "echo":
+                guard value == "on" || value == "off" else { throw bad("expected on or off") }
+                personality.echo = value == "on"
+            case "ussd":
+                guard let mode = Personality.USSDMode(rawValue: value) else { throw bad("expected text or packedGSM7") }
+                personality.ussd.mode = mode
+            case "cusdDelayMs":
+                guard let ms = Int(value), ms >= 0 else { throw bad("expected milliseconds") }
+                personality.faults.cusdDelayMs = ms
+            case "latencyMs":
+                guard let ms = Int(value), ms >= 0 else { throw bad("expected milliseconds") }
+                personality.latency.defaultMs = ms
+            default:
+                throw bad("unknown key")
+            }
+        }
+        try personality.validate(source: path)
+        return DeviceSetup(label: label, personality: personality)
+    }
+
+    /// Compares paths and overrides.
+    public static func == (lhs: DeviceSpec, rhs: DeviceSpec) -> Bool {
+        lhs.path == rhs.path && lhs.overrides.elementsEqual(rhs.overrides) { $0.key == $1.key && $0.value == $1.value }
+    }
+}
+
+/// A device ready to start: its label and its resolved personality.
+public struct DeviceSetup: Sendable, Equatable {
+    /// Unique name of the device in this simulator (ports file, link name).
+    public var label: String
+    /// The personality after overrides.
+    public var personality: Personality
+
+    /// Creates a device setup.
+    public init(label: String, personality: Personality) {
+        self.label = label
+        self.personality = personality
+    }
+}

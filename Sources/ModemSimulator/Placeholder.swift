@@ -1,1 +1,0 @@
-// Placeholder: ModemSimulator is being written.

@@ -1,0 +1,140 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a set of fake devices, one pseudo-terminal and one thread each, over one shared network.
+///
+/// `start` opens every terminal first, then starts the threads, then writes the ports file (so
+/// its appearance means every device answers) and the links. `stop` ends the threads and removes
+/// the ports file and links it created.
+public final class SimulatorHost: @unchecked Sendable {
+    // @unchecked Sendable: the mutable fields are only touched under `lock`; device state lives
+    // on each device's own thread inside `DeviceLoop`.
+    private let lock = NSLock()
+    private let devices: [DeviceSetup]
+    /// The network shared by all devices.
+    public let network: OperatorNetwork
+    private let verbose: Bool
+    private var started: [(port: Port, done: DispatchSemaphore)] = []
+    private var stopPipe: (read: Int32, write: Int32)?
+    private var portsFile: String?
+    private var links: [String] = []
+
+    /// One running device: its label and the path the client opens.
+    public struct Port: Sendable, Equatable {
+        /// The device's label.
+        public var label: String
+        /// The pty slave path, e.g. `/dev/pts/4`.
+        public var path: String
+
+        /// Creates a port record.
+        public init(label: String, path: String) {
+            self.label = label
+            self.path = path
+        }
+    }
+
+    /// Prepares devices over a network; nothing is opened until `start`.
+    public init(devices: [DeviceSetup], network: OperatorNetwork, verbose: Bool = false) {
+        self.devices = devices
+        self.network = network
+        self.verbose = verbose
+    }
+
+    /// Opens the terminals, starts the devices, then writes the ports file and links.
+    ///
+    /// Labels must be unique. On failure everything opened so far is closed again.
+    @discardableResult
+    public func start(portsFile: String? = nil, linkDirectory: String? = nil) throws(SimulatorError) -> [Port] {
+        lock.lock()
+        defer { lock.unlock() }
+        precondition(stopPipe == nil, "SimulatorHost.start called twice")
+        let labels = devices.map(\.label)
+        guard Set(labels).count == labels.count else {
+            throw SimulatorError(.invalidDeviceSpec, "device labels must be unique: \(labels.joined(separator: ", "))")
+        }
+        var terminals: [PseudoTerminal] = []
+        var pipeFDs: [Int32] = [0, 0]
+        guard pipe(&pipeFDs) == 0 else { throw SimulatorError(.pseudoTerminal, errno: errno, "pipe") }
+        _ = fcntl(pipeFDs[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(pipeFDs[1], F_SETFD, FD_CLOEXEC)
+        do throws(SimulatorError) {
+            for _ in devices { terminals.append(try PseudoTerminal.open()) }
+        } catch {
+            terminals.forEach { $0.close() }
+            close(pipeFDs[0])
+            close(pipeFDs[1])
+            throw error
+        }
+        stopPipe = (pipeFDs[0], pipeFDs[1])
+        for (setup, terminal) in zip(devices, terminals) {
+            let done = DispatchSemaphore(value: 0)
+            let loop = DeviceLoop(
+                engine: ModemEngine(personality: setup.personality, network: network),
+                terminal: terminal, stopFD: pipeFDs[0], label: setup.label, verbose: verbose)
+            let thread = Thread {
+                var running = loop
+                running.run()
+                done.signal()
+            }
+            thread.name = "sim-\(setup.label)"
+            thread.start()
+            started.append((Port(label: setup.label, path: terminal.path), done))
+        }
+        let ports = started.map(\.port)
+        do throws(SimulatorError) {
+            if let linkDirectory {
+                for port in ports {
+                    let link = "\(linkDirectory)/\(port.label)"
+                    unlink(link)
+                    guard symlink(port.path, link) == 0 else {
+                        throw SimulatorError(.link, errno: errno, "symlink \(link) -> \(port.path)")
+                    }
+                    links.append(link)
+                }
+            }
+            if let portsFile {
+                let text = ports.map { "\($0.label)\t\($0.path)\n" }.joined()
+                try AtomicFileWriter.write(Array(text.utf8), to: portsFile)
+                self.portsFile = portsFile
+            }
+        } catch {
+            lock.unlock()
+            stop()
+            lock.lock()
+            throw error
+        }
+        return ports
+    }
+
+    /// The running devices, in start order.
+    public var ports: [Port] {
+        lock.withLock { started.map(\.port) }
+    }
+
+    /// Stops every device, closes the terminals, removes the ports file and links. Idempotent.
+    public func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let pipe = stopPipe else { return }
+        var byte: UInt8 = 1
+        _ = write(pipe.write, &byte, 1)
+        for device in started {
+            // A device thread wakes within one poll; the bound only guards against a stuck thread.
+            _ = device.done.wait(timeout: .now() + 5)
+        }
+        close(pipe.read)
+        close(pipe.write)
+        stopPipe = nil
+        started = []
+        if let portsFile { unlink(portsFile) }
+        portsFile = nil
+        for link in links { unlink(link) }
+        links = []
+    }
+
+    deinit {
+        stop()
+    }
+}
