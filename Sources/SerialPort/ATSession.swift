@@ -166,8 +166,8 @@ public actor ATSession {
         } onCancel: {
             Task { await self.cancelCommand(id) }
         }
-        let milliseconds = started.duration(to: .now).components.seconds * 1000
-            + started.duration(to: .now).components.attoseconds / 1_000_000_000_000_000
+        let elapsed = started.duration(to: .now).components
+        let milliseconds = elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000
         switch result {
         case .success(var response):
             response.command = shown

@@ -57,6 +57,12 @@ final class ScriptedModem: Sendable {
     /// The command lines received so far, in order.
     var commands: [String] { received.withLock { $0 } }
 
+    /// Bytes written by the master that nobody has read from the slave yet (FIONREAD).
+    var pendingInputOnSlave: Int32 {
+        var count: Int32 = 0
+        return ioctl(slaveKeeper, UInt(FIONREAD), &count) == 0 ? count : -1
+    }
+
     /// Writes `text` to the master now (unsolicited reports, late replies).
     func inject(_ text: String) {
         master.withLock { fd in

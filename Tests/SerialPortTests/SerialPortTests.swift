@@ -86,6 +86,44 @@ extension SerialPortTargetTests {
             #expect(access(lockPath, F_OK) == -1)
         }
 
+        @Test func lockFileIsNamedAfterTheResolvedDeviceSoSymlinksShareIt() throws {
+            let modem = try ScriptedModem(script: { _ in [] })
+            defer { modem.stop() }
+            let directory = try temporaryDirectory()
+            defer { removeDirectory(directory) }
+            let link = directory + "/ttyHOTSPOT"
+            try #require(symlink(modem.slavePath, link) == 0)
+            try writeFile(lockFilePath(directory: directory, device: modem.slavePath), "\(getpid())".leftPadded(to: 10) + "\n")
+            do {
+                let port = try SerialPort(path: link, options: SerialPortOptions(lockDirectory: directory), logger: Self.logger)
+                port.close()
+                Issue.record("open through a symlink ignored the device's lock file")
+            } catch {
+                #expect(error.code == .busy)
+                #expect(error.holderPID == getpid())
+            }
+        }
+
+        @Test func slowConsumerLosesTheOldestBytesAndTheyAreCounted() async throws {
+            let modem = try ScriptedModem(script: { _ in [] })
+            defer { modem.stop() }
+            let options = SerialPortOptions(lockDirectory: nil, readChunkSize: 16, maxBufferedChunks: 2)
+            let port = try SerialPort(path: modem.slavePath, options: options, logger: Self.logger)
+            let text = (0..<100).map { String(format3($0)) }.joined()  // 300 distinct-ish bytes
+            modem.inject(text)
+            // Wait until the reader has taken every byte from the kernel, then stop it.
+            #expect(await ScriptedModem.eventually { modem.pendingInputOnSlave == 0 && port.droppedBytes > 0 })
+            port.close()
+            var received: [UInt8] = []
+            for await event in port.events {
+                if case .bytes(let bytes) = event { received += bytes }
+            }
+            #expect(port.droppedBytes > 0)
+            #expect(received.count <= 32)
+            #expect(received.count + port.droppedBytes == text.utf8.count)
+            #expect(text.hasSuffix(String(decoding: received, as: UTF8.self)))
+        }
+
         @Test func missingLockDirectoryIsSkipped() throws {
             let modem = try ScriptedModem(script: { _ in [] })
             defer { modem.stop() }
@@ -183,6 +221,11 @@ extension SerialPortTargetTests {
         }
     }
 
+}
+
+/// `n` as three decimal digits.
+func format3(_ n: Int) -> String {
+    String(repeating: "0", count: max(0, 3 - String(n).count)) + String(n)
 }
 
 extension String {
