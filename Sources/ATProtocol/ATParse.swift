@@ -1,0 +1,434 @@
+/// Parsers for the information lines of one response, one function per command form.
+///
+/// Each takes `ATResponse.lines` (or one URC line) and returns a typed value or throws
+/// `ATParseError`. Parsers skip lines that are not theirs, so stray vendor lines do not break them.
+public enum ATParse {
+    // MARK: Identity
+
+    /// `+CGMI` / `+CGMM` / `+CGMR` (and `+GMI`...): the text, from `+CGMM: x` or a bare line.
+    ///
+    /// `prefix` is the command's response prefix, e.g. `+CGMM`; quotes around the value are removed.
+    public static func identityText(_ lines: [String], prefix: String) throws(ATParseError) -> String {
+        for line in lines {
+            if let value = ATText.value(of: line, prefix: prefix) {
+                let text = ATText.unquoted(value)
+                if !text.isEmpty { return text }
+            }
+        }
+        for line in lines where ATText.prefix(of: line) == nil {
+            let text = ATText.unquoted(ATText.trimmed(line))
+            if !text.isEmpty { return text }
+        }
+        throw .noInformation(command: prefix)
+    }
+
+    /// `+CGSN`: the IMEI, from a bare line, `+CGSN: <imei>` or `IMEI: <imei>`; 15 digits, Luhn-checked.
+    public static func imei(_ lines: [String]) throws(ATParseError) -> IMEI {
+        for line in lines {
+            let value = ATText.value(of: line, prefix: "+CGSN") ?? ATText.value(of: line, prefix: "+GSN")
+                ?? ATText.value(of: line, prefix: "IMEI") ?? line
+            let digits = ATText.unquoted(ATText.trimmed(value))
+            guard ATText.isDigits(digits) else { continue }
+            guard digits.utf8.count == 15 else {
+                throw .malformed(command: "+CGSN", line: line, reason: "IMEI must have 15 digits, got \(digits.utf8.count)")
+            }
+            guard let imei = IMEI(validating: digits) else {
+                throw .malformed(command: "+CGSN", line: line, reason: "IMEI check digit is wrong")
+            }
+            return imei
+        }
+        throw .noInformation(command: "+CGSN")
+    }
+
+    /// `+CIMI`: the IMSI, from a bare line or `+CIMI: <imsi>`; 6–15 digits, split into MCC/MNC.
+    public static func imsi(_ lines: [String]) throws(ATParseError) -> IMSI {
+        for line in lines {
+            let value = ATText.value(of: line, prefix: "+CIMI") ?? line
+            let digits = ATText.unquoted(ATText.trimmed(value))
+            guard ATText.isDigits(digits) else { continue }
+            guard let imsi = IMSI(validating: digits) else {
+                throw .malformed(command: "+CIMI", line: line, reason: "IMSI must have 6 to 15 digits, got \(digits.utf8.count)")
+            }
+            return imsi
+        }
+        throw .noInformation(command: "+CIMI")
+    }
+
+    /// The ICCID response prefixes of the vendor commands, in the order they are tried.
+    static let iccidPrefixes = ["^ICCID", "+CCID", "+ICCID", "+QCCID", "!ICCID", "#CCID", "+CICCID", "^SCID", "$QCCID", "ICCID"]
+
+    /// `^ICCID?`, `+CCID`, `+ICCID`, `+QCCID`, `!ICCID?`, `#CCID` or a bare line: the ICCID.
+    ///
+    /// Accepts quotes, swapped BCD (recognised by a leading `98`), `F` padding, and hex letters
+    /// after the 6th digit; requires 19 or 20 characters. `luhnValid` reports the check digit.
+    public static func iccid(_ lines: [String]) throws(ATParseError) -> ICCID {
+        for line in lines {
+            for prefix in iccidPrefixes {
+                if let value = ATText.value(of: line, prefix: prefix) {
+                    return try iccidValue(value, swapped: nil, command: prefix, line: line)
+                }
+            }
+        }
+        for line in lines where ATText.prefix(of: line) == nil {
+            let candidate = ATText.unquoted(ATText.trimmed(line))
+            if ATText.isHex(candidate), (18...22).contains(candidate.utf8.count) {
+                return try iccidValue(candidate, swapped: nil, command: "ICCID", line: line)
+            }
+        }
+        throw .noInformation(command: "ICCID")
+    }
+
+    /// `+CRSM: <sw1>,<sw2>,"<data>"` from READ BINARY of EF_ICCID: the ICCID.
+    ///
+    /// Status words other than `144,0` throw `.simStatus`; the data is swapped BCD unless it
+    /// already starts with `89` (some modems decode it).
+    public static func iccidFromCRSM(_ lines: [String]) throws(ATParseError) -> ICCID {
+        for line in lines {
+            guard let value = ATText.value(of: line, prefix: "+CRSM") else { continue }
+            let fields = ATText.fields(value)
+            guard fields.count >= 2, let sw1 = ATText.int(fields[0]), let sw2 = ATText.int(fields[1]) else {
+                throw .malformed(command: "+CRSM", line: line, reason: "missing status words")
+            }
+            guard sw1 == 144, sw2 == 0 else { throw .simStatus(command: "+CRSM", sw1: sw1, sw2: sw2) }
+            guard fields.count >= 3 else { throw .malformed(command: "+CRSM", line: line, reason: "no data") }
+            let data = ATText.unquoted(fields[2]).uppercased()
+            guard !data.isEmpty else { throw .malformed(command: "+CRSM", line: line, reason: "no data") }
+            let head = String(data.prefix(20))
+            return try iccidValue(head, swapped: !head.hasPrefix("89"), command: "+CRSM", line: line)
+        }
+        throw .noInformation(command: "+CRSM")
+    }
+
+    /// Normalises one ICCID value: unswaps BCD when asked (or when it starts with `98`), drops
+    /// `F` padding, validates length and characters.
+    static func iccidValue(_ raw: String, swapped: Bool?, command: String, line: String) throws(ATParseError) -> ICCID {
+        var value = ATText.unquoted(ATText.trimmed(raw)).uppercased()
+        guard ATText.isHex(value) else {
+            throw .malformed(command: command, line: line, reason: "ICCID has characters other than hex digits")
+        }
+        let swap = swapped ?? (value.hasPrefix("98") && value.utf8.count % 2 == 0)
+        if swap {
+            guard value.utf8.count % 2 == 0 else {
+                throw .malformed(command: command, line: line, reason: "swapped BCD needs an even number of digits")
+            }
+            var bytes = Array(value.utf8)
+            var index = 0
+            while index + 1 < bytes.count {
+                bytes.swapAt(index, index + 1)
+                index += 2
+            }
+            value = String(decoding: bytes, as: UTF8.self)
+        }
+        while value.hasSuffix("F") { value.removeLast() }
+        let count = value.utf8.count
+        guard count == 19 || count == 20 else {
+            throw .malformed(command: command, line: line, reason: "ICCID must have 19 or 20 digits, got \(count)")
+        }
+        guard ATText.isDigits(value.prefix(6)) else {
+            throw .malformed(command: command, line: line, reason: "ICCID has hex letters in its first 6 digits")
+        }
+        return ICCID(digits: value)
+    }
+
+    /// `ATI`: maker, model, revision and IMEI from labeled lines, or from the first bare lines.
+    public static func ati(_ lines: [String]) -> ATIInfo {
+        var info = ATIInfo()
+        var bare: [String] = []
+        for line in lines {
+            if let colon = line.firstIndex(of: ":"), ATText.prefix(of: line) == nil {
+                let label = ATText.trimmed(line[..<colon]).lowercased()
+                let value = ATText.unquoted(ATText.trimmed(line[line.index(after: colon)...]))
+                switch label {
+                case "manufacturer", "manufacture": if info.manufacturer == nil { info.manufacturer = value }
+                case "model": if info.model == nil { info.model = value }
+                case "revision", "firmware", "firmware version", "software version":
+                    if info.revision == nil { info.revision = value }
+                case "imei": if info.imei == nil { info.imei = value }
+                default: break
+                }
+            } else if ATText.prefix(of: line) == nil {
+                bare.append(ATText.trimmed(line))
+            }
+        }
+        if info.manufacturer == nil, info.model == nil, bare.count >= 2 {
+            info.manufacturer = bare[0]
+            info.model = bare[1]
+        } else if info.manufacturer == nil, info.model == nil, bare.count == 1 {
+            info.manufacturer = bare[0]
+        }
+        return info
+    }
+
+    // MARK: SIM
+
+    /// `+CPIN?` (or Huawei `^CPIN?`): what the SIM waits for.
+    public static func pinState(_ lines: [String]) throws(ATParseError) -> SIMPinState {
+        for line in lines {
+            if let value = ATText.value(of: line, prefix: "+CPIN") ?? ATText.value(of: line, prefix: "^CPIN") {
+                let code = ATText.fields(value).first ?? ""
+                guard !ATText.unquoted(code).isEmpty else {
+                    throw .malformed(command: "+CPIN", line: line, reason: "empty PIN code")
+                }
+                return SIMPinState(code: code)
+            }
+        }
+        throw .noInformation(command: "+CPIN")
+    }
+
+    /// Huawei `^CPIN?`: `^CPIN: <code>,[<times>],<puk_times>,<pin_times>,<puk2_times>,<pin2_times>`.
+    public static func pinRetries(_ lines: [String]) throws(ATParseError) -> SIMPinRetries {
+        for line in lines {
+            guard let value = ATText.value(of: line, prefix: "^CPIN") else { continue }
+            let fields = ATText.fields(value)
+            let code = fields.first ?? ""
+            guard !ATText.unquoted(code).isEmpty else {
+                throw .malformed(command: "^CPIN", line: line, reason: "empty PIN code")
+            }
+            func number(_ index: Int) -> Int? { index < fields.count ? ATText.int(fields[index]) : nil }
+            return SIMPinRetries(state: SIMPinState(code: code), remaining: number(1), pinRemaining: number(3),
+                                 pukRemaining: number(2), pin2Remaining: number(5), puk2Remaining: number(4))
+        }
+        throw .noInformation(command: "^CPIN")
+    }
+
+    // MARK: Network
+
+    /// `+CSQ: <rssi>,<ber>`.
+    public static func signalQuality(_ lines: [String]) throws(ATParseError) -> SignalQuality {
+        for line in lines {
+            guard let value = ATText.value(of: line, prefix: "+CSQ") else { continue }
+            let fields = ATText.fields(value)
+            guard fields.count >= 2, let rssi = ATText.int(fields[0]), let ber = ATText.int(fields[1]),
+                  rssi >= 0, ber >= 0 else {
+                throw .malformed(command: "+CSQ", line: line, reason: "expected two non-negative numbers")
+            }
+            return SignalQuality(rssi: rssi, ber: ber)
+        }
+        throw .noInformation(command: "+CSQ")
+    }
+
+    /// `+COPS?`: `+COPS: <mode>[,<format>,"<oper>"[,<AcT>]]`.
+    public static func operatorSelection(_ lines: [String]) throws(ATParseError) -> OperatorSelection {
+        for line in lines {
+            guard let value = ATText.value(of: line, prefix: "+COPS") else { continue }
+            let fields = ATText.fields(value)
+            guard let mode = fields.first.flatMap(ATText.int) else {
+                throw .malformed(command: "+COPS", line: line, reason: "missing mode")
+            }
+            let format = fields.count > 1 ? ATText.int(fields[1]) : nil
+            let name = fields.count > 2 ? ATText.unquoted(fields[2]) : nil
+            let act = fields.count > 3 ? ATText.int(fields[3]) : nil
+            return OperatorSelection(mode: mode, format: format, operatorName: (name?.isEmpty ?? true) ? nil : name,
+                                     accessTechnology: act)
+        }
+        throw .noInformation(command: "+COPS")
+    }
+
+    /// The registration prefixes `registration(_:)` recognises.
+    static let registrationPrefixes = ["+CREG", "+CGREG", "+CEREG", "+C5GREG"]
+
+    /// `+CREG?` / `+CGREG?` / `+CEREG?` answers: the first line with `prefix`.
+    public static func registration(_ lines: [String], prefix: String) throws(ATParseError) -> RegistrationStatus {
+        for line in lines {
+            if let value = ATText.value(of: line, prefix: prefix) {
+                return try registrationValue(value, command: prefix, line: line)
+            }
+        }
+        throw .noInformation(command: prefix)
+    }
+
+    /// One `+CREG:` / `+CGREG:` / `+CEREG:` line, query answer or unsolicited, in any form:
+    /// `n,stat` · `stat` · `n,stat,lac,ci[,act…]` · `stat,lac,ci[,act…]`.
+    ///
+    /// The forms are told apart by where the first quoted field is (lac is quoted) and, for
+    /// unquoted firmwares, by the field count and whether the second field looks like a lac.
+    public static func registration(_ line: String) throws(ATParseError) -> RegistrationStatus {
+        for prefix in registrationPrefixes {
+            if let value = ATText.value(of: line, prefix: prefix) {
+                return try registrationValue(value, command: prefix, line: line)
+            }
+        }
+        throw .noInformation(command: "+CREG")
+    }
+
+    static func registrationValue(_ value: String, command: String, line: String) throws(ATParseError) -> RegistrationStatus {
+        let fields = ATText.fields(value)
+        var nIndex: Int?
+        var statIndex = 0
+        if let quoted = fields.firstIndex(where: ATText.isQuoted) {
+            switch quoted {
+            case 0: throw .malformed(command: command, line: line, reason: "quoted status")
+            case 1: statIndex = 0
+            default: nIndex = 0; statIndex = 1
+            }
+        } else {
+            switch fields.count {
+            case 1, 3: statIndex = 0
+            case 2: nIndex = 0; statIndex = 1
+            case 4:
+                // n,stat,lac,ci or stat,lac,ci,act: a lac is hex and usually longer than a status.
+                let second = fields[1]
+                if ATText.isDigits(second), second.utf8.count <= 2 { nIndex = 0; statIndex = 1 } else { statIndex = 0 }
+            default: nIndex = 0; statIndex = 1
+            }
+        }
+        guard statIndex < fields.count, let stat = ATText.int(fields[statIndex]) else {
+            throw .malformed(command: command, line: line, reason: "missing registration status")
+        }
+        var n: Int?
+        if let nIndex {
+            guard let parsed = ATText.int(fields[nIndex]) else {
+                throw .malformed(command: command, line: line, reason: "<n> is not a number")
+            }
+            n = parsed
+        }
+        func hexField(_ index: Int) throws(ATParseError) -> String? {
+            guard index < fields.count else { return nil }
+            var text = ATText.unquoted(fields[index]).uppercased()
+            if text.hasPrefix("0X") { text.removeFirst(2) }
+            if text.isEmpty { return nil }
+            guard ATText.isHex(text) else {
+                throw .malformed(command: command, line: line, reason: "area or cell id is not hex")
+            }
+            return text
+        }
+        let lac = try hexField(statIndex + 1)
+        let ci = try hexField(statIndex + 2)
+        let act = statIndex + 3 < fields.count ? ATText.int(fields[statIndex + 3]) : nil
+        return RegistrationStatus(n: n, stat: stat, lac: lac, ci: ci, act: act)
+    }
+
+    /// Huawei `^SYSINFO: <srv_status>,<srv_domain>,<roam_status>,<sys_mode>,<sim_state>[,...]`.
+    public static func systemInfo(_ lines: [String]) throws(ATParseError) -> SystemInfo {
+        for line in lines {
+            guard let value = ATText.value(of: line, prefix: "^SYSINFO") else { continue }
+            let numbers = ATText.fields(value).map(ATText.int)
+            guard numbers.count >= 5, let srv = numbers[0], let domain = numbers[1], let roam = numbers[2],
+                  let mode = numbers[3], let sim = numbers[4] else {
+                throw .malformed(command: "^SYSINFO", line: line, reason: "expected five numbers")
+            }
+            return SystemInfo(srvStatus: srv, srvDomain: domain, roamStatus: roam, sysMode: mode, simState: sim)
+        }
+        throw .noInformation(command: "^SYSINFO")
+    }
+
+    /// Huawei `^SYSINFOEX: <srv_status>,<srv_domain>,<roam_status>,<sim_state>,<lock_state>,
+    /// <sysmode>,<sysmode_name>,<submode>,<submode_name>`.
+    public static func systemInfoEx(_ lines: [String]) throws(ATParseError) -> SystemInfoEx {
+        for line in lines {
+            guard let value = ATText.value(of: line, prefix: "^SYSINFOEX") else { continue }
+            let fields = ATText.fields(value)
+            guard fields.count >= 6, let srv = ATText.int(fields[0]), let domain = ATText.int(fields[1]),
+                  let roam = ATText.int(fields[2]), let sim = ATText.int(fields[3]), let mode = ATText.int(fields[5]) else {
+                throw .malformed(command: "^SYSINFOEX", line: line, reason: "expected at least six fields")
+            }
+            func text(_ index: Int) -> String? {
+                guard index < fields.count else { return nil }
+                let value = ATText.unquoted(fields[index])
+                return value.isEmpty ? nil : value
+            }
+            return SystemInfoEx(srvStatus: srv, srvDomain: domain, roamStatus: roam, simState: sim, sysMode: mode,
+                                sysModeName: text(6), subMode: fields.count > 7 ? ATText.int(fields[7]) : nil,
+                                subModeName: text(8))
+        }
+        throw .noInformation(command: "^SYSINFOEX")
+    }
+
+    /// Huawei `^GETPORTMODE: TYPE: WCDMA: huawei,MDM:0,PCUI:1,NDIS:2,...`: the USB functions in order.
+    public static func portMode(_ lines: [String]) throws(ATParseError) -> [PortAssignment] {
+        for line in lines {
+            guard let value = ATText.value(of: line, prefix: "^GETPORTMODE") else { continue }
+            var ports: [PortAssignment] = []
+            for segment in value.split(separator: ",") {
+                guard let colon = segment.lastIndex(of: ":") else { continue }
+                let name = ATText.trimmed(segment[..<colon])
+                let number = ATText.trimmed(segment[segment.index(after: colon)...])
+                guard let index = Int(number), !name.isEmpty, !name.contains(" "), !name.contains(":") else { continue }
+                ports.append(PortAssignment(name: name.uppercased(), index: index))
+            }
+            guard !ports.isEmpty else {
+                throw .malformed(command: "^GETPORTMODE", line: line, reason: "no NAME:number entries")
+            }
+            return ports
+        }
+        throw .noInformation(command: "^GETPORTMODE")
+    }
+
+    // MARK: Wi-Fi
+
+    /// Huawei E5 `^SSID?`: `^SSID:<n>,"<ssid>"` lines, by index.
+    public static func ssids(_ lines: [String]) throws(ATParseError) -> [Int: String] {
+        try indexedStrings(lines, prefix: "^SSID")
+    }
+
+    /// Huawei E5 `^WIKEY?`: `^WIKEY:<n>,"<key>"` lines, by index. The values are secrets.
+    public static func wifiKeys(_ lines: [String]) throws(ATParseError) -> [Int: String] {
+        try indexedStrings(lines, prefix: "^WIKEY")
+    }
+
+    /// Lines `<prefix>:<n>,"<text>"`; the text is everything between the first and last quote.
+    static func indexedStrings(_ lines: [String], prefix: String) throws(ATParseError) -> [Int: String] {
+        var result: [Int: String] = [:]
+        for line in lines {
+            guard let value = ATText.value(of: line, prefix: prefix) else { continue }
+            let index: Int
+            var rest = Substring(value)
+            if let comma = value.firstIndex(of: ","), let number = Int(ATText.trimmed(value[..<comma])) {
+                index = number
+                rest = value[value.index(after: comma)...]
+            } else {
+                index = result.count
+            }
+            let text: String
+            if let open = rest.firstIndex(of: "\""), let close = rest.lastIndex(of: "\""), open < close {
+                text = String(rest[rest.index(after: open)..<close])
+            } else {
+                text = ATText.trimmed(rest)
+            }
+            result[index] = text
+        }
+        if result.isEmpty { throw .noInformation(command: prefix) }
+        return result
+    }
+
+    // MARK: USSD
+
+    /// One `+CUSD: <m>[,"<str>"[,<dcs>]]` line (27.007 §7.15).
+    ///
+    /// The text between the first and the last quote is `rawText` (it may contain commas, quotes
+    /// and line breaks); `text` is decoded by payload inspection (see `USSDTextDecoder`).
+    public static func ussd(_ line: String) throws(ATParseError) -> USSDReply {
+        guard let value = ATText.value(of: line, prefix: "+CUSD") else {
+            throw .noInformation(command: "+CUSD")
+        }
+        let statusText: Substring
+        var rawText: String?
+        var dcs: Int?
+        if let open = value.firstIndex(of: "\""), let close = value.lastIndex(of: "\""), open < close {
+            statusText = value[..<open].drop(while: { $0 == " " })
+            rawText = String(value[value.index(after: open)..<close])
+            let tail = ATText.trimmed(value[value.index(after: close)...])
+            if tail.hasPrefix(",") {
+                let number = ATText.trimmed(tail.dropFirst())
+                if !number.isEmpty {
+                    guard let parsed = Int(number) else {
+                        throw .malformed(command: "+CUSD", line: line, reason: "DCS is not a number")
+                    }
+                    dcs = parsed
+                }
+            }
+        } else {
+            let fields = ATText.fields(value)
+            statusText = Substring(fields[0])
+            if fields.count > 1, !fields[1].isEmpty { rawText = ATText.unquoted(fields[1]) }
+            if fields.count > 2 { dcs = ATText.int(fields[2]) }
+        }
+        var statusDigits = ATText.trimmed(statusText)
+        if statusDigits.hasSuffix(",") { statusDigits = ATText.trimmed(statusDigits.dropLast()) }
+        guard let status = Int(statusDigits), (0...5).contains(status) else {
+            throw .malformed(command: "+CUSD", line: line, reason: "status must be 0 to 5")
+        }
+        let text = rawText.map { USSDTextDecoder.decode($0, dcs: dcs) }
+        return USSDReply(status: status, text: text, rawText: rawText, dcs: dcs)
+    }
+}

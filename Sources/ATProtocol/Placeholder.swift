@@ -1,1 +1,0 @@
-// Placeholder: ATProtocol is being written.
