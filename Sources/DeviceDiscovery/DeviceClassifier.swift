@@ -1,0 +1,91 @@
+/// Decides, from a snapshot and the catalog, whether a USB device needs a mode switch, which tty
+/// speaks AT and what role it plays. Pure: no I/O, same answer for the same inputs.
+///
+/// Order of evidence for the AT port (best first):
+/// 1. a vendor-specific interface whose protocol byte is a PC UI byte (`02 12 32 62`),
+/// 2. an interface string containing a control-port text (`PC UI`),
+/// 3. the entry's per-product interface table (`ff/ff/ff` sticks: E1550 → 2, E17xx → 3, E1750 → 4),
+/// 4. modem (PPP) ports, by protocol byte, interface string `Modem`, or table,
+/// 5. any other tty, to be probed.
+/// Ports of interfaces whose protocol byte is known not to speak AT (diag, GPS) are never listed.
+public struct DeviceClassifier: Sendable {
+    /// The catalog the classifier reads.
+    public var catalog: USBDeviceCatalog
+
+    /// Creates a classifier over a loaded catalog.
+    public init(catalog: USBDeviceCatalog) {
+        self.catalog = catalog
+    }
+
+    /// Classifies one snapshot.
+    public func classify(_ snapshot: USBDeviceSnapshot) -> DeviceClassification {
+        if let entry = catalog.entry(for: snapshot.usbID) {
+            if let reason = entry.noATPort {
+                return .noATPort(reason: reason)
+            }
+            if let spec = entry.modeSwitch, !spec.targetUSBIDs.contains(snapshot.usbID) {
+                return .needsModeSwitch(plan(for: snapshot, entry: entry, spec: spec))
+            }
+            return atDevice(snapshot, hints: entry.atPort ?? ATPortHints(), role: entry.role(forProduct: snapshot.product))
+        }
+        for rule in catalog.genericRules where !rule.requiresUdevCandidate || snapshot.isUdevCandidate {
+            if snapshot.interfaces.contains(where: { rule.matches(vendorID: snapshot.vendorID, interface: $0) }) {
+                return atDevice(snapshot, hints: rule.hints, role: rule.role)
+            }
+        }
+        if snapshot.isUdevCandidate {
+            return atDevice(snapshot, hints: ATPortHints(), role: .modem)
+        }
+        return .unknown
+    }
+
+    /// The ttys of a snapshot in probe order with the evidence rank of each (lower is better);
+    /// ports that must not be probed are left out. Exposed for logs and tests.
+    public func rankedPorts(_ snapshot: USBDeviceSnapshot, hints: ATPortHints) -> [(port: String, rank: Int)] {
+        var ranked: [(port: String, rank: Int, tableOrder: Int, order: Int)] = []
+        for (order, tty) in snapshot.ttys.enumerated() {
+            let interface = tty.interfaceNumber.flatMap { snapshot.interface(number: $0) }
+            guard let rank = Self.rank(interface: interface, number: tty.interfaceNumber, hints: hints) else { continue }
+            // Within the per-product table, the table's own order is the preference.
+            let tableOrder = rank == 2 ? tty.interfaceNumber.flatMap { hints.interfaceNumbers.firstIndex(of: $0) } ?? 0 : 0
+            ranked.append((tty.devnode, rank, tableOrder, order))
+        }
+        ranked.sort { ($0.rank, $0.tableOrder, $0.order) < ($1.rank, $1.tableOrder, $1.order) }
+        return ranked.map { ($0.port, $0.rank) }
+    }
+
+    // MARK: - Private
+
+    private func atDevice(_ snapshot: USBDeviceSnapshot, hints: ATPortHints, role: DeviceRole) -> DeviceClassification {
+        let ports = rankedPorts(snapshot, hints: hints).map(\.port)
+        guard let first = ports.first else { return .unknown }
+        return .atDevice(atPort: first, candidatePorts: ports, role: role)
+    }
+
+    private func plan(for snapshot: USBDeviceSnapshot, entry: USBCatalogEntry, spec: ModeSwitchSpec) -> ModeSwitchPlan {
+        let storage = snapshot.interfaces.first { $0.interfaceClass == 0x08 }
+        return ModeSwitchPlan(
+            usbPath: snapshot.usbPath, from: snapshot.usbID, busNumber: snapshot.busNumber,
+            deviceNumber: snapshot.deviceNumber, storageInterfaceNumber: storage?.number, method: spec.method,
+            targetUSBIDs: spec.targetUSBIDs, timeout: spec.timeout, catalogEntryID: entry.id)
+    }
+
+    /// 0 PC UI protocol, 1 PC UI string, 2 table, 3 modem, 4 unknown; nil = never probe.
+    private static func rank(interface: USBInterfaceInfo?, number: Int?, hints: ATPortHints) -> Int? {
+        let vendorSpecific = interface?.interfaceClass == 0xff
+        let proto = interface?.interfaceProtocol
+        if vendorSpecific, let proto, hints.nonATProtocols.contains(proto) { return nil }
+        if vendorSpecific, let proto, hints.pcuiProtocols.contains(proto) { return 0 }
+        let text = interface?.interfaceString?.lowercased() ?? ""
+        if !text.isEmpty, hints.interfaceStrings.contains(where: { text.contains($0.lowercased()) }) { return 1 }
+        if let number, hints.interfaceNumbers.contains(number) { return 2 }
+        if vendorSpecific, let proto, hints.modemProtocols.contains(proto) { return 3 }
+        if let number, hints.modemInterfaceNumbers.contains(number) { return 3 }
+        if text.contains("modem") { return 3 }
+        if interface?.interfaceClass == 0x02, interface?.interfaceSubclass == 0x02, let proto,
+           hints.modemProtocols.contains(proto) {
+            return 3
+        }
+        return 4
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder: DeviceDiscovery is being written.

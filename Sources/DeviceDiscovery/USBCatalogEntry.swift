@@ -1,0 +1,146 @@
+/// One `devices[]` entry of a catalog file: a family of USB ids and what to do with them.
+///
+/// See `catalog/devices/README.md` for the file format. Exactly one of `modeSwitch`, `atPort`
+/// or `noATPort` normally decides the classification; `noATPort` wins over `modeSwitch`, which
+/// wins over `atPort`.
+public struct USBCatalogEntry: Sendable, Equatable {
+    /// Unique name; a later file's entry with the same id replaces this one.
+    public var id: String
+    /// Human description.
+    public var name: String
+    /// The vendor:product ids covered.
+    public var usbIDs: [USBID]
+    /// Default role.
+    public var role: DeviceRole
+    /// Role overrides by text in the USB product string, first match wins.
+    public var roleByProductString: [ProductStringRole]
+    /// Present when the ids are a storage personality that must be switched.
+    public var modeSwitch: ModeSwitchSpec?
+    /// How to find the AT port.
+    public var atPort: ATPortHints?
+    /// Present when the device cannot be driven over AT: the reason.
+    public var noATPort: String?
+
+    /// Creates an entry.
+    public init(id: String, name: String, usbIDs: [USBID], role: DeviceRole = .modem,
+                roleByProductString: [ProductStringRole] = [], modeSwitch: ModeSwitchSpec? = nil,
+                atPort: ATPortHints? = nil, noATPort: String? = nil) {
+        self.id = id
+        self.name = name
+        self.usbIDs = usbIDs
+        self.role = role
+        self.roleByProductString = roleByProductString
+        self.modeSwitch = modeSwitch
+        self.atPort = atPort
+        self.noATPort = noATPort
+    }
+
+    /// The role for a device with this USB product string.
+    public func role(forProduct product: String?) -> DeviceRole {
+        guard let product = product?.lowercased() else { return role }
+        return roleByProductString.first { product.contains($0.contains.lowercased()) }?.role ?? role
+    }
+}
+
+/// A role chosen by a substring of the USB product string (`WiFi` → hotspot).
+public struct ProductStringRole: Sendable, Equatable {
+    /// Case-insensitive text to look for.
+    public var contains: String
+    /// The role when found.
+    public var role: DeviceRole
+
+    /// Creates a rule.
+    public init(contains: String, role: DeviceRole) {
+        self.contains = contains
+        self.role = role
+    }
+}
+
+/// The catalog's description of a mode switch (method, targets, patience).
+public struct ModeSwitchSpec: Sendable, Equatable {
+    /// How to switch.
+    public var method: ModeSwitchMethod
+    /// Personalities the device may come back as.
+    public var targetUSBIDs: [USBID]
+    /// How long to wait for the device to come back.
+    public var timeout: Duration
+
+    /// Creates a spec.
+    public init(method: ModeSwitchMethod, targetUSBIDs: [USBID], timeout: Duration = .seconds(20)) {
+        self.method = method
+        self.targetUSBIDs = targetUSBIDs
+        self.timeout = timeout
+    }
+}
+
+/// Evidence for which tty speaks AT, in the order the classifier trusts it.
+///
+/// Protocol bytes apply to vendor-specific (`ff`) interfaces only: other classes reuse the
+/// numbers for other meanings.
+public struct ATPortHints: Sendable, Equatable {
+    /// Protocol bytes of the PC UI (control) function: `02 12 32 62` on Huawei.
+    public var pcuiProtocols: [UInt8]
+    /// Protocol bytes of the modem (PPP data) function: `01 10 31 61` on Huawei.
+    public var modemProtocols: [UInt8]
+    /// Protocol bytes that never speak AT (diag `03 13`, GPS `05 14`).
+    public var nonATProtocols: [UInt8]
+    /// Interface-string fragments of the control port (`PC UI`), case-insensitive.
+    public var interfaceStrings: [String]
+    /// Per-product table: control port interface numbers, preferred first.
+    public var interfaceNumbers: [Int]
+    /// Per-product table: modem port interface numbers.
+    public var modemInterfaceNumbers: [Int]
+
+    /// Creates hints; every list may be empty.
+    public init(pcuiProtocols: [UInt8] = [], modemProtocols: [UInt8] = [], nonATProtocols: [UInt8] = [],
+                interfaceStrings: [String] = [], interfaceNumbers: [Int] = [], modemInterfaceNumbers: [Int] = []) {
+        self.pcuiProtocols = pcuiProtocols
+        self.modemProtocols = modemProtocols
+        self.nonATProtocols = nonATProtocols
+        self.interfaceStrings = interfaceStrings
+        self.interfaceNumbers = interfaceNumbers
+        self.modemInterfaceNumbers = modemInterfaceNumbers
+    }
+}
+
+/// A `genericRules[]` entry: matches devices by interface class rather than by id.
+public struct USBGenericRule: Sendable, Equatable {
+    /// Unique name.
+    public var id: String
+    /// Human description.
+    public var name: String
+    /// Vendors the rule is limited to; empty means any vendor.
+    public var vendorIDs: [UInt16]
+    /// bInterfaceClass an interface must have.
+    public var interfaceClass: UInt8
+    /// bInterfaceSubClass an interface must have, if given.
+    public var interfaceSubclass: UInt8?
+    /// Port hints for matching devices (protocol bytes also restrict which interfaces match).
+    public var hints: ATPortHints
+    /// Only for devices udev tagged `HOTSPOTD_CANDIDATE=1`.
+    public var requiresUdevCandidate: Bool
+    /// The role of a matching device.
+    public var role: DeviceRole
+
+    /// Creates a rule.
+    public init(id: String, name: String, vendorIDs: [UInt16] = [], interfaceClass: UInt8, interfaceSubclass: UInt8? = nil,
+                hints: ATPortHints, requiresUdevCandidate: Bool = false, role: DeviceRole = .modem) {
+        self.id = id
+        self.name = name
+        self.vendorIDs = vendorIDs
+        self.interfaceClass = interfaceClass
+        self.interfaceSubclass = interfaceSubclass
+        self.hints = hints
+        self.requiresUdevCandidate = requiresUdevCandidate
+        self.role = role
+    }
+
+    /// Whether the rule applies to one interface of a device with this vendor.
+    public func matches(vendorID: UInt16, interface: USBInterfaceInfo) -> Bool {
+        guard vendorIDs.isEmpty || vendorIDs.contains(vendorID) else { return false }
+        guard interface.interfaceClass == interfaceClass else { return false }
+        if let interfaceSubclass, interface.interfaceSubclass != interfaceSubclass { return false }
+        let known = hints.pcuiProtocols + hints.modemProtocols
+        return known.isEmpty || known.contains(interface.interfaceProtocol)
+    }
+}

@@ -1,0 +1,217 @@
+import CLibUSB
+import Foundation
+import Logging
+
+/// Sends a device's mode-switch request with libusb: the catalog's bulk message to the storage
+/// interface, or Huawei's older `SET_FEATURE` control request.
+///
+/// It returns as soon as the request left; the device then drops off the bus and comes back with
+/// a new product id, which `ModeSwitchWaiter` watches for through discovery events. The kernel
+/// driver (usb-storage) is detached explicitly before claiming the interface:
+/// `libusb_set_auto_detach_kernel_driver` needs `USBDEVFS_DISCONNECT_CLAIM`, which real kernels
+/// have but umockdev does not emulate, and the explicit form behaves the same on both.
+/// libusb calls block (up to about two seconds), so they run on a short-lived thread of their own.
+public struct USBModeSwitcher: Sendable {
+    /// What `switchMode` did.
+    public enum Outcome: Sendable, Equatable {
+        /// The request was sent; wait for the device to come back.
+        case sent
+        /// Mode switching is disabled by configuration; nothing was sent.
+        case skippedDisabled
+        /// The device already shows one of the target ids; nothing was sent.
+        case skippedAlreadyInTargetMode
+    }
+
+    /// How long one transfer may take before it counts as failed, in milliseconds.
+    public var transferTimeoutMS: UInt32
+    private let logger: Logger
+
+    /// Creates a switcher.
+    public init(transferTimeoutMS: UInt32 = 1000, logger: Logger = Logger(label: "hotspotd.modeswitch")) {
+        self.transferTimeoutMS = transferTimeoutMS
+        self.logger = logger
+    }
+
+    /// Sends the plan's request to the device at the plan's bus/device number, unless `enabled`
+    /// is false or the device already has a target id.
+    ///
+    /// Throws `usbDeviceNotFound` when nothing is at that address, `usbIdentityMismatch` when
+    /// something else is, and the `usb*Failed` codes (with libusb's status) when a step fails.
+    public func switchMode(_ plan: ModeSwitchPlan, enabled: Bool = true) async throws(DiscoveryError) -> Outcome {
+        guard enabled else {
+            logger.info("mode switch disabled by configuration", metadata: ["usb.path": "\(plan.usbPath)"])
+            return .skippedDisabled
+        }
+        let timeout = transferTimeoutMS
+        let logger = self.logger
+        let result: Result<Outcome, DiscoveryError> = await withCheckedContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(returning: LibUSBModeSwitch.run(plan, timeoutMS: timeout, logger: logger))
+            }
+            thread.name = "hotspotd-modeswitch"
+            thread.start()
+        }
+        return try result.get()
+    }
+}
+
+/// The blocking libusb sequence; every libusb object lives and dies inside `run`.
+private enum LibUSBModeSwitch {
+    static func run(_ plan: ModeSwitchPlan, timeoutMS: UInt32, logger: Logger) -> Result<USBModeSwitcher.Outcome, DiscoveryError> {
+        guard let bus = plan.busNumber, let address = plan.deviceNumber else {
+            return .failure(DiscoveryError(.usbDeviceNotFound, context: "\(plan.usbPath) has no bus/device number"))
+        }
+        var contextPointer: OpaquePointer?
+        let status = libusb_init(&contextPointer)
+        guard status == 0, let context = contextPointer else {
+            return failure(.usbUnavailable, status, "libusb_init")
+        }
+        defer { libusb_exit(context) }
+
+        var listPointer: UnsafeMutablePointer<OpaquePointer?>?
+        let count = libusb_get_device_list(context, &listPointer)
+        guard count >= 0, let list = listPointer else {
+            return failure(.usbUnavailable, Int32(truncatingIfNeeded: count), "libusb_get_device_list")
+        }
+        defer { libusb_free_device_list(list, 1) }
+
+        var found: OpaquePointer?
+        for index in 0..<Int(count) {
+            guard let device = list[index] else { continue }
+            if Int(libusb_get_bus_number(device)) == bus && Int(libusb_get_device_address(device)) == address {
+                found = device
+                break
+            }
+        }
+        guard let device = found else {
+            return .failure(DiscoveryError(.usbDeviceNotFound, context: "\(plan.usbPath) bus \(bus) device \(address)"))
+        }
+        var descriptor = libusb_device_descriptor()
+        let descriptorStatus = libusb_get_device_descriptor(device, &descriptor)
+        guard descriptorStatus == 0 else { return failure(.usbUnavailable, descriptorStatus, "libusb_get_device_descriptor") }
+        let current = USBID(vendor: descriptor.idVendor, product: descriptor.idProduct)
+        if plan.targetUSBIDs.contains(current) {
+            logger.info("device already in target mode", metadata: ["usb.path": "\(plan.usbPath)", "usb.id": "\(current)"])
+            return .success(.skippedAlreadyInTargetMode)
+        }
+        guard current == plan.from else {
+            return .failure(DiscoveryError(.usbIdentityMismatch,
+                                           context: "\(plan.usbPath) is \(current), plan was made for \(plan.from)"))
+        }
+
+        var handlePointer: OpaquePointer?
+        let openStatus = libusb_open(device, &handlePointer)
+        guard openStatus == 0, let handle = handlePointer else {
+            return failure(.usbOpenFailed, openStatus, "libusb_open \(plan.usbPath) (\(current))")
+        }
+        defer { libusb_close(handle) }
+
+        switch plan.method {
+        case .huaweiSetFeature:
+            // bmRequestType 0x00 (host-to-device, standard, device), SET_FEATURE, wValue 1.
+            let sent = libusb_control_transfer(handle, 0x00, 0x03, 1, 0, nil, 0, timeoutMS)
+            // The device may drop off the bus before it acknowledges: gone means it is switching.
+            guard sent >= 0 || sent == LIBUSB_ERROR_NO_DEVICE.rawValue else {
+                return failure(.usbTransferFailed, sent, "SET_FEATURE to \(plan.usbPath)")
+            }
+        case .bulkMessage(let message):
+            let endpoints: StorageEndpoints
+            switch StorageEndpoints.find(device, interfaceNumber: plan.storageInterfaceNumber) {
+            case .success(let found): endpoints = found
+            case .failure(let error): return .failure(error)
+            }
+            let interface = Int32(endpoints.interfaceNumber)
+            if libusb_kernel_driver_active(handle, interface) == 1 {
+                let detached = libusb_detach_kernel_driver(handle, interface)
+                guard detached == 0 || detached == LIBUSB_ERROR_NOT_FOUND.rawValue else {
+                    return failure(.usbDetachFailed, detached, "detach kernel driver from \(plan.usbPath) interface \(interface)")
+                }
+            }
+            let claimed = libusb_claim_interface(handle, interface)
+            guard claimed == 0 else {
+                return failure(.usbClaimFailed, claimed, "claim \(plan.usbPath) interface \(interface)")
+            }
+            defer { _ = libusb_release_interface(handle, interface) }
+            var bytes = message
+            var transferred: Int32 = 0
+            let sent = libusb_bulk_transfer(handle, endpoints.bulkOut, &bytes, Int32(bytes.count), &transferred, timeoutMS)
+            guard sent == 0, Int(transferred) == bytes.count else {
+                return failure(.usbTransferFailed, sent,
+                               "bulk OUT 0x\(String(endpoints.bulkOut, radix: 16)) to \(plan.usbPath): \(transferred)/\(bytes.count) bytes")
+            }
+            if let bulkIn = endpoints.bulkIn {
+                // The 13-byte command status wrapper: read it so the device is not left with a
+                // stalled pipe, but a device that switches without answering is fine.
+                var status = [UInt8](repeating: 0, count: 13)
+                var received: Int32 = 0
+                let read = libusb_bulk_transfer(handle, bulkIn, &status, 13, &received, timeoutMS)
+                logger.debug("mode switch status read", metadata: [
+                    "usb.path": "\(plan.usbPath)", "libusb.status": "\(read)", "bytes": "\(received)",
+                ])
+            }
+        }
+        logger.info("mode switch sent", metadata: [
+            "usb.path": "\(plan.usbPath)", "usb.id": "\(current)", "catalog.entry": "\(plan.catalogEntryID)",
+        ])
+        return .success(.sent)
+    }
+
+    private static func failure(_ code: DiscoveryError.Code, _ status: Int32, _ context: String)
+        -> Result<USBModeSwitcher.Outcome, DiscoveryError> {
+        .failure(DiscoveryError(code, errno: errnoFor(libusb: status), libusbStatus: status,
+                                context: context + " (" + String(cString: libusb_error_name(status)) + ")"))
+    }
+
+    /// libusb folds errno into its own codes; map back the ones with a clear errno.
+    private static func errnoFor(libusb status: Int32) -> Int32? {
+        switch status {
+        case LIBUSB_ERROR_IO.rawValue: return EIO
+        case LIBUSB_ERROR_ACCESS.rawValue: return EACCES
+        case LIBUSB_ERROR_NO_DEVICE.rawValue: return ENODEV
+        case LIBUSB_ERROR_NOT_FOUND.rawValue: return ENOENT
+        case LIBUSB_ERROR_BUSY.rawValue: return EBUSY
+        case LIBUSB_ERROR_TIMEOUT.rawValue: return ETIMEDOUT
+        case LIBUSB_ERROR_PIPE.rawValue: return EPIPE
+        case LIBUSB_ERROR_NO_MEM.rawValue: return ENOMEM
+        default: return nil
+        }
+    }
+}
+
+/// The mass-storage interface of the active configuration and its bulk endpoints.
+private struct StorageEndpoints {
+    var interfaceNumber: UInt8
+    var bulkOut: UInt8
+    var bulkIn: UInt8?
+
+    static func find(_ device: OpaquePointer, interfaceNumber wanted: Int?) -> Result<StorageEndpoints, DiscoveryError> {
+        var configPointer: UnsafeMutablePointer<libusb_config_descriptor>?
+        let status = libusb_get_active_config_descriptor(device, &configPointer)
+        guard status == 0, let config = configPointer else {
+            return .failure(DiscoveryError(.usbNoStorageEndpoint, libusbStatus: status, context: "libusb_get_active_config_descriptor"))
+        }
+        defer { libusb_free_config_descriptor(config) }
+        for interfaceIndex in 0..<Int(config.pointee.bNumInterfaces) {
+            let interface = config.pointee.interface[interfaceIndex]
+            guard interface.num_altsetting > 0, let setting = interface.altsetting?.pointee else { continue }
+            guard setting.bInterfaceClass == 0x08,
+                  wanted.map({ $0 == Int(setting.bInterfaceNumber) }) ?? true else { continue }
+            var bulkOut: UInt8?
+            var bulkIn: UInt8?
+            for endpointIndex in 0..<Int(setting.bNumEndpoints) {
+                guard let endpoint = setting.endpoint?[endpointIndex] else { continue }
+                guard endpoint.bmAttributes & 0x03 == 0x02 else { continue }   // bulk
+                if endpoint.bEndpointAddress & 0x80 == 0 {
+                    bulkOut = bulkOut ?? endpoint.bEndpointAddress
+                } else {
+                    bulkIn = bulkIn ?? endpoint.bEndpointAddress
+                }
+            }
+            if let bulkOut {
+                return .success(StorageEndpoints(interfaceNumber: setting.bInterfaceNumber, bulkOut: bulkOut, bulkIn: bulkIn))
+            }
+        }
+        return .failure(DiscoveryError(.usbNoStorageEndpoint,
+                                       context: "no mass-storage interface\(wanted.map { " \($0)" } ?? "") with a bulk OUT endpoint"))
+    }
+}
