@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import ModemSimulator
+
+@Suite struct FaultInjectionTests {
+    @Test func hangupOnClosesTheTerminalUnderTheClient() throws {
+        var personality = basePersonality()
+        personality.faults.hangupOn = ["AT+CGSN"]
+        let fixture = try SimulatorFixture(personality)
+        let client = try fixture.client()
+        #expect(try client.lines("AT+CGMI") == ["huawei"])
+        try client.send("AT+CGSN\r")
+        let deadline = ContinuousClock.now + .seconds(3)
+        var result = PtyClient.ReadResult.timeout
+        while ContinuousClock.now < deadline {
+            result = client.readOnce(timeoutMs: 100)
+            if result != .timeout, result != .data { break }
+        }
+        #expect(result == .endOfFile || result == .error(EIO))
+        #expect(!client.text.contains("867530012345672"))
+    }
+
+    @Test func silentAfterStopsAllAnswersButTheNetworkStillActs() throws {
+        var personality = basePersonality()
+        personality.ussd.mode = .text
+        personality.faults.silentAfter = ["AT+CUSD=*"]
+        personality.unsolicited.reports = [.init(text: "^RSSI:9", periodMs: 50)]
+        let fixture = try SimulatorFixture(personality)
+        let client = try fixture.client()
+        _ = try client.command("AT")
+        try client.send("AT+CUSD=1,\"*123*123456789012#\",15\r")
+        _ = client.readOnce(timeoutMs: 50)
+        client.clear()
+        try client.send("AT\r")
+        let deadline = ContinuousClock.now + .milliseconds(400)
+        while ContinuousClock.now < deadline { client.readOnce(timeoutMs: 50) }
+        #expect(client.received.isEmpty)
+        let truth = try OperatorLedger.load(fixture.statePath)
+        #expect(truth.vouchers["123456789012"]?.redeemedBy == "89001010000123456782")
+    }
+
+    @Test func garbageOnSendsBytesWithoutLineEnd() throws {
+        var personality = basePersonality()
+        personality.faults.garbageOn = [.init(command: "AT+CGSN", bytes: 37)]
+        let fixture = try SimulatorFixture(personality)
+        let client = try fixture.client()
+        try client.send("AT+CGSN\r")
+        let deadline = ContinuousClock.now + .seconds(2)
+        while client.received.count < 37, ContinuousClock.now < deadline { client.readOnce(timeoutMs: 50) }
+        #expect(client.received.count == 37)
+        #expect(!client.received.contains(0x0D) && !client.received.contains(0x0A))
+        #expect(try client.lines("AT+CGMI") == ["huawei"])
+    }
+
+    @Test func hangupAfterLetsTheNetworkSpendTheVoucher() throws {
+        var personality = basePersonality()
+        personality.ussd.mode = .text
+        personality.faults.hangupAfter = ["AT+CUSD=*"]
+        let fixture = try SimulatorFixture(personality)
+        let client = try fixture.client()
+        try client.send("AT+CUSD=1,\"*123*9876543210987654#\",15\r")
+        let deadline = ContinuousClock.now + .seconds(3)
+        var result = PtyClient.ReadResult.timeout
+        while ContinuousClock.now < deadline {
+            result = client.readOnce(timeoutMs: 100)
+            if result != .timeout, result != .data { break }
+        }
+        #expect(result == .endOfFile || result == .error(EIO))
+        #expect(!client.text.contains("OK"))
+        let truth = try OperatorLedger.load(fixture.statePath)
+        #expect(truth.balancesMB["89001010000123456782"] == 3048)
+    }
+
+    @Test func failFirstRefusesOnlyTheFirstTime() throws {
+        var personality = basePersonality()
+        personality.faults.failFirst = ["AT+CRSM=176,12258,0,0,10"]
+        let fixture = try SimulatorFixture(personality)
+        let client = try fixture.client()
+        #expect(try client.command("AT+CRSM=176,12258,0,0,10", final: "ERROR") == "\r\nERROR\r\n")
+        #expect(try client.lines("AT+CRSM=176,12258,0,0,10") == ["+CRSM: 144,0,\"98000101001032547628\""])
+    }
+
+    @Test func cusdDelayPostponesTheNetworkReply() throws {
+        var personality = basePersonality()
+        personality.ussd.mode = .text
+        personality.faults.cusdDelayMs = 300
+        let fixture = try SimulatorFixture(personality)
+        let client = try fixture.client()
+        let start = ContinuousClock.now
+        _ = try client.command("AT+CUSD=1,\"*100#\",15")
+        _ = try client.readUntil("+CUSD: 0,\"Votre solde data est de 1000 Mo.\",15\r\n")
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed >= .milliseconds(320))
+        #expect(elapsed < .milliseconds(2000))
+    }
+}
