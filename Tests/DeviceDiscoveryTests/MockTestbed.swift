@@ -31,7 +31,9 @@ final class MockTestbed {
     /// Adds devices from a description; emits `add` uevents under the preload.
     func add(_ description: String) throws {
         var error: UnsafeMutablePointer<GError>?
-        guard umockdev_testbed_add_from_string(pointer, description, &error) != 0 else {
+        // The format wants the first line to be a "P:" line.
+        let trimmed = String(description.drop { $0 == "\n" })
+        guard umockdev_testbed_add_from_string(pointer, trimmed, &error) != 0 else {
             defer { g_error_free(error) }
             throw Failure(description: error.map { String(cString: $0.pointee.message) } ?? "add_from_string failed")
         }
@@ -46,6 +48,31 @@ final class MockTestbed {
     func unplug(_ device: MockUSBDevice) {
         for path in device.removalOrder { uevent(path, "remove") }
         umockdev_testbed_remove_device(pointer, device.syspath)
+        removeDanglingBusLinks()
+    }
+
+    /// The testbed's root directory (`UMOCKDEV_DIR`).
+    var rootDirectory: String {
+        guard let root = umockdev_testbed_get_root_dir(pointer) else { return "" }
+        defer { g_free(root) }
+        return String(cString: root)
+    }
+
+    /// umockdev 0.17 leaves `/sys/bus/<subsystem>/devices/<name>` symlinks behind on
+    /// `remove_device`, and then aborts when a device with the same name is added again (a
+    /// re-plug on the same USB path, as after a mode switch). Drop the dangling links.
+    private func removeDanglingBusLinks() {
+        let files = FileManager.default
+        let bus = rootDirectory + "/sys/bus"
+        for subsystem in (try? files.contentsOfDirectory(atPath: bus)) ?? [] {
+            let devices = bus + "/" + subsystem + "/devices"
+            for name in (try? files.contentsOfDirectory(atPath: devices)) ?? [] {
+                let link = devices + "/" + name
+                if (try? files.destinationOfSymbolicLink(atPath: link)) != nil, !files.fileExists(atPath: link) {
+                    try? files.removeItem(atPath: link)
+                }
+            }
+        }
     }
 
     /// Replays usbdevfs ioctls for a device node from a record file (TESTING.md §3d).

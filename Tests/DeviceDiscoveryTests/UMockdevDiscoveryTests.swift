@@ -47,3 +47,187 @@ enum CatalogLocation {
             .appendingPathComponent("catalog/devices").path
     }()
 }
+
+extension UMockdevDiscoveryTests {
+    static let huaweiNewModeHex = "55534243123456780000000000000011062000000101000100000000000000"
+
+    /// usbdevfs replay for the ZeroCD unit at bus 1 device 3: the bulk OUT message (compared
+    /// byte for byte by umockdev) and the 13-byte status the device answers.
+    static func writeNewModeReplay(message hex: String = huaweiNewModeHex) throws -> String {
+        let text = """
+        @DEV /dev/bus/usb/001/003 (usbdevfs)
+        USBDEVFS_GET_CAPABILITIES 0 0F000000
+        USBDEVFS_REAPURBNDELAY 0 3 1 0 0 31 31 0 \(hex)
+         USBDEVFS_REAPURBNDELAY 0 3 129 0 0 13 13 0 55534253123456780000000000
+
+        """
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("hotspotd-newmode-\(UInt32.random(in: 0...UInt32.max)).ioctl").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func reportsHotPluggedDeviceWithinTwoSeconds() async throws {
+        let testbed = try MockTestbed()
+        let discovery = USBDiscovery()
+        try await discovery.start()
+        defer { discovery.stop() }
+        #expect(discovery.snapshots.isEmpty)
+        let recorder = EventRecorder(discovery.events())
+
+        try testbed.add(MockDevices.e5Hotspot.description)
+
+        let added = await recorder.first(within: .seconds(2)) { event in
+            if case .added(let snapshot) = event { return snapshot.usbPath == "1-1" }
+            return false
+        }
+        #expect(added?.snapshot?.usbID == USBID(vendor: 0x12d1, product: 0x1506))
+        let complete = await recorder.first(within: .seconds(2)) { $0.snapshot?.ttys.count == 3 }
+        #expect(complete?.snapshot?.ttys.map(\.devnode) == ["/dev/ttyUSB0", "/dev/ttyUSB1", "/dev/ttyUSB2"])
+        #expect(discovery.snapshots.map(\.usbPath) == ["1-1"])
+    }
+
+    @Test func ttyArrivingAfterItsUSBParentUpdatesTheSnapshot() async throws {
+        let testbed = try MockTestbed()
+        let device = MockDevices.e5Hotspot
+        try testbed.add(device.deviceDescription)
+        let discovery = USBDiscovery()
+        try await discovery.start()
+        defer { discovery.stop() }
+        let classifier = DeviceClassifier(catalog: Self.shippedCatalog)
+        let before = try #require(discovery.snapshots.first)
+        #expect(before.interfaces.count == 3 && before.ttys.isEmpty)
+        #expect(classifier.classify(before) == .unknown)
+        let recorder = EventRecorder(discovery.events())
+
+        try testbed.add(device.ttyDescription(device.interfaces[2]))
+
+        let changed = await recorder.first { event in
+            if case .changed(let snapshot) = event { return !snapshot.ttys.isEmpty }
+            return false
+        }
+        let snapshot = try #require(changed?.snapshot)
+        #expect(snapshot.usbPath == "1-1")
+        #expect(snapshot.ttys == [TTYPort(devnode: "/dev/ttyUSB2", interfaceNumber: 2)])
+        #expect(classifier.classify(snapshot) == .atDevice(atPort: "/dev/ttyUSB2", candidatePorts: ["/dev/ttyUSB2"], role: .hotspot))
+    }
+
+    @Test func reportsRemovalWhenTheDeviceIsUnplugged() async throws {
+        let testbed = try MockTestbed()
+        try testbed.add(MockDevices.e5Hotspot.description)
+        try testbed.add(MockDevices.hiLink.description)
+        let discovery = USBDiscovery()
+        try await discovery.start()
+        defer { discovery.stop() }
+        let recorder = EventRecorder(discovery.events())
+
+        testbed.unplug(MockDevices.e5Hotspot)
+
+        let removed = await recorder.first { $0 == .removed(usbPath: "1-1") }
+        #expect(removed != nil)
+        #expect(discovery.snapshots.map(\.usbPath) == ["1-3"])
+    }
+
+    @Test func classifiesHiLinkUnitAsHavingNoATPort() async throws {
+        let testbed = try MockTestbed()
+        try testbed.add(MockDevices.hiLink.description)
+        let discovery = USBDiscovery()
+        try await discovery.start()
+        defer { discovery.stop() }
+
+        let snapshot = try #require(discovery.snapshots.first { $0.usbPath == "1-3" })
+        #expect(snapshot.netInterfaces == ["usb0"])
+        #expect(snapshot.ttys.isEmpty)
+        guard case .noATPort(let reason) = DeviceClassifier(catalog: Self.shippedCatalog).classify(snapshot) else {
+            Issue.record("HiLink unit was not classified noATPort")
+            return
+        }
+        #expect(reason.contains("HiLink"))
+    }
+
+    @Test func switchesZeroCDDeviceWithTheHuaweiMessageByteForByte() async throws {
+        let testbed = try MockTestbed()
+        try testbed.add(MockDevices.zeroCD.description)
+        let replay = try Self.writeNewModeReplay()
+        defer { try? FileManager.default.removeItem(atPath: replay) }
+        try testbed.loadIoctl(device: MockDevices.zeroCD.devnode, recordFile: replay)
+        let discovery = USBDiscovery()
+        try await discovery.start()
+        defer { discovery.stop() }
+        let snapshot = try #require(discovery.snapshots.first { $0.usbPath == "1-2" })
+        #expect(snapshot.interfaces.first?.interfaceClass == 0x08)
+
+        guard case .needsModeSwitch(let plan) = DeviceClassifier(catalog: Self.shippedCatalog).classify(snapshot) else {
+            Issue.record("ZeroCD unit was not classified needsModeSwitch")
+            return
+        }
+        #expect(plan.usbPath == "1-2" && plan.busNumber == 1 && plan.deviceNumber == 3)
+        #expect(plan.storageInterfaceNumber == 0)
+        #expect(plan.method == .bulkMessage(ModeSwitchMethod.huaweiNewModeMessage))
+        #expect(plan.targetUSBIDs.contains(USBID(vendor: 0x12d1, product: 0x1506)))
+        let returned = EventRecorder(discovery.events())
+        let waiter = Task { try await ModeSwitchWaiter.awaitReturn(of: plan, events: discovery.events()) }
+
+        // The replay rejects any OUT buffer that differs from the recorded bytes.
+        let outcome = try await USBModeSwitcher().switchMode(plan)
+        #expect(outcome == .sent)
+
+        // The kernel side of a switch: the storage personality leaves, the serial one arrives.
+        testbed.unplug(MockDevices.zeroCD)
+        try testbed.add(MockDevices.switchedOnPort2.description)
+        let back = try await waiter.value
+        #expect(back.usbPath == "1-2")
+        #expect(back.usbID == USBID(vendor: 0x12d1, product: 0x1506))
+        #expect(await returned.first { $0 == .removed(usbPath: "1-2") } != nil)
+    }
+
+    @Test func refusesToCountAWrongSwitchMessageAsSent() async throws {
+        let testbed = try MockTestbed()
+        try testbed.add(MockDevices.zeroCD.description)
+        let replay = try Self.writeNewModeReplay()
+        defer { try? FileManager.default.removeItem(atPath: replay) }
+        try testbed.loadIoctl(device: MockDevices.zeroCD.devnode, recordFile: replay)
+        var wrong = ModeSwitchMethod.huaweiNewModeMessage
+        wrong[16] = 0x07
+        let plan = ModeSwitchPlan(usbPath: "1-2", from: USBID(vendor: 0x12d1, product: 0x1f01), busNumber: 1, deviceNumber: 3,
+                                  storageInterfaceNumber: 0, method: .bulkMessage(wrong),
+                                  targetUSBIDs: [USBID(vendor: 0x12d1, product: 0x1506)], timeout: .seconds(1),
+                                  catalogEntryID: "test")
+
+        await #expect {
+            _ = try await USBModeSwitcher().switchMode(plan)
+        } throws: { error in
+            (error as? DiscoveryError)?.code == .usbTransferFailed
+        }
+    }
+
+    @Test func skipsSwitchWhenTheDeviceAlreadyHasATargetID() async throws {
+        let testbed = try MockTestbed()
+        try testbed.add(MockDevices.e5Hotspot.description)
+        let plan = ModeSwitchPlan(usbPath: "1-1", from: USBID(vendor: 0x12d1, product: 0x1f01), busNumber: 1, deviceNumber: 2,
+                                  storageInterfaceNumber: 0, method: .bulkMessage(ModeSwitchMethod.huaweiNewModeMessage),
+                                  targetUSBIDs: [USBID(vendor: 0x12d1, product: 0x1506)], timeout: .seconds(1),
+                                  catalogEntryID: "test")
+        #expect(try await USBModeSwitcher().switchMode(plan) == .skippedAlreadyInTargetMode)
+    }
+
+    @Test func failsWithTimeoutWhenTheSwitchedDeviceNeverComesBack() async throws {
+        let testbed = try MockTestbed()
+        try testbed.add(MockDevices.zeroCD.description)
+        let discovery = USBDiscovery()
+        try await discovery.start()
+        defer { discovery.stop() }
+        let plan = ModeSwitchPlan(usbPath: "1-2", from: USBID(vendor: 0x12d1, product: 0x1f01), busNumber: 1, deviceNumber: 3,
+                                  storageInterfaceNumber: 0, method: .huaweiSetFeature,
+                                  targetUSBIDs: [USBID(vendor: 0x12d1, product: 0x1506)], timeout: .milliseconds(200),
+                                  catalogEntryID: "test")
+        let events = discovery.events()
+        testbed.unplug(MockDevices.zeroCD)
+
+        await #expect {
+            _ = try await ModeSwitchWaiter.awaitReturn(of: plan, events: events)
+        } throws: { error in
+            (error as? DiscoveryError)?.code == .modeSwitchTimedOut
+        }
+    }
+}
