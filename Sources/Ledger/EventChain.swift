@@ -124,18 +124,29 @@ struct EventDraft {
     var detail: [String: String] = [:]
 }
 
-extension EventChain {
-    /// Appends `draft` after the current head inside the caller's write transaction; returns its seq.
-    ///
-    /// Reads the head in the same transaction, so concurrent writers (other processes included)
-    /// cannot fork the chain: SQLite serializes write transactions.
-    @discardableResult
-    static func append(_ draft: EventDraft, at: String, in db: Database) throws -> Int64 {
+/// Appends events after the head within one write transaction, reading the head once.
+///
+/// Valid only inside the transaction it was made in: SQLite serializes write transactions, so no
+/// other writer (other processes included) can move the head meanwhile.
+struct EventAppender {
+    private var seq: Int64
+    private var prev: [UInt8]
+    private var buffer = [UInt8]()
+    private let db: Database
+
+    init(_ db: Database) throws {
+        self.db = db
         let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-        let seq: Int64 = (head?[0] as Int64? ?? 0) + 1
-        let prev: [UInt8] = (head?[1] as Data?).map { Array($0) } ?? genesis
+        seq = head?[0] as Int64? ?? 0
+        prev = (head?[1] as Data?).map { Array($0) } ?? EventChain.genesis
+    }
+
+    /// Appends `draft` stamped `at`; returns its seq.
+    @discardableResult
+    mutating func append(_ draft: EventDraft, at: String) throws -> Int64 {
+        let next = seq + 1
         let fields: [DatabaseValue] = [
-            seq.databaseValue,
+            next.databaseValue,
             at.databaseValue,
             draft.kind.databaseValue,
             draft.provisioningID.databaseValue,
@@ -145,13 +156,23 @@ extension EventChain {
             draft.actorUID.map { Int64($0) }.databaseValue,
             CanonicalJSON.encode(draft.detail).databaseValue,
         ]
-        var buffer = [UInt8]()
         let hash = EventChain.hash(prev: prev, fields: fields, buffer: &buffer)
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO events (\(selectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO events (\(EventChain.selectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try statement.execute(arguments: StatementArguments(fields + [Data(prev).databaseValue, Data(hash).databaseValue]))
-        return seq
+        seq = next
+        prev = hash
+        return next
+    }
+}
+
+extension EventChain {
+    /// Appends one event after the current head inside the caller's write transaction; returns its seq.
+    @discardableResult
+    static func append(_ draft: EventDraft, at: String, in db: Database) throws -> Int64 {
+        var appender = try EventAppender(db)
+        return try appender.append(draft, at: at)
     }
 
     /// Re-walks the whole chain from seq 1 with a cursor (constant memory), stopping at the first fault.

@@ -65,10 +65,11 @@ extension Ledger {
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO vouchers (code, plan, state, created_at, updated_at) VALUES (?, ?, 'available', ?, ?)
                 """)
+            var appender = try EventAppender(db)
             for row in rows {
                 try insert.execute(arguments: [row.code, row.plan, now, now])
-                try EventChain.append(EventDraft(kind: "voucher.imported", voucherID: db.lastInsertedRowID, actorUID: actor,
-                                                 detail: ["plan": row.plan]), at: now, in: db)
+                try appender.append(EventDraft(kind: "voucher.imported", voucherID: db.lastInsertedRowID, actorUID: actor,
+                                               detail: ["plan": row.plan]), at: now)
             }
             return rows.count
         }
