@@ -1,1 +1,71 @@
-print("not yet")
+import ArgumentParser
+import Foundation
+import Ledger
+import Logging
+import ServiceLifecycle
+import Station
+
+/// `hotspotd`: the provisioning station daemon.
+@main
+struct Hotspotd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hotspotd",
+        abstract: "Provision mobile hotspots, modem sticks and SIMs plugged into this station.",
+        discussion: "Reads its plans and operator profiles from --config, keeps every step in the SQLite ledger at "
+            + "--database, and serves hotspotctl on the Unix socket at --socket.")
+
+    @Option(name: .long, help: "Configuration file (JSON).")
+    var config: String = "/etc/hotspotd/hotspotd.json"
+
+    @Option(name: .long, help: "Ledger database file.")
+    var database: String = "/var/lib/hotspotd/ledger.sqlite"
+
+    @Option(name: .long, help: "Control socket path.")
+    var socket: String = "/run/hotspotd/api.sock"
+
+    @Option(name: .long, help: "A serial port to attach at start (repeatable), in addition to the config's 'devices'.")
+    var device: [String] = []
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    @Flag(name: .long, help: "Check the configuration and exit.")
+    var checkConfig = false
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "hotspotd")
+
+        let stationConfig: StationConfig
+        do {
+            stationConfig = try StationConfig.load(path: config)
+        } catch {
+            FileHandle.standardError.write(Data("hotspotd: \(error.description)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG
+        }
+        if checkConfig {
+            print("\(config): ok (\(stationConfig.plans.count) plans, \(stationConfig.operators.count) operators)")
+            return
+        }
+        let ledger: Ledger
+        do {
+            ledger = try Ledger(path: database)
+        } catch {
+            FileHandle.standardError.write(Data("hotspotd: ledger \(database): \(error.message)\n".utf8))
+            throw ExitCode(74)  // EX_IOERR
+        }
+        let station = Station(config: stationConfig, ledger: ledger, logger: logger)
+        let service = StationService(station: station, socketPath: socket,
+                                     devices: (stationConfig.devices ?? []) + device, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: service)],
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}

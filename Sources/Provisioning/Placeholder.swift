@@ -1,1 +1,0 @@
-// Placeholder: Provisioning is being written.

@@ -1,0 +1,161 @@
+import ATProtocol
+import DeviceCatalog
+
+/// What the device said about itself and its SIM.
+public struct DeviceIdentity: Sendable, Equatable {
+    /// Maker (`+CGMI`).
+    public var manufacturer: String?
+    /// Model (`+CGMM`).
+    public var model: String?
+    /// Firmware (`+CGMR`).
+    public var firmware: String?
+    /// The device's IMEI: the key the station files devices under, never the tty name.
+    public var imei: IMEI
+    /// The SIM's ICCID, when the SIM answered.
+    public var iccid: ICCID?
+    /// The subscriber identity, once the SIM is unlocked.
+    public var imsi: IMSI?
+    /// The SIM's lock state.
+    public var pinState: SIMPinState?
+    /// The dialect chosen from maker and model.
+    public var dialect: DeviceDialect
+
+    /// Creates an identity.
+    public init(manufacturer: String?, model: String?, firmware: String?, imei: IMEI, iccid: ICCID?, imsi: IMSI?,
+                pinState: SIMPinState?, dialect: DeviceDialect) {
+        self.manufacturer = manufacturer
+        self.model = model
+        self.firmware = firmware
+        self.imei = imei
+        self.iccid = iccid
+        self.imsi = imsi
+        self.pinState = pinState
+        self.dialect = dialect
+    }
+}
+
+/// The steps of a provisioning run, in order; each is a ledger event.
+public enum ProvisioningStep: String, Sendable, Codable, CaseIterable {
+    case identify, sim, plan
+    case balanceBefore = "balance-before"
+    case reserve, recharge, confirm, wifi, verify
+}
+
+/// Why a step failed, with a stable code the API and CLI show.
+public struct ProvisioningFailure: Error, Sendable, Equatable {
+    /// The step that failed.
+    public var step: ProvisioningStep
+    /// Stable code (`sim-pin-required`, `voucher-rejected`, `device-gone`…).
+    public var code: String
+    /// A sentence for the technician, free of secrets.
+    public var message: String
+    /// Creates a failure.
+    public init(step: ProvisioningStep, code: String, message: String) {
+        self.step = step
+        self.code = code
+        self.message = message
+    }
+}
+
+/// A data plan.
+public struct Plan: Codable, Sendable, Equatable {
+    /// Name used in voucher files and requests.
+    public var name: String
+    /// Data volume in megabytes.
+    public var megabytes: Int
+    /// Price in cents, for display.
+    public var priceCents: Int?
+    /// Creates a plan.
+    public init(name: String, megabytes: Int, priceCents: Int? = nil) {
+        self.name = name
+        self.megabytes = megabytes
+        self.priceCents = priceCents
+    }
+}
+
+/// How Wi-Fi names and keys are made.
+public struct WiFiPolicy: Codable, Sendable, Equatable {
+    /// The name template: `{iccid4}` (last four ICCID digits), `{imei4}`, `{model}`.
+    public var ssidTemplate: String
+    /// Generated key length (at least 12).
+    public var keyLength: Int
+    /// The code that opens the Huawei data lock (`AT^DATALOCK`), when the devices have one.
+    public var dataLockCode: String?
+    /// Creates a policy.
+    public init(ssidTemplate: String = "Connexion-{iccid4}", keyLength: Int = 12, dataLockCode: String? = nil) {
+        self.ssidTemplate = ssidTemplate
+        self.keyLength = keyLength
+        self.dataLockCode = dataLockCode
+    }
+
+    private enum CodingKeys: String, CodingKey { case ssidTemplate, keyLength, dataLockCode }
+
+    /// Decodes a policy; absent keys take the defaults.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.ssidTemplate = try container.decodeIfPresent(String.self, forKey: .ssidTemplate) ?? "Connexion-{iccid4}"
+        self.keyLength = try container.decodeIfPresent(Int.self, forKey: .keyLength) ?? 12
+        self.dataLockCode = try container.decodeIfPresent(String.self, forKey: .dataLockCode)
+    }
+}
+
+/// The Wi-Fi name and key set on a hotspot.
+public struct WiFiSettings: Sendable, Equatable {
+    /// The network name.
+    public var ssid: String
+    /// The WPA2 passphrase (a secret).
+    public var key: String
+    /// Creates settings.
+    public init(ssid: String, key: String) {
+        self.ssid = ssid
+        self.key = key
+    }
+}
+
+/// What a run is asked to do.
+public struct ProvisioningOrder: Sendable, Equatable {
+    /// The plan to apply.
+    public var plan: Plan
+    /// A Wi-Fi name chosen by the technician, instead of the template's.
+    public var ssid: String?
+    /// A Wi-Fi key chosen by the technician, instead of a generated one.
+    public var key: String?
+    /// Skip the money steps because an earlier run already applied a voucher to this SIM and failed later.
+    public var creditAlreadyApplied: Bool
+    /// Creates an order.
+    public init(plan: Plan, ssid: String? = nil, key: String? = nil, creditAlreadyApplied: Bool = false) {
+        self.plan = plan
+        self.ssid = ssid
+        self.key = key
+        self.creditAlreadyApplied = creditAlreadyApplied
+    }
+}
+
+/// What a run achieved.
+public struct ProvisioningReport: Sendable, Equatable {
+    /// The ledger's run id.
+    public var provisioningID: Int64
+    /// How it ended.
+    public var outcome: ProvisioningOutcome
+    /// Whether a voucher was applied during this run.
+    public var creditApplied: Bool
+    /// Balance before the recharge, in MB.
+    public var balanceBeforeMB: Int?
+    /// Balance after the recharge, in MB.
+    public var balanceAfterMB: Int?
+    /// The Wi-Fi set, for hotspots.
+    public var wifi: WiFiSettings?
+    /// The operator profile used.
+    public var operatorName: String?
+}
+
+/// A progress notice for watchers; carries no secrets.
+public enum ProvisioningProgress: Sendable, Equatable {
+    /// A step changed status.
+    case step(ProvisioningStep, StepStatus, message: String?)
+    /// The identity is known (or more of it).
+    case identified(DeviceIdentity)
+}
+
+/// Receives progress as it happens.
+public typealias ProgressSink = @Sendable (ProvisioningProgress) async -> Void

@@ -1,0 +1,122 @@
+import Foundation
+import StationAPI
+import UnixHTTP
+
+/// Maps HTTP requests on the control socket to station operations, and their results to JSON.
+///
+/// Routes are listed in `StationRoute`. Errors become `APIErrorBody` with a stable code; the caller's uid from
+/// `SO_PEERCRED` is passed to every operation that changes money or devices, so the ledger says who asked.
+public struct APIRouter: Sendable {
+    private let station: Station
+
+    /// Creates a router for a station.
+    public init(station: Station) {
+        self.station = station
+    }
+
+    /// Answers one request.
+    public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        do {
+            return try await route(request)
+        } catch {
+            return Self.error(error)
+        }
+    }
+
+    private func route(_ request: HTTPRequest) async throws(StationError) -> HTTPResponse {
+        let segments = request.pathSegments
+        guard segments.first == "v1" else {
+            throw StationError(status: 404, code: "no-such-route", message: "Routes start with /v1.")
+        }
+        let route = Array(segments.dropFirst())
+        let reveal = request.query["reveal"] == "1" || request.query["reveal"] == "true"
+        let actor = request.peer.map { Int($0.uid) }
+        switch (request.method, route.count, route.first) {
+        case ("GET", 1, "health"):
+            let ready = await station.isReady
+            return try Self.json(HealthInfo(status: ready ? "ready" : "starting", version: Station.version,
+                                            devices: await station.deviceCount), status: ready ? 200 : 503)
+        case ("GET", 1, "devices"):
+            return try Self.json(await station.devices(reveal: reveal))
+        case ("POST", 1, "devices"):
+            let body = try Self.decode(AttachRequest.self, request.body)
+            return try Self.json(try await station.attach(path: body.path), status: 201)
+        case ("GET", 2, "devices"):
+            return try Self.json(try await station.device(route[1], reveal: reveal))
+        case ("POST", 3, "devices") where route[2] == "provision":
+            let body = request.body.isEmpty ? ProvisionRequest() : try Self.decode(ProvisionRequest.self, request.body)
+            return try Self.json(try await station.provision(route[1], request: body, actor: actor), status: 202)
+        case ("GET", 1, "events"):
+            return Self.eventStream(await station.events.subscribe())
+        case ("GET", 1, "plans"):
+            return try Self.json(try await station.plans())
+        case ("GET", 1, "vouchers"):
+            let limit = try Self.limit(request.query["limit"], default: 1000)
+            return try Self.json(try await station.vouchers(state: request.query["state"], limit: limit, reveal: reveal))
+        case ("POST", 2, "vouchers") where route[1] == "import":
+            let body = try Self.decode(VoucherImportRequest.self, request.body)
+            return try Self.json(try await station.importVouchers(body, actor: actor), status: 201)
+        case ("GET", 1, "ledger"):
+            let limit = try Self.limit(request.query["limit"], default: 1000)
+            let since = try request.query["since"].map { (text) throws(StationError) -> Date in try Self.date(text) }
+            return try Self.json(try await station.ledgerEvents(iccid: request.query["iccid"], imei: request.query["imei"],
+                                                                since: since, limit: limit, reveal: reveal))
+        default:
+            throw StationError(status: 404, code: "no-such-route", message: "No route for \(request.method) \(request.path).")
+        }
+    }
+
+    private static func eventStream(_ events: AsyncStream<StationEvent>) -> HTTPResponse {
+        let encoder = StationJSON.encoder()
+        let lines = AsyncStream<[UInt8]> { continuation in
+            let pump = Task {
+                for await event in events {
+                    guard let data = try? encoder.encode(event) else { continue }
+                    continuation.yield(Array(data) + [0x0A])
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in pump.cancel() }
+        }
+        return .ndjsonStream(lines)
+    }
+
+    static func json<T: Encodable>(_ value: T, status: Int = 200) throws(StationError) -> HTTPResponse {
+        do {
+            return .json(status: status, Array(try StationJSON.encoder().encode(value)))
+        } catch {
+            throw StationError(status: 500, code: "encoding-failed", message: "The reply could not be encoded.")
+        }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8]) throws(StationError) -> T {
+        do {
+            return try StationJSON.decoder().decode(type, from: Data(body))
+        } catch {
+            throw StationError(status: 400, code: "invalid-request", message: "The request body is not the expected JSON.")
+        }
+    }
+
+    static func limit(_ text: String?, default fallback: Int) throws(StationError) -> Int {
+        guard let text else { return fallback }
+        guard let value = Int(text), (1...100_000).contains(value) else {
+            throw StationError(status: 400, code: "invalid-limit", message: "limit must be a number from 1 to 100000.")
+        }
+        return value
+    }
+
+    /// Accepts ISO 8601 date-times and plain `YYYY-MM-DD` (midnight UTC).
+    static func date(_ text: String) throws(StationError) -> Date {
+        if let date = ISO8601DateFormatter().date(from: text) { return date }
+        let dayFormatter = ISO8601DateFormatter()
+        dayFormatter.formatOptions = [.withFullDate]
+        if let date = dayFormatter.date(from: text) { return date }
+        throw StationError(status: 400, code: "invalid-date", message: "since must be an ISO 8601 date such as 2026-11-22.")
+    }
+
+    static func error(_ error: StationError) -> HTTPResponse {
+        let body = APIErrorBody(error: FailureInfo(code: error.code, message: error.message))
+        let data = (try? StationJSON.encoder().encode(body)).map(Array.init) ?? Array("{}".utf8)
+        return .json(status: error.status, data)
+    }
+}

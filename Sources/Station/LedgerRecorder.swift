@@ -1,0 +1,114 @@
+import Foundation
+import Ledger
+import Provisioning
+
+/// The workflow's `ProvisioningRecorder`, written into the SQLite ledger.
+///
+/// One recorder per run: it carries the uid of whoever asked for the run (`nil` for policy runs) and the port the
+/// device was on, so every ledger event says who and where. Ledger calls are synchronous and commit with
+/// `synchronous=FULL` before returning, which is what makes `markSending` safe to rely on.
+struct LedgerRecorder: ProvisioningRecorder {
+    let ledger: Ledger
+    let actor: Int?
+    let port: String
+
+    func recordIdentity(_ identity: DeviceIdentity) async throws(RecorderError) {
+        try map {
+            _ = try ledger.recordDevice(imei: identity.imei.digits, manufacturer: identity.manufacturer,
+                                        model: identity.model, firmware: identity.firmware, port: port, actor: actor)
+            if let iccid = identity.iccid {
+                try ledger.recordSIM(iccid: iccid.digits, imsi: identity.imsi?.digits, luhnValid: iccid.luhnValid,
+                                     actor: actor)
+            }
+        }
+    }
+
+    func startProvisioning(identity: DeviceIdentity, plan: String?) async throws(RecorderError) -> Int64 {
+        try map {
+            try ledger.startProvisioning(deviceIMEI: identity.imei.digits, iccid: identity.iccid?.digits, plan: plan,
+                                         actor: actor)
+        }
+    }
+
+    func recordStep(_ provisioningID: Int64, step: ProvisioningStep, status: StepStatus,
+                    detail: [String: String]) async throws(RecorderError) {
+        var detail = detail
+        let recorded: ProvisioningStepStatus
+        switch status {
+        case .started: recorded = .started
+        case .succeeded: recorded = .succeeded
+        case .failed: recorded = .failed
+        case .skipped:
+            recorded = .succeeded
+            detail["skipped"] = "true"
+        }
+        try map {
+            try ledger.recordStep(provisioningID: provisioningID, step: step.rawValue, status: recorded, detail: detail,
+                                  actor: actor)
+        }
+    }
+
+    func reserveVoucher(plan: String, provisioningID: Int64, iccid: String) async throws(RecorderError) -> ReservedVoucher? {
+        try map {
+            try ledger.reserveVoucher(plan: plan, provisioningID: provisioningID, iccid: iccid, actor: actor)
+                .map { ReservedVoucher(id: $0.id, code: $0.code, plan: $0.plan) }
+        }
+    }
+
+    func releaseVoucher(_ id: Int64) async throws(RecorderError) {
+        try map { try ledger.releaseVoucher(id: id, actor: actor) }
+    }
+
+    func markSending(_ id: Int64) async throws(RecorderError) {
+        try map { try ledger.markSending(id: id, actor: actor) }
+    }
+
+    func markApplied(_ id: Int64, balanceBeforeMB: Int?, balanceAfterMB: Int?, rawReply: String) async throws(RecorderError) {
+        try map {
+            try ledger.markApplied(id: id, balanceBeforeMB: balanceBeforeMB.map(Int64.init),
+                                   balanceAfterMB: balanceAfterMB.map(Int64.init), rawReply: rawReply, actor: actor)
+        }
+    }
+
+    func markRejected(_ id: Int64, rawReply: String) async throws(RecorderError) {
+        try map { try ledger.markRejected(id: id, rawReply: rawReply, actor: actor) }
+    }
+
+    func markUnknown(_ id: Int64, reason: String, rawReply: String?) async throws(RecorderError) {
+        try map { try ledger.markUnknown(id: id, reason: reason, rawReply: rawReply, actor: actor) }
+    }
+
+    func finish(_ provisioningID: Int64, outcome: Provisioning.ProvisioningOutcome,
+                wifi: WiFiSettings?) async throws(RecorderError) {
+        let recorded: LedgerProvisioningOutcome
+        switch outcome {
+        case .succeeded: recorded = .succeeded
+        case .failed(let failure): recorded = .failed(code: failure.code, message: failure.message)
+        }
+        try map {
+            try ledger.finishProvisioning(id: provisioningID, outcome: recorded, wifiSSID: wifi?.ssid,
+                                          wifiKey: wifi?.key, actor: actor)
+        }
+    }
+
+    private func map<T>(_ body: () throws -> T) throws(RecorderError) -> T {
+        do {
+            return try body()
+        } catch let error as LedgerError {
+            throw RecorderError(code: Self.code(error.code), message: error.message)
+        } catch {
+            throw RecorderError(code: "ledger-io", message: String(describing: error))
+        }
+    }
+
+    /// The ledger's error codes as the workflow's stable kebab-case failure codes.
+    static func code(_ code: LedgerError.Code) -> String {
+        switch code {
+        case .simHasUnsettledVoucher: return "sim-has-unsettled-voucher"
+        case .diskFull: return "disk-full"
+        case .illegalTransition: return "ledger-illegal-transition"
+        case .notFound: return "ledger-not-found"
+        default: return "ledger-" + code.rawValue
+        }
+    }
+}

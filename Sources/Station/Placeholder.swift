@@ -1,1 +1,0 @@
-// Placeholder: Station is being written.

@@ -1,0 +1,261 @@
+import ATProtocol
+import Foundation
+import Ledger
+import Logging
+import Provisioning
+import SerialPort
+import StationAPI
+
+/// The station: the devices attached to it, their sessions, and the ledger and configuration they share.
+///
+/// All API operations go through here. It redacts secrets on the way out unless asked to reveal them.
+public actor Station {
+    /// The daemon's version, reported by `/v1/health`.
+    public static let version = "0.1.0"
+
+    private let config: StationConfig
+    private let ledger: Ledger
+    private let logger: Logger
+    /// Live events for watchers.
+    public let events = EventHub()
+    private var sessions: [DeviceSession] = []
+    private var nextDeviceNumber = 1
+    private var ready = false
+    private let keys: WiFiKeyGenerator
+
+    /// Creates a station over an open ledger.
+    public init(config: StationConfig, ledger: Ledger, logger: Logger, keys: WiFiKeyGenerator = WiFiKeyGenerator()) {
+        self.config = config
+        self.ledger = ledger
+        self.logger = logger
+        self.keys = keys
+    }
+
+    // MARK: - Start-up
+
+    /// Settles what a crash left behind, before the station reports ready.
+    ///
+    /// A voucher found in `sending` was (maybe) on the wire when the daemon died: it becomes `unknown` and is never
+    /// re-sent; its SIM gets no other voucher until a person or a balance comparison settles it.
+    public func recoverAfterStart() throws(LedgerError) -> Int {
+        var moved = 0
+        for voucher in try ledger.unsettledVouchers() where voucher.state == .sending {
+            try ledger.markUnknown(id: voucher.id, reason: "daemon restarted while the voucher was being sent",
+                                   rawReply: nil, actor: nil)
+            moved += 1
+        }
+        if moved > 0 {
+            logger.warning("vouchers held for settlement after restart", metadata: ["voucher.count": "\(moved)"])
+        }
+        ready = true
+        return moved
+    }
+
+    /// Whether start-up recovery is done.
+    public var isReady: Bool { ready }
+
+    // MARK: - Devices
+
+    /// Opens a serial port and starts a session on it: identify, then provision by policy.
+    public func attach(path: String) throws(StationError) -> DeviceStatus {
+        if let existing = sessions.first(where: { $0.port == path }) {
+            throw StationError(status: 409, code: "already-attached", message: "\(path) is already attached as \(existing.id).")
+        }
+        let options = SerialPortOptions(lockDirectory: config.lockDirectory)
+        let atSession: ATSession
+        do {
+            atSession = try ATSession(path: path, options: options, logger: logger)
+        } catch {
+            throw StationError(status: error.code == .busy ? 409 : 422, code: "port-" + error.code.rawValue,
+                               message: error.message)
+        }
+        let id = "d\(nextDeviceNumber)"
+        nextDeviceNumber += 1
+        let channel = SerialChannel(session: atSession)
+        let policy = config.policy
+        let ledger = self.ledger
+        let keys = self.keys
+        var deviceLogger = logger
+        deviceLogger[metadataKey: "device.id"] = "\(id)"
+        let session = DeviceSession(
+            id: id, port: path, channel: channel, events: events, logger: deviceLogger,
+            closeChannel: { await atSession.close() },
+            makeWorkflow: { actor, progress in
+                ProvisioningWorkflow(channel: channel, recorder: LedgerRecorder(ledger: ledger, actor: actor, port: path),
+                                     policy: policy, keys: keys, progress: progress)
+            })
+        sessions.append(session)
+        logger.info("device attached", metadata: ["device.id": "\(id)", "port.path": "\(path)"])
+        let order = config.defaultPlan.flatMap(config.plan(named:)).map { ProvisioningOrder(plan: $0) }
+        let events = self.events
+        Task {
+            await events.publish(StationEvent(kind: "attached", deviceID: id, state: .connecting, message: path, at: Date()))
+            await session.start(order: order)
+        }
+        // Notice an unplug even while the device is idle: the report stream ends when the port goes away.
+        Task { [weak session] in
+            for await _ in atSession.unsolicitedReports {}
+            if await atSession.isGone { await session?.markGone(reason: "the device was unplugged or stopped answering") }
+        }
+        return DeviceStatus(id: id, port: path, state: .connecting, updatedAt: Date())
+    }
+
+    /// Every device, redacted unless `reveal`.
+    public func devices(reveal: Bool) async -> [DeviceStatus] {
+        var result: [DeviceStatus] = []
+        for session in sessions {
+            result.append(Self.redact(await session.snapshot(), reveal: reveal))
+        }
+        return result
+    }
+
+    /// One device by id, port, IMEI or ICCID (whole or unique last digits).
+    public func device(_ reference: String, reveal: Bool) async throws(StationError) -> DeviceStatus {
+        let session = try await find(reference)
+        return Self.redact(await session.snapshot(), reveal: reveal)
+    }
+
+    /// Starts or retries provisioning on a technician's request.
+    public func provision(_ reference: String, request: ProvisionRequest, actor: Int?) async throws(StationError) -> DeviceStatus {
+        let session = try await find(reference)
+        guard let planName = request.plan ?? config.defaultPlan else {
+            throw StationError(status: 422, code: "plan-required",
+                               message: "No plan given and no default plan configured: choose one of \(config.plans.map(\.name).joined(separator: ", ")).")
+        }
+        guard let plan = config.plan(named: planName) else {
+            throw StationError(status: 422, code: "unknown-plan",
+                               message: "Plan \(planName) is not configured: choose one of \(config.plans.map(\.name).joined(separator: ", ")).")
+        }
+        try await session.requestProvisioning(order: ProvisioningOrder(plan: plan, ssid: request.ssid, key: request.key),
+                                              actor: actor)
+        return Self.redact(await session.snapshot(), reveal: false)
+    }
+
+    /// Waits until every device's run has ended (tests and shutdown).
+    public func waitUntilIdle() async {
+        for session in sessions { await session.waitUntilIdle() }
+    }
+
+    /// Closes every device (shutdown).
+    public func shutdown() async {
+        for session in sessions { await session.markGone(reason: "the station is shutting down") }
+        await events.finishAll()
+    }
+
+    /// How many devices are attached.
+    public var deviceCount: Int { sessions.count }
+
+    private func find(_ reference: String) async throws(StationError) -> DeviceSession {
+        if let session = sessions.first(where: { $0.id == reference || $0.port == reference }) { return session }
+        var matches: [DeviceSession] = []
+        for session in sessions {
+            let status = await session.snapshot()
+            if Redaction.matches(reference, status.imei) || Redaction.matches(reference, status.iccid) {
+                matches.append(session)
+            }
+        }
+        if matches.count == 1, let only = matches.first { return only }
+        if matches.count > 1 {
+            throw StationError(status: 409, code: "ambiguous-device",
+                               message: "\(reference) matches \(matches.count) devices: give more digits or the device id.")
+        }
+        throw StationError(status: 404, code: "device-not-found", message: "No device matches \(reference).")
+    }
+
+    static func redact(_ status: DeviceStatus, reveal: Bool) -> DeviceStatus {
+        var copy = status
+        copy.imei = Redaction.identifier(status.imei, reveal: reveal)
+        copy.imsi = Redaction.identifier(status.imsi, reveal: reveal)
+        copy.iccid = Redaction.identifier(status.iccid, reveal: reveal)
+        if !reveal, var wifi = copy.wifi {
+            wifi.key = nil
+            wifi.qrPayload = nil
+            copy.wifi = wifi
+        }
+        return copy
+    }
+
+    // MARK: - Plans, vouchers, ledger
+
+    /// The configured plans with their available voucher counts.
+    public func plans() throws(StationError) -> [PlanInfo] {
+        let counts = try mapLedger { try ledger.voucherCounts() }
+        return config.plans.map { plan in
+            PlanInfo(name: plan.name, megabytes: plan.megabytes, priceCents: plan.priceCents,
+                     isDefault: plan.name == config.defaultPlan, vouchersAvailable: counts[plan.name]?[.available] ?? 0)
+        }
+    }
+
+    /// Imports a voucher CSV (`code,plan` with a header): all rows or none.
+    public func importVouchers(_ request: VoucherImportRequest, actor: Int?) throws(StationError) -> VoucherImportResult {
+        let rows: [VoucherCSV.Row]
+        do {
+            rows = try VoucherCSV.parse(request.csv, knownPlans: Set(config.plans.map(\.name)))
+        } catch {
+            throw StationError(status: 422, code: "invalid-voucher-file", message: "\(request.fileName): \(error.description)")
+        }
+        let imported = try mapLedger(file: request.fileName, lines: rows.map(\.line)) {
+            try ledger.importVouchers(rows.map { (code: $0.code, plan: $0.plan) }, actor: actor)
+        }
+        logger.info("vouchers imported", metadata: ["voucher.count": "\(imported)"])
+        return VoucherImportResult(imported: imported)
+    }
+
+    /// Vouchers, optionally of one state.
+    public func vouchers(state: String?, limit: Int, reveal: Bool) throws(StationError) -> [VoucherInfo] {
+        var filter: VoucherState?
+        if let state {
+            guard let parsed = VoucherState(rawValue: state) else {
+                throw StationError(status: 422, code: "invalid-state",
+                                   message: "State must be one of \(VoucherState.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            filter = parsed
+        }
+        let list = try mapLedger { try ledger.vouchers(state: filter, limit: limit) }
+        return list.map { voucher in
+            VoucherInfo(id: voucher.id, code: Redaction.voucherCode(voucher.code, reveal: reveal), plan: voucher.plan,
+                        state: voucher.state.rawValue, iccid: Redaction.identifier(voucher.iccid, reveal: reveal),
+                        provisioningID: voucher.provisioningID, balanceBeforeMB: voucher.balanceBeforeMB.map(Int.init),
+                        balanceAfterMB: voucher.balanceAfterMB.map(Int.init), updatedAt: voucher.updatedAt)
+        }
+    }
+
+    /// Ledger events, newest last.
+    public func ledgerEvents(iccid: String?, imei: String?, since: Date?, limit: Int, reveal: Bool) throws(StationError) -> [LedgerEventInfo] {
+        let rows = try mapLedger { try ledger.events(iccid: iccid, imei: imei, since: since, limit: limit) }
+        return rows.map { event in
+            LedgerEventInfo(seq: event.seq, at: event.at, kind: event.kind, provisioningID: event.provisioningID,
+                            imei: Redaction.identifier(event.deviceIMEI, reveal: reveal),
+                            iccid: Redaction.identifier(event.iccid, reveal: reveal), voucherID: event.voucherID,
+                            actorUID: event.actorUID, detail: event.detail, hash: event.hash)
+        }
+    }
+
+    private func mapLedger<T>(file: String? = nil, lines: [Int] = [], _ body: () throws -> T) throws(StationError) -> T {
+        do {
+            return try body()
+        } catch let error as LedgerError {
+            var message = error.message
+            if let file {
+                // The ledger names rows by their position in the batch; name the file's lines instead.
+                let named = error.lines.compactMap { $0 >= 1 && $0 <= lines.count ? lines[$0 - 1] : nil }
+                if !named.isEmpty {
+                    let what = error.code == .duplicateVoucher ? "voucher already imported" : "refused by the ledger"
+                    message = "line \(named.map(String.init).joined(separator: ", ")): \(what); nothing imported"
+                }
+                message = "\(file): " + message
+            }
+            let status: Int
+            switch error.code {
+            case .notFound: status = 404
+            case .duplicateVoucher, .invalidVoucherCode, .invalidArgument: status = 422
+            case .diskFull: status = 507
+            case .busy: status = 503
+            default: status = 500
+            }
+            throw StationError(status: status, code: LedgerRecorder.code(error.code), message: message)
+        } catch {
+            throw StationError(status: 500, code: "ledger-io", message: String(describing: error))
+        }
+    }
+}

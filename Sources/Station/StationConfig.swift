@@ -1,0 +1,176 @@
+import DeviceCatalog
+import Foundation
+import Provisioning
+
+/// The daemon's configuration file (JSON), documented in README.md.
+///
+/// Decoding errors and semantic problems are reported with the file name, the key path and the reason, and the
+/// daemon refuses to start on any of them: a station that guesses its plans or operators could spend vouchers wrongly.
+public struct StationConfig: Codable, Sendable, Equatable {
+    /// Plans sold at the counter.
+    public var plans: [Plan]
+    /// The plan headless mode applies to every device; `nil` waits for a technician.
+    public var defaultPlan: String?
+    /// How Wi-Fi names and keys are made.
+    public var wifi: WiFiPolicy
+    /// Operator profiles by MCC+MNC.
+    public var operators: [OperatorProfile]
+    /// SIM PINs by ICCID.
+    public var simPINs: [String: String]?
+    /// A PIN tried on locked SIMs without their own entry.
+    public var defaultPIN: String?
+    /// Serial ports attached at start.
+    public var devices: [String]?
+    /// Extra device dialects, tried before the built-ins.
+    public var dialects: [DeviceDialect]?
+    /// Directory for UUCP lock files (`/var/lock`); `null` disables lock files.
+    public var lockDirectory: String?
+
+    /// Creates a configuration.
+    public init(plans: [Plan], defaultPlan: String?, wifi: WiFiPolicy, operators: [OperatorProfile],
+                simPINs: [String: String]? = nil, defaultPIN: String? = nil, devices: [String]? = nil,
+                dialects: [DeviceDialect]? = nil, lockDirectory: String? = "/var/lock") {
+        self.plans = plans
+        self.defaultPlan = defaultPlan
+        self.wifi = wifi
+        self.operators = operators
+        self.simPINs = simPINs
+        self.defaultPIN = defaultPIN
+        self.devices = devices
+        self.dialects = dialects
+        self.lockDirectory = lockDirectory
+    }
+
+    /// The plan with this name.
+    public func plan(named name: String) -> Plan? {
+        plans.first { $0.name == name }
+    }
+
+    /// The workflow's view of this configuration.
+    public var policy: ProvisioningPolicy {
+        ProvisioningPolicy(operators: operators, wifi: wifi, simPINs: simPINs ?? [:], defaultPIN: defaultPIN,
+                           dialects: DialectCatalog(configured: dialects ?? []))
+    }
+
+    /// Reads and validates a configuration file.
+    public static func load(path: String) throws(ConfigError) -> StationConfig {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ConfigError(file: path, key: nil, reason: "cannot be read (\(error.localizedDescription))")
+        }
+        return try parse(data, file: path)
+    }
+
+    /// Decodes and validates configuration text; `file` is only used in messages.
+    public static func parse(_ data: Data, file: String) throws(ConfigError) -> StationConfig {
+        let config: StationConfig
+        do {
+            config = try JSONDecoder().decode(StationConfig.self, from: data)
+        } catch let error as DecodingError {
+            throw ConfigError(decoding: error, file: file)
+        } catch {
+            throw ConfigError(file: file, key: nil, reason: "is not valid JSON")
+        }
+        if let problem = config.problems().first {
+            throw ConfigError(file: file, key: problem.key, reason: problem.reason)
+        }
+        return config
+    }
+
+    /// Every semantic problem, by key path.
+    public func problems() -> [(key: String, reason: String)] {
+        var found: [(String, String)] = []
+        if plans.isEmpty { found.append(("plans", "must list at least one plan")) }
+        var seen = Set<String>()
+        for (index, plan) in plans.enumerated() {
+            if plan.name.isEmpty || plan.name.count > 32 || !plan.name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
+                found.append(("plans[\(index)].name", "must be 1–32 letters, digits, '-', '_' or '.'"))
+            }
+            if !seen.insert(plan.name).inserted { found.append(("plans[\(index)].name", "duplicates plan \(plan.name)")) }
+            if plan.megabytes <= 0 { found.append(("plans[\(index)].megabytes", "must be a positive number")) }
+            if let price = plan.priceCents, price < 0 { found.append(("plans[\(index)].priceCents", "must not be negative")) }
+        }
+        if let defaultPlan, plan(named: defaultPlan) == nil {
+            found.append(("defaultPlan", "names no plan in 'plans'"))
+        }
+        if wifi.keyLength < 12 || wifi.keyLength > 63 { found.append(("wifi.keyLength", "must be between 12 and 63")) }
+        if wifi.ssidTemplate.isEmpty { found.append(("wifi.ssidTemplate", "must not be empty")) }
+        let sample = SSIDTemplate.render(wifi.ssidTemplate, iccid: "8933000000000000000", imei: "000000000000000", model: "E5573")
+        if sample.utf8.count > 32 { found.append(("wifi.ssidTemplate", "renders names longer than 32 bytes")) }
+        if sample.contains(where: { $0 == "\"" || $0 == ";" || $0.isNewline || !$0.isASCII }) {
+            found.append(("wifi.ssidTemplate", "contains characters a hotspot cannot store (quote, semicolon, control or non-ASCII)"))
+        }
+        if operators.isEmpty { found.append(("operators", "must list at least one operator profile")) }
+        for (index, profile) in operators.enumerated() {
+            for problem in profile.problems() { found.append(("operators[\(index)].\(problem.field)", problem.reason)) }
+        }
+        for (iccid, pin) in simPINs ?? [:] where !(4...8).contains(pin.count) || !pin.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            found.append(("simPINs.\(String(iccid.suffix(4)))", "a PIN is 4 to 8 digits"))
+        }
+        if let pin = defaultPIN, !(4...8).contains(pin.count) || !pin.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            found.append(("defaultPIN", "a PIN is 4 to 8 digits"))
+        }
+        return found
+    }
+}
+
+/// A configuration problem: which file, which key, and why.
+public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file.
+    public var file: String
+    /// The key path (`operators[0].balancePattern`), when one is at fault.
+    public var key: String?
+    /// The reason.
+    public var reason: String
+
+    /// Creates an error.
+    public init(file: String, key: String?, reason: String) {
+        self.file = file
+        self.key = key
+        self.reason = reason
+    }
+
+    init(decoding error: DecodingError, file: String) {
+        func path(_ keys: [any CodingKey]) -> String {
+            var text = ""
+            for key in keys {
+                if let index = key.intValue { text += "[\(index)]" } else { text += text.isEmpty ? key.stringValue : "." + key.stringValue }
+            }
+            return text
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parent = path(context.codingPath)
+            self.init(file: file, key: parent.isEmpty ? key.stringValue : parent + "." + key.stringValue, reason: "is missing")
+        case .typeMismatch(let type, let context):
+            self.init(file: file, key: path(context.codingPath), reason: "must be \(Self.describe(type))")
+        case .valueNotFound(let type, let context):
+            self.init(file: file, key: path(context.codingPath), reason: "must be \(Self.describe(type)), not null")
+        case .dataCorrupted(let context):
+            let key = path(context.codingPath)
+            self.init(file: file, key: key.isEmpty ? nil : key,
+                      reason: key.isEmpty ? "is not valid JSON" : "has an invalid value")
+        @unknown default:
+            self.init(file: file, key: nil, reason: "could not be read")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type, is Double.Type: return "a number"
+        case is String.Type: return "a string"
+        case is Bool.Type: return "true or false"
+        default:
+            let name = String(describing: type)
+            return name.hasPrefix("Array") ? "a list" : (name.hasPrefix("Dictionary") ? "an object" : "an object")
+        }
+    }
+
+    /// `file: key: reason`.
+    public var description: String {
+        if let key { return "\(file): \(key): \(reason)" }
+        return "\(file): \(reason)"
+    }
+}
