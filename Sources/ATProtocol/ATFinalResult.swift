@@ -5,7 +5,8 @@
 public enum ATFinalResult: Sendable, Equatable {
     /// `OK`.
     case ok
-    /// A bare `ERROR` (extended errors off, or the command is unknown).
+    /// A bare `ERROR` (extended errors off, or the command is unknown); Huawei's
+    /// `TOO MANY PARAMETERS` is reported as this too.
     case error
     /// `+CME ERROR: <n|text>`: a mobile-equipment error.
     case cme(CMEError)
@@ -28,9 +29,9 @@ public enum ATFinalResult: Sendable, Equatable {
     public static func parse(_ line: String) -> ATFinalResult? {
         let utf8 = line.utf8
         guard let first = utf8.first else { return nil }
-        // Fast reject: every final result starts with O, E, +, N, B or C.
+        // Fast reject: every final result starts with O, E, T, +, N, B or C.
         switch first {
-        case UInt8(ascii: "O"), UInt8(ascii: "o"), UInt8(ascii: "E"), UInt8(ascii: "e"),
+        case UInt8(ascii: "O"), UInt8(ascii: "o"), UInt8(ascii: "E"), UInt8(ascii: "e"), UInt8(ascii: "T"), UInt8(ascii: "t"),
              UInt8(ascii: "+"), UInt8(ascii: "N"), UInt8(ascii: "n"), UInt8(ascii: "B"),
              UInt8(ascii: "b"), UInt8(ascii: "C"), UInt8(ascii: "c"):
             break
@@ -41,7 +42,7 @@ public enum ATFinalResult: Sendable, Equatable {
         let upper = line.uppercased()
         switch upper {
         case "OK": return .ok
-        case "ERROR": return .error
+        case "ERROR", "TOO MANY PARAMETERS": return .error
         case "NO CARRIER": return .noCarrier
         case "BUSY": return .busy
         case "NO ANSWER": return .noAnswer

@@ -1,6 +1,7 @@
 /// One unit produced by `ATLineFramer`: a complete, non-empty line or a report that a line was too long.
 ///
-/// Lines never contain CR, LF or NUL; leading and trailing spaces and tabs are trimmed.
+/// Lines never contain NUL; leading and trailing spaces and tabs are trimmed. Only a `+CUSD:`
+/// line whose quoted text spans several lines contains CR or LF (see `ATLineFramer`).
 public enum ATFramedLine: Sendable, Equatable {
     /// A complete line, decoded once from UTF-8 (invalid sequences become U+FFFD).
     case line(String)
@@ -13,13 +14,27 @@ public enum ATFramedLine: Sendable, Equatable {
 /// Empty lines are dropped, NUL bytes are dropped, invalid UTF-8 is decoded lossily. A line longer
 /// than `maxLineLength` bytes is discarded as a whole and reported as `.overflow` when its end
 /// arrives, so the framer resynchronises at the next line end and never holds more than
-/// `maxLineLength` bytes. Bytes are scanned in runs; each line is decoded to a `String` exactly once.
+/// `maxLineLength` bytes. Bytes are scanned in runs; each line is decoded to a `String` once.
+///
+/// One exception keeps USSD menus intact: when a line starting with `+CUSD:` ends inside its
+/// quoted text (an odd number of `"`), the following lines belong to it, with their line breaks
+/// kept byte for byte, until the line that closes the quote. A following line that is a final
+/// result (`OK`, `ERROR`, ...) or a known unsolicited report ends the `+CUSD` line early instead
+/// (its quote was broken) and is delivered on its own.
 public struct ATLineFramer: Sendable {
     /// The longest line, in bytes, that is delivered; longer lines become `.overflow`.
     public let maxLineLength: Int
     private var pending: [UInt8] = []
     private var discarding = false
     private var discardedCount = 0
+    /// Inside a `+CUSD` text that continues over several lines.
+    private var inQuotedText = false
+    /// Line-end bytes seen in a quoted text since its last content; inserted before the next content.
+    private var heldLineEnds: [UInt8] = []
+    /// Where the current physical line starts in `pending` (quoted text only).
+    private var physicalStart = 0
+    /// Where the text before the current physical line's line ends stops in `pending`.
+    private var joinedEnd = 0
 
     /// Creates a framer that keeps lines of at most `maxLineLength` bytes (at least 1).
     public init(maxLineLength: Int = 4096) {
@@ -48,7 +63,17 @@ public struct ATLineFramer: Sendable {
     /// Used for offline decoding, where the end of a capture is the end of its last line.
     public mutating func finish() -> [ATFramedLine] {
         var out: [ATFramedLine] = []
-        endLine(into: &out)
+        if inQuotedText {
+            if pending.count > physicalStart, physicalLineBreaksQuote() {
+                emit(0..<joinedEnd, into: &out)
+                emit(physicalStart..<pending.count, into: &out)
+            } else {
+                emit(0..<pending.count, into: &out)
+            }
+            resetLine()
+        } else {
+            endLine(byte: 0x0D, into: &out)
+        }
         return out
     }
 
@@ -66,7 +91,8 @@ public struct ATLineFramer: Sendable {
                 appendRun(UnsafeBufferPointer(rebasing: buffer[index..<end]))
             }
             if end < count {
-                if buffer[end] != 0x00 { endLine(into: &out) }
+                let byte = buffer[end]
+                if byte != 0x00 { endLine(byte: byte, into: &out) }
                 end += 1
             }
             index = end
@@ -76,33 +102,114 @@ public struct ATLineFramer: Sendable {
     private mutating func appendRun(_ run: UnsafeBufferPointer<UInt8>) {
         if discarding {
             discardedCount += run.count
-        } else if pending.count + run.count > maxLineLength {
+            return
+        }
+        if inQuotedText, !heldLineEnds.isEmpty {
+            // First content of a new physical line inside a quoted text: keep its line break.
+            joinedEnd = pending.count
+            if pending.count + heldLineEnds.count + run.count <= maxLineLength {
+                pending.append(contentsOf: heldLineEnds)
+            }
+            heldLineEnds.removeAll(keepingCapacity: true)
+            physicalStart = pending.count
+        }
+        if pending.count + run.count > maxLineLength {
             discarding = true
             discardedCount = pending.count + run.count
-            pending.removeAll(keepingCapacity: true)
+            resetLine()
         } else {
             pending.append(contentsOf: run)
         }
     }
 
-    private mutating func endLine(into out: inout [ATFramedLine]) {
+    private mutating func endLine(byte: UInt8, into out: inout [ATFramedLine]) {
         if discarding {
             out.append(.overflow(discardedBytes: discardedCount))
             discarding = false
             discardedCount = 0
             return
         }
+        if inQuotedText {
+            if pending.count == physicalStart {
+                heldLineEnds.append(byte)
+                return
+            }
+            if physicalLineBreaksQuote() {
+                emit(0..<joinedEnd, into: &out)
+                emit(physicalStart..<pending.count, into: &out)
+                resetLine()
+            } else if quoteCount(physicalStart..<pending.count) % 2 == 1 {
+                emit(0..<pending.count, into: &out)
+                resetLine()
+            } else {
+                heldLineEnds.append(byte)
+                physicalStart = pending.count
+            }
+            return
+        }
         guard !pending.isEmpty else { return }
-        var start = 0
-        var end = pending.count
+        if startsUSSDReport(), quoteCount(0..<pending.count) % 2 == 1 {
+            inQuotedText = true
+            heldLineEnds.append(byte)
+            physicalStart = pending.count
+            joinedEnd = pending.count
+            return
+        }
+        emit(0..<pending.count, into: &out)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func resetLine() {
+        pending.removeAll(keepingCapacity: true)
+        inQuotedText = false
+        heldLineEnds.removeAll(keepingCapacity: true)
+        physicalStart = 0
+        joinedEnd = 0
+    }
+
+    /// Trims spaces and tabs and delivers `pending[range]` as a line, if anything is left.
+    private func emit(_ range: Range<Int>, into out: inout [ATFramedLine]) {
+        var start = range.lowerBound
+        var end = range.upperBound
         while start < end, pending[start] == 0x20 || pending[start] == 0x09 { start += 1 }
         while end > start, pending[end - 1] == 0x20 || pending[end - 1] == 0x09 { end -= 1 }
-        if end > start {
-            let text = pending.withUnsafeBufferPointer {
-                String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self)
-            }
-            out.append(.line(text))
+        guard end > start else { return }
+        let text = pending.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self)
         }
-        pending.removeAll(keepingCapacity: true)
+        out.append(.line(text))
+    }
+
+    private func quoteCount(_ range: Range<Int>) -> Int {
+        var count = 0
+        for index in range where pending[index] == 0x22 { count += 1 }
+        return count
+    }
+
+    /// True when `pending` starts with `+CUSD` and a colon (spaces allowed, any case).
+    private func startsUSSDReport() -> Bool {
+        var index = 0
+        while index < pending.count, pending[index] == 0x20 { index += 1 }
+        let name: [UInt8] = [0x2B, 0x43, 0x55, 0x53, 0x44]   // "+CUSD"
+        guard pending.count - index > name.count else { return false }
+        for expected in name {
+            if ATText.upperASCII(pending[index]) != expected { return false }
+            index += 1
+        }
+        while index < pending.count, pending[index] == 0x20 { index += 1 }
+        return index < pending.count && pending[index] == 0x3A
+    }
+
+    /// True when the current physical line cannot be part of a USSD text: a final result or a
+    /// known unsolicited report (the `+CUSD` quote was broken).
+    private func physicalLineBreaksQuote() -> Bool {
+        let line = pending.withUnsafeBufferPointer {
+            ATText.trimmed(String(decoding: UnsafeBufferPointer(rebasing: $0[physicalStart..<pending.count]), as: UTF8.self))
+        }
+        if ATFinalResult.parse(line) != nil { return true }
+        if let prefix = ATText.prefix(of: line) {
+            return ATResponseAssembler.unsolicitedNames.contains(prefix.uppercased())
+        }
+        return false
     }
 }

@@ -227,13 +227,18 @@ public enum ATParse {
     /// The registration prefixes `registration(_:)` recognises.
     static let registrationPrefixes = ["+CREG", "+CGREG", "+CEREG", "+C5GREG"]
 
-    /// `+CREG?` / `+CGREG?` / `+CEREG?` answers: the first line with `prefix`.
+    /// `+CREG?` / `+CGREG?` / `+CEREG?` answers: the line with `prefix` in query form (with `<n>`),
+    /// else the last line with `prefix` (a report that slipped in is not the answer).
     public static func registration(_ lines: [String], prefix: String) throws(ATParseError) -> RegistrationStatus {
+        var last: RegistrationStatus?
         for line in lines {
             if let value = ATText.value(of: line, prefix: prefix) {
-                return try registrationValue(value, command: prefix, line: line)
+                let status = try registrationValue(value, command: prefix, line: line)
+                if status.n != nil { return status }
+                last = status
             }
         }
+        if let last { return last }
         throw .noInformation(command: prefix)
     }
 
@@ -253,49 +258,51 @@ public enum ATParse {
 
     static func registrationValue(_ value: String, command: String, line: String) throws(ATParseError) -> RegistrationStatus {
         let fields = ATText.fields(value)
-        var nIndex: Int?
-        var statIndex = 0
+        var hasN: Bool
         if let quoted = fields.firstIndex(where: ATText.isQuoted) {
+            // The location area is the first quoted field: one field before it means stat only.
             switch quoted {
             case 0: throw .malformed(command: command, line: line, reason: "quoted status")
-            case 1: statIndex = 0
-            default: nIndex = 0; statIndex = 1
+            case 1: hasN = false
+            default: hasN = true
             }
         } else {
             switch fields.count {
-            case 1, 3: statIndex = 0
-            case 2: nIndex = 0; statIndex = 1
-            case 4:
-                // n,stat,lac,ci or stat,lac,ci,act: a lac is hex and usually longer than a status.
+            case 1, 3: hasN = false
+            case 2: hasN = true
+            default:
+                // n,stat,lac,ci[,...] or stat,lac,ci,act[,...]: a second field that is a small
+                // decimal (a valid status) means the first is <n>; a lac is hex and usually longer.
                 let second = fields[1]
-                if ATText.isDigits(second), second.utf8.count <= 2 { nIndex = 0; statIndex = 1 } else { statIndex = 0 }
-            default: nIndex = 0; statIndex = 1
+                hasN = ATText.isDigits(second) && second.utf8.count <= 3 && (Int(second) ?? 99) <= 11
             }
         }
+        let statIndex = hasN ? 1 : 0
         guard statIndex < fields.count, let stat = ATText.int(fields[statIndex]) else {
             throw .malformed(command: command, line: line, reason: "missing registration status")
         }
         var n: Int?
-        if let nIndex {
-            guard let parsed = ATText.int(fields[nIndex]) else {
+        if hasN {
+            guard let parsed = ATText.int(fields[0]) else {
                 throw .malformed(command: command, line: line, reason: "<n> is not a number")
             }
             n = parsed
         }
-        func hexField(_ index: Int) throws(ATParseError) -> String? {
-            guard index < fields.count else { return nil }
-            var text = ATText.unquoted(fields[index]).uppercased()
-            if text.hasPrefix("0X") { text.removeFirst(2) }
-            if text.isEmpty { return nil }
-            guard ATText.isHex(text) else {
-                throw .malformed(command: command, line: line, reason: "area or cell id is not hex")
-            }
-            return text
+        var rest = Array(fields.dropFirst(statIndex + 1))
+        // Novatel E362 puts an extra short field between TAC and CI ("1F00, 20 ,79D903 ,7").
+        if rest.count >= 4, !ATText.isQuoted(rest[1]), rest[1].utf8.count <= 2, rest[2].utf8.count >= 4,
+           ATText.isDigits(rest[3]), rest[3].utf8.count <= 2 {
+            rest.remove(at: 1)
         }
-        let lac = try hexField(statIndex + 1)
-        let ci = try hexField(statIndex + 2)
-        let act = statIndex + 3 < fields.count ? ATText.int(fields[statIndex + 3]) : nil
-        return RegistrationStatus(n: n, stat: stat, lac: lac, ci: ci, act: act)
+        /// A hex identifier without quotes or `0x`; garbled values (`"  0 5"`) give nil.
+        func hexField(_ index: Int) -> String? {
+            guard index < rest.count else { return nil }
+            var text = ATText.unquoted(rest[index]).uppercased()
+            if text.hasPrefix("0X") { text.removeFirst(2) }
+            return ATText.isHex(text) ? text : nil
+        }
+        let act = rest.count > 2 ? ATText.int(rest[2]) : nil
+        return RegistrationStatus(n: n, stat: stat, lac: hexField(0), ci: hexField(1), act: act)
     }
 
     /// Huawei `^SYSINFO: <srv_status>,<srv_domain>,<roam_status>,<sys_mode>,<sim_state>[,...]`.
@@ -335,6 +342,8 @@ public enum ATParse {
     }
 
     /// Huawei `^GETPORTMODE: TYPE: WCDMA: huawei,MDM:0,PCUI:1,NDIS:2,...`: the USB functions in order.
+    ///
+    /// A line naming only the vendor (no `NAME:number` pairs) gives an empty list, not an error.
     public static func portMode(_ lines: [String]) throws(ATParseError) -> [PortAssignment] {
         for line in lines {
             guard let value = ATText.value(of: line, prefix: "^GETPORTMODE") else { continue }
@@ -345,9 +354,6 @@ public enum ATParse {
                 let number = ATText.trimmed(segment[segment.index(after: colon)...])
                 guard let index = Int(number), !name.isEmpty, !name.contains(" "), !name.contains(":") else { continue }
                 ports.append(PortAssignment(name: name.uppercased(), index: index))
-            }
-            guard !ports.isEmpty else {
-                throw .malformed(command: "^GETPORTMODE", line: line, reason: "no NAME:number entries")
             }
             return ports
         }

@@ -16,7 +16,9 @@ public struct ATDecodeResult: Sendable, Equatable {
 ///
 /// The bytes go through `ATLineFramer` and `ATResponseAssembler` exactly as on a live port (the
 /// end of the capture ends its last line). The parser is chosen from `command` (e.g. `AT+CSQ`),
-/// or, when `command` is nil, from the first line whose prefix a parser knows. Output keys:
+/// or, when `command` is nil, from the first line whose prefix a parser knows (a `+CREG:`-style
+/// line without a final result is decoded as an unsolicited report). When several `+CUSD` or
+/// registration reports arrive, the last one is decoded. Output keys:
 ///
 /// | Command / line | Keys |
 /// |---|---|
@@ -35,7 +37,9 @@ public struct ATDecodeResult: Sendable, Equatable {
 /// | `^SYSINFOEX` | `srvStatus`, `srvDomain`, `roamStatus`, `simState`, `sysMode`, `sysModeName`, `subMode`, `subModeName` |
 /// | `^GETPORTMODE` | `ports`: `{"PCUI": 1, ...}` |
 /// | `^SSID?` / `^WIKEY?` | `ssids` / `keys`: `{"0": "..."}` |
-/// | other commands | `ok`: true, plus `lines` when there were information lines |
+/// | other commands | `lines` when there were information lines |
+///
+/// Every reply that ended with `OK` also has `ok: true` (alone for a bare `OK`).
 ///
 /// Errors set `isError` and give `error`: `{"kind": "cme"|"cms"|"error"|"noCarrier"|"busy"|
 /// "noAnswer"|"noDialtone"|"commandNotSupported", "code": n|null, "message": text}` for error
@@ -86,7 +90,6 @@ public enum ATReplyDecoder {
             }
         }
         let pendingLines = assembler.collectedLines
-        if let partial = assembler.flushPartialUnsolicited() { unsolicited.append(partial) }
 
         var object = JSONObject()
         var isError = false
@@ -100,7 +103,7 @@ public enum ATReplyDecoder {
             object["error"] = errorValue(response.final)
             isError = true
         } else if kind == .ussd {
-            if let index = unsolicited.firstIndex(where: { $0.name.uppercased() == "+CUSD" }) {
+            if let index = unsolicited.lastIndex(where: { $0.name.uppercased() == "+CUSD" }) {
                 consumedURC = index
                 isError = !fill(&object, kind: kind, lines: [unsolicited[index].line], command: name)
             } else if response != nil {
@@ -110,8 +113,13 @@ public enum ATReplyDecoder {
                 isError = true
             }
         } else if commandText == nil {
-            // No command and no known prefix: only URCs (or nothing) arrived.
-            if unsolicited.isEmpty {
+            if case .registration = kind,
+               let index = unsolicited.lastIndex(where: { ATParse.registrationPrefixes.contains($0.name.uppercased()) }) {
+                // An unsolicited registration report decoded on its own.
+                consumedURC = index
+                isError = !fill(&object, kind: kind, lines: [unsolicited[index].line], command: "")
+            } else if unsolicited.isEmpty {
+                // No command and no known prefix: nothing to decode.
                 object["error"] = .object(JSONObject([
                     ("kind", "parse"), ("command", .null), ("line", .null),
                     ("reason", "no command given and no line with a known prefix"),
@@ -142,6 +150,7 @@ public enum ATReplyDecoder {
                 isError = !fill(&object, kind: kind, lines: lines, command: name)
             }
         }
+        if response?.final == .ok { object["ok"] = true }
         var remaining = unsolicited
         if let consumedURC { remaining.remove(at: consumedURC) }
         if !remaining.isEmpty { object["unsolicited"] = .array(remaining.map { .string($0.line) }) }

@@ -48,7 +48,8 @@ public enum ATAssemblerOutput: Sendable, Equatable {
 /// 1. the echo of the command (exact text, with leading garbage, or a fragment of it) is absorbed;
 /// 2. a final result line ends the reply;
 /// 3. a line whose prefix names the command (`+CREG:` for `AT+CREG?`) is an information line, except
-///    for set commands (`AT+CREG=2`) whose prefix is also a known URC;
+///    for set commands (`AT+CREG=2`) whose prefix is also a known URC, and one-field registration
+///    reports (`+CREG: 2`) which cannot be a query answer;
 /// 4. `+CUSD:` and other known URC names (`^RSSI`, `^BOOT`, `RING`, ...) are unsolicited;
 /// 5. anything else is an information line.
 /// With nothing in flight every line is unsolicited. Lines made only of U+FFFD and control
@@ -70,12 +71,6 @@ public struct ATResponseAssembler: Sendable {
     private var inFlight: InFlight?
     /// True while the tail of an oversized reply is being thrown away.
     private var draining = false
-    /// A `+CUSD:` report whose quoted text spans several lines (a menu), joined with LF so far.
-    private var partialUSSD: String?
-    private var partialUSSDLines = 0
-
-    /// The most lines one multi-line `+CUSD` text may span before it is delivered as is.
-    static let maxUSSDLines = 64
 
     /// Creates an assembler that accepts replies of up to `maxReplyBytes` bytes.
     public init(maxReplyBytes: Int = 16384) {
@@ -105,18 +100,6 @@ public struct ATResponseAssembler: Sendable {
     /// Classifies one framed line; nil means it was absorbed (information line, echo, noise).
     public mutating func consume(_ line: String) -> ATAssemblerOutput? {
         if ATResponseAssembler.isNoise(line) { return nil }
-        if let partial = partialUSSD, !(inFlight != nil && ATFinalResult.parse(line) != nil) {
-            let joined = partial + "\n" + line
-            partialUSSDLines += 1
-            if line.contains("\"") || partialUSSDLines >= ATResponseAssembler.maxUSSDLines
-                || joined.utf8.count >= maxReplyBytes {
-                partialUSSD = nil
-                partialUSSDLines = 0
-                return .unsolicited(ATUnsolicited(name: "+CUSD", line: joined))
-            }
-            partialUSSD = joined
-            return nil
-        }
         guard var current = inFlight else {
             if draining {
                 if ATFinalResult.parse(line) != nil {
@@ -144,7 +127,8 @@ public struct ATResponseAssembler: Sendable {
             return .response(ATResponse(command: current.command, lines: current.lines, final: final))
         }
         let prefix = ATText.prefix(of: line)
-        if let prefix, ATResponseAssembler.prefix(prefix, answers: current) {
+        if let prefix, ATResponseAssembler.prefix(prefix, answers: current),
+           !ATResponseAssembler.isRegistrationReport(line, prefix: prefix) {
             return appendInformation(line, to: &current)
         }
         if let urc = ATResponseAssembler.unsolicited(line, whileAwaiting: true) { return deliver(urc) }
@@ -166,34 +150,12 @@ public struct ATResponseAssembler: Sendable {
         }
     }
 
-    /// Delivers the `+CUSD` report whose text is still open (more lines were expected), if any.
-    ///
-    /// A multi-line USSD text ends with the line holding its closing quote; call this when no
-    /// more input will come (end of a capture, or the USSD deadline) to get what arrived.
-    public mutating func flushPartialUnsolicited() -> ATUnsolicited? {
-        guard let partial = partialUSSD else { return nil }
-        partialUSSD = nil
-        partialUSSDLines = 0
-        return ATUnsolicited(name: "+CUSD", line: partial)
-    }
-
     /// The information lines collected so far for the in-flight command (for offline decoding of
     /// captures that end without a final result).
     var collectedLines: [String] { inFlight?.lines ?? [] }
 
-    /// Emits a URC, except a `+CUSD:` whose quoted text is still open: that one waits for its
-    /// closing line (USSD menus contain line breaks in text mode).
-    private mutating func deliver(_ urc: ATUnsolicited) -> ATAssemblerOutput? {
-        if urc.name.uppercased() == "+CUSD" {
-            var quotes = 0
-            for byte in urc.line.utf8 where byte == UInt8(ascii: "\"") { quotes += 1 }
-            if quotes == 1 {
-                partialUSSD = urc.line
-                partialUSSDLines = 1
-                return nil
-            }
-        }
-        return .unsolicited(urc)
+    private func deliver(_ urc: ATUnsolicited) -> ATAssemblerOutput? {
+        .unsolicited(urc)
     }
 
     private mutating func appendInformation(_ line: String, to current: inout InFlight) -> ATAssemblerOutput? {
@@ -243,6 +205,17 @@ public struct ATResponseAssembler: Sendable {
         let named = upper == current.name || (aliases[current.name]?.contains(upper) ?? false)
         guard named else { return false }
         return !(current.isSet && unsolicitedNames.contains(upper))
+    }
+
+    /// Registration names whose query answer always starts with `<n>,<stat>`.
+    static let registrationNames: Set<String> = ["+CREG", "+CGREG", "+CEREG", "+C5GREG"]
+
+    /// True for `+CREG: <stat>` (one field): the query answer has at least `<n>,<stat>`, so a
+    /// one-field line arriving during `AT+CREG?` is an unsolicited report.
+    private static func isRegistrationReport(_ line: String, prefix: Substring) -> Bool {
+        guard registrationNames.contains(prefix.uppercased()),
+              let value = ATText.value(of: line, prefix: String(prefix)) else { return false }
+        return !value.contains(",")
     }
 
     /// The URC for a line if its name marks it as one.

@@ -102,6 +102,11 @@ enum ATText {
         Int(unquoted(field))
     }
 
+    /// ASCII uppercase of one byte.
+    static func upperASCII(_ byte: UInt8) -> UInt8 {
+        (byte >= 0x61 && byte <= 0x7A) ? byte - 0x20 : byte
+    }
+
     /// ASCII lowercase of one byte.
     static func lowerASCII(_ byte: UInt8) -> UInt8 {
         (byte >= 0x41 && byte <= 0x5A) ? byte + 0x20 : byte

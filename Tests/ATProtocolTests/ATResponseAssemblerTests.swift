@@ -89,7 +89,7 @@ import Testing
         let reply = "OK\r\n+CUSD: 1,\"1. Balance\r\n2. Recharge\r\n3. Exit\",15\r\n"
         #expect(events(reply, command: "AT+CUSD=1,\"*100#\",15") == [
             .response("AT+CUSD=1,\"*100#\",15", [], .ok),
-            .urc("+CUSD", "+CUSD: 1,\"1. Balance\n2. Recharge\n3. Exit\",15"),
+            .urc("+CUSD", "+CUSD: 1,\"1. Balance\r\n2. Recharge\r\n3. Exit\",15"),
         ])
     }
 

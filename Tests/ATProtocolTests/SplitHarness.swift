@@ -31,7 +31,6 @@ struct SplitHarness {
         }
         for chunk in chunks { handle(framer.append(chunk)) }
         if finish { handle(framer.finish()) }
-        if let partial = assembler.flushPartialUnsolicited() { events.append(.output(.unsolicited(partial))) }
         return events
     }
 
