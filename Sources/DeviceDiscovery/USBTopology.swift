@@ -65,21 +65,18 @@ struct USBTopology: Sendable {
             ensureDevice(device)
             return event(for: device.usbPath, before: before)
         case .usbInterface(var info, let device, let properties):
-            guard let usbPath = owner(of: syspath, device: device) else { return nil }
             if observation.action == .unbind { info.driver = nil }
-            return update(usbPath, child: syspath) { state in
+            return updateChild(syspath, device: device) { state in
                 state.interfaces[syspath] = info
                 state.interfaceProperties[syspath] = properties
             }
         case .tty(let port, let device, let properties):
-            guard let usbPath = owner(of: syspath, device: device) else { return nil }
-            return update(usbPath, child: syspath) { state in
+            return updateChild(syspath, device: device) { state in
                 state.ttys[syspath] = port
                 state.ttyProperties[syspath] = properties
             }
         case .net(let name, let device, let properties):
-            guard let usbPath = owner(of: syspath, device: device) else { return nil }
-            return update(usbPath, child: syspath) { state in
+            return updateChild(syspath, device: device) { state in
                 state.nets[syspath] = name
                 state.netProperties[syspath] = properties
             }
@@ -110,20 +107,15 @@ struct USBTopology: Sendable {
         devices[device.usbPath] = state
     }
 
-    /// The usbPath owning a child: from the parent facts it carries, else from what we remember.
-    private mutating func owner(of childSyspath: String, device: UdevObservation.Device?) -> String? {
-        if let device {
-            if devices[device.usbPath] == nil || devices[device.usbPath]?.device.vendorID == nil {
-                ensureDevice(device)
-            }
-            return device.usbPath
-        }
-        return owners[childSyspath]
-    }
-
-    private mutating func update(_ usbPath: String, child syspath: String,
-                                 _ change: (inout DeviceState) -> Void) -> DiscoveryEvent? {
+    /// Records a child under its device: the device comes from the parent facts the child
+    /// carries (created if unseen), else from what an earlier observation of the child said.
+    private mutating func updateChild(_ syspath: String, device: UdevObservation.Device?,
+                                      _ change: (inout DeviceState) -> Void) -> DiscoveryEvent? {
+        guard let usbPath = device?.usbPath ?? owners[syspath] else { return nil }
         let before = snapshot(for: usbPath)
+        if let device, devices[usbPath] == nil || devices[usbPath]?.device.vendorID == nil {
+            ensureDevice(device)
+        }
         guard var state = devices[usbPath] else { return nil }
         change(&state)
         devices[usbPath] = state
