@@ -2,7 +2,8 @@
 ///
 /// Lets one personality file serve many devices. Keys: `label`, `imei`, `iccid`, `imsi`,
 /// `pin` (`ready`, `locked:<pin>`, `puk:<puk>`), `echo` (`on`/`off`), `ussd` (`text`/`packedGSM7`),
-/// `cusdDelayMs`, `latencyMs`. The path must not contain `:`.
+/// `cusdDelayMs`, `latencyMs`, and the fault patterns `silentAfter`, `hangupOn`, `hangupAfter`,
+/// `failFirst` (each adds one pattern; a pattern cannot contain `,`). The path must not contain `:`.
 public struct DeviceSpec: Sendable, Equatable {
     /// The personality file.
     public var path: String
@@ -10,7 +11,10 @@ public struct DeviceSpec: Sendable, Equatable {
     public var overrides: [(key: String, value: String)]
 
     /// The keys `--device` accepts.
-    public static let keys = ["label", "imei", "iccid", "imsi", "pin", "echo", "ussd", "cusdDelayMs", "latencyMs"]
+    public static let keys = [
+        "label", "imei", "iccid", "imsi", "pin", "echo", "ussd", "cusdDelayMs", "latencyMs",
+        "silentAfter", "hangupOn", "hangupAfter", "failFirst",
+    ]
 
     /// Parses `PATH[:key=value,...]`; unknown keys and malformed pairs are errors.
     public static func parse(_ text: String) throws(SimulatorError) -> DeviceSpec {
@@ -76,6 +80,14 @@ public struct DeviceSpec: Sendable, Equatable {
             case "latencyMs":
                 guard let ms = Int(value), ms >= 0 else { throw bad("expected milliseconds") }
                 personality.latency.defaultMs = ms
+            case "silentAfter", "hangupOn", "hangupAfter", "failFirst":
+                guard !value.isEmpty else { throw bad("expected a command pattern") }
+                switch key {
+                case "silentAfter": personality.faults.silentAfter.append(value)
+                case "hangupOn": personality.faults.hangupOn.append(value)
+                case "hangupAfter": personality.faults.hangupAfter.append(value)
+                default: personality.faults.failFirst.append(value)
+                }
             default:
                 throw bad("unknown key")
             }

@@ -33,6 +33,16 @@ import Testing
         #expect(try DeviceSpec.parse(path).resolve(index: 3).label == "huawei-e5-mifi-3")
     }
 
+    @Test func faultKeysAddPatterns() throws {
+        let faults = try DeviceSpec.parse("\(path):hangupAfter=AT+CUSD=*,silentAfter=AT+CGSN,hangupOn=ATI,failFirst=AT+CRSM*,cusdDelayMs=900")
+            .resolve(index: 1).personality.faults
+        #expect(faults.hangupAfter == ["AT+CUSD=*"])
+        #expect(faults.silentAfter == ["AT+CGSN"])
+        #expect(faults.hangupOn == ["ATI"])
+        #expect(faults.failFirst == ["AT+CRSM*"])
+        #expect(faults.cusdDelayMs == 900)
+    }
+
     @Test func refusesDuplicateLabels() throws {
         let ledger = try OperatorLedger(profile: OperatorProfile(), path: nil)
         let host = SimulatorHost(devices: [DeviceSetup(label: "a", personality: basePersonality()),

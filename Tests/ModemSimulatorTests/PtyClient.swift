@@ -75,11 +75,14 @@ final class PtyClient {
         return try readUntil("\r\n\(final)\r\n", timeoutMs: timeoutMs)
     }
 
-    /// Information lines of the reply: without blank lines, the echo and the final result.
+    /// Information lines of the reply: without blank lines, the echo, the final result and the
+    /// periodic Huawei reports (`^RSSI`, `^BOOT`) that may arrive in between.
     func lines(_ command: String, final: String = "OK") throws -> [String] {
         let reply = try self.command(command, final: final)
         let body = reply.hasPrefix(command + "\r") ? String(reply.dropFirst(command.utf8.count + 1)) : reply
-        return body.components(separatedBy: "\r\n").filter { !$0.isEmpty && $0 != final }
+        return body.components(separatedBy: "\r\n").filter {
+            !$0.isEmpty && $0 != final && !$0.hasPrefix("^RSSI:") && !$0.hasPrefix("^BOOT:")
+        }
     }
 
     var text: String { String(decoding: received, as: UTF8.self) }
