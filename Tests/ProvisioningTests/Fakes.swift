@@ -22,8 +22,9 @@ actor ScriptedChannel: DeviceChannel {
     private var gone = false
     var fallback: Reply = Reply(lines: [], final: .error)
 
+    /// Scripts the replies to a command, replacing any earlier script; the last reply repeats.
     func on(_ command: String, _ replies: Reply...) {
-        script[command, default: []].append(contentsOf: replies)
+        script[command] = replies
     }
 
     func execute(_ command: String, timeout: Duration, redacted: String?) async throws(ChannelError) -> ATResponse {
