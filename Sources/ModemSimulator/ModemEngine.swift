@@ -138,6 +138,9 @@ public struct ModemEngine: Sendable {
         }
         // V1 format: the information block is framed by one CR LF pair, then the final result by another.
         var text = reply.lines.isEmpty ? "" : "\r\n" + reply.lines.joined(separator: "\r\n") + "\r\n"
+        if faults.unsolicitedInsideReplies, unsolicitedEnabled, let report = personality.unsolicited.reports.first {
+            text += "\r\n\(report.text)\r\n"
+        }
         text += "\r\n\(reply.final)\r\n"
         let replyAt = latency + reply.extraDelayMs
         outputs.append(ScheduledOutput(delayMs: replyAt, output: .bytes(Array(text.utf8)), endsCommand: true))

@@ -441,6 +441,9 @@ extension Personality {
         public var failFirst: [String]
         /// Extra delay added to every `+CUSD:` reply, in milliseconds.
         public var cusdDelayMs: Int
+        /// Whether the first periodic report is also slipped between every reply's information
+        /// lines and its final result (while reports are on), as real Huawei firmwares do.
+        public var unsolicitedInsideReplies: Bool
 
         /// Creates a fault-free set.
         public init() {
@@ -450,9 +453,12 @@ extension Personality {
             garbageOn = []
             failFirst = []
             cusdDelayMs = 0
+            unsolicitedInsideReplies = false
         }
 
-        enum CodingKeys: String, CodingKey { case silentAfter, hangupOn, hangupAfter, garbageOn, failFirst, cusdDelayMs }
+        enum CodingKeys: String, CodingKey {
+            case silentAfter, hangupOn, hangupAfter, garbageOn, failFirst, cusdDelayMs, unsolicitedInsideReplies
+        }
 
         /// Decodes; every pattern list also accepts a single string.
         public init(from decoder: any Decoder) throws {
@@ -471,6 +477,7 @@ extension Personality {
                 garbageOn = try c.decodeIfPresent([Garbage].self, forKey: .garbageOn) ?? []
             }
             cusdDelayMs = try c.decodeIfPresent(Int.self, forKey: .cusdDelayMs) ?? 0
+            unsolicitedInsideReplies = try c.decodeIfPresent(Bool.self, forKey: .unsolicitedInsideReplies) ?? false
         }
     }
 

@@ -96,4 +96,15 @@ import Glibc
         #expect(elapsed >= .milliseconds(320))
         #expect(elapsed < .milliseconds(2000))
     }
+
+    @Test func unsolicitedInsideRepliesSitsBetweenInformationAndFinalResult() throws {
+        var personality = basePersonality()
+        personality.unsolicited.reports = [.init(text: "^RSSI:12", periodMs: 60_000)]
+        personality.faults.unsolicitedInsideReplies = true
+        let fixture = try SimulatorFixture(personality)
+        let client = try fixture.client()
+        #expect(try client.command("AT+CGSN") == "\r\n867530012345672\r\n\r\n^RSSI:12\r\n\r\nOK\r\n")
+        _ = try client.command("AT^CURC=0")
+        #expect(try client.command("AT+CGSN") == "\r\n867530012345672\r\n\r\nOK\r\n")
+    }
 }
