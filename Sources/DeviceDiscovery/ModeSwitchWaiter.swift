@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Waits, after a mode switch was sent, for the device to come back on the same USB path with
 /// one of the plan's target ids.
 ///
@@ -11,21 +13,21 @@ public enum ModeSwitchWaiter {
     public static func awaitReturn<C: Clock>(of plan: ModeSwitchPlan, events: AsyncStream<DiscoveryEvent>,
                                              clock: C = ContinuousClock()) async throws(DiscoveryError) -> USBDeviceSnapshot
         where C.Duration == Duration {
+        let lastSeen = LastSeenID()
         let result = await withTaskGroup(of: Result<USBDeviceSnapshot, DiscoveryError>?.self) { group in
             group.addTask {
-                var lastSeen = "nothing"
                 for await event in events where event.usbPath == plan.usbPath {
                     switch event {
                     case .added(let snapshot), .changed(let snapshot):
                         if plan.targetUSBIDs.contains(snapshot.usbID) { return .success(snapshot) }
-                        lastSeen = "\(snapshot.usbID)"
+                        lastSeen.set("\(snapshot.usbID)")
                     case .removed:
-                        lastSeen = "removed"
+                        lastSeen.set("removed")
                     }
                 }
                 if Task.isCancelled { return nil }
                 return .failure(DiscoveryError(.discoveryStopped,
-                                               context: "discovery ended while waiting for \(plan.usbPath) (last seen: \(lastSeen))"))
+                                               context: "discovery ended while waiting for \(plan.usbPath) (last seen: \(lastSeen.value))"))
             }
             group.addTask {
                 do {
@@ -34,7 +36,7 @@ public enum ModeSwitchWaiter {
                     return nil
                 }
                 return .failure(DiscoveryError(.modeSwitchTimedOut,
-                                               context: "\(plan.usbPath) did not come back as one of \(plan.targetUSBIDs.map(\.description).joined(separator: ",")) within \(plan.timeout)"))
+                                               context: "\(plan.usbPath) did not come back as one of \(plan.targetUSBIDs.map(\.description).joined(separator: ",")) within \(plan.timeout) (last seen: \(lastSeen.value))"))
             }
             var outcome: Result<USBDeviceSnapshot, DiscoveryError>?
             for await value in group {
@@ -52,4 +54,13 @@ public enum ModeSwitchWaiter {
         case nil: throw DiscoveryError(.discoveryStopped, context: "wait for \(plan.usbPath) was cancelled")
         }
     }
+}
+
+/// What the waiter last saw on the USB path, shared by its reader and its timer task.
+private final class LastSeenID: Sendable {
+    private let text = Mutex("nothing")
+
+    var value: String { text.withLock { $0 } }
+
+    func set(_ value: String) { text.withLock { $0 = value } }
 }

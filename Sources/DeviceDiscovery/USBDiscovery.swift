@@ -67,6 +67,8 @@ public final class USBDiscovery: Sendable {
                              started: { continuation.resume(returning: $0) },
                              publish: { event, snapshots in self.publish(event, snapshots: snapshots) })
                 close(readFD)
+                // Also after an unexpected exit of the loop: subscribers must see their stream end.
+                self.stop()
             }
             thread.name = "hotspotd-udev"
             thread.start()
@@ -79,6 +81,9 @@ public final class USBDiscovery: Sendable {
     }
 
     /// Stops the thread and finishes every event stream. Idempotent.
+    ///
+    /// The thread holds a reference to the service until it ends, so call this on shutdown:
+    /// dropping the last reference does not stop a started discovery.
     public func stop() {
         let (wakeFD, subscribers) = state.withLock { state -> (Int32?, [AsyncStream<DiscoveryEvent>.Continuation]) in
             var fd: Int32?

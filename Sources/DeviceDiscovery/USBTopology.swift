@@ -83,6 +83,27 @@ struct USBTopology: Sendable {
         }
     }
 
+    /// The events that turn one set of snapshots into another (after a re-enumeration):
+    /// `removed` for devices that left, `added` for new ones, `changed` for the rest that differ.
+    static func differences(from old: [USBDeviceSnapshot], to new: [USBDeviceSnapshot]) -> [DiscoveryEvent] {
+        let oldByPath = Dictionary(old.map { ($0.usbPath, $0) }, uniquingKeysWith: { $1 })
+        let newByPath = Dictionary(new.map { ($0.usbPath, $0) }, uniquingKeysWith: { $1 })
+        var events: [DiscoveryEvent] = oldByPath.keys.sorted().filter { newByPath[$0] == nil }.map { .removed(usbPath: $0) }
+        for path in newByPath.keys.sorted() {
+            guard let snapshot = newByPath[path] else { continue }
+            switch oldByPath[path] {
+            case nil: events.append(.added(snapshot))
+            case let previous? where previous.usbID != snapshot.usbID:
+                // Another personality on the same path: it left and came back.
+                events.append(.removed(usbPath: path))
+                events.append(.added(snapshot))
+            case let previous? where previous != snapshot: events.append(.changed(snapshot))
+            default: break
+            }
+        }
+        return events
+    }
+
     // MARK: - Private
 
     /// Creates the device, or refreshes its facts keeping values the new reading lacks.

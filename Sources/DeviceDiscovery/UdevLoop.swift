@@ -27,17 +27,14 @@ enum UdevLoop {
             started(.failure(error))
             return
         }
-        var topology = USBTopology()
         // The monitor is receiving before the enumeration starts: a device plugged in meanwhile
         // is seen by both, and the topology folds the duplicate into no event.
-        for subsystem in subsystems {
-            let result = enumerate(context, subsystem: subsystem) { observation in
-                _ = topology.apply(observation)
-            }
-            if case .failure(let error) = result {
-                started(.failure(error))
-                return
-            }
+        var topology: USBTopology
+        switch enumerateAll(context) {
+        case .success(let enumerated): topology = enumerated
+        case .failure(let error):
+            started(.failure(error))
+            return
         }
         publish(nil, topology.snapshots)
         started(.success(()))
@@ -48,13 +45,15 @@ enum UdevLoop {
             let ready = poll(&fds, nfds_t(fds.count), -1)
             if ready < 0 {
                 if errno == EINTR { continue }
-                logger.error("discovery poll failed", metadata: ["errno": "\(errno)"])
+                logger.info("discovery stopped: poll failed", metadata: ["error.errno": "\(errno)"])
                 return
             }
             if fds[1].revents != 0 { return }
             guard fds[0].revents & Int16(POLLIN) != 0 else { continue }
             // Drain: one readiness may cover several queued uevents.
-            while let device = monitor.receive() {
+            while true {
+                errno = 0
+                guard let device = monitor.receive() else { break }
                 let observation = device.observation(action: device.action)
                 if let event = topology.apply(observation) {
                     logger.debug("discovery event", metadata: [
@@ -64,7 +63,29 @@ enum UdevLoop {
                     publish(event, nil)
                 }
             }
+            // The kernel dropped uevents (socket buffer overrun, e.g. a hub full of modems
+            // re-enumerating): the only truth left is sysfs, so enumerate again and publish the
+            // difference.
+            if errno == ENOBUFS {
+                logger.info("discovery lost uevents, enumerating again")
+                guard case .success(let fresh) = enumerateAll(context) else { continue }
+                for event in USBTopology.differences(from: topology.snapshots, to: fresh.snapshots) {
+                    publish(event, nil)
+                }
+                topology = fresh
+            }
         }
+    }
+
+    private static func enumerateAll(_ context: borrowing UdevContext) -> Result<USBTopology, DiscoveryError> {
+        var topology = USBTopology()
+        for subsystem in subsystems {
+            let result = enumerate(context, subsystem: subsystem) { observation in
+                _ = topology.apply(observation)
+            }
+            if case .failure(let error) = result { return .failure(error) }
+        }
+        return .success(topology)
     }
 
     private static func enumerate(_ context: borrowing UdevContext, subsystem: String,

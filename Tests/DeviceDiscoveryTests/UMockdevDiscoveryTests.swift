@@ -227,7 +227,8 @@ extension UMockdevDiscoveryTests {
         await #expect {
             _ = try await ModeSwitchWaiter.awaitReturn(of: plan, events: events)
         } throws: { error in
-            (error as? DiscoveryError)?.code == .modeSwitchTimedOut
+            guard let error = error as? DiscoveryError else { return false }
+            return error.code == .modeSwitchTimedOut && error.context.contains("last seen: removed")
         }
     }
 }

@@ -96,4 +96,19 @@ struct USBTopologyTests {
         #expect(topology.apply(UdevObservation(action: .add, syspath: "/sys/devices/virtual/tty/tty0", node: .unrelated)) == nil)
         #expect(topology.snapshots.isEmpty)
     }
+
+    @Test func resyncDifferencesReportLeftNewChangedAndReplugged() {
+        func snap(_ path: String, _ product: UInt16, ttys: Int = 0) -> USBDeviceSnapshot {
+            USBDeviceSnapshot(usbPath: path, syspath: "/sys/x/" + path, vendorID: 0x12d1, productID: product,
+                              ttys: (0..<ttys).map { TTYPort(devnode: "/dev/ttyUSB\($0)", interfaceNumber: $0) })
+        }
+        let old = [snap("1-1", 0x1506), snap("1-2", 0x1f01), snap("1-3", 0x1506), snap("1-4", 0x1506)]
+        let new = [snap("1-1", 0x1506), snap("1-2", 0x1506), snap("1-3", 0x1506, ttys: 1), snap("1-5", 0x14dc)]
+        #expect(USBTopology.differences(from: old, to: new) == [
+            .removed(usbPath: "1-4"),
+            .removed(usbPath: "1-2"), .added(snap("1-2", 0x1506)),
+            .changed(snap("1-3", 0x1506, ttys: 1)),
+            .added(snap("1-5", 0x14dc)),
+        ])
+    }
 }
