@@ -153,6 +153,10 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
                 }
                 expected = length
             }
+            if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                // curl sends this for larger bodies and waits a second for it otherwise.
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
+            }
             state = .receiving(head, context.channel.allocator.buffer(capacity: expected))
 
         case (.body(let chunk), .receiving(let head, var body)):

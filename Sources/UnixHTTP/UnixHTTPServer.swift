@@ -220,7 +220,8 @@ public final class UnixHTTPServer: Sendable {
 
     private func initializeConnection(_ channel: any Channel) -> EventLoopFuture<Void> {
         let admitted = state.withLock { state -> Bool? in
-            guard case .running = state.phase else { return nil }
+            // `.starting` too: a client may connect between bind and `start()` returning.
+            if case .stopped = state.phase { return nil }
             let admitted = state.connections.count < self.limits.maxConnections
             state.connections[ObjectIdentifier(channel)] = channel
             return admitted

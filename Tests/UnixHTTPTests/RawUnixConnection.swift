@@ -34,6 +34,22 @@ final class RawUnixConnection: Sendable {
         try #require(written == bytes.count)
     }
 
+    /// Reads until at least `count` bytes arrived (or the peer closes / the timeout hits).
+    func read(atLeast count: Int) async -> [UInt8] {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var all: [UInt8] = []
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while all.count < count {
+                    let received = buffer.withUnsafeMutableBytes { recv(self.fd, $0.baseAddress, $0.count, 0) }
+                    guard received > 0 else { break }
+                    all.append(contentsOf: buffer[0..<received])
+                }
+                continuation.resume(returning: all)
+            }
+        }
+    }
+
     /// Reads until end of file, an error, or the receive timeout, off the concurrency pool.
     func readUntilClosed() async -> (bytes: [UInt8], closedByPeer: Bool) {
         await withCheckedContinuation { continuation in

@@ -321,3 +321,37 @@ struct UnixHTTPServerTests {
         }
     }
 }
+
+@Suite("UnixHTTPServer protocol details")
+struct UnixHTTPServerProtocolTests {
+    @Test func expectContinueGets100BeforeTheBody() async throws {
+        try await withServer(handler: { request in
+            HTTPResponse.text(status: 200, String(decoding: request.body, as: UTF8.self))
+        }) { server, _ in
+            let connection = try RawUnixConnection(path: server.socketPath)
+            try connection.send("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n")
+            let interim = await connection.read(atLeast: 12)
+            #expect(String(decoding: interim, as: UTF8.self).hasPrefix("HTTP/1.1 100"))
+            try connection.send("hello")
+            let rest = String(decoding: await connection.readUntilClosed().bytes, as: UTF8.self)
+            #expect(rest.contains("HTTP/1.1 200"))
+            #expect(rest.hasSuffix("hello"))
+        }
+    }
+
+    @Test func streamedResponseUsesChunkedEncodingOnTheWire() async throws {
+        try await withServer(handler: { _ in
+            .ndjsonStream(AsyncStream { continuation in
+                continuation.yield(Array("{\"a\":1}\n".utf8))
+                continuation.finish()
+            })
+        }) { server, _ in
+            let connection = try RawUnixConnection(path: server.socketPath)
+            try connection.send("GET /watch HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            let reply = String(decoding: await connection.readUntilClosed().bytes, as: UTF8.self).lowercased()
+            #expect(reply.contains("transfer-encoding: chunked\r\n"))
+            #expect(reply.contains("content-type: application/x-ndjson\r\n"))
+            #expect(reply.hasSuffix("8\r\n{\"a\":1}\n\r\n0\r\n\r\n"))
+        }
+    }
+}
