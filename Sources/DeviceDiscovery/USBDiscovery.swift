@@ -108,6 +108,7 @@ public final class USBDiscovery: Sendable {
 
     /// A stream of events: first `added` for every device present now, then live events.
     ///
+    /// May be called before `start()`: the initial enumeration then arrives as `added` events.
     /// Each call makes an independent subscription (the station's device loop and a mode-switch
     /// wait can listen at the same time). The stream finishes when discovery stops. Events are
     /// buffered without bound: a subscriber that stops reading should cancel its task.
@@ -138,7 +139,11 @@ public final class USBDiscovery: Sendable {
     private func publish(_ event: DiscoveryEvent?, snapshots: [USBDeviceSnapshot]?) {
         state.withLock { state in
             if let snapshots {
+                // The initial enumeration: subscribers that came before start() get it as added.
                 state.snapshots = Dictionary(snapshots.map { ($0.usbPath, $0) }, uniquingKeysWith: { $1 })
+                for subscriber in state.subscribers.values {
+                    for snapshot in snapshots { subscriber.yield(.added(snapshot)) }
+                }
             }
             guard let event else { return }
             switch event {

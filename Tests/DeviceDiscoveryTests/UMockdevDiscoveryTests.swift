@@ -87,6 +87,27 @@ extension UMockdevDiscoveryTests {
         #expect(discovery.snapshots.map(\.usbPath) == ["1-1"])
     }
 
+    @Test func subscriberFromBeforeStartReceivesTheEnumeratedDevices() async throws {
+        let testbed = try MockTestbed()
+        try testbed.add(MockDevices.e5Hotspot.description)
+        try testbed.add(MockDevices.zeroCD.description)
+        let discovery = USBDiscovery()
+        let early = EventRecorder(discovery.events())
+        try await discovery.start()
+        defer { discovery.stop() }
+        let late = EventRecorder(discovery.events())
+
+        for recorder in [early, late] {
+            #expect(await recorder.first { $0.usbPath == "1-2" } != nil)
+            let first = await recorder.first { $0.usbPath == "1-1" }
+            #expect(first?.snapshot?.ttys.count == 3)
+            guard case .added? = first else {
+                Issue.record("device present at start did not arrive as added")
+                continue
+            }
+        }
+    }
+
     @Test func ttyArrivingAfterItsUSBParentUpdatesTheSnapshot() async throws {
         let testbed = try MockTestbed()
         let device = MockDevices.e5Hotspot
