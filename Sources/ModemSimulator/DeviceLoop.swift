@@ -35,7 +35,17 @@ struct DeviceLoop: Sendable {
         var commands: [String] = []
         var pending: [Pending] = []
         var awaitingFinal = false
-        defer { terminal.close() }
+        // The simulator's own slave descriptor keeps the tty alive, so a client's TIOCEXCL would
+        // outlive its close (non-root reopens would get EBUSY). A real tty forgets it on last close:
+        // watch for the client's close and clear the flag, like the kernel would.
+        let closeWatch = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
+        if closeWatch >= 0 {
+            _ = inotify_add_watch(closeWatch, terminal.path, UInt32(IN_CLOSE_WRITE | IN_CLOSE_NOWRITE))
+        }
+        defer {
+            if closeWatch >= 0 { close(closeWatch) }
+            terminal.close()
+        }
 
         while true {
             var now = clock.now
@@ -99,6 +109,7 @@ struct DeviceLoop: Sendable {
             var fds = [
                 pollfd(fd: terminal.master, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: stopFD, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: closeWatch, events: Int16(POLLIN), revents: 0),
             ]
             let ready = poll(&fds, nfds_t(fds.count), timeout)
             if ready < 0 {
@@ -107,6 +118,12 @@ struct DeviceLoop: Sendable {
                 return
             }
             if fds[1].revents != 0 { return }
+            if fds[2].revents & Int16(POLLIN) != 0 {
+                var events = [UInt8](repeating: 0, count: 1024)
+                while events.withUnsafeMutableBytes({ Glibc.read(closeWatch, $0.baseAddress, $0.count) }) > 0 {}
+                _ = ioctl(terminal.slave, UInt(TIOCNXCL))
+                log("client closed the tty")
+            }
             if fds[0].revents & Int16(POLLIN) != 0 {
                 var buffer = [UInt8](repeating: 0, count: 4096)
                 let count = buffer.withUnsafeMutableBytes { Glibc.read(terminal.master, $0.baseAddress, $0.count) }
