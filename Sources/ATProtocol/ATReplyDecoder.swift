@@ -118,10 +118,11 @@ public enum ATReplyDecoder {
                 // An unsolicited registration report decoded on its own.
                 consumedURC = index
                 isError = !fill(&object, kind: kind, lines: [unsolicited[index].line], command: "")
-            } else if unsolicited.isEmpty {
-                // No command and no known prefix: nothing to decode.
+            } else if let unknown = unsolicited.first(where: { !ATResponseAssembler.isKnownUnsolicited($0.line) })
+                        ?? (unsolicited.isEmpty ? ATUnsolicited(name: "", line: "") : nil) {
+                // No command and a line that is neither a known report nor decodable.
                 object["error"] = .object(JSONObject([
-                    ("kind", "parse"), ("command", .null), ("line", .null),
+                    ("kind", "parse"), ("command", .null), ("line", unknown.line.isEmpty ? .null : .string(unknown.line)),
                     ("reason", "no command given and no line with a known prefix"),
                 ]))
                 isError = true

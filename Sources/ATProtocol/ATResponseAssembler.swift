@@ -228,6 +228,11 @@ public struct ATResponseAssembler: Sendable {
         return bareUnsolicited.contains(upper) ? ATUnsolicited(name: line, line: line) : nil
     }
 
+    /// True when the line is a report the assembler knows by name (`^RSSI:`, `+CREG:`, `RING`, ...).
+    static func isKnownUnsolicited(_ line: String) -> Bool {
+        unsolicited(line, whileAwaiting: false) != nil
+    }
+
     /// Every line outside a reply is unsolicited; its name is its prefix or the whole line.
     private static func unsolicitedOrGeneric(_ line: String) -> ATUnsolicited {
         if let prefix = ATText.prefix(of: line) { return ATUnsolicited(name: String(prefix), line: line) }

@@ -109,13 +109,16 @@ public enum USSDTextDecoder {
     }
 
     /// GSM 7-bit text that reads like a message: at least 90% ASCII letters, digits, spaces,
-    /// everyday punctuation and Latin accented letters, at least one letter or digit, and a space
-    /// or line break when longer than 10 characters (random septets rarely manage all three).
+    /// everyday punctuation and (in texts over 4 characters) Latin accented letters, at least one
+    /// letter or digit, and a space or line break when longer than 10 characters (random septets
+    /// rarely manage all three).
     static func isPlausibleGSMText(_ text: String) -> Bool {
         var good = 0
         var total = 0
         var alphanumeric = false
         var spaced = false
+        // In very short texts an accented letter is more likely noise than language.
+        let acceptsAccents = text.unicodeScalars.count > 4
         for scalar in text.unicodeScalars {
             total += 1
             let value = scalar.value
@@ -133,7 +136,7 @@ public enum USSDTextDecoder {
                 good += 1
             case 0x00E8, 0x00E9, 0x00F9, 0x00EC, 0x00F2, 0x00C7, 0x00C9, 0x00C4, 0x00D6, 0x00DC, 0x00E4,
                  0x00F6, 0x00FC, 0x00E0, 0x00F1, 0x00D1, 0x00DF:
-                good += 1
+                if acceptsAccents { good += 1 }
             default:
                 break
             }
