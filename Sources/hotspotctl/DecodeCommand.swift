@@ -31,23 +31,21 @@ struct DecodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let input = FileHandle.standardInput.readDataToEndOfFile()
+        let decoded: (text: String, isError: Bool)
         do {
-            let (text, isError) = try Self.decode(stdin: Array(input), command: command, escaped: escaped, compact: compact)
-            StandardStream.standardOutput.write(text)
-            if isError { throw ExitCode(1) }
-        } catch let failure as EscapedInput.Failure {
-            StandardStream.standardError.write("hotspotctl: \(failure.message)\n")
+            decoded = try Self.decode(stdin: Array(input), command: command, escaped: escaped, compact: compact)
+        } catch {
+            StandardStream.standardError.write("hotspotctl: \(error.message)\n")
             throw Hotspotctl.usageExitCode
         }
+        StandardStream.standardOutput.write(decoded.text)
+        if decoded.isError { throw ExitCode(1) }
     }
 
     /// The JSON text for a reply and whether the reply was an error.
-    static func decode(stdin: [UInt8], command: String?, escaped: Bool, compact: Bool) throws -> (text: String, isError: Bool) {
+    static func decode(stdin: [UInt8], command: String?, escaped: Bool, compact: Bool) throws(EscapedInput.Failure) -> (text: String, isError: Bool) {
         let reply = escaped ? try EscapedInput.decode(stdin) : stdin
         let result = ATReplyDecoder.decode(command: command, reply: reply)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = compact ? [.sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        let data = try encoder.encode(result.value)
-        return (String(decoding: data, as: UTF8.self) + "\n", result.isError)
+        return (result.value.encodedString(pretty: !compact) + "\n", result.isError)
     }
 }

@@ -2,7 +2,7 @@ import UnixHTTP
 
 /// The real transport: HTTP/1.1 over the daemon's Unix socket, through the `UnixHTTP` client.
 struct UnixSocketTransport: StationTransport {
-    /// How long one exchange may take before the daemon counts as not answering.
+    /// How long one exchange (or a stream's response head) may take before the daemon counts as not answering.
     static let timeout = Duration.seconds(30)
 
     let socketPath: String
@@ -17,22 +17,20 @@ struct UnixSocketTransport: StationTransport {
     func send(_ request: StationHTTPRequest) async throws(HotspotctlError) -> StationHTTPResponse {
         do {
             let reply = try await client.request(method: request.method, path: request.path, query: request.query,
-                                                 body: request.body, headers: headers(for: request))
+                                                 headers: headers(for: request), body: request.body)
             return StationHTTPResponse(status: reply.status, body: reply.body)
         } catch {
-            throw translate(error)
+            throw Self.translate(error, socketPath: socketPath)
         }
     }
 
     func openStream(_ request: StationHTTPRequest) async throws(HotspotctlError) -> StationHTTPStream {
         do {
             let reply = try await client.stream(method: request.method, path: request.path, query: request.query,
-                                                headers: headers(for: request))
+                                                headers: headers(for: request), body: request.body)
             return StationHTTPStream(status: reply.status, lines: reply.lines)
-        } catch let error as UnixHTTPError {
-            throw translate(error)
         } catch {
-            throw .connectionFailed(socketPath: socketPath, detail: String(describing: error))
+            throw Self.translate(error, socketPath: socketPath)
         }
     }
 
@@ -42,15 +40,17 @@ struct UnixSocketTransport: StationTransport {
         return headers
     }
 
-    private func translate(_ error: UnixHTTPError) -> HotspotctlError {
+    /// The CLI's error for a transport failure: unreachable (exit 3) before connecting, connection failed after.
+    static func translate(_ error: UnixHTTPError, socketPath: String) -> HotspotctlError {
         switch error.code {
         case .daemonNotRunning:
-            return .daemonUnreachable(socketPath: socketPath, reason: .notRunning)
+            .daemonUnreachable(socketPath: socketPath, reason: .notRunning)
+        case .permissionDenied:
+            .daemonUnreachable(socketPath: socketPath, reason: .permissionDenied)
+        case .timedOut:
+            .connectionFailed(socketPath: socketPath, detail: "no answer within \(timeout.components.seconds) s")
         default:
-            if error.errno == 13 {  // EACCES on connect(2): the socket's group/mode keeps us out.
-                return .daemonUnreachable(socketPath: socketPath, reason: .permissionDenied)
-            }
-            return .connectionFailed(socketPath: socketPath, detail: error.context)
+            .connectionFailed(socketPath: socketPath, detail: error.message)
         }
     }
 }

@@ -93,7 +93,7 @@ enum Sample {
 }
 
 /// Runs a parsed command against a fake transport; returns stdout, stderr and the exit status.
-func runCommand(_ arguments: [String], transport: FakeTransport) async throws -> (stdout: String, stderr: String, status: Int32) {
+func runCommand(_ arguments: [String], transport: any StationTransport) async throws -> (stdout: String, stderr: String, status: Int32) {
     let parsed = try Hotspotctl.parseAsRoot(arguments)
     let command = try #require(parsed as? any StationCommand)
     let output = CapturedOutput()
