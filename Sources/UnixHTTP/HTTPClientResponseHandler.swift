@@ -117,7 +117,12 @@ final class HTTPClientResponseHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError {
+        if let parserError = error as? HTTPParserError, parserError == .invalidEOFState {
+            fail(
+                UnixHTTPError(code: .connectionClosed, path: path, message: "the daemon closed the connection before the response ended"),
+                context: context
+            )
+        } else if error is HTTPParserError {
             fail(UnixHTTPError(code: .protocolError, path: path, message: "malformed response: \(error)"), context: context)
         } else {
             // Write errors (EPIPE after the server answered 413 and closed) are not final: the

@@ -59,6 +59,10 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
     private var isActive = false
     private var timer: Scheduled<Void>?
     private var responseTask: Task<Void, Never>?
+    /// The current response is a stream (its head has been written).
+    private var isStreaming = false
+    /// The server is shutting down: finish the request in progress, then close.
+    private var isQuiescing = false
 
     init(
         limits: UnixHTTPServer.Limits,
@@ -114,6 +118,27 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
             }
         case .responding, .closing:
             context.close(promise: nil)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        isQuiescing = true
+        queuedParts.removeAll()
+        switch state {
+        case .idle:
+            context.close(promise: nil)
+        case .receiving, .closing:
+            // A request being received is still answered (with Connection: close).
+            break
+        case .responding:
+            // A stream never ends by itself; ending it now sends a clean final chunk.
+            if isStreaming {
+                responseTask?.cancel()
+            }
         }
     }
 
@@ -251,6 +276,7 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
 
     private func writeWhole(_ response: HTTPResponse, bytes: [UInt8], keepAlive: Bool, context: ChannelHandlerContext) {
         guard isActive else { return }
+        let keepAlive = keepAlive && !isQuiescing
         context.write(wrapOutboundOut(.head(responseHead(response, keepAlive: keepAlive, contentLength: bytes.count))), promise: nil)
         if !bytes.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: bytes)))), promise: nil)
@@ -260,6 +286,11 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
 
     private func writeStreamHead(_ response: HTTPResponse, keepAlive: Bool, context: ChannelHandlerContext) {
         guard isActive else { return }
+        isStreaming = true
+        if isQuiescing {
+            responseTask?.cancel()
+        }
+        let keepAlive = keepAlive && !isQuiescing
         context.writeAndFlush(wrapOutboundOut(.head(responseHead(response, keepAlive: keepAlive, contentLength: nil))), promise: nil)
     }
 
@@ -274,8 +305,9 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
     /// Ends the response; then closes, or goes back to reading the next request.
     private func finishResponse(keepAlive: Bool, context: ChannelHandlerContext) {
         responseTask = nil
+        isStreaming = false
         guard isActive else { return }
-        guard keepAlive else {
+        guard keepAlive && !isQuiescing else {
             state = .closing
             let channel = context.channel
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in

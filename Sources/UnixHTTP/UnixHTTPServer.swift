@@ -17,7 +17,7 @@ import Synchronization
 /// server and removes only a stale one; the socket file gets `socketMode` (default 0660) and,
 /// optionally, a group. `Limits` bound body size, header size, connection count and the time a
 /// client may take to send a request. Call `shutdown()` (or cancel `run()`) to stop: the listener
-/// closes, the socket file is removed, open connections are closed and running streams cancelled.
+/// closes, the socket file is removed, running streams end, requests in progress get a grace period.
 public final class UnixHTTPServer: Sendable {
     /// The request handler: called once per complete request, off the event loop.
     ///
@@ -150,9 +150,10 @@ public final class UnixHTTPServer: Sendable {
         await shutdown()
     }
 
-    /// Stops: closes the listener, removes the socket file if it is still ours, closes every open
-    /// connection (cancelling handlers and streams), and waits for all of that. Idempotent.
-    public func shutdown() async {
+    /// Stops: closes the listener and removes the socket file if it is still ours, lets requests
+    /// in progress finish for up to `gracePeriod` (streams are ended at once, idle connections
+    /// closed), then closes whatever is left, cancelling its handler. Idempotent.
+    public func shutdown(gracePeriod: Duration = .seconds(5)) async {
         let (listener, identity, connections) = state.withLock { state -> ((any Channel)?, UnixSocketFile.Identity?, [any Channel]) in
             var listener: (any Channel)?
             var identity: UnixSocketFile.Identity?
@@ -167,11 +168,25 @@ public final class UnixHTTPServer: Sendable {
             try? await listener.close()
             UnixSocketFile.remove(socketPath, ifStill: identity)
         }
+        guard !connections.isEmpty else { return }
         for connection in connections {
-            connection.close(promise: nil)
+            connection.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }
-        for connection in connections {
-            try? await connection.closeFuture.get()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for connection in connections {
+                    try? await connection.closeFuture.get()
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: gracePeriod)
+            }
+            // Whichever ends first; closing everything then lets the other child finish too.
+            await group.next()
+            for connection in connections {
+                connection.close(promise: nil)
+            }
+            group.cancelAll()
         }
     }
 

@@ -1,27 +1,33 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
 import Testing
 @testable import UnixHTTP
 
-/// A blocking client socket for tests that must misbehave (half requests, idle connections,
-/// pipelining) in ways a real HTTP client would not.
+/// A client socket for tests that must misbehave (half requests, idle connections, pipelining) in
+/// ways a real HTTP client would not.
 ///
-/// Blocking reads run on a Dispatch thread, never on the (small) Swift concurrency pool, which the
-/// server's handler tasks need.
+/// The socket is non-blocking and reads poll with a short async sleep until a deadline: blocking
+/// a thread would starve the small Swift concurrency pool (shared with Dispatch on Linux) that
+/// the server's handler tasks run on.
 final class RawUnixConnection: Sendable {
     let fd: Int32
+    private let receiveTimeout: Duration
 
-    init(path: String, receiveTimeout: Duration = .seconds(5)) throws {
-        fd = socket(AF_UNIX, UnixSocketFile.socketStreamType, 0)
-        try #require(fd >= 0)
-        let result = try UnixSocketFile.withSocketAddress(path) { address, length in connect(fd, address, length) }
+    init(path: String, receiveTimeout: Duration = .seconds(10)) throws {
+        let descriptor = socket(AF_UNIX, UnixSocketFile.socketStreamType, 0)
+        try #require(descriptor >= 0)
+        fd = descriptor
+        self.receiveTimeout = receiveTimeout
+        let result = try UnixSocketFile.withSocketAddress(path) { address, length in connect(descriptor, address, length) }
         try #require(result == 0, "connect failed: errno \(errno)")
-        let seconds = receiveTimeout.components.seconds
-        let micros = receiveTimeout.components.attoseconds / 1_000_000_000_000
-        var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int(micros))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        try #require(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == 0)
+    }
+
+    init(acceptedDescriptor: Int32, receiveTimeout: Duration = .seconds(10)) {
+        fd = acceptedDescriptor
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        self.receiveTimeout = receiveTimeout
     }
 
     deinit {
@@ -34,45 +40,99 @@ final class RawUnixConnection: Sendable {
         try #require(written == bytes.count)
     }
 
-    /// Reads until at least `count` bytes arrived (or the peer closes / the timeout hits).
-    func read(atLeast count: Int) async -> [UInt8] {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                var all: [UInt8] = []
-                var buffer = [UInt8](repeating: 0, count: 4096)
-                while all.count < count {
-                    let received = buffer.withUnsafeMutableBytes { recv(self.fd, $0.baseAddress, $0.count, 0) }
-                    guard received > 0 else { break }
-                    all.append(contentsOf: buffer[0..<received])
-                }
-                continuation.resume(returning: all)
-            }
-        }
+    private enum Chunk {
+        case bytes([UInt8])
+        case closed
+        case timedOut
     }
 
-    /// Reads until end of file, an error, or the receive timeout, off the concurrency pool.
-    func readUntilClosed() async -> (bytes: [UInt8], closedByPeer: Bool) {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(returning: self.blockingReadUntilClosed())
-            }
-        }
-    }
-
-    /// Reads until end of file, an error, or the receive timeout; returns what arrived and why it stopped.
-    private func blockingReadUntilClosed() -> (bytes: [UInt8], closedByPeer: Bool) {
-        var all: [UInt8] = []
+    /// One non-blocking receive, retried until data, end of file, an error, or the deadline.
+    private func receive(until deadline: ContinuousClock.Instant) async -> Chunk {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count > 0 {
-                all.append(contentsOf: buffer[0..<count])
-            } else if count == 0 {
-                return (all, true)
-            } else {
-                // ECONNRESET counts as closed; EAGAIN means the receive timeout hit.
-                return (all, errno == ECONNRESET)
+            if count > 0 { return .bytes(Array(buffer[0..<count])) }
+            if count == 0 { return .closed }
+            let code = errno
+            guard code == EAGAIN || code == EWOULDBLOCK else {
+                // ECONNRESET and friends: the peer is gone.
+                return .closed
             }
+            if ContinuousClock.now >= deadline { return .timedOut }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    /// Reads until the peer closes or the receive timeout passes; returns what arrived and why it stopped.
+    func readUntilClosed() async -> (bytes: [UInt8], closedByPeer: Bool) {
+        let deadline = ContinuousClock.now + receiveTimeout
+        var all: [UInt8] = []
+        while true {
+            switch await receive(until: deadline) {
+            case .bytes(let bytes): all += bytes
+            case .closed: return (all, true)
+            case .timedOut: return (all, false)
+            }
+        }
+    }
+
+    /// Reads until at least `count` bytes arrived, the peer closes, or the receive timeout passes.
+    func read(atLeast count: Int) async -> [UInt8] {
+        let deadline = ContinuousClock.now + receiveTimeout
+        var all: [UInt8] = []
+        while all.count < count {
+            guard case .bytes(let bytes) = await receive(until: deadline) else { break }
+            all += bytes
+        }
+        return all
+    }
+
+    /// Reads until `marker` has arrived, the peer closes, or the receive timeout passes.
+    func read(until marker: String) async -> [UInt8] {
+        let deadline = ContinuousClock.now + receiveTimeout
+        let needle = Array(marker.utf8)
+        var all: [UInt8] = []
+        while !all.contains(subsequence: needle) {
+            guard case .bytes(let bytes) = await receive(until: deadline) else { break }
+            all += bytes
+        }
+        return all
+    }
+}
+
+/// A listening socket that answers one connection with fixed bytes and closes: a broken daemon.
+final class RawUnixListener: Sendable {
+    let fd: Int32
+
+    init(path: String) throws {
+        let descriptor = socket(AF_UNIX, UnixSocketFile.socketStreamType, 0)
+        try #require(descriptor >= 0)
+        fd = descriptor
+        let bound = try UnixSocketFile.withSocketAddress(path) { address, length in bind(descriptor, address, length) }
+        try #require(bound == 0, "bind failed: errno \(errno)")
+        try #require(listen(fd, 4) == 0)
+        try #require(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == 0)
+    }
+
+    deinit {
+        close(fd)
+    }
+
+    /// In a task: accepts one connection, reads the request head, writes `reply`, closes.
+    func answerOnce(with reply: String) {
+        Task {
+            let deadline = ContinuousClock.now + .seconds(10)
+            var accepted: Int32 = -1
+            while accepted < 0 && ContinuousClock.now < deadline {
+                accepted = accept(fd, nil, nil)
+                if accepted < 0 {
+                    try? await Task.sleep(for: .milliseconds(2))
+                }
+            }
+            guard accepted >= 0 else { return }
+            let connection = RawUnixConnection(acceptedDescriptor: accepted)
+            _ = await connection.read(until: "\r\n\r\n")
+            try? connection.send(reply)
         }
     }
 }

@@ -48,23 +48,43 @@ struct UnixHTTPClientTests {
         }
     }
 
-    @Test func serverClosingMidResponseIsConnectionClosed() async throws {
-        try await withServer(handler: { _ in
-            let stream = AsyncStream<[UInt8]> { continuation in
-                continuation.yield(Array("partial".utf8))
-            }
-            return .ndjsonStream(stream)
-        }) { server, client in
-            let (status, lines) = try await client.stream(method: "GET", path: "/")
-            #expect(status == 200)
-            let consumer = Task {
-                var count = 0
-                for try await _ in lines { count += 1 }
-                return count
-            }
-            await server.shutdown()
-            await #expect(throws: UnixHTTPError.self) { _ = try await consumer.value }
+    @Test func truncatedBodyIsConnectionClosed() async throws {
+        let directory = try TestSocketDirectory()
+        defer { directory.remove() }
+        let listener = try RawUnixListener(path: directory.socket())
+        listener.answerOnce(with: "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
+        let error = await #expect(throws: UnixHTTPError.self) {
+            try await UnixHTTPClient(socketPath: directory.socket()).request(method: "GET", path: "/")
         }
+        #expect(error?.code == .connectionClosed)
+    }
+
+    @Test func truncatedStreamThrowsConnectionClosedAfterTheCompleteLines() async throws {
+        let directory = try TestSocketDirectory()
+        defer { directory.remove() }
+        let listener = try RawUnixListener(path: directory.socket())
+        listener.answerOnce(with: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n8\r\none\ntwo\n\r\n3\r\nthr\r\n")
+        let (status, lines) = try await UnixHTTPClient(socketPath: directory.socket()).stream(method: "GET", path: "/")
+        #expect(status == 200)
+        var received: [String] = []
+        let error = await #expect(throws: UnixHTTPError.self) {
+            for try await line in lines {
+                received.append(String(decoding: line, as: UTF8.self))
+            }
+        }
+        #expect(received == ["one", "two"])
+        #expect(error?.code == .connectionClosed)
+    }
+
+    @Test func garbageResponseIsProtocolError() async throws {
+        let directory = try TestSocketDirectory()
+        defer { directory.remove() }
+        let listener = try RawUnixListener(path: directory.socket())
+        listener.answerOnce(with: "SSH-2.0-OpenSSH_9.2\r\n\r\n")
+        let error = await #expect(throws: UnixHTTPError.self) {
+            try await UnixHTTPClient(socketPath: directory.socket()).request(method: "GET", path: "/")
+        }
+        #expect(error?.code == .protocolError)
     }
 
     @Test func manySequentialRequestsStayFast() async throws {

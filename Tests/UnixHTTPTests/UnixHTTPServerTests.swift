@@ -354,4 +354,49 @@ struct UnixHTTPServerProtocolTests {
             #expect(reply.hasSuffix("8\r\n{\"a\":1}\n\r\n0\r\n\r\n"))
         }
     }
+
+    @Test func shutdownLetsRequestInProgressFinish() async throws {
+        let started = Flag()
+        let directory = try TestSocketDirectory()
+        defer { directory.remove() }
+        let server = UnixHTTPServer(socketPath: directory.socket()) { _ in
+            started.set()
+            try? await Task.sleep(for: .milliseconds(300))
+            return .json(Array("{\"done\":true}".utf8))
+        }
+        try await server.start()
+        let request = Task { try await UnixHTTPClient(socketPath: directory.socket()).request(method: "POST", path: "/work") }
+        #expect(await eventually { started.isSet })
+        await server.shutdown(gracePeriod: .seconds(20))
+        let response = try await request.value
+        #expect(response.status == 200)
+        #expect(response.body == Array("{\"done\":true}".utf8))
+        #expect(response.headers.contains { $0.0.lowercased() == "connection" && $0.1 == "close" })
+    }
+
+    @Test func shutdownCancelsHandlerAfterGracePeriod() async throws {
+        let started = Flag()
+        let cancelled = Flag()
+        let directory = try TestSocketDirectory()
+        defer { directory.remove() }
+        let server = UnixHTTPServer(socketPath: directory.socket()) { _ in
+            started.set()
+            do {
+                try await Task.sleep(for: .seconds(60))
+            } catch {
+                cancelled.set()
+            }
+            return HTTPResponse(status: 200)
+        }
+        try await server.start()
+        let request = Task { try await UnixHTTPClient(socketPath: directory.socket(), timeout: .seconds(60)).request(method: "GET", path: "/") }
+        #expect(await eventually { started.isSet })
+        let clock = ContinuousClock()
+        let began = clock.now
+        await server.shutdown(gracePeriod: .milliseconds(200))
+        #expect(clock.now - began >= .milliseconds(150))
+        #expect(await eventually { cancelled.isSet })
+        let error = await #expect(throws: UnixHTTPError.self) { try await request.value }
+        #expect(error?.code == .connectionClosed)
+    }
 }
