@@ -27,8 +27,12 @@ struct ProvisionCommand: StationCommand {
         if let ssid, ssid.utf8.isEmpty || ssid.utf8.count > 32 {
             throw ValidationError("--ssid must be 1 to 32 bytes long.")
         }
-        if let key, key.count < 8 || key.count > 64 {
-            throw ValidationError("--key must be 8 to 63 characters (or 64 hex digits).")
+        if let key {
+            let isPassphrase = (8...63).contains(key.count) && key.allSatisfy { $0.isASCII && !$0.isNewline }
+            let isHexKey = key.count == 64 && key.allSatisfy(\.isHexDigit)
+            guard isPassphrase || isHexKey else {
+                throw ValidationError("--key must be 8 to 63 ASCII characters, or 64 hex digits.")
+            }
         }
     }
 

@@ -49,6 +49,9 @@ import Testing
 
     @Test func refusesProvisionKeysAndNamesOfTheWrongLength() {
         #expect(throws: (any Error).self) { try Hotspotctl.parseAsRoot(["provision", "d1", "--key", "short"]) }
+        #expect(throws: (any Error).self) { try Hotspotctl.parseAsRoot(["provision", "d1", "--key", String(repeating: "g", count: 64)]) }
+        #expect(throws: (any Error).self) { try Hotspotctl.parseAsRoot(["provision", "d1", "--key", "clé-sécurité"]) }
+        #expect(throws: Never.self) { try Hotspotctl.parseAsRoot(["provision", "d1", "--key", String(repeating: "aF", count: 32)]) }
         #expect(throws: (any Error).self) { try Hotspotctl.parseAsRoot(["provision", "d1", "--ssid", String(repeating: "x", count: 33)]) }
         #expect(throws: (any Error).self) { try Hotspotctl.parseAsRoot(["provision", "d1", "--ssid", ""]) }
     }
