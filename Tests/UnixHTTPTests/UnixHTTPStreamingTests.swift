@@ -77,6 +77,23 @@ struct UnixHTTPStreamingTests {
         }
     }
 
+    @Test func droppingTheLinesStreamClosesTheConnection() async throws {
+        let terminated = Flag()
+        try await withServer(handler: { _ in
+            .ndjsonStream(AsyncStream { continuation in
+                continuation.onTermination = { _ in terminated.set() }
+                continuation.yield(Array("first\n".utf8))
+            })
+        }) { server, client in
+            do {
+                let (status, _) = try await client.stream(method: "GET", path: "/watch")
+                #expect(status == 200)
+            }
+            #expect(await eventually { terminated.isSet })
+            #expect(await eventually { server.connectionCount == 0 })
+        }
+    }
+
     @Test func shutdownEndsRunningStreamsCleanly() async throws {
         let terminated = Flag()
         let directory = try TestSocketDirectory()
