@@ -10,10 +10,15 @@ import Glibc
 /// taken up one at a time (the next waits for the previous one's final result), like a modem.
 struct DeviceLoop: Sendable {
     var engine: ModemEngine
-    let terminal: PseudoTerminal
+    var terminal: PseudoTerminal
     let stopFD: Int32
     let label: String
     let verbose: Bool
+    /// Called on the device thread with the new tty path after a hangup followed by a replug.
+    let onReplug: @Sendable (String) -> Void
+
+    /// Why one pty session ended.
+    enum Ending { case stopped, hungUp }
 
     private struct Pending {
         var due: ContinuousClock.Instant
@@ -24,8 +29,29 @@ struct DeviceLoop: Sendable {
     /// Maximum bytes kept for a client that does not read; the oldest are dropped beyond that.
     static let outputLimit = 64 * 1024
 
-    /// Runs until stopped or hung up; closes the terminal before returning.
+    /// Runs until stopped, or hung up with no replug configured.
+    ///
+    /// With `faults.replugAfterMs`, a hangup is followed, that long later, by a fresh device in
+    /// its power-up state on a new pty (the host moves the link and rewrites the ports file).
     mutating func run() {
+        while serve() == .hungUp {
+            guard let delay = engine.personality.faults.replugAfterMs else { return }
+            var stop = pollfd(fd: stopFD, events: Int16(POLLIN), revents: 0)
+            if poll(&stop, 1, Int32(clamping: delay)) != 0 { return }
+            do {
+                terminal = try PseudoTerminal.open()
+            } catch {
+                log("replug failed: \(error.description)")
+                return
+            }
+            engine = ModemEngine(personality: engine.personality, network: engine.network)
+            log("replugged on \(terminal.path)")
+            onReplug(terminal.path)
+        }
+    }
+
+    /// Serves one pty until stopped or hung up; closes the terminal before returning.
+    private mutating func serve() -> Ending {
         let clock = ContinuousClock()
         let start = clock.now
         let reports = engine.personality.unsolicited.reports
@@ -70,7 +96,7 @@ struct DeviceLoop: Sendable {
                     output += bytes
                 case .hangup:
                     log("hangup")
-                    return
+                    return .hungUp
                 case .silence:
                     log("silent from now on")
                     pending.removeAll()
@@ -115,9 +141,9 @@ struct DeviceLoop: Sendable {
             if ready < 0 {
                 if errno == EINTR { continue }
                 log("poll failed: errno \(errno)")
-                return
+                return .stopped
             }
-            if fds[1].revents != 0 { return }
+            if fds[1].revents != 0 { return .stopped }
             if fds[2].revents & Int16(POLLIN) != 0 {
                 var events = [UInt8](repeating: 0, count: 1024)
                 while events.withUnsafeMutableBytes({ Glibc.read(closeWatch, $0.baseAddress, $0.count) }) > 0 {}

@@ -115,6 +115,7 @@ public struct Personality: Sendable, Codable, Equatable {
                 throw fail("wifi slot \(key) is not a number")
             }
         }
+        if let replug = faults.replugAfterMs, replug < 0 { throw fail("faults.replugAfterMs must be >= 0") }
         for garbage in faults.garbageOn where garbage.bytes <= 0 {
             throw fail("faults.garbageOn bytes must be > 0")
         }
@@ -444,6 +445,9 @@ extension Personality {
         /// Whether the first periodic report is also slipped between every reply's information
         /// lines and its final result (while reports are on), as real Huawei firmwares do.
         public var unsolicitedInsideReplies: Bool
+        /// After a hangup (`hangupOn`/`hangupAfter`), the device comes back this many milliseconds
+        /// later on a new pty, in its power-up state; nil means it stays unplugged.
+        public var replugAfterMs: Int?
 
         /// Creates a fault-free set.
         public init() {
@@ -454,10 +458,11 @@ extension Personality {
             failFirst = []
             cusdDelayMs = 0
             unsolicitedInsideReplies = false
+            replugAfterMs = nil
         }
 
         enum CodingKeys: String, CodingKey {
-            case silentAfter, hangupOn, hangupAfter, garbageOn, failFirst, cusdDelayMs, unsolicitedInsideReplies
+            case silentAfter, hangupOn, hangupAfter, garbageOn, failFirst, cusdDelayMs, unsolicitedInsideReplies, replugAfterMs
         }
 
         /// Decodes; every pattern list also accepts a single string.
@@ -478,6 +483,7 @@ extension Personality {
             }
             cusdDelayMs = try c.decodeIfPresent(Int.self, forKey: .cusdDelayMs) ?? 0
             unsolicitedInsideReplies = try c.decodeIfPresent(Bool.self, forKey: .unsolicitedInsideReplies) ?? false
+            replugAfterMs = try c.decodeIfPresent(Int.self, forKey: .replugAfterMs)
         }
     }
 

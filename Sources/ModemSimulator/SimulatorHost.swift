@@ -20,6 +20,7 @@ public final class SimulatorHost: @unchecked Sendable {
     private var stopPipe: (read: Int32, write: Int32)?
     private var portsFile: String?
     private var links: [String] = []
+    private var stopping = false
 
     /// One running device: its label and the path the client opens.
     public struct Port: Sendable, Equatable {
@@ -27,11 +28,14 @@ public final class SimulatorHost: @unchecked Sendable {
         public var label: String
         /// The pty slave path, e.g. `/dev/pts/4`.
         public var path: String
+        /// How many times the device came back after a hangup (`faults.replugAfterMs`).
+        public var replugs: Int
 
         /// Creates a port record.
-        public init(label: String, path: String) {
+        public init(label: String, path: String, replugs: Int = 0) {
             self.label = label
             self.path = path
+            self.replugs = replugs
         }
     }
 
@@ -70,9 +74,11 @@ public final class SimulatorHost: @unchecked Sendable {
         stopPipe = (pipeFDs[0], pipeFDs[1])
         for (setup, terminal) in zip(devices, terminals) {
             let done = DispatchSemaphore(value: 0)
+            let label = setup.label
             let loop = DeviceLoop(
                 engine: ModemEngine(personality: setup.personality, network: network),
-                terminal: terminal, stopFD: pipeFDs[0], label: setup.label, verbose: verbose)
+                terminal: terminal, stopFD: pipeFDs[0], label: label, verbose: verbose,
+                onReplug: { [weak self] path in self?.replugged(label: label, path: path) })
             let thread = Thread {
                 var running = loop
                 running.run()
@@ -116,14 +122,25 @@ public final class SimulatorHost: @unchecked Sendable {
     /// Stops every device, closes the terminals, removes the ports file and links. Idempotent.
     public func stop() {
         lock.lock()
-        defer { lock.unlock() }
-        guard let pipe = stopPipe else { return }
+        guard let pipe = stopPipe, !stopping else {
+            lock.unlock()
+            return
+        }
+        stopping = true
+        let devices = started
+        lock.unlock()
+
+        // Device threads may call `replugged` (which takes the lock) until they see the stop byte,
+        // so wait for them without holding it.
         var byte: UInt8 = 1
         _ = write(pipe.write, &byte, 1)
-        for device in started {
+        for device in devices {
             // A device thread wakes within one poll; the bound only guards against a stuck thread.
             _ = device.done.wait(timeout: .now() + 5)
         }
+
+        lock.lock()
+        defer { lock.unlock() }
         close(pipe.read)
         close(pipe.write)
         stopPipe = nil
@@ -132,6 +149,26 @@ public final class SimulatorHost: @unchecked Sendable {
         portsFile = nil
         for link in links { unlink(link) }
         links = []
+        stopping = false
+    }
+
+    /// A device came back on a new pty: record it, move its link, rewrite the ports file.
+    private func replugged(label: String, path: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopping, let index = started.firstIndex(where: { $0.port.label == label }) else { return }
+        started[index].port.path = path
+        started[index].port.replugs += 1
+        if let link = links.first(where: { ($0 as NSString).lastPathComponent == label }) {
+            // Swap the link atomically: a client never sees it missing.
+            let temporary = "\(link).replug-\(getpid())"
+            unlink(temporary)
+            if symlink(path, temporary) != 0 || rename(temporary, link) != 0 { unlink(temporary) }
+        }
+        if let portsFile {
+            let text = started.map { "\($0.port.label)\t\($0.port.path)\n" }.joined()
+            try? AtomicFileWriter.write(Array(text.utf8), to: portsFile)
+        }
     }
 
     deinit {

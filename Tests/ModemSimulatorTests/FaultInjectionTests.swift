@@ -107,4 +107,36 @@ import Glibc
         _ = try client.command("AT^CURC=0")
         #expect(try client.command("AT+CGSN") == "\r\n867530012345672\r\n\r\nOK\r\n")
     }
+
+    @Test func replugBringsTheDeviceBackInItsPowerUpStateAndMovesLinkAndPortsFile() throws {
+        var personality = basePersonality()
+        personality.faults.hangupOn = ["ATI"]
+        personality.faults.replugAfterMs = 100
+        personality.cmee = 0
+        personality.identity.imei = "352099001761481"
+        let fixture = try SimulatorFixture(personality)
+        do {
+            let client = try fixture.client()
+            _ = try client.command("AT+CMEE=2")
+            try client.send("ATI\r")
+            let deadline = ContinuousClock.now + .seconds(3)
+            var result = PtyClient.ReadResult.timeout
+            while ContinuousClock.now < deadline, result == .timeout || result == .data {
+                result = client.readOnce(timeoutMs: 100)
+            }
+            #expect(result == .endOfFile || result == .error(EIO))
+        }
+        // Wait (bounded) for the device to come back, then talk to it through the moved link.
+        let link = "\(fixture.directory)/dev"
+        let deadline = ContinuousClock.now + .seconds(5)
+        while fixture.host.ports[0].replugs == 0, ContinuousClock.now < deadline { usleep(10_000) }
+        #expect(fixture.host.ports[0].replugs == 1)
+        let client = try PtyClient(path: link)
+        #expect(try client.lines("AT+CGSN") == ["352099001761481"])
+        let answered = try client.lines("AT+CMEE?")
+        #expect(answered == ["+CMEE: 0"])  // power-up state, not the CMEE=2 set before the hangup
+        let path = fixture.host.ports[0].path
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == path)
+        #expect(try String(contentsOfFile: fixture.portsFile, encoding: .utf8) == "dev\t\(path)\n")
+    }
 }
