@@ -55,7 +55,8 @@ public struct ModemEngine: Sendable {
     public private(set) var dataLocked: Bool
     /// Whether a `silentAfter` fault fired.
     public private(set) var silent: Bool
-    private var cregMode: Int
+    private var registrationModes: [String: Int]
+    private var copsFormat: Int
     private var failedOnce: Set<String>
     private var garbageSeed: UInt64
 
@@ -95,7 +96,8 @@ public struct ModemEngine: Sendable {
         wifiKeys = keys
         dataLocked = personality.wifi?.dataLockCode != nil
         silent = false
-        cregMode = 0
+        registrationModes = [:]
+        copsFormat = 0
         failedOnce = []
         garbageSeed = 0x9E37_79B9_7F4A_7C15
     }
@@ -238,7 +240,8 @@ public struct ModemEngine: Sendable {
             echo = personality.echo
             cmee = personality.cmee
             unsolicitedEnabled = personality.unsolicited.enabled
-            cregMode = 0
+            registrationModes = [:]
+            copsFormat = 0
             return Reply()
         case ("E0", .action), ("E", .action):
             echo = false
@@ -297,17 +300,36 @@ public struct ModemEngine: Sendable {
             return Reply(lines: ["+CRSM: 106,130,\"\""])
         case ("+CSQ", .action):
             return Reply(lines: ["+CSQ: \(personality.network.rssi),\(personality.network.ber)"])
-        case ("+CREG", .set(let arguments)):
+        case ("+CREG", .set(let arguments)), ("+CGREG", .set(let arguments)), ("+CEREG", .set(let arguments)):
             guard let mode = arguments.first.flatMap({ Int($0) }), (0...2).contains(mode) else { return cmeError(3) }
-            cregMode = mode
+            registrationModes[command.name] = mode
             return Reply()
-        case ("+CREG", .query):
+        case ("+CREG", .query), ("+CGREG", .query), ("+CEREG", .query):
             let stat = sim == .ready ? personality.network.registration : 0
-            return Reply(lines: ["+CREG: \(cregMode),\(stat)"])
+            return Reply(lines: ["\(command.name): \(registrationModes[command.name] ?? 0),\(stat)"])
         case ("+COPS", .query):
             guard sim == .ready else { return Reply(lines: ["+COPS: 0"]) }
-            return Reply(lines: ["+COPS: 0,0,\"\(network.profile.name)\",\(personality.network.accessTechnology)"])
-        case ("+COPS", .set): return simBlocker() ?? Reply()
+            let name = copsFormat == 2 ? network.profile.mccMnc : network.profile.name
+            return Reply(lines: ["+COPS: 0,\(copsFormat),\"\(name)\",\(personality.network.accessTechnology)"])
+        case ("+COPS", .set(let arguments)):
+            if arguments.first == "3" {
+                guard arguments.count == 2, let format = Int(arguments[1]), [0, 1, 2].contains(format) else { return cmeError(3) }
+                copsFormat = format
+                return Reply()
+            }
+            return simBlocker() ?? Reply()
+        case ("^SYSINFO", .action) where personality.network.huaweiSystemInfo:
+            guard sim == .ready else { return Reply(lines: ["^SYSINFO:0,0,0,0,1,,0"]) }
+            let mode = [0: 3, 2: 5, 7: 17][personality.network.accessTechnology] ?? 5
+            return Reply(lines: ["^SYSINFO:2,3,0,\(mode),1,,\(mode == 17 ? 0 : 4)"])
+        case ("^SYSINFOEX", .action) where personality.network.huaweiSystemInfo:
+            guard sim == .ready else { return Reply(lines: ["^SYSINFOEX:0,0,0,1,,0,\"\",0,\"\""]) }
+            let (mode, name, sub, subName): (Int, String, Int, String) = switch personality.network.accessTechnology {
+            case 0: (1, "GSM", 1, "GSM")
+            case 7: (6, "LTE", 101, "LTE")
+            default: (3, "WCDMA", 41, "WCDMA")
+            }
+            return Reply(lines: ["^SYSINFOEX:2,3,0,1,,\(mode),\"\(name)\",\(sub),\"\(subName)\""])
         case ("+CFUN", .query): return Reply(lines: ["+CFUN: 1"])
         case ("+CFUN", .set): return Reply()
         case ("+CSCS", .query): return Reply(lines: ["+CSCS: \"IRA\""])
@@ -335,7 +357,8 @@ public struct ModemEngine: Sendable {
     }
 
     static let knownNames: Set<String> = [
-        "+CGMI", "+CGMM", "+CGMR", "+CGSN", "+CIMI", "+CPIN", "+CSQ", "+CREG", "+COPS", "+CFUN", "+CSCS", "+CUSD",
+        "+CGMI", "+CGMM", "+CGMR", "+CGSN", "+CIMI", "+CPIN", "+CSQ", "+CREG", "+CGREG", "+CEREG", "+COPS", "+CFUN",
+        "+CSCS", "+CUSD", "+CMEE",
     ]
 
     private func hasICCIDForm(_ form: Personality.ICCIDForm) -> Bool {

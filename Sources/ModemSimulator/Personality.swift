@@ -407,6 +407,8 @@ extension Personality {
         public var registration: Int
         /// `+COPS?` access technology (0 GSM, 2 UTRAN, 7 E-UTRAN).
         public var accessTechnology: Int
+        /// Whether Huawei `AT^SYSINFO` / `AT^SYSINFOEX` are answered (from the figures above).
+        public var huaweiSystemInfo: Bool
 
         /// Creates good 3G coverage at home.
         public init(rssi: Int = 20, ber: Int = 99, registration: Int = 1, accessTechnology: Int = 2) {
@@ -414,17 +416,19 @@ extension Personality {
             self.ber = ber
             self.registration = registration
             self.accessTechnology = accessTechnology
+            self.huaweiSystemInfo = false
         }
 
-        enum CodingKeys: String, CodingKey { case rssi, ber, registration, accessTechnology }
+        enum CodingKeys: String, CodingKey { case rssi, ber, registration, accessTechnology, huaweiSystemInfo }
 
-        /// Decodes with rssi 20, ber 99, registered at home on UTRAN by default.
+        /// Decodes with rssi 20, ber 99, registered at home on UTRAN, no `^SYSINFO`, by default.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             rssi = try c.decodeIfPresent(Int.self, forKey: .rssi) ?? 20
             ber = try c.decodeIfPresent(Int.self, forKey: .ber) ?? 99
             registration = try c.decodeIfPresent(Int.self, forKey: .registration) ?? 1
             accessTechnology = try c.decodeIfPresent(Int.self, forKey: .accessTechnology) ?? 2
+            huaweiSystemInfo = try c.decodeIfPresent(Bool.self, forKey: .huaweiSystemInfo) ?? false
         }
     }
 

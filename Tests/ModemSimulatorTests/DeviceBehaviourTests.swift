@@ -173,7 +173,14 @@ import Testing
         #expect(try client.lines("AT+CSQ") == ["+CSQ: 20,99"])
         #expect(try client.lines("AT+CREG?") == ["+CREG: 0,1"])
         #expect(try client.lines("AT+COPS?") == ["+COPS: 0,0,\"SimuNet\",2"])
+        #expect(try client.lines("AT+CGREG=2").isEmpty)
+        #expect(try client.lines("AT+CGREG?") == ["+CGREG: 2,1"])
+        #expect(try client.lines("AT+CEREG?") == ["+CEREG: 0,1"])
+        #expect(try client.lines("AT+COPS=3,2").isEmpty)
+        #expect(try client.lines("AT+COPS?") == ["+COPS: 0,2,\"00101\",2"])
+        #expect(try client.command("AT^SYSINFO", final: "ERROR") == "\r\nERROR\r\n")
         #expect(try client.lines("ATZ").isEmpty)
+        #expect(try client.lines("AT+COPS?") == ["+COPS: 0,0,\"SimuNet\",2"])
         #expect(try client.lines("AT+CMEE=1;+CGSN") == ["867530012345672"])
     }
 }

@@ -99,6 +99,12 @@ import Testing
             #expect(try ATParse.ssids(session.run("AT^SSID?").lines)[0] == "Station-7")
             #expect(try ATParse.wifiKeys(session.run("AT^WIKEY?").lines)[0] == "k3y-for-station-7")
         }
+        #expect(try ATParse.registration(session.run("AT+CREG?").lines, prefix: "+CREG").stat == 1)
+        #expect(try ATParse.operatorSelection(session.run("AT+COPS?").lines).operatorName == "SimuNet")
+        if personality.network.huaweiSystemInfo {
+            #expect(try ATParse.systemInfo(session.run("AT^SYSINFO").lines).srvStatus == 2)
+            #expect(try ATParse.systemInfoEx(session.run("AT^SYSINFOEX").lines).simState == 1)
+        }
         let unknown = try session.run("AT+NOSUCHTHING")
         #expect(unknown.final == (personality.unknownCommandReply == "ERROR" ? .error : .commandNotSupported))
     }
