@@ -12,14 +12,17 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Start fake devices and serve them until SIGINT or SIGTERM (the default command).",
         discussion: """
-        Example:
-          hotspot-sim --device simulator/personalities/huawei-e5-mifi.json:label=mifi1 \\
-                      --device simulator/personalities/huawei-e5-mifi.json:label=mifi2,imei=867530012345674,iccid=89001012345678901236 \\
-                      --operator simulator/operator-simunet.json --state /tmp/simunet-state.json \\
-                      --ports-file /tmp/sim.ports --link /tmp/sim-ttys
+        Example (one personality file, two devices with different identities):
+          P=simulator/personalities/huawei-e5-mifi.json
+          hotspot-sim --device $P:label=mifi1 \\
+            --device $P:label=mifi2,imei=867530012345680,iccid=89001010000456789015 \\
+            --operator simulator/operator-simunet.json \\
+            --state /tmp/simunet-state.json \\
+            --ports-file /tmp/sim.ports --link /tmp/sim-ttys
 
-        The ports file appears (atomically) only once every device answers; it and the links are \
-        removed on exit. Exit status 0 after SIGINT/SIGTERM, 1 on a bad file or argument.
+        The ports file appears (atomically) only once every device answers; it and the \
+        links are removed on exit. Exit status 0 after SIGINT/SIGTERM, 1 on a bad file or \
+        argument. File formats: docs/simulator.md.
         """
     )
 
