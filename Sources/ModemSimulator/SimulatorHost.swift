@@ -93,7 +93,14 @@ public final class SimulatorHost: @unchecked Sendable {
             if let linkDirectory {
                 for port in ports {
                     let link = "\(linkDirectory)/\(port.label)"
-                    unlink(link)
+                    var status = stat()
+                    if lstat(link, &status) == 0 {
+                        // Replace a stale link from an earlier run, never a real file.
+                        guard status.st_mode & S_IFMT == S_IFLNK else {
+                            throw SimulatorError(.link, errno: EEXIST, "\(link) exists and is not a symbolic link")
+                        }
+                        unlink(link)
+                    }
                     guard symlink(port.path, link) == 0 else {
                         throw SimulatorError(.link, errno: errno, "symlink \(link) -> \(port.path)")
                     }
