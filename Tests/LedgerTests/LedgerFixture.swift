@@ -3,8 +3,8 @@ import GRDB
 @testable import Ledger
 
 /// A fresh ledger in its own temporary directory, with a device, a SIM and helpers to put a
-/// voucher in any state through the public API.
-struct LedgerFixture {
+/// voucher in any state through the public API. The directory is removed when the fixture goes.
+final class LedgerFixture {
     let directory: URL
     let ledger: Ledger
     let imei = "861234567890123"
@@ -16,6 +16,10 @@ struct LedgerFixture {
         ledger = try Ledger(path: directory.appendingPathComponent("ledger.sqlite").path)
         try ledger.recordDevice(imei: imei, manufacturer: "huawei", model: "E5573", firmware: "21.1", port: "/dev/ttyUSB0", actor: nil)
         try ledger.recordSIM(iccid: iccid, imsi: "208011234567890", luhnValid: true, actor: nil)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
     }
 
     func path(_ name: String) -> String {
