@@ -29,48 +29,52 @@ public enum ATFinalResult: Sendable, Equatable {
     public static func parse(_ line: String) -> ATFinalResult? {
         let utf8 = line.utf8
         guard let first = utf8.first else { return nil }
-        // Fast reject: every final result starts with O, E, T, +, N, B or C.
-        switch first {
-        case UInt8(ascii: "O"), UInt8(ascii: "o"), UInt8(ascii: "E"), UInt8(ascii: "e"), UInt8(ascii: "T"), UInt8(ascii: "t"),
-             UInt8(ascii: "+"), UInt8(ascii: "N"), UInt8(ascii: "n"), UInt8(ascii: "B"),
-             UInt8(ascii: "b"), UInt8(ascii: "C"), UInt8(ascii: "c"):
+        // Fast reject: every final result starts with O, E, T, +, N, B or C (any case).
+        switch ATText.upperASCII(first) {
+        case UInt8(ascii: "O"), UInt8(ascii: "E"), UInt8(ascii: "T"), UInt8(ascii: "+"),
+             UInt8(ascii: "N"), UInt8(ascii: "B"), UInt8(ascii: "C"):
             break
         default:
             return nil
         }
-        if utf8.count > 256 { return nil }
-        let upper = line.uppercased()
-        switch upper {
-        case "OK": return .ok
-        case "ERROR", "TOO MANY PARAMETERS": return .error
-        case "NO CARRIER": return .noCarrier
-        case "BUSY": return .busy
-        case "NO ANSWER": return .noAnswer
-        case "NO DIALTONE", "NO DIAL TONE": return .noDialtone
-        case "COMMAND NOT SUPPORT", "COMMAND NOT SUPPORTED": return .commandNotSupported
-        default: break
+        let count = utf8.count
+        if count > 256 { return nil }
+        if first == UInt8(ascii: "+") {
+            if ATText.hasPrefixIgnoringCase(utf8, cmeLiteral) {
+                return errorDetail(line).map { .cme(CMEError(detail: $0)) }
+            }
+            if ATText.hasPrefixIgnoringCase(utf8, cmsLiteral) {
+                return errorDetail(line).map { .cms(CMSError(detail: $0)) }
+            }
+            return nil
         }
-        if upper.hasPrefix("+CME ERROR") {
-            guard let detail = errorDetail(line, prefixLength: 10) else { return nil }
-            return .cme(CMEError(detail: detail))
-        }
-        if upper.hasPrefix("+CMS ERROR") {
-            guard let detail = errorDetail(line, prefixLength: 10) else { return nil }
-            return .cms(CMSError(detail: detail))
+        for (literal, result) in plainFinals where literal.count == count {
+            if ATText.equalsIgnoringCase(utf8, literal) { return result }
         }
         return nil
     }
 
+    private static let cmeLiteral = Array("+CME ERROR".utf8)
+    private static let cmsLiteral = Array("+CMS ERROR".utf8)
+    private static let plainFinals: [([UInt8], ATFinalResult)] = {
+        let table: [(String, ATFinalResult)] = [
+            ("OK", .ok), ("ERROR", .error), ("TOO MANY PARAMETERS", .error), ("NO CARRIER", .noCarrier),
+            ("BUSY", .busy), ("NO ANSWER", .noAnswer), ("NO DIALTONE", .noDialtone), ("NO DIAL TONE", .noDialtone),
+            ("COMMAND NOT SUPPORT", .commandNotSupported), ("COMMAND NOT SUPPORTED", .commandNotSupported),
+        ]
+        return table.map { (Array($0.0.utf8), $0.1) }
+    }()
+
     /// True only for `.ok`.
     public var isOK: Bool { self == .ok }
 
-    /// Extracts the text after `+CME ERROR:`; nil when the colon is missing.
-    private static func errorDetail(_ line: String, prefixLength: Int) -> String? {
-        let rest = line.dropFirst(prefixLength)
-        var trimmed = rest.drop(while: { $0 == " " })
-        guard trimmed.first == ":" else { return nil }
-        trimmed = trimmed.dropFirst()
-        return ATText.unquoted(ATText.trimmed(trimmed))
+    /// Extracts the text after `+CME ERROR:` / `+CMS ERROR:`; nil when the colon is missing.
+    private static func errorDetail(_ line: String) -> String? {
+        var utf8 = Substring(line).utf8.dropFirst(cmeLiteral.count)
+        while utf8.first == 0x20 { utf8 = utf8.dropFirst() }
+        guard utf8.first == UInt8(ascii: ":") else { return nil }
+        let rest = Substring(utf8.dropFirst())
+        return ATText.unquoted(ATText.trimmed(rest))
     }
 }
 

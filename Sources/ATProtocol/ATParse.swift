@@ -135,19 +135,21 @@ public enum ATParse {
         var info = ATIInfo()
         var bare: [String] = []
         for line in lines {
-            if let colon = line.firstIndex(of: ":"), ATText.prefix(of: line) == nil {
-                let label = ATText.trimmed(line[..<colon]).lowercased()
-                let value = ATText.unquoted(ATText.trimmed(line[line.index(after: colon)...]))
-                switch label {
-                case "manufacturer", "manufacture": if info.manufacturer == nil { info.manufacturer = value }
-                case "model": if info.model == nil { info.model = value }
-                case "revision", "firmware", "firmware version", "software version":
-                    if info.revision == nil { info.revision = value }
-                case "imei": if info.imei == nil { info.imei = value }
-                default: break
-                }
-            } else if ATText.prefix(of: line) == nil {
+            if ATText.prefix(of: line) != nil { continue }
+            guard let colon = line.utf8.firstIndex(of: UInt8(ascii: ":")) else {
                 bare.append(ATText.trimmed(line))
+                continue
+            }
+            let label = ATText.upperBytes(ATText.trimmed(line[..<colon]))
+            func value() -> String { ATText.unquoted(ATText.trimmed(line[line.utf8.index(after: colon)...])) }
+            if label == atiManufacturer || label == atiManufacture {
+                if info.manufacturer == nil { info.manufacturer = value() }
+            } else if label == atiModel {
+                if info.model == nil { info.model = value() }
+            } else if atiRevisionLabels.contains(label) {
+                if info.revision == nil { info.revision = value() }
+            } else if label == atiIMEI {
+                if info.imei == nil { info.imei = value() }
             }
         }
         if info.manufacturer == nil, info.model == nil, bare.count >= 2 {
@@ -158,6 +160,13 @@ public enum ATParse {
         }
         return info
     }
+
+    private static let atiManufacturer = Array("MANUFACTURER".utf8)
+    private static let atiManufacture = Array("MANUFACTURE".utf8)
+    private static let atiModel = Array("MODEL".utf8)
+    private static let atiIMEI = Array("IMEI".utf8)
+    private static let atiRevisionLabels: [[UInt8]] = ["REVISION", "FIRMWARE", "FIRMWARE VERSION", "SOFTWARE VERSION"]
+        .map { Array($0.utf8) }
 
     // MARK: SIM
 
@@ -410,10 +419,10 @@ public enum ATParse {
         let statusText: Substring
         var rawText: String?
         var dcs: Int?
-        if let open = value.firstIndex(of: "\""), let close = value.lastIndex(of: "\""), open < close {
+        if let open = value.utf8.firstIndex(of: 0x22), let close = value.utf8.lastIndex(of: 0x22), open < close {
             statusText = value[..<open].drop(while: { $0 == " " })
-            rawText = String(value[value.index(after: open)..<close])
-            let tail = ATText.trimmed(value[value.index(after: close)...])
+            rawText = String(value[value.utf8.index(after: open)..<close])
+            let tail = ATText.trimmed(value[value.utf8.index(after: close)...])
             if tail.hasPrefix(",") {
                 let number = ATText.trimmed(tail.dropFirst())
                 if !number.isEmpty {

@@ -59,16 +59,36 @@ public struct ATResponseAssembler: Sendable {
     /// The largest reply, in bytes of information lines (each counted with its CR LF), accepted.
     public let maxReplyBytes: Int
 
-    private struct InFlight: Sendable {
-        var command: String
+    /// What the assembler needs to know about a command, computed once per distinct text.
+    private struct CommandAnalysis: Sendable {
+        /// The response name (`+CREG`), uppercase, as text and bytes.
         var name: String
+        var nameBytes: [UInt8]
+        /// The command text, uppercase bytes, for recognising its echo.
+        var commandBytes: [UInt8]
         var isSet: Bool
-        var lines: [String] = []
-        var bytes = 0
-        var echoSeen = false
+        /// `+CUSD` never has information lines of its own name: its reports are always unsolicited.
+        var isUSSD: Bool
+        var isRegistration: Bool
+
+        init(_ command: String) {
+            let parts = ATResponseAssembler.commandParts(command)
+            name = parts.name
+            nameBytes = Array(parts.name.utf8)
+            commandBytes = ATText.upperBytes(ATText.trimmed(command))
+            isSet = parts.rest.hasPrefix("=") && !parts.rest.hasPrefix("=?")
+            isUSSD = parts.name == "+CUSD"
+            isRegistration = ATResponseAssembler.registrationNames.contains(parts.name)
+        }
     }
 
-    private var inFlight: InFlight?
+    /// The command in flight, nil when idle.
+    private var command: String?
+    private var current = CommandAnalysis("AT")
+    private var analysed: [String: CommandAnalysis] = [:]
+    private var lines: [String] = []
+    private var bytes = 0
+    private var echoSeen = false
     /// True while the tail of an oversized reply is being thrown away.
     private var draining = false
 
@@ -78,14 +98,26 @@ public struct ATResponseAssembler: Sendable {
     }
 
     /// True while a command is in flight and its final result has not arrived.
-    public var isAwaitingReply: Bool { inFlight != nil }
+    public var isAwaitingReply: Bool { command != nil }
 
     /// Starts a reply for `command`, the text sent without the trailing CR (e.g. `AT+CGSN`).
     ///
     /// Calling it while another command is in flight replaces that command (its lines are lost).
     public mutating func begin(command: String) {
-        let (name, isSet) = ATResponseAssembler.commandName(command)
-        inFlight = InFlight(command: command, name: name, isSet: isSet)
+        // Sessions repeat the same few commands: reuse their analysis.
+        let analysis: CommandAnalysis
+        if let known = analysed[command] {
+            analysis = known
+        } else {
+            analysis = CommandAnalysis(command)
+            if analysed.count >= 32 { analysed.removeAll(keepingCapacity: true) }
+            analysed[command] = analysis
+        }
+        self.command = command
+        current = analysis
+        lines = []
+        bytes = 0
+        echoSeen = false
     }
 
     /// Forgets the in-flight command (it timed out); later lines are unsolicited until `begin`.
@@ -94,27 +126,26 @@ public struct ATResponseAssembler: Sendable {
     /// if that command is begun before it arrives: the session should resynchronise (e.g. send
     /// `AT` and wait for its `OK`) after a timeout.
     public mutating func abandon() {
-        inFlight = nil
+        command = nil
+        lines = []
     }
 
     /// Classifies one framed line; nil means it was absorbed (information line, echo, noise).
     public mutating func consume(_ line: String) -> ATAssemblerOutput? {
         if ATResponseAssembler.isNoise(line) { return nil }
-        guard var current = inFlight else {
+        guard let inFlight = command else {
             if draining {
                 if ATFinalResult.parse(line) != nil {
                     draining = false
                     return nil
                 }
-                if let urc = ATResponseAssembler.unsolicited(line, whileAwaiting: true) { return deliver(urc) }
-                return nil
+                return ATResponseAssembler.unsolicited(line).map { .unsolicited($0) }
             }
-            return deliver(ATResponseAssembler.unsolicitedOrGeneric(line))
+            return .unsolicited(ATResponseAssembler.unsolicitedOrGeneric(line))
         }
-        if !current.echoSeen, current.lines.isEmpty, ATResponseAssembler.isEcho(line, of: current.command) {
-            current.echoSeen = true
+        if !echoSeen, lines.isEmpty, ATResponseAssembler.isEcho(line, of: current.commandBytes) {
+            echoSeen = true
             draining = false
-            inFlight = current
             return nil
         }
         if let final = ATFinalResult.parse(line) {
@@ -123,17 +154,18 @@ public struct ATResponseAssembler: Sendable {
                 draining = false
                 return nil
             }
-            inFlight = nil
-            return .response(ATResponse(command: current.command, lines: current.lines, final: final))
+            let response = ATResponse(command: inFlight, lines: lines, final: final)
+            command = nil
+            lines = []
+            return .response(response)
         }
         let prefix = ATText.prefix(of: line)
-        if let prefix, ATResponseAssembler.prefix(prefix, answers: current),
-           !ATResponseAssembler.isRegistrationReport(line, prefix: prefix) {
-            return appendInformation(line, to: &current)
+        if let prefix, answers(prefix, line: line) {
+            return appendInformation(line)
         }
-        if let urc = ATResponseAssembler.unsolicited(line, whileAwaiting: true) { return deliver(urc) }
+        if let urc = ATResponseAssembler.unsolicited(line, prefix: prefix) { return .unsolicited(urc) }
         if draining { return nil }
-        return appendInformation(line, to: &current)
+        return appendInformation(line)
     }
 
     /// Classifies one framer output: a line goes through `consume(_:)`; an overflow ends the
@@ -143,31 +175,45 @@ public struct ATResponseAssembler: Sendable {
         case .line(let line):
             return consume(line)
         case .overflow:
-            guard let current = inFlight else { return nil }
-            inFlight = nil
+            guard let current = command else { return nil }
+            command = nil
+            lines = []
             draining = true
-            return .replyTooLarge(command: current.command)
+            return .replyTooLarge(command: current)
         }
     }
 
     /// The information lines collected so far for the in-flight command (for offline decoding of
     /// captures that end without a final result).
-    var collectedLines: [String] { inFlight?.lines ?? [] }
+    var collectedLines: [String] { lines }
 
-    private func deliver(_ urc: ATUnsolicited) -> ATAssemblerOutput? {
-        .unsolicited(urc)
+    private mutating func appendInformation(_ line: String) -> ATAssemblerOutput? {
+        bytes += line.utf8.count + 2
+        if bytes > maxReplyBytes {
+            let current = command ?? ""
+            command = nil
+            lines = []
+            draining = true
+            return .replyTooLarge(command: current)
+        }
+        lines.append(line)
+        return nil
     }
 
-    private mutating func appendInformation(_ line: String, to current: inout InFlight) -> ATAssemblerOutput? {
-        current.bytes += line.utf8.count + 2
-        if current.bytes > maxReplyBytes {
-            inFlight = nil
-            draining = true
-            return .replyTooLarge(command: current.command)
+    /// True when a line with this prefix is an information line of the in-flight command.
+    private func answers(_ prefix: Substring, line: String) -> Bool {
+        if current.isUSSD { return false }
+        var named = ATText.equalsIgnoringCase(prefix.utf8, current.nameBytes)
+        if !named, let accepted = ATResponseAssembler.aliases[current.name] {
+            named = accepted.contains(prefix.uppercased())
         }
-        current.lines.append(line)
-        inFlight = current
-        return nil
+        guard named else { return false }
+        if current.isSet && ATResponseAssembler.unsolicitedNames.contains(current.name) { return false }
+        if current.isRegistration, let value = ATText.value(of: line, prefix: current.name), !value.utf8.contains(0x2C) {
+            // `+CREG: <stat>` alone: a query answer always has `<n>,<stat>`, so this is a report.
+            return false
+        }
+        return true
     }
 
     // MARK: - Classification rules
@@ -198,39 +244,34 @@ public struct ATResponseAssembler: Sendable {
         "^SCID": ["^SCID", "^ICCID"],
     ]
 
-    /// True when a line with this prefix is an information line of the in-flight command.
-    private static func prefix(_ prefix: Substring, answers current: InFlight) -> Bool {
-        let upper = prefix.uppercased()
-        if upper == "+CUSD" { return false }
-        let named = upper == current.name || (aliases[current.name]?.contains(upper) ?? false)
-        guard named else { return false }
-        return !(current.isSet && unsolicitedNames.contains(upper))
-    }
-
     /// Registration names whose query answer always starts with `<n>,<stat>`.
     static let registrationNames: Set<String> = ["+CREG", "+CGREG", "+CEREG", "+C5GREG"]
 
-    /// True for `+CREG: <stat>` (one field): the query answer has at least `<n>,<stat>`, so a
-    /// one-field line arriving during `AT+CREG?` is an unsolicited report.
-    private static func isRegistrationReport(_ line: String, prefix: Substring) -> Bool {
-        guard registrationNames.contains(prefix.uppercased()),
-              let value = ATText.value(of: line, prefix: String(prefix)) else { return false }
-        return !value.contains(",")
+    /// The URC for a line if its name marks it as one; `prefix` is `ATText.prefix(of: line)`.
+    static func unsolicited(_ line: String, prefix: Substring?) -> ATUnsolicited? {
+        if let prefix {
+            let key = String(prefix)
+            let known = unsolicitedNames.contains(key) || unsolicitedNames.contains(key.uppercased())
+            return known ? ATUnsolicited(name: key, line: line) : nil
+        }
+        let utf8 = line.utf8
+        guard utf8.count <= 10 else { return nil }
+        for literal in bareUnsolicitedBytes where ATText.equalsIgnoringCase(utf8, literal) {
+            return ATUnsolicited(name: line, line: line)
+        }
+        return nil
     }
 
     /// The URC for a line if its name marks it as one.
-    private static func unsolicited(_ line: String, whileAwaiting: Bool) -> ATUnsolicited? {
-        if let prefix = ATText.prefix(of: line) {
-            let upper = prefix.uppercased()
-            return unsolicitedNames.contains(upper) ? ATUnsolicited(name: String(prefix), line: line) : nil
-        }
-        let upper = line.uppercased()
-        return bareUnsolicited.contains(upper) ? ATUnsolicited(name: line, line: line) : nil
+    static func unsolicited(_ line: String) -> ATUnsolicited? {
+        unsolicited(line, prefix: ATText.prefix(of: line))
     }
+
+    private static let bareUnsolicitedBytes: [[UInt8]] = bareUnsolicited.map { Array($0.utf8) }
 
     /// True when the line is a report the assembler knows by name (`^RSSI:`, `+CREG:`, `RING`, ...).
     static func isKnownUnsolicited(_ line: String) -> Bool {
-        unsolicited(line, whileAwaiting: false) != nil
+        unsolicited(line) != nil
     }
 
     /// Every line outside a reply is unsolicited; its name is its prefix or the whole line.
@@ -247,41 +288,55 @@ public struct ATResponseAssembler: Sendable {
 
     /// Splits a command into its response name and what follows it (`?`, `=...`, or nothing).
     static func commandParts(_ command: String) -> (name: String, rest: Substring) {
-        var body = Substring(ATText.trimmed(command))
-        if body.count >= 2, body.prefix(2).uppercased() == "AT" { body = body.dropFirst(2) }
-        var name = ""
-        var index = body.startIndex
-        if let first = body.first, "+^!#$*%".contains(first) {
-            name.append(first)
-            index = body.index(after: index)
-            while index < body.endIndex {
-                let character = body[index]
-                guard character.isASCII, character.isLetter || character.isNumber || character == "_" else { break }
-                name.append(character)
-                index = body.index(after: index)
+        let body = Substring(ATText.trimmed(command))
+        let utf8 = body.utf8
+        var index = utf8.startIndex
+        if ATText.hasPrefixIgnoringCase(utf8, [0x41, 0x54]) { index = utf8.index(index, offsetBy: 2) }   // "AT"
+        var name: [UInt8] = []
+        if index < utf8.endIndex {
+            let first = utf8[index]
+            name.append(ATText.upperASCII(first))
+            index = utf8.index(after: index)
+            if [UInt8]("+^!#$*%".utf8).contains(first) {
+                while index < utf8.endIndex {
+                    let byte = utf8[index]
+                    let isName = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
+                        || (byte >= 0x61 && byte <= 0x7A) || byte == UInt8(ascii: "_")
+                    guard isName else { break }
+                    name.append(ATText.upperASCII(byte))
+                    index = utf8.index(after: index)
+                }
             }
-        } else if let first = body.first {
-            // Basic command (ATI, ATE0, AT&F): its letter is the name.
-            name.append(first)
-            index = body.index(after: index)
+            // Otherwise a basic command (ATI, ATE0, AT&F): its first character is the name.
         }
-        return (name.uppercased(), body[index...])
+        return (String(decoding: name, as: UTF8.self), body[index...])
     }
 
-    /// True when `line` is the echo of `command`: the exact text, the text after leading garbage,
-    /// or a fragment (a prefix of at least two characters, or a suffix of at least three).
-    static func isEcho(_ line: String, of command: String) -> Bool {
-        let sent = ATText.trimmed(command).uppercased()
+    /// True when `line` is the echo of the command (`sent`, uppercase bytes): the exact text, the
+    /// text after leading garbage, or a fragment (a prefix of at least two characters starting
+    /// with `A`, or a suffix of at least three that is not a final result).
+    static func isEcho(_ line: String, of sent: [UInt8]) -> Bool {
         guard !sent.isEmpty else { return false }
-        let seen = line.uppercased()
-        if seen == sent || seen.hasSuffix(sent) { return true }
-        if seen.count >= 2, sent.hasPrefix(seen), seen.hasPrefix("A") { return true }
-        if seen.count >= 3, sent.hasSuffix(seen), ATFinalResult.parse(line) == nil { return true }
+        let seen = line.utf8
+        if ATText.hasSuffixIgnoringCase(seen, sent) { return true }
+        let count = seen.count
+        guard count < sent.count else { return false }
+        if count >= 2, ATText.upperASCII(seen.first ?? 0) == UInt8(ascii: "A"),
+           ATText.hasPrefixIgnoringCase(sent, ATText.upperBytes(line)) { return true }
+        if count >= 3, ATText.hasSuffixIgnoringCase(sent, ATText.upperBytes(line)), ATFinalResult.parse(line) == nil {
+            return true
+        }
         return false
+    }
+
+    /// True when `line` is the echo of `command` (see `isEcho(_:of:)`).
+    static func isEcho(_ line: String, of command: String) -> Bool {
+        isEcho(line, of: ATText.upperBytes(ATText.trimmed(command)))
     }
 
     /// True for lines that carry no information: only U+FFFD and control characters.
     static func isNoise(_ line: String) -> Bool {
+        if let first = line.utf8.first, first > 0x20, first < 0x7F { return false }
         for scalar in line.unicodeScalars {
             let value = scalar.value
             if value != 0xFFFD && value >= 0x20 && value != 0x7F { return false }

@@ -3,19 +3,27 @@
 /// Internal: the AT syntax rules (quoted strings may contain commas) live here once.
 enum ATText {
     /// Trims spaces and tabs at both ends.
-    static func trimmed(_ text: some StringProtocol) -> String {
-        var slice = Substring(text)
-        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
-        while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
-        return String(slice)
+    static func trimmed(_ text: String) -> String {
+        trimmed(text[...])
+    }
+
+    /// Trims spaces and tabs at both ends (scans bytes; spaces are ASCII so indices stay valid).
+    static func trimmed(_ text: Substring) -> String {
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var end = utf8.endIndex
+        while start < end, utf8[start] == 0x20 || utf8[start] == 0x09 { start = utf8.index(after: start) }
+        while end > start {
+            let before = utf8.index(before: end)
+            guard utf8[before] == 0x20 || utf8[before] == 0x09 else { break }
+            end = before
+        }
+        return String(text[start..<end])
     }
 
     /// Removes one pair of surrounding double quotes, if present.
     static func unquoted(_ text: String) -> String {
-        if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") {
-            return String(text.dropFirst().dropLast())
-        }
-        return text
+        isQuoted(text) ? String(text.dropFirst().dropLast()) : text
     }
 
     /// A normalised key for comparing verbose error texts: lowercase letters and digits only.
@@ -27,16 +35,47 @@ enum ATText {
 
     /// If `line` starts with `prefix` followed by `:` (case-insensitive), returns the trimmed rest.
     static func value(of line: String, prefix: String) -> String? {
-        let lineUTF8 = Array(line.utf8)
-        let prefixUTF8 = Array(prefix.utf8)
-        guard lineUTF8.count > prefixUTF8.count else { return nil }
-        for (index, byte) in prefixUTF8.enumerated() where lowerASCII(lineUTF8[index]) != lowerASCII(byte) {
-            return nil
+        let utf8 = line.utf8
+        var index = utf8.startIndex
+        for byte in prefix.utf8 {
+            guard index < utf8.endIndex, upperASCII(utf8[index]) == upperASCII(byte) else { return nil }
+            index = utf8.index(after: index)
         }
-        var index = prefixUTF8.count
-        while index < lineUTF8.count, lineUTF8[index] == 0x20 { index += 1 }
-        guard index < lineUTF8.count, lineUTF8[index] == UInt8(ascii: ":") else { return nil }
-        return trimmed(String(decoding: lineUTF8[(index + 1)...], as: UTF8.self))
+        while index < utf8.endIndex, utf8[index] == 0x20 { index = utf8.index(after: index) }
+        guard index < utf8.endIndex, utf8[index] == UInt8(ascii: ":") else { return nil }
+        return trimmed(line[utf8.index(after: index)...])
+    }
+
+    /// True when `bytes` equals the uppercase ASCII `literal`, ignoring ASCII case.
+    static func equalsIgnoringCase(_ bytes: some Collection<UInt8>, _ literal: [UInt8]) -> Bool {
+        guard bytes.count == literal.count else { return false }
+        return hasPrefixIgnoringCase(bytes, literal)
+    }
+
+    /// True when `bytes` starts with the uppercase ASCII `literal`, ignoring ASCII case.
+    static func hasPrefixIgnoringCase(_ bytes: some Collection<UInt8>, _ literal: [UInt8]) -> Bool {
+        var index = bytes.startIndex
+        for expected in literal {
+            guard index < bytes.endIndex, upperASCII(bytes[index]) == expected else { return false }
+            index = bytes.index(after: index)
+        }
+        return true
+    }
+
+    /// True when `bytes` ends with the uppercase ASCII `literal`, ignoring ASCII case.
+    static func hasSuffixIgnoringCase(_ bytes: some BidirectionalCollection<UInt8>, _ literal: [UInt8]) -> Bool {
+        var index = bytes.endIndex
+        for expected in literal.reversed() {
+            guard index > bytes.startIndex else { return false }
+            index = bytes.index(before: index)
+            if upperASCII(bytes[index]) != expected { return false }
+        }
+        return true
+    }
+
+    /// Uppercase ASCII bytes of a string (other bytes unchanged).
+    static func upperBytes(_ text: some StringProtocol) -> [UInt8] {
+        text.utf8.map(upperASCII)
     }
 
     /// The response prefix of a line (`+CREG`, `^RSSI`, `!ICCID`, `#CCID`), or nil when it has none.
@@ -73,28 +112,35 @@ enum ATText {
     }
 
     /// Splits a parameter list on commas outside double quotes; fields are trimmed, quotes kept.
-    static func fields(_ text: some StringProtocol) -> [String] {
+    static func fields(_ text: String) -> [String] {
+        fields(text[...])
+    }
+
+    /// Splits a parameter list on commas outside double quotes; fields are trimmed, quotes kept.
+    static func fields(_ text: Substring) -> [String] {
         var result: [String] = []
-        var current = ""
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var index = start
         var inQuotes = false
-        for character in text {
-            if character == "\"" {
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            if byte == 0x22 {
                 inQuotes.toggle()
-                current.append(character)
-            } else if character == ",", !inQuotes {
-                result.append(trimmed(current))
-                current = ""
-            } else {
-                current.append(character)
+            } else if byte == 0x2C, !inQuotes {
+                result.append(trimmed(text[start..<index]))
+                start = utf8.index(after: index)
             }
+            index = utf8.index(after: index)
         }
-        result.append(trimmed(current))
+        result.append(trimmed(text[start..<utf8.endIndex]))
         return result
     }
 
     /// True when the field was written in double quotes.
     static func isQuoted(_ field: String) -> Bool {
-        field.count >= 2 && field.hasPrefix("\"") && field.hasSuffix("\"")
+        let utf8 = field.utf8
+        return utf8.count >= 2 && utf8.first == 0x22 && utf8.last == 0x22
     }
 
     /// Parses a decimal integer field (quotes allowed); nil for empty or non-numeric fields.
