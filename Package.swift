@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "ModemSimulatorTests", dependencies: ["ModemSimulator", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "StationTests", dependencies: ["Station", "StationAPI"], swiftSettings: strict),
         .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery", "CUMockdev"], swiftSettings: strict),
-        .testTarget(name: "HotspotctlTests", dependencies: ["hotspotctl", "StationAPI"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["StationAPI"], swiftSettings: strict),
+        .testTarget(name: "HotspotctlTests", dependencies: ["hotspotctl", "StationAPI", "UnixHTTP", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["StationAPI", "ATProtocol", "SerialPort", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
     ]
 )
