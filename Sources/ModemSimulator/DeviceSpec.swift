@@ -3,7 +3,8 @@
 /// Lets one personality file serve many devices. Keys: `label`, `imei`, `iccid`, `imsi`,
 /// `pin` (`ready`, `locked:<pin>`, `puk:<puk>`), `echo` (`on`/`off`), `ussd` (`text`/`packedGSM7`),
 /// `cusdDelayMs`, `latencyMs`, and the fault patterns `silentAfter`, `hangupOn`, `hangupAfter`,
-/// `failFirst` (each adds one pattern; a pattern cannot contain `,`). The path must not contain `:`.
+/// `failFirst` (each adds one pattern; a pattern cannot contain `,`), and `count=N` for N devices
+/// with consecutive identities (see `resolveAll`). The path must not contain `:`.
 public struct DeviceSpec: Sendable, Equatable {
     /// The personality file.
     public var path: String
@@ -13,7 +14,7 @@ public struct DeviceSpec: Sendable, Equatable {
     /// The keys `--device` accepts.
     public static let keys = [
         "label", "imei", "iccid", "imsi", "pin", "echo", "ussd", "cusdDelayMs", "latencyMs",
-        "silentAfter", "hangupOn", "hangupAfter", "failFirst",
+        "silentAfter", "hangupOn", "hangupAfter", "failFirst", "count",
     ]
 
     /// Parses `PATH[:key=value,...]`; unknown keys and malformed pairs are errors.
@@ -39,6 +40,69 @@ public struct DeviceSpec: Sendable, Equatable {
         }
         guard !path.isEmpty else { throw SimulatorError(.invalidDeviceSpec, "\(text): empty personality path") }
         return DeviceSpec(path: path, overrides: overrides)
+    }
+
+    /// How many devices this spec stands for (`count=N`, default 1).
+    public func count() throws(SimulatorError) -> Int {
+        guard let text = overrides.last(where: { $0.key == "count" })?.value else { return 1 }
+        guard let count = Int(text), (1...1000).contains(count) else {
+            throw SimulatorError(.invalidDeviceSpec, "\(path): count=\(text): expected 1 to 1000")
+        }
+        return count
+    }
+
+    /// Resolves all devices of the spec; `firstIndex` (1-based) is the first one's position.
+    ///
+    /// With `count=N` > 1 the devices are labelled `<label>-1` … `<label>-N` and the k-th (from 0)
+    /// gets IMEI, ICCID and IMSI advanced by k, with the IMEI and ICCID check digits recomputed.
+    public func resolveAll(firstIndex: Int) throws(SimulatorError) -> [DeviceSetup] {
+        let count = try count()
+        let base = try resolve(index: firstIndex)
+        guard count > 1 else { return [base] }
+        var setups: [DeviceSetup] = []
+        for offset in 0..<count {
+            var setup = base
+            setup.label = "\(base.label)-\(offset + 1)"
+            var personality = setup.personality
+            personality.identity.imei = DeviceSpec.advance(personality.identity.imei, by: offset, luhn: true)
+            personality.sim.iccid = DeviceSpec.advance(personality.sim.iccid, by: offset, luhn: true)
+            personality.sim.imsi = DeviceSpec.advance(personality.sim.imsi, by: offset, luhn: false)
+            setup.personality = personality
+            setups.append(setup)
+        }
+        return setups
+    }
+
+    /// Adds `offset` to the serial part of an all-digit identity, keeping its length; with `luhn`
+    /// the last digit is a check digit and is recomputed. Non-digit identities are returned as is.
+    static func advance(_ digits: String, by offset: Int, luhn: Bool) -> String {
+        guard offset > 0, digits.count >= 2, digits.allSatisfy(\.isASCIIDigitCharacter) else { return digits }
+        var body = Array(luhn ? digits.dropLast() : Substring(digits)).compactMap(\.wholeNumberValue)
+        var carry = offset
+        var index = body.count - 1
+        while carry > 0, index >= 0 {
+            let sum = body[index] + carry
+            body[index] = sum % 10
+            carry = sum / 10
+            index -= 1
+        }
+        var text = body.map(String.init).joined()
+        if luhn { text += String(luhnCheckDigit(body)) }
+        return text
+    }
+
+    /// The Luhn (mod 10) check digit for `body`.
+    static func luhnCheckDigit(_ body: [Int]) -> Int {
+        var sum = 0
+        for (position, digit) in body.reversed().enumerated() {
+            var value = digit
+            if position % 2 == 0 {
+                value *= 2
+                if value > 9 { value -= 9 }
+            }
+            sum += value
+        }
+        return (10 - sum % 10) % 10
     }
 
     /// Loads the personality and applies the overrides; `index` (1-based) makes the default label.
@@ -88,6 +152,8 @@ public struct DeviceSpec: Sendable, Equatable {
                 case "hangupAfter": personality.faults.hangupAfter.append(value)
                 default: personality.faults.failFirst.append(value)
                 }
+            case "count":
+                break  // handled by resolveAll
             default:
                 throw bad("unknown key")
             }

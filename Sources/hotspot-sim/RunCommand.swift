@@ -30,7 +30,8 @@ struct RunCommand: ParsableCommand {
         "A device: PATH[:key=value,...]. Repeat for more devices.",
         discussion: "Keys: label, imei, iccid, imsi, pin (ready | locked:<pin> | puk:<puk>), echo (on|off), "
             + "ussd (text|packedGSM7), cusdDelayMs, latencyMs, and fault patterns silentAfter, hangupOn, hangupAfter, "
-            + "failFirst (e.g. hangupAfter=AT+CUSD=*; no commas in patterns). The default label is <personality name>-<n>.",
+            + "failFirst (e.g. hangupAfter=AT+CUSD=*; no commas in patterns), count=N (N devices <label>-1..N with "
+            + "consecutive Luhn-valid IMEIs/ICCIDs). The default label is <personality name>-<n>.",
         valueName: "path[:key=value,...]"))
     var devices: [String] = []
 
@@ -55,8 +56,9 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         do throws(SimulatorError) {
-            let setups = try devices.enumerated().map { index, text throws(SimulatorError) in
-                try DeviceSpec.parse(text).resolve(index: index + 1)
+            var setups: [DeviceSetup] = []
+            for (index, text) in devices.enumerated() {
+                setups += try DeviceSpec.parse(text).resolveAll(firstIndex: index + 1)
             }
             let profile = try self.operator.map { path throws(SimulatorError) in try OperatorProfile.load(path) } ?? OperatorProfile()
             let ledger = try OperatorLedger(profile: profile, path: state)

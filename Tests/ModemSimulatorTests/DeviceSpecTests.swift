@@ -43,6 +43,24 @@ import Testing
         #expect(faults.cusdDelayMs == 900)
     }
 
+    @Test func countMakesConsecutiveLuhnValidIdentities() throws {
+        let setups = try DeviceSpec.parse("\(path):label=bench,count=12").resolveAll(firstIndex: 1)
+        #expect(setups.map(\.label) == (1...12).map { "bench-\($0)" })
+        #expect(setups[0].personality.identity.imei == "867530012345672")
+        #expect(setups[0].personality.sim.iccid == "89001010000123456782")
+        #expect(setups[11].personality.sim.imsi == "001010000012356")
+        for setup in setups {
+            #expect(luhnValid(setup.personality.identity.imei))
+            #expect(luhnValid(setup.personality.sim.iccid))
+            #expect(setup.personality.identity.imei.count == 15)
+            #expect(setup.personality.sim.iccid.count == 20)
+        }
+        #expect(Set(setups.map(\.personality.identity.imei)).count == 12)
+        #expect(Set(setups.map(\.personality.sim.iccid)).count == 12)
+        #expect(try DeviceSpec.parse("\(path):count=1").resolveAll(firstIndex: 4).map(\.label) == ["huawei-e5-mifi-4"])
+        #expect(throws: SimulatorError.self) { try DeviceSpec.parse("\(path):count=0").resolveAll(firstIndex: 1) }
+    }
+
     @Test func refusesDuplicateLabels() throws {
         let ledger = try OperatorLedger(profile: OperatorProfile(), path: nil)
         let host = SimulatorHost(devices: [DeviceSetup(label: "a", personality: basePersonality()),
