@@ -3,7 +3,8 @@
 /// Empty lines are dropped, NUL bytes are dropped, invalid UTF-8 is decoded lossily. A line longer
 /// than `maxLineLength` bytes is discarded as a whole and reported as `.overflow` when its end
 /// arrives, so the framer resynchronises at the next line end and never holds more than
-/// `maxLineLength` bytes. Bytes are scanned in runs; each line is decoded to a `String` once.
+/// `maxLineLength` bytes. The limit counts wire bytes: a delivered line can be longer in UTF-8
+/// when invalid bytes became U+FFFD. Bytes are scanned in runs; each line is decoded once.
 ///
 /// One exception keeps USSD menus intact: when a line starting with `+CUSD:` ends inside its
 /// quoted text (an odd number of `"`), the following lines belong to it, with their line breaks
