@@ -162,6 +162,16 @@ public actor Station {
         throw StationError(status: 404, code: "device-not-found", message: "No device matches \(reference).")
     }
 
+    /// Hides identifiers that ledger details carry (`imsi`, `iccid`, `imei` keys) unless revealed.
+    static func redact(detail: [String: String], reveal: Bool) -> [String: String] {
+        guard !reveal else { return detail }
+        var copy = detail
+        for (key, value) in detail where ["imsi", "iccid", "imei"].contains(where: { key.lowercased().contains($0) }) {
+            copy[key] = Redaction.identifier(value, reveal: false)
+        }
+        return copy
+    }
+
     static func redact(_ status: DeviceStatus, reveal: Bool) -> DeviceStatus {
         var copy = status
         copy.imei = Redaction.identifier(status.imei, reveal: reveal)
@@ -227,7 +237,8 @@ public actor Station {
             LedgerEventInfo(seq: event.seq, at: event.at, kind: event.kind, provisioningID: event.provisioningID,
                             imei: Redaction.identifier(event.deviceIMEI, reveal: reveal),
                             iccid: Redaction.identifier(event.iccid, reveal: reveal), voucherID: event.voucherID,
-                            actorUID: event.actorUID, detail: event.detail, hash: event.hash)
+                            actorUID: event.actorUID, detail: Self.redact(detail: event.detail, reveal: reveal),
+                            hash: event.hash)
         }
     }
 

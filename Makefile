@@ -1,0 +1,20 @@
+# Convenience targets; each is a script under scripts/ so a fresh machine needs only bash.
+.PHONY: demo test build bench verify-deployment clean
+
+demo:
+	bash scripts/demo.sh
+
+test:
+	bash scripts/test.sh
+
+build:
+	swift build
+
+bench:
+	bash scripts/bench.sh
+
+verify-deployment:
+	bash scripts/verify-deployment.sh
+
+clean:
+	rm -rf .build demo-run
