@@ -179,3 +179,12 @@ struct SeededRandom {
 
     mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
+
+@Suite struct ATParseErrorTests {
+    @Test func logDescriptionNeverContainsTheLine() {
+        let error = ATParseError.malformed(command: "^ICCID", line: "^ICCID: 8933101234567890121X", reason: "bad")
+        #expect(!error.logDescription.contains("8933101234567890121"))
+        #expect(error.logDescription == "^ICCID: bad")
+        #expect(ATParseError.simStatus(command: "+CRSM", sw1: 106, sw2: 130).logDescription == "+CRSM: SIM status words 106,130")
+    }
+}

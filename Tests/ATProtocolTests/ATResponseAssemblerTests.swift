@@ -151,4 +151,21 @@ import Testing
         #expect(ATResponseAssembler.commandName("AT!ICCID?") == ("!ICCID", false))
         #expect(ATResponseAssembler.commandName("AT#CCID") == ("#CCID", false))
     }
+
+    @Test func enforcesTheDefault16KiBReplyCapAndResyncs() {
+        var framer = ATLineFramer()
+        var assembler = ATResponseAssembler()
+        assembler.begin(command: "AT+COPS=?")
+        var text = ""
+        for index in 0..<20 { text += "+COPS: (\(index),\"" + String(repeating: "n", count: 1000) + "\")\r\n" }
+        text += "OK\r\n"
+        var outputs: [ATAssemblerOutput] = []
+        for item in framer.append(Array(text.utf8)) {
+            if let output = assembler.consume(item) { outputs.append(output) }
+        }
+        #expect(outputs == [.replyTooLarge(command: "AT+COPS=?")])
+        assembler.begin(command: "AT")
+        #expect(framer.append(Array("OK\r\n".utf8)).compactMap { assembler.consume($0) }
+            == [.response(ATResponse(command: "AT", lines: [], final: .ok))])
+    }
 }
