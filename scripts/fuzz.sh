@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Fuzzes the pure ATProtocol target with libFuzzer (issue 3 evidence).
+#
+# Builds .build/fuzz-at by compiling Sources/ATProtocol/*.swift with Fuzz/FuzzAT.swift in one
+# module (swiftc -sanitize=fuzzer,address), seeds .build/fuzz-corpus from the real modem replies in
+# Tests/ATProtocolTests/Fixtures plus Fuzz/regressions, replays the regressions, then fuzzes.
+#
+# Knobs: FUZZ_SECONDS (default 300) bounds the run, FUZZ_RUNS (default unlimited) caps executions,
+#        FUZZ_JOBS (default 1) parallel fuzzing processes, FUZZ_DICT (default Fuzz/at.dict).
+# Prints executions, executions/s and findings; exits 1 when a crash was found.
+# SWIFT_BACKTRACE=enable=no is required: the Swift backtracer breaks ASan crash reports (TESTING.md §7).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SECONDS_LIMIT="${FUZZ_SECONDS:-300}"
+RUNS="${FUZZ_RUNS:--1}"
+JOBS="${FUZZ_JOBS:-1}"
+DICT="${FUZZ_DICT:-Fuzz/at.dict}"
+OUT=.build/fuzz
+BIN=.build/fuzz-at
+CORPUS=.build/fuzz-corpus
+export SWIFT_BACKTRACE=enable=no
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}"
+SWIFTC="${SWIFTC:-swiftc}"
+command -v "$SWIFTC" >/dev/null || SWIFTC=/opt/swift/usr/bin/swiftc
+
+mkdir -p "$OUT" "$CORPUS"
+
+echo "== building $BIN"
+if [ ! -x "$BIN" ] || [ -n "$(find Sources/ATProtocol Fuzz/FuzzAT.swift -newer "$BIN" -name '*.swift' | head -1)" ]; then
+    # ld.gold prints ~141 harmless "Cannot export local symbol '__asan_*'" warnings; keep them out.
+    "$SWIFTC" -sanitize=fuzzer,address -parse-as-library -swift-version 6 -O -module-name FuzzAT \
+        Sources/ATProtocol/*.swift Fuzz/FuzzAT.swift -o "$BIN" 2> "$OUT/build.log" || { cat "$OUT/build.log"; exit 1; }
+    grep -v "Cannot export local symbol" "$OUT/build.log" | grep -i "warning\|error" || true
+fi
+
+echo "== seeding $CORPUS from fixtures"
+/usr/bin/python3 - "$CORPUS" <<'PY'
+import glob, hashlib, json, os, sys
+out = sys.argv[1]
+commands = ["AT+CGSN", "AT+CIMI", "AT^ICCID?", "AT+CRSM=176,12258,0,0,10", "AT+CPIN?", "AT^CPIN?",
+            "AT+CSQ", "AT+COPS?", "AT+CREG?", "AT^SYSINFO", "AT^SYSINFOEX", "AT^GETPORTMODE", "AT^SSID?",
+            "AT+CUSD=1,\"*100#\",15", "ATI", None]
+def name(c):
+    import re
+    m = re.match(r'(?i)AT([+^!#$*%][A-Za-z0-9_]+|.)', c or "")
+    return m.group(1).upper() if m else None
+index_of = {}
+for i, c in enumerate(commands):
+    if c is not None: index_of.setdefault(name(c), i)
+count = 0
+def write(data):
+    global count
+    path = os.path.join(out, hashlib.sha1(data).hexdigest())
+    if not os.path.exists(path):
+        open(path, "wb").write(data)
+    count += 1
+for f in sorted(glob.glob("Tests/ATProtocolTests/Fixtures/replies-*.json")):
+    for fx in json.load(open(f, encoding="utf-8")):
+        reply = fx["reply"].encode("utf-8", "surrogateescape")
+        cmd = fx.get("command")
+        selector = index_of.get(name(cmd), 15) if cmd else 15
+        # As the command's own reply, with the offline (nil) command, and with tiny limits.
+        write(bytes([selector, 0]) + reply)
+        write(bytes([15, len(reply) // 2 % 256]) + reply)
+        write(bytes([selector | 0x10, 7]) + reply)
+for text in [b"*100#", b"*101*1234567890123456#", b"MyHotspot-5G", b"correct horse battery", b"1234",
+             b"12345678,1234", b"AA182C3602", b"004100420043", b"D83DDE00"]:
+    write(bytes([13, 3]) + text)
+print(f"{count} seed inputs")
+PY
+cp -f Fuzz/regressions/* "$CORPUS"/ 2>/dev/null || true
+
+if compgen -G "Fuzz/regressions/*" >/dev/null; then
+    echo "== replaying Fuzz/regressions"
+    "$BIN" -runs=1 Fuzz/regressions/* > "$OUT/regressions.log" 2>&1 || { tail -40 "$OUT/regressions.log"; echo "REGRESSION FAILED"; exit 1; }
+fi
+
+echo "== fuzzing: ${SECONDS_LIMIT}s, runs=${RUNS}, jobs=${JOBS}"
+DICT_ARG=()
+[ -f "$DICT" ] && DICT_ARG=("-dict=$DICT")
+rm -f "$OUT"/fuzz-*.log
+start=$(date +%s.%N)
+set +e
+if [ "$JOBS" -gt 1 ]; then
+    for j in $(seq 1 "$JOBS"); do
+        "$BIN" "${DICT_ARG[@]}" -max_total_time="$SECONDS_LIMIT" -runs="$RUNS" -max_len=4096 \
+            -print_final_stats=1 -artifact_prefix="$OUT/" "$CORPUS" > "$OUT/fuzz-$j.log" 2>&1 &
+    done
+    wait
+else
+    "$BIN" "${DICT_ARG[@]}" -max_total_time="$SECONDS_LIMIT" -runs="$RUNS" -max_len=4096 \
+        -print_final_stats=1 -artifact_prefix="$OUT/" "$CORPUS" > "$OUT/fuzz-1.log" 2>&1
+fi
+set -e
+end=$(date +%s.%N)
+
+total=0
+for log in "$OUT"/fuzz-*.log; do
+    n=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
+    if [ -z "$n" ]; then n=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#' || true); fi
+    total=$((total + ${n:-0}))
+done
+elapsed=$(python3 -c "print(f'{$end - $start:.1f}')")
+rate=$(python3 -c "print(int($total / max($end - $start, 0.001)))")
+crashes=$(ls "$OUT"/crash-* "$OUT"/leak-* "$OUT"/timeout-* "$OUT"/oom-* 2>/dev/null | wc -l)
+echo "executions: $total"
+echo "elapsed: ${elapsed}s"
+echo "executions/s: $rate"
+echo "corpus: $(ls "$CORPUS" | wc -l) inputs"
+echo "findings: $crashes"
+if [ "$crashes" -gt 0 ]; then
+    ls "$OUT"/crash-* "$OUT"/leak-* "$OUT"/timeout-* "$OUT"/oom-* 2>/dev/null
+    grep -h -A3 "FUZZ INVARIANT\|ERROR: AddressSanitizer\|Fatal error" "$OUT"/fuzz-*.log | head -40
+    echo "minimise with: $BIN -minimize_crash=1 -runs=100000 <crash-file>; add it to Fuzz/regressions/"
+    exit 1
+fi
