@@ -18,3 +18,10 @@ verify-deployment:
 
 clean:
 	rm -rf .build demo-run
+
+.PHONY: fuzz bench-at
+fuzz:
+	bash scripts/fuzz.sh
+
+bench-at:
+	bash scripts/bench-at.sh

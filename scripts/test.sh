@@ -20,7 +20,13 @@ fi
 rm -f "$build_log"
 
 echo "== tests"
-umockdev-wrapper swift test --skip-build
+# Everything but discovery runs plainly: umockdev's preload intercepts pty ioctls (TIOCSPTLCK fails with ENOTTY),
+# which breaks the simulator's pseudo-terminals. Discovery runs under umockdev-wrapper, against mocked devices.
+swift test --skip-build --skip DeviceDiscoveryTests --skip EndToEndTests
+echo "== end-to-end tests (built hotspot-sim, hotspotd, hotspotctl)"
+swift test --skip-build --filter EndToEndTests
+echo "== discovery tests under umockdev"
+umockdev-wrapper swift test --skip-build --filter DeviceDiscoveryTests
 
 echo "== deployment files"
 bash scripts/verify-deployment.sh

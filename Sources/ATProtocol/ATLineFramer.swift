@@ -96,10 +96,17 @@ public struct ATLineFramer: Sendable {
         }
         if inQuotedText, !heldLineEnds.isEmpty {
             // First content of a new physical line inside a quoted text: keep its line break.
+            // The held line break is part of the line: it counts against the limit and is never dropped, so the
+            // outcome does not depend on how the bytes were split into reads (found by the fuzzer).
             joinedEnd = pending.count
-            if pending.count + heldLineEnds.count + run.count <= maxLineLength {
-                pending.append(contentsOf: heldLineEnds)
+            let total = pending.count + heldLineEnds.count + run.count
+            if total > maxLineLength {
+                discarding = true
+                discardedCount = total
+                resetLine()
+                return
             }
+            pending.append(contentsOf: heldLineEnds)
             heldLineEnds.removeAll(keepingCapacity: true)
             physicalStart = pending.count
         }

@@ -30,12 +30,11 @@ public enum VoucherCSV {
         var codeColumn: Int?
         var planColumn: Int?
         var seen: [String: Int] = [:]
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // "\r\n" is one Character in Swift: split on any newline Character, not on "\n".
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         for (index, rawLine) in lines.enumerated() {
             let number = index + 1
-            var line = Substring(rawLine)
-            if line.hasSuffix("\r") { line = line.dropLast() }
-            let trimmed = line.trimmingSpaces()
+            let trimmed = rawLine.trimmingSpaces()
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             if trimmed.contains("\"") {
                 throw Problem(line: number, reason: "quotes are not allowed in voucher files")

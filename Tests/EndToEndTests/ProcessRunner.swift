@@ -64,8 +64,24 @@ final class ChildProcess: @unchecked Sendable {
     }
 }
 
-/// Runs a command to completion and returns its exit status and standard output.
-func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+/// Runs a command to completion and returns its exit status and output.
+///
+/// The wait happens on a thread of its own: blocking a cooperative-pool thread (2 on a 2-core machine) would starve
+/// every other test's async work running in the same process.
+func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, stdout: String, stderr: String) {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            do {
+                continuation.resume(returning: try runCommandBlocking(executable, arguments, environment: environment))
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+        thread.start()
+    }
+}
+
+private func runCommandBlocking(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments

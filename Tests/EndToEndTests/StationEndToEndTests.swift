@@ -24,12 +24,16 @@ import Testing
         let ports: [String: String]
         let socket: String
 
-        func ctl(_ arguments: String...) throws -> (status: Int32, stdout: String, stderr: String) {
-            try runCommand(Binaries.path("hotspotctl"), arguments + ["--socket", socket])
+        func ctl(_ arguments: String...) async throws -> (status: Int32, stdout: String, stderr: String) {
+            try await runCommand(Binaries.path("hotspotctl"), arguments + ["--socket", socket])
         }
 
-        func ctlJSON<T: Decodable>(_ type: T.Type, _ arguments: String...) throws -> T {
-            let result = try runCommand(Binaries.path("hotspotctl"), arguments + ["--socket", socket, "--json"])
+        func ctlJSON<T: Decodable>(_ type: T.Type, _ arguments: String...) async throws -> T {
+            try await ctlJSON(type, arguments)
+        }
+
+        func ctlJSON<T: Decodable>(_ type: T.Type, _ arguments: [String]) async throws -> T {
+            let result = try await runCommand(Binaries.path("hotspotctl"), arguments + ["--socket", socket, "--json"])
             guard result.status == 0 else {
                 throw FixtureError("hotspotctl \(arguments) exited \(result.status): \(result.stderr)")
             }
@@ -39,7 +43,7 @@ import Testing
         func waitUntilSettled(_ ids: Set<String>, timeout: Duration = .seconds(60)) async throws -> [String: DeviceStatus] {
             let deadline = ContinuousClock.now + timeout
             while true {
-                let devices = try ctlJSON([DeviceStatus].self, "devices", "--reveal")
+                let devices = try await ctlJSON([DeviceStatus].self, "devices", "--reveal")
                 let wanted = devices.filter { ids.contains($0.id) }
                 if wanted.count == ids.count,
                    wanted.allSatisfy({ [.done, .failed, .awaitingPlan, .gone].contains($0.state) }) {
@@ -97,7 +101,7 @@ import Testing
         ], directory: dir, name: "hotspotd")
         let fixture = Fixture(dir: dir, sim: sim, daemon: daemon, ports: ports, socket: socket)
         let ready = ContinuousClock.now + .seconds(20)
-        while (try? fixture.ctl("plans").status) != 0 {
+        while (try? await fixture.ctl("plans"))?.status != 0 {
             if ContinuousClock.now > ready { throw FixtureError("hotspotd did not start: \(daemon.stderr)") }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -117,19 +121,19 @@ import Testing
         let real = book.split(separator: "\n").filter { $0.hasSuffix(",500MB") }.prefix(6).map(String.init)
         let csv = "code,plan\n" + real.joined(separator: "\n") + "\n\(Self.bogusVoucher),1GB\n"
         try csv.write(toFile: fixture.dir + "/vouchers.csv", atomically: true, encoding: .utf8)
-        let imported = try fixture.ctlJSON(VoucherImportResult.self, "vouchers", "import", fixture.dir + "/vouchers.csv")
+        let imported = try await fixture.ctlJSON(VoucherImportResult.self, "vouchers", "import", fixture.dir + "/vouchers.csv")
         #expect(imported.imported == 7)
 
         // A bad file is refused whole, naming its line.
         try "code,plan\n1234567890,500MB\n12\"34,500MB\n".write(toFile: fixture.dir + "/bad.csv", atomically: true, encoding: .utf8)
-        let bad = try fixture.ctl("vouchers", "import", fixture.dir + "/bad.csv")
+        let bad = try await fixture.ctl("vouchers", "import", fixture.dir + "/bad.csv")
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("bad.csv") && bad.stderr.contains("line 3"))
 
         var ids: [String: String] = [:]
         for label in ["mifi", "stick", "generic", "locked"] {
             let port = try #require(fixture.ports[label])
-            let status = try fixture.ctlJSON(DeviceStatus.self, "attach", port)
+            let status = try await fixture.ctlJSON(DeviceStatus.self, "attach", port)
             ids[label] = status.id
         }
         let settled = try await fixture.waitUntilSettled(Set(ids.values))
@@ -154,15 +158,15 @@ import Testing
         #expect(wifi.ssid.hasPrefix("Connexion-") && wifi.ssid.hasSuffix(String(mifiICCID.suffix(4))))
 
         // Redaction by default: no full identifier or key without --reveal.
-        let plain = try fixture.ctl("status", mifi.id, "--json")
+        let plain = try await fixture.ctl("status", mifi.id, "--json")
         #expect(!plain.stdout.contains(mifiICCID))
         #expect(!plain.stdout.contains(key))
 
         // The refused voucher: a fifth device is credited by policy, then a technician applies the 1GB plan.
         let secondPort = try #require(fixture.ports["generic2"])
-        let second = try fixture.ctlJSON(DeviceStatus.self, "attach", secondPort)
+        let second = try await fixture.ctlJSON(DeviceStatus.self, "attach", secondPort)
         _ = try await fixture.waitUntilSettled([second.id])
-        let retry = try fixture.ctl("provision", second.id, "--plan", "1GB")
+        let retry = try await fixture.ctl("provision", second.id, "--plan", "1GB")
         #expect(retry.status == 0, "\(retry.stderr)")
         try await Task.sleep(for: .milliseconds(200))
         let afterRetry = try await fixture.waitUntilSettled([second.id])
@@ -171,7 +175,7 @@ import Testing
         #expect(refused.failure?.code == "voucher-rejected")
 
         // The ledger holds every SIM.
-        let events = try fixture.ctlJSON([LedgerEventInfo].self, "ledger", "--limit", "5000", "--reveal")
+        let events = try await fixture.ctlJSON([LedgerEventInfo].self, "ledger", "--limit", "5000", "--reveal")
         let iccids = Set(events.compactMap(\.iccid))
         for device in [mifi, stick, generic, locked] {
             let iccid = try #require(device.iccid)
@@ -181,7 +185,7 @@ import Testing
         #expect(events.contains { $0.kind == "voucher.rejected" })
 
         // Money: the station's vouchers against the operator's truth.
-        let vouchers = try fixture.ctlJSON([VoucherInfo].self, "vouchers", "list", "--reveal")
+        let vouchers = try await fixture.ctlJSON([VoucherInfo].self, "vouchers", "list", "--reveal")
         let applied = vouchers.filter { $0.state == "applied" }
         #expect(applied.count == 4)
         #expect(vouchers.first { $0.code == Self.bogusVoucher }?.state == "rejected")
