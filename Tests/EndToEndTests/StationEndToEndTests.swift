@@ -16,6 +16,8 @@ import Testing
     static let secondIMEI = "352099001761507"
     static let secondICCID = "89001010000998877559"
     static let bogusVoucher = "4242424242424242"
+    static let silentIMEI = "352099001761515"
+    static let silentICCID = "89001010000998877443"
 
     struct Fixture {
         let dir: String
@@ -73,12 +75,14 @@ import Testing
             "--device", personalities + "generic-3gpp.json:label=generic",
             "--device", personalities + "huawei-e5-mifi.json:label=locked,imei=\(lockedIMEI),iccid=\(lockedICCID),pin=locked:1234",
             "--device", personalities + "generic-3gpp.json:label=generic2,imei=\(secondIMEI),iccid=\(secondICCID)",
+            // Stops answering at its first USSD command: the step must fail at its deadline and be recorded.
+            "--device", personalities + "generic-3gpp.json:label=silent,imei=\(silentIMEI),iccid=\(silentICCID),silentAfter=AT+CUSD=*",
             "--operator", root + "/simulator/operator-simunet.json", "--state", dir + "/operator.json",
             "--ports-file", dir + "/ports",
         ], directory: dir, name: "sim")
         var ports: [String: String] = [:]
         let deadline = ContinuousClock.now + .seconds(20)
-        while ports.count < 5 {
+        while ports.count < 6 {
             if let text = try? String(contentsOfFile: dir + "/ports", encoding: .utf8) {
                 for line in text.split(separator: "\n") {
                     let fields = line.split(separator: "\t")
@@ -131,7 +135,7 @@ import Testing
         #expect(bad.stderr.contains("bad.csv") && bad.stderr.contains("line 3"))
 
         var ids: [String: String] = [:]
-        for label in ["mifi", "stick", "generic", "locked"] {
+        for label in ["mifi", "stick", "generic", "locked", "silent"] {
             let port = try #require(fixture.ports[label])
             let status = try await fixture.ctlJSON(DeviceStatus.self, "attach", port)
             ids[label] = status.id
@@ -145,12 +149,16 @@ import Testing
         let stick = try device("stick")
         let generic = try device("generic")
         let locked = try device("locked")
+        let silent = try device("silent")
         #expect(mifi.state == .done, "\(mifi.failure?.message ?? "")")
         #expect(mifi.role == .hotspot)
         #expect(stick.state == .done, "\(stick.failure?.message ?? "")")
         #expect(generic.state == .done, "\(generic.failure?.message ?? "")")
         #expect(locked.state == .failed)
         #expect(locked.failure?.code == "sim-pin-required")
+        #expect(silent.state == .failed)
+        #expect(silent.failure?.code == "device-timeout")
+        #expect(silent.step == "balance-before", "no voucher was touched for a device that went silent before the recharge")
         let wifi = try #require(mifi.wifi)
         let key = try #require(wifi.key)
         #expect(key.count >= 12)
@@ -183,6 +191,8 @@ import Testing
         }
         #expect(iccids.contains(Self.secondICCID))
         #expect(events.contains { $0.kind == "voucher.rejected" })
+        #expect(events.contains { $0.kind == "provisioning.finished" && $0.iccid == Self.silentICCID
+                                   && $0.detail["failure_code"] == "device-timeout" })
 
         // Money: the station's vouchers against the operator's truth.
         let vouchers = try await fixture.ctlJSON([VoucherInfo].self, "vouchers", "list", "--reveal")
@@ -204,7 +214,7 @@ import Testing
         #expect(await fixture.daemon.terminate() == 0)
         daemonStopped = true
         let provisioning = events.last { $0.kind == "provisioning.finished" && $0.imei == mifi.imei }
-        #expect(provisioning?.detail["wifi.ssid"] ?? wifi.ssid == wifi.ssid)
+        #expect(provisioning?.detail["wifi_ssid"] == wifi.ssid)
         let mifiPort = try #require(fixture.ports["mifi"])
         let session = try ATSession(path: mifiPort, options: SerialPortOptions(lockDirectory: nil),
                                     logger: Logger(label: "e2e"))
