@@ -53,8 +53,9 @@ done < "$run/ports"
 
 deadline=$(( $(date +%s) + 120 ))
 while :; do
-    states=$(ctl devices --json | grep -o '"state" : "[a-z-]*"' | sed 's/.*: "//;s/"//' | sort | uniq -c | tr '\n' ' ')
-    pending=$(ctl devices --json | grep -cE '"state" : "(connecting|identifying|provisioning)"' || true)
+    listing=$(ctl devices --json)
+    states=$(grep -o '"state" : "[a-z-]*"' <<< "$listing" | sed 's/.*: "//;s/"//' | sort | uniq -c | tr '\n' ' ')
+    pending=$(grep -cE '"state" : "(connecting|identifying|provisioning)"' <<< "$listing" || true)
     [ "$pending" -eq 0 ] && break
     [ "$(date +%s)" -ge "$deadline" ] && { echo "demo: devices still busy after 120 s: $states" >&2; break; }
     sleep 0.5

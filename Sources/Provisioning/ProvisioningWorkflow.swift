@@ -61,15 +61,15 @@ public struct ProvisioningWorkflow: Sendable {
     public func identify() async throws(ProvisioningFailure) -> DeviceIdentity {
         await progress(.step(.identify, .started, message: nil))
         let generic = BuiltInDialects.generic
-        // Echo off and numeric errors first; a device that refuses them is still usable.
-        for command in ["ATE0", "AT+CMEE=1"] {
+        // The generic set-up (echo off, numeric errors) before anything else; a device that refuses it is still usable.
+        for command in generic.setupCommands {
             _ = try? await channel.execute(command, timeout: generic.timeout("default"), redacted: nil)
         }
         let manufacturer = await optionalText("AT+CGMI", prefix: "+CGMI", timeout: generic.timeout("identity"))
         let model = await optionalText("AT+CGMM", prefix: "+CGMM", timeout: generic.timeout("identity"))
         let firmware = await optionalText("AT+CGMR", prefix: "+CGMR", timeout: generic.timeout("identity"))
         let dialect = policy.dialects.dialect(manufacturer: manufacturer, model: model)
-        for command in dialect.setupCommands where !["ATE0", "AT+CMEE=1"].contains(command) {
+        for command in dialect.setupCommands where !generic.setupCommands.contains(command) {
             _ = try? await channel.execute(command, timeout: dialect.timeout("default"), redacted: nil)
         }
 

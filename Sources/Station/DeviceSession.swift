@@ -141,7 +141,7 @@ actor DeviceSession {
             status.iccid = identity.iccid?.digits
             status.iccidLuhnValid = identity.iccid?.luhnValid
             status.imsi = identity.imsi?.digits
-            status.simState = identity.pinState.map(Self.describe)
+            status.simState = identity.pinState?.code
             status.role = identity.dialect.hasWiFi ? .hotspot : .modem
             status.updatedAt = Date()
         case .step(let step, let stepStatus, let message):
@@ -158,18 +158,6 @@ actor DeviceSession {
         status.updatedAt = Date()
         await events.publish(StationEvent(kind: kind, deviceID: id, state: state, step: step, message: message,
                                           at: status.updatedAt))
-    }
-
-    static func describe(_ state: SIMPinState) -> String {
-        switch state {
-        case .ready: return "READY"
-        case .simPIN: return "SIM PIN"
-        case .simPUK: return "SIM PUK"
-        case .simPIN2: return "SIM PIN2"
-        case .simPUK2: return "SIM PUK2"
-        case .phoneSIMPIN: return "PH-SIM PIN"
-        case .other(let text): return text
-        }
     }
 }
 

@@ -23,20 +23,3 @@ public enum Redaction {
         return reference.count >= 4 && reference.allSatisfy(\.isNumber) && value.hasSuffix(reference)
     }
 }
-
-/// Builds the standard Wi-Fi QR payload phones understand: `WIFI:T:WPA;S:<ssid>;P:<key>;;`.
-public enum WiFiQRPayload {
-    /// Escapes `\ ; , " :` in the name and key with a backslash, as the format requires.
-    public static func make(ssid: String, key: String) -> String {
-        "WIFI:T:WPA;S:\(escape(ssid));P:\(escape(key));;"
-    }
-
-    private static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            if "\\;,\":".contains(character) { escaped.append("\\") }
-            escaped.append(character)
-        }
-        return escaped
-    }
-}

@@ -1,3 +1,4 @@
+import StationAPI
 import Testing
 @testable import hotspotctl
 

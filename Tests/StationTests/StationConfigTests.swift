@@ -1,5 +1,6 @@
 import Foundation
 @testable import Station
+import StationAPI
 import Testing
 
 @Suite struct StationConfigTests {

@@ -1,19 +1,17 @@
 /// The text of a Wi-Fi QR code (`WIFI:T:WPA;S:<ssid>;P:<key>;;`), as phones read it.
 ///
-/// Kept here until the daemon needs it (it builds `WiFiInfo.qrPayload`); then it moves to `StationAPI`.
-enum WiFiQRPayload {
+/// Shared by the daemon (which fills `WiFiInfo.qrPayload`) and the CLI (which draws it), so both escape alike.
+public enum WiFiQRPayload {
     /// The payload for a WPA/WPA2 network; `\ ; , " :` in the SSID and key are backslash-escaped.
-    static func make(ssid: String, key: String) -> String {
+    public static func make(ssid: String, key: String) -> String {
         "WIFI:T:WPA;S:\(escape(ssid));P:\(escape(key));;"
     }
 
     /// Backslash-escapes the characters the `WIFI:` syntax reserves.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var escaped = ""
         for character in text {
-            if character == "\\" || character == ";" || character == "," || character == "\"" || character == ":" {
-                escaped.append("\\")
-            }
+            if "\\;,\":".contains(character) { escaped.append("\\") }
             escaped.append(character)
         }
         return escaped
