@@ -66,8 +66,9 @@ public actor Station {
         do {
             atSession = try ATSession(path: path, options: options, logger: logger)
         } catch {
+            // The adapter's description names the path, the holder of a busy port and the errno.
             throw StationError(status: error.code == .busy ? 409 : 422, code: "port-" + error.code.rawValue,
-                               message: error.message)
+                               message: error.description)
         }
         let id = "d\(nextDeviceNumber)"
         nextDeviceNumber += 1
