@@ -25,3 +25,9 @@ fuzz:
 
 bench-at:
 	bash scripts/bench-at.sh
+
+# Kill -9 the daemon at random points during provisionings, N times (default 1000), and check the money invariants.
+N ?= 1000
+.PHONY: crash-test
+crash-test:
+	bash scripts/crash-test.sh $(N)

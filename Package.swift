@@ -50,7 +50,7 @@ let package = Package(
         ], swiftSettings: strict),
         // The services: sessions, API routes, lifecycle.
         .target(name: "Station", dependencies: [
-            "ATProtocol", "DeviceCatalog", "Provisioning", "StationAPI", "SerialPort", "Ledger", "UnixHTTP",
+            "ATProtocol", "DeviceCatalog", "Provisioning", "StationAPI", "SerialPort", "Ledger", "UnixHTTP", "DeviceDiscovery",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
@@ -81,15 +81,15 @@ let package = Package(
         ], swiftSettings: strict),
 
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "DeviceCatalogTests", dependencies: ["DeviceCatalog"], swiftSettings: strict),
+        .testTarget(name: "DeviceCatalogTests", dependencies: ["DeviceCatalog", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "ATProtocol", "DeviceCatalog"], swiftSettings: strict),
         .testTarget(name: "SerialPortTests", dependencies: ["SerialPort", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"], swiftSettings: strict),
         .testTarget(name: "UnixHTTPTests", dependencies: ["UnixHTTP"], swiftSettings: strict),
         .testTarget(name: "ModemSimulatorTests", dependencies: ["ModemSimulator", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "StationTests", dependencies: ["Station", "StationAPI"], swiftSettings: strict),
-        .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery", "CUMockdev"], swiftSettings: strict),
+        .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery", "CUMockdev", "Station", "StationAPI", "ModemSimulator", "ATProtocol", "Ledger"], swiftSettings: strict),
         .testTarget(name: "HotspotctlTests", dependencies: ["hotspotctl", "StationAPI", "UnixHTTP", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["StationAPI", "ATProtocol", "SerialPort", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["StationAPI", "ATProtocol", "SerialPort", "Ledger", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
     ]
 )
