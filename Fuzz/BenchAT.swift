@@ -82,6 +82,8 @@ enum BenchAT {
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 
+    static let cusdName = Array("+CUSD".utf8)
+
     /// The daemon's receive path over every record; returns how many replies parsed.
     static func process(_ stream: [UInt8], _ records: [Record]) -> Int {
         var framer = ATLineFramer()
@@ -104,7 +106,7 @@ enum BenchAT {
                                 }
                             }
                         case .unsolicited(let urc)?:
-                            if record.kind == .ussd, urc.name.uppercased() == "+CUSD" {
+                            if record.kind == .ussd, ATText.equalsIgnoringCase(urc.name.utf8, cusdName) {
                                 var object = JSONObject()
                                 if ATReplyDecoder.fill(&object, kind: .ussd, lines: [urc.line], command: record.name) {
                                     parsed += 1

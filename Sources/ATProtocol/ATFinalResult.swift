@@ -48,22 +48,40 @@ public enum ATFinalResult: Sendable, Equatable {
             }
             return nil
         }
-        for (literal, result) in plainFinals where literal.count == count {
-            if ATText.equalsIgnoringCase(utf8, literal) { return result }
-        }
-        return nil
+        // Every line of a reply comes through here: compare bytes against static literals,
+        // chosen by length, with no allocation.
+        var line = line
+        return line.withUTF8 { plainFinal($0) }
     }
 
     private static let cmeLiteral = Array("+CME ERROR".utf8)
     private static let cmsLiteral = Array("+CMS ERROR".utf8)
-    private static let plainFinals: [([UInt8], ATFinalResult)] = {
-        let table: [(String, ATFinalResult)] = [
-            ("OK", .ok), ("ERROR", .error), ("TOO MANY PARAMETERS", .error), ("NO CARRIER", .noCarrier),
-            ("BUSY", .busy), ("NO ANSWER", .noAnswer), ("NO DIALTONE", .noDialtone), ("NO DIAL TONE", .noDialtone),
-            ("COMMAND NOT SUPPORT", .commandNotSupported), ("COMMAND NOT SUPPORTED", .commandNotSupported),
-        ]
-        return table.map { (Array($0.0.utf8), $0.1) }
-    }()
+
+    /// The plain (non-`+`) final result spelled by `bytes`, ignoring ASCII case.
+    private static func plainFinal(_ bytes: UnsafeBufferPointer<UInt8>) -> ATFinalResult? {
+        switch bytes.count {
+        case 2: return matches(bytes, "OK") ? .ok : nil
+        case 4: return matches(bytes, "BUSY") ? .busy : nil
+        case 5: return matches(bytes, "ERROR") ? .error : nil
+        case 9: return matches(bytes, "NO ANSWER") ? .noAnswer : nil
+        case 10: return matches(bytes, "NO CARRIER") ? .noCarrier : nil
+        case 11: return matches(bytes, "NO DIALTONE") ? .noDialtone : nil
+        case 12: return matches(bytes, "NO DIAL TONE") ? .noDialtone : nil
+        case 19:
+            if matches(bytes, "TOO MANY PARAMETERS") { return .error }
+            return matches(bytes, "COMMAND NOT SUPPORT") ? .commandNotSupported : nil
+        case 21: return matches(bytes, "COMMAND NOT SUPPORTED") ? .commandNotSupported : nil
+        default: return nil
+        }
+    }
+
+    /// True when `bytes` equals the uppercase ASCII `literal`, ignoring ASCII case.
+    private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        guard bytes.count == literal.utf8CodeUnitCount else { return false }
+        let expected = literal.utf8Start
+        for index in 0..<bytes.count where ATText.upperASCII(bytes[index]) != expected[index] { return false }
+        return true
+    }
 
     /// True only for `.ok`.
     public var isOK: Bool { self == .ok }

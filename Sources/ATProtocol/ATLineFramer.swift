@@ -171,6 +171,7 @@ public struct ATLineFramer: Sendable {
         while start < end, pending[start] == 0x20 || pending[start] == 0x09 { start += 1 }
         while end > start, pending[end - 1] == 0x20 || pending[end - 1] == 0x09 { end -= 1 }
         guard end > start else { return }
+        if out.isEmpty { out.reserveCapacity(8) }   // one allocation per read, not one per line
         let text = pending.withUnsafeBufferPointer {
             String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self)
         }

@@ -356,17 +356,31 @@ public enum ATParse {
     public static func portMode(_ lines: [String]) throws(ATParseError) -> [PortAssignment] {
         for line in lines {
             guard let value = ATText.value(of: line, prefix: "^GETPORTMODE") else { continue }
+            // Byte-level: this runs for every ^GETPORTMODE reply (scripts/bench-at.sh).
             var ports: [PortAssignment] = []
-            for segment in value.split(separator: ",") {
-                guard let colon = segment.lastIndex(of: ":") else { continue }
-                let name = ATText.trimmed(segment[..<colon])
-                let number = ATText.trimmed(segment[segment.index(after: colon)...])
-                guard let index = Int(number), !name.isEmpty, !name.contains(" "), !name.contains(":") else { continue }
-                ports.append(PortAssignment(name: name.uppercased(), index: index))
+            let bytes = Array(value.utf8)
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != 0x2C { end += 1 }
+                if let port = portAssignment(bytes[start..<end]) { ports.append(port) }
+                start = end + 1
             }
             return ports
         }
         throw .noInformation(command: "^GETPORTMODE")
+    }
+
+    /// One `NAME:number` segment of `^GETPORTMODE`; nil when it is not one (vendor name, garbage).
+    static func portAssignment(_ segment: ArraySlice<UInt8>) -> PortAssignment? {
+        guard let colon = segment.lastIndex(of: 0x3A) else { return nil }
+        let name = ATText.trimmedBytes(segment[..<colon])
+        guard !name.isEmpty, !name.contains(0x20), !name.contains(0x3A),
+              let index = ATText.int(bytes: ATText.trimmedBytes(segment[(colon + 1)...])) else { return nil }
+        let text = name.allSatisfy({ $0 < 0x80 })
+            ? String(decoding: name.lazy.map(ATText.upperASCII), as: UTF8.self)
+            : String(decoding: name, as: UTF8.self).uppercased()
+        return PortAssignment(name: text, index: index)
     }
 
     // MARK: Wi-Fi

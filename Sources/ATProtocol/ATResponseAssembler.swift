@@ -66,7 +66,7 @@ public struct ATResponseAssembler: Sendable {
             analysis = known
         } else {
             analysis = CommandAnalysis(command)
-            if analysed.count >= 32 { analysed.removeAll(keepingCapacity: true) }
+            if analysed.count >= 256 { analysed.removeAll(keepingCapacity: true) }
             analysed[command] = analysis
         }
         self.command = command

@@ -7,43 +7,106 @@ enum ATText {
         trimmed(text[...])
     }
 
-    /// Trims spaces and tabs at both ends (scans bytes; spaces are ASCII so indices stay valid).
+    /// Trims spaces and tabs at both ends (scans bytes; spaces are ASCII so the cut is valid UTF-8).
     static func trimmed(_ text: Substring) -> String {
-        let utf8 = text.utf8
-        var start = utf8.startIndex
-        var end = utf8.endIndex
-        while start < end, utf8[start] == 0x20 || utf8[start] == 0x09 { start = utf8.index(after: start) }
-        while end > start {
-            let before = utf8.index(before: end)
-            guard utf8[before] == 0x20 || utf8[before] == 0x09 else { break }
-            end = before
+        withBytes(text) { bytes in
+            let range = trimmedRange(bytes, 0..<bytes.count)
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
         }
-        return String(text[start..<end])
+    }
+
+    /// Calls `body` with the UTF-8 bytes of `text`, without copying when they are contiguous.
+    ///
+    /// Parsers run on every reply: working on a buffer avoids String index arithmetic per byte.
+    @inline(__always)
+    static func withBytes<R>(_ text: Substring, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = String(text)
+        return copy.withUTF8(body)
+    }
+
+    /// `range` of `bytes` without leading and trailing spaces and tabs.
+    @inline(__always)
+    static func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Range<Int> {
+        var start = range.lowerBound
+        var end = range.upperBound
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        return start..<end
+    }
+
+    /// Trims spaces and tabs at both ends of a byte slice.
+    static func trimmedBytes(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        return bytes[start..<end]
+    }
+
+    /// A decimal integer written in ASCII (optional `+`/`-` sign), as `Int(String)` reads it;
+    /// nil when empty, not a number, or out of range.
+    static func int(bytes: some Collection<UInt8>) -> Int? {
+        var index = bytes.startIndex
+        guard index < bytes.endIndex else { return nil }
+        var negative = false
+        if bytes[index] == 0x2B || bytes[index] == 0x2D {
+            negative = bytes[index] == 0x2D
+            index = bytes.index(after: index)
+            guard index < bytes.endIndex else { return nil }
+        }
+        var value = 0
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            let digit = Int(byte - 0x30)
+            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) = negative ? times.subtractingReportingOverflow(digit) : times.addingReportingOverflow(digit)
+            if overflow1 || overflow2 { return nil }
+            value = next
+            index = bytes.index(after: index)
+        }
+        return value
     }
 
     /// Removes one pair of surrounding double quotes, if present.
     static func unquoted(_ text: String) -> String {
-        isQuoted(text) ? String(text.dropFirst().dropLast()) : text
+        guard isQuoted(text) else { return text }
+        return withBytes(text[...]) { String(decoding: UnsafeBufferPointer(rebasing: $0[1..<($0.count - 1)]), as: UTF8.self) }
     }
 
     /// A normalised key for comparing verbose error texts: lowercase letters and digits only.
     static func errorKey(_ text: String) -> String {
-        String(text.lowercased().unicodeScalars.filter {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII (every real modem): bytes only. Non-ASCII goes through Unicode lowercasing,
+            // which can turn a letter such as U+212A KELVIN SIGN into an ASCII one.
+            var key: [UInt8] = []
+            key.reserveCapacity(text.utf8.count)
+            for byte in text.utf8 {
+                let lower = lowerASCII(byte)
+                if (lower >= 0x61 && lower <= 0x7A) || (lower >= 0x30 && lower <= 0x39) { key.append(lower) }
+            }
+            return String(decoding: key, as: UTF8.self)
+        }
+        return String(text.lowercased().unicodeScalars.filter {
             ($0.value >= 0x61 && $0.value <= 0x7A) || ($0.value >= 0x30 && $0.value <= 0x39)
         }.map(Character.init))
     }
 
     /// If `line` starts with `prefix` followed by `:` (case-insensitive), returns the trimmed rest.
     static func value(of line: String, prefix: String) -> String? {
-        let utf8 = line.utf8
-        var index = utf8.startIndex
-        for byte in prefix.utf8 {
-            guard index < utf8.endIndex, upperASCII(utf8[index]) == upperASCII(byte) else { return nil }
-            index = utf8.index(after: index)
+        let name = prefix.utf8
+        return withBytes(line[...]) { bytes -> String? in
+            var index = 0
+            for byte in name {
+                guard index < bytes.count, upperASCII(bytes[index]) == upperASCII(byte) else { return nil }
+                index += 1
+            }
+            while index < bytes.count, bytes[index] == 0x20 { index += 1 }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+            let range = trimmedRange(bytes, (index + 1)..<bytes.count)
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
         }
-        while index < utf8.endIndex, utf8[index] == 0x20 { index = utf8.index(after: index) }
-        guard index < utf8.endIndex, utf8[index] == UInt8(ascii: ":") else { return nil }
-        return trimmed(line[utf8.index(after: index)...])
     }
 
     /// True when `bytes` equals the uppercase ASCII `literal`, ignoring ASCII case.
@@ -118,23 +181,26 @@ enum ATText {
 
     /// Splits a parameter list on commas outside double quotes; fields are trimmed, quotes kept.
     static func fields(_ text: Substring) -> [String] {
-        var result: [String] = []
-        let utf8 = text.utf8
-        var start = utf8.startIndex
-        var index = start
-        var inQuotes = false
-        while index < utf8.endIndex {
-            let byte = utf8[index]
-            if byte == 0x22 {
-                inQuotes.toggle()
-            } else if byte == 0x2C, !inQuotes {
-                result.append(trimmed(text[start..<index]))
-                start = utf8.index(after: index)
+        withBytes(text) { bytes in
+            var result: [String] = []
+            var start = 0
+            var inQuotes = false
+            func field(_ end: Int) {
+                let range = trimmedRange(bytes, start..<end)
+                result.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self))
             }
-            index = utf8.index(after: index)
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                if byte == 0x22 {
+                    inQuotes.toggle()
+                } else if byte == 0x2C, !inQuotes {
+                    field(index)
+                    start = index + 1
+                }
+            }
+            field(bytes.count)
+            return result
         }
-        result.append(trimmed(text[start..<utf8.endIndex]))
-        return result
     }
 
     /// True when the field was written in double quotes.
@@ -145,7 +211,8 @@ enum ATText {
 
     /// Parses a decimal integer field (quotes allowed); nil for empty or non-numeric fields.
     static func int(_ field: String) -> Int? {
-        Int(unquoted(field))
+        let utf8 = field.utf8
+        return isQuoted(field) ? int(bytes: utf8.dropFirst().dropLast()) : int(bytes: utf8)
     }
 
     /// ASCII uppercase of one byte.

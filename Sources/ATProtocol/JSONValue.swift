@@ -1,9 +1,12 @@
 /// A JSON value with objects that remember key order, for the offline decoder's output.
 ///
+/// Not `indirect`: arrays and objects already store their members out of line, and boxing every
+/// scalar cost one allocation per decoded key.
+///
 /// Equality follows JSON semantics: objects are equal when they have the same keys with equal
 /// values, whatever the order; `int` and `double` are distinct cases. `encodedString(pretty:)`
 /// writes keys sorted, so output is stable across runs and platforms.
-public indirect enum JSONValue: Sendable, Equatable, Codable {
+public enum JSONValue: Sendable, Equatable, Codable {
     /// `null`.
     case null
     /// `true` / `false`.
