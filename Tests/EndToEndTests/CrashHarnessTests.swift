@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+
+/// The crash harness as a test: `HOTSPOT_CRASH_ITERATIONS` kills (default 3, a smoke run inside the ordinary
+/// end-to-end tests), `HOTSPOT_CRASH_SEED` to replay a run, `HOTSPOT_CRASH_REPORT` a file for the summary.
+/// `scripts/crash-test.sh N` runs it alone with N iterations.
+@Suite(.serialized) struct CrashHarnessTests {
+    @Test func killNineAtRandomPointsLosesNoMoneyAndNoAcknowledgedRow() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let iterations = environment["HOTSPOT_CRASH_ITERATIONS"].flatMap(Int.init) ?? 3
+        let seed = environment["HOTSPOT_CRASH_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64(UInt32.max))
+        let harness = try CrashHarness(iterations: max(1, iterations), seed: seed)
+        // The harness blocks on child processes: give it a thread of its own, off the cooperative pool.
+        let summary = await withCheckedContinuation { (continuation: CheckedContinuation<CrashHarness.Summary, Never>) in
+            let thread = Thread { continuation.resume(returning: harness.run()) }
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+        print(summary.text)
+        if let report = environment["HOTSPOT_CRASH_REPORT"] {
+            try (summary.text + "\n").write(toFile: report, atomically: true, encoding: .utf8)
+        }
+        #expect(summary.iterations == max(1, iterations))
+        #expect(summary.checks >= 1, "no restart reached its checks")
+        #expect(summary.violations.isEmpty, "\(summary.violations.joined(separator: "\n"))")
+    }
+}
