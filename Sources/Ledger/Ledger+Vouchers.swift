@@ -130,11 +130,17 @@ extension Ledger {
     ///
     /// Call this BEFORE writing the USSD command to the device: if the process dies after this,
     /// the voucher is found in `sending` at start and moved to `unknown`, never re-sent blindly.
-    /// Event `voucher.sending`.
+    /// Event `voucher.sending`. The balance its provisioning read before (step `balance-before`) is
+    /// copied onto the voucher in the same transaction, so a later settlement can compare against it.
     public func markSending(id: Int64, actor: Int?) throws(LedgerError) {
         try moveVoucher(id: id, from: [.reserved], to: .sending, kind: "voucher.sending", actor: actor, context: "mark voucher sending") { db, _, now in
-            try db.execute(sql: "UPDATE vouchers SET state = 'sending', updated_at = ? WHERE id = ?", arguments: [now, id])
-            return [:]
+            let provisioningID = try Int64.fetchOne(db, sql: "SELECT reserved_by_provisioning FROM vouchers WHERE id = ?", arguments: [id])
+            let before = try Ledger.recordedBalanceBefore(db, provisioningID: provisioningID)
+            try db.execute(sql: "UPDATE vouchers SET state = 'sending', balance_before_mb = COALESCE(?, balance_before_mb), updated_at = ? WHERE id = ?",
+                           arguments: [before, now, id])
+            var detail: [String: String] = [:]
+            detail["balance_before_mb"] = before.map { String($0) }
+            return detail
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import StationAPI
 import UnixHTTP
 
@@ -17,10 +18,37 @@ public struct APIRouter: Sendable {
     /// Answers one request.
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {
         do {
+            if let refusal = await admitMoneyOperation(request) { return refusal }
             return try await route(request)
         } catch {
             return Self.error(error)
         }
+    }
+
+    /// Money operations: provision, voucher import, voucher settlement (each changes who holds what money).
+    static func isMoneyOperation(method: String, route: [String]) -> Bool {
+        guard method == "POST" else { return false }
+        switch (route.count, route.first) {
+        case (3, "devices"): return route[2] == "provision"
+        case (2, "vouchers"): return route[1] == "import"
+        case (3, "vouchers"): return route[2] == "settle"
+        default: return false
+        }
+    }
+
+    /// Refuses a money operation over the caller's rate (429, `rate-limited`, Retry-After) before anything runs.
+    private func admitMoneyOperation(_ request: HTTPRequest) async -> HTTPResponse? {
+        let segments = request.pathSegments
+        guard segments.first == "v1", Self.isMoneyOperation(method: request.method, route: Array(segments.dropFirst())) else {
+            return nil
+        }
+        let uid = request.peer.map { Int($0.uid) }
+        guard case .refused(let seconds) = await station.rateLimiter.admit(uid: uid) else { return nil }
+        var response = Self.error(StationError(
+            status: 429, code: "rate-limited",
+            message: "Too many money operations from uid \(uid.map(String.init) ?? "unknown"); try again in \(seconds) s."))
+        response.headers.append(("Retry-After", String(seconds)))
+        return response
     }
 
     private func route(_ request: HTTPRequest) async throws(StationError) -> HTTPResponse {
@@ -56,6 +84,34 @@ public struct APIRouter: Sendable {
         case ("POST", 2, "vouchers") where route[1] == "import":
             let body = try Self.decode(VoucherImportRequest.self, request.body)
             return try Self.json(try await station.importVouchers(body, actor: actor), status: 201)
+        case ("GET", 2, "vouchers") where route[1] == "unknown":
+            return try Self.json(try await station.unknownVouchers(reveal: reveal))
+        case ("POST", 3, "vouchers") where route[2] == "settle":
+            guard let id = Int64(route[1]), id > 0 else {
+                throw StationError(status: 404, code: "voucher-not-found", message: "No voucher \(route[1]).")
+            }
+            let body = try Self.decode(VoucherSettleRequest.self, request.body)
+            return try Self.json(try await station.settleVoucher(id: id, request: body, actor: actor))
+        case ("GET", 2, "ledger") where route[1] == "verify":
+            var anchor: LedgerAnchorInfo?
+            if let text = request.query["anchor"] {
+                guard let parsed = LedgerAnchorInfo(text: text) else {
+                    throw StationError(status: 400, code: "invalid-anchor", message: "anchor must be SEQ:HASH with a 64-digit hex hash.")
+                }
+                anchor = parsed
+            }
+            return try Self.json(try await station.verifyLedger(anchor: anchor))
+        case ("GET", 2, "ledger") where route[1] == "anchor":
+            return try Self.json(try await station.ledgerAnchor())
+        case ("GET", 2, "ledger") where route[1] == "export":
+            guard let format = LedgerExportFormat(rawValue: request.query["format"] ?? "jsonl") else {
+                throw StationError(status: 400, code: "invalid-format", message: "format must be csv or jsonl.")
+            }
+            let type = format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson"
+            return HTTPResponse(status: 200, headers: [("Content-Type", type)], body: .stream(station.exportLedger(format: format)))
+        case ("POST", 2, "ledger") where route[1] == "backup":
+            let body = try Self.decode(LedgerBackupRequest.self, request.body)
+            return try Self.json(try await station.backupLedger(to: body.path), status: 201)
         case ("GET", 1, "ledger"):
             let limit = try Self.limit(request.query["limit"], default: 1000)
             let since = try request.query["since"].map { (text) throws(StationError) -> Date in try Self.date(text) }

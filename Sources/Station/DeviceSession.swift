@@ -16,6 +16,9 @@ actor DeviceSession {
     private let events: EventHub
     private let logger: Logger
     private let closeChannel: @Sendable () async -> Void
+    /// Runs after every identification attempt (nil identity: it failed), before any provisioning; true when it
+    /// settled one of the SIM's unknown vouchers as applied, so this run must not buy the credit again.
+    private let afterIdentify: @Sendable (_ identity: DeviceIdentity?) async -> Bool
 
     private var status: DeviceStatus
     private var identity: DeviceIdentity?
@@ -25,6 +28,7 @@ actor DeviceSession {
 
     init(id: String, port: String, channel: any DeviceChannel, events: EventHub, logger: Logger,
          closeChannel: @escaping @Sendable () async -> Void,
+         afterIdentify: @escaping @Sendable (_ identity: DeviceIdentity?) async -> Bool = { _ in false },
          makeWorkflow: @escaping @Sendable (_ actor: Int?, _ progress: @escaping ProgressSink) -> ProvisioningWorkflow) {
         self.id = id
         self.port = port
@@ -32,6 +36,7 @@ actor DeviceSession {
         self.events = events
         self.logger = logger
         self.closeChannel = closeChannel
+        self.afterIdentify = afterIdentify
         self.makeWorkflow = makeWorkflow
         self.status = DeviceStatus(id: id, port: port, state: .connecting, updatedAt: Date())
     }
@@ -96,13 +101,20 @@ actor DeviceSession {
                 let gone = error.code == "device-gone"
                 await update(state: gone ? .gone : .failed, step: "identify", message: error.message,
                              kind: gone ? "gone" : "state")
+                _ = await afterIdentify(nil)
                 return
+            }
+            if await afterIdentify(identity), let iccid = identity?.iccid?.digits {
+                creditApplied.insert(iccid)
             }
         }
         guard let identity else { return }
-        guard let order else {
+        guard var order else {
             await update(state: .awaitingPlan, step: nil, message: "waiting for a technician to choose a plan", kind: "state")
             return
+        }
+        if let iccid = identity.iccid?.digits, creditApplied.contains(iccid) {
+            order.creditAlreadyApplied = true
         }
         status.plan = order.plan.name
         status.failure = nil

@@ -13,14 +13,20 @@ public actor Station {
     /// The daemon's version, reported by `/v1/health`.
     public static let version = "0.1.0"
 
-    private let config: StationConfig
-    private let ledger: Ledger
-    private let logger: Logger
+    let config: StationConfig
+    let ledger: Ledger
+    let logger: Logger
     /// Live events for watchers.
     public let events = EventHub()
     private var sessions: [DeviceSession] = []
     private var nextDeviceNumber = 1
-    private var ready = false
+    var ready = false
+    /// Devices whose first identification (and balance settlement) is over; start-up waits for these.
+    var identifiedDevices: Set<String> = []
+    /// Told each device id as it joins `identifiedDevices`, while `finishStartup` waits.
+    var startupWaiter: AsyncStream<String>.Continuation?
+    /// Per-caller limit on money operations, checked by the API before anything else happens.
+    public nonisolated let rateLimiter: CallerRateLimiter
     private let keys: WiFiKeyGenerator
 
     /// Creates a station over an open ledger.
@@ -29,14 +35,16 @@ public actor Station {
         self.ledger = ledger
         self.logger = logger
         self.keys = keys
+        self.rateLimiter = CallerRateLimiter(policy: config.moneyRateLimit ?? .default)
     }
 
     // MARK: - Start-up
 
-    /// Settles what a crash left behind, before the station reports ready.
+    /// Settles what a crash left behind, first thing at start; `finishStartup` then reports ready.
     ///
     /// A voucher found in `sending` was (maybe) on the wire when the daemon died: it becomes `unknown` and is never
-    /// re-sent; its SIM gets no other voucher until a person or a balance comparison settles it.
+    /// re-sent; its SIM gets no other voucher until a person or a balance comparison settles it. The balance
+    /// comparison runs when the SIM's device is identified (`VoucherSettler`).
     public func recoverAfterStart() throws(LedgerError) -> Int {
         var moved = 0
         for voucher in try ledger.unsettledVouchers() where voucher.state == .sending {
@@ -47,7 +55,6 @@ public actor Station {
         if moved > 0 {
             logger.warning("vouchers held for settlement after restart", metadata: ["voucher.count": "\(moved)"])
         }
-        ready = true
         return moved
     }
 
@@ -78,9 +85,16 @@ public actor Station {
         let keys = self.keys
         var deviceLogger = logger
         deviceLogger[metadataKey: "device.id"] = "\(id)"
+        let settler = VoucherSettler(ledger: ledger, config: config, logger: deviceLogger)
         let session = DeviceSession(
             id: id, port: path, channel: channel, events: events, logger: deviceLogger,
             closeChannel: { await atSession.close() },
+            afterIdentify: { [weak self] identity in
+                let outcome = await settler.settle(identity: identity, channel: channel)
+                await self?.deviceIdentified(id)
+                if case .applied = outcome { return true }
+                return false
+            },
             makeWorkflow: { actor, progress in
                 ProvisioningWorkflow(channel: channel, recorder: LedgerRecorder(ledger: ledger, actor: actor, port: path),
                                      policy: policy, keys: keys, progress: progress)
@@ -145,6 +159,9 @@ public actor Station {
 
     /// How many devices are attached.
     public var deviceCount: Int { sessions.count }
+
+    /// The ids of every attached device, in attach order.
+    var sessionIDs: [String] { sessions.map(\.id) }
 
     private func find(_ reference: String) async throws(StationError) -> DeviceSession {
         if let session = sessions.first(where: { $0.id == reference || $0.port == reference }) { return session }
@@ -243,7 +260,7 @@ public actor Station {
         }
     }
 
-    private func mapLedger<T>(file: String? = nil, lines: [Int] = [], _ body: () throws -> T) throws(StationError) -> T {
+    func mapLedger<T>(file: String? = nil, lines: [Int] = [], _ body: () throws -> T) throws(StationError) -> T {
         do {
             return try body()
         } catch let error as LedgerError {

@@ -25,11 +25,16 @@ public struct StationConfig: Codable, Sendable, Equatable {
     public var dialects: [DeviceDialect]?
     /// Directory for UUCP lock files (`/var/lock`); `null` disables lock files.
     public var lockDirectory: String?
+    /// Per-caller limit on money operations (provision, voucher import, settlement); `nil` uses `RateLimitPolicy.default`.
+    public var moneyRateLimit: RateLimitPolicy?
+    /// How long start-up waits for the balance checks of devices present at start before reporting ready (default 30).
+    public var startupSettlementSeconds: Int?
 
     /// Creates a configuration.
     public init(plans: [Plan], defaultPlan: String?, wifi: WiFiPolicy, operators: [OperatorProfile],
                 simPINs: [String: String]? = nil, defaultPIN: String? = nil, devices: [String]? = nil,
-                dialects: [DeviceDialect]? = nil, lockDirectory: String? = "/var/lock") {
+                dialects: [DeviceDialect]? = nil, lockDirectory: String? = "/var/lock",
+                moneyRateLimit: RateLimitPolicy? = nil, startupSettlementSeconds: Int? = nil) {
         self.plans = plans
         self.defaultPlan = defaultPlan
         self.wifi = wifi
@@ -39,6 +44,8 @@ public struct StationConfig: Codable, Sendable, Equatable {
         self.devices = devices
         self.dialects = dialects
         self.lockDirectory = lockDirectory
+        self.moneyRateLimit = moneyRateLimit
+        self.startupSettlementSeconds = startupSettlementSeconds
     }
 
     /// The plan with this name.
@@ -111,6 +118,13 @@ public struct StationConfig: Codable, Sendable, Equatable {
         }
         if let pin = defaultPIN, !(4...8).contains(pin.count) || !pin.allSatisfy({ $0.isASCII && $0.isNumber }) {
             found.append(("defaultPIN", "a PIN is 4 to 8 digits"))
+        }
+        if let limit = moneyRateLimit {
+            if limit.perMinute < 1 { found.append(("moneyRateLimit.perMinute", "must be at least 1")) }
+            if limit.burst < 1 { found.append(("moneyRateLimit.burst", "must be at least 1")) }
+        }
+        if let seconds = startupSettlementSeconds, !(1...3600).contains(seconds) {
+            found.append(("startupSettlementSeconds", "must be between 1 and 3600"))
         }
         return found
     }

@@ -42,7 +42,10 @@ public struct StationService: Service {
                                                                "error.message": "\(error.message)"])
             }
         }
-        notifier.ready(status: "ready: \(devices.count) device(s), \(held) voucher(s) held for settlement")
+        // Ready only once the devices present at start were identified and their unknown vouchers checked by balance.
+        let startup = await station.finishStartup()
+        notifier.ready(status: "ready: \(devices.count) device(s), \(held) voucher(s) held after restart, "
+                       + "\(startup.unknownVouchers) waiting for a person")
         logger.info("station ready", metadata: ["device.count": "\(devices.count)"])
 
         await withGracefulShutdownHandler {

@@ -18,6 +18,8 @@ enum HotspotctlError: Error, Equatable, Sendable {
     case eventStreamEnded(socketPath: String)
     /// A local input could not be used (file unreadable, not UTF-8…).
     case localInput(String)
+    /// `ledger verify` found a bad event or an anchor mismatch (the sentence names the event).
+    case ledgerDoesNotVerify(String)
 
     /// Why the socket could not be reached.
     enum UnreachableReason: Equatable, Sendable {
@@ -27,12 +29,14 @@ enum HotspotctlError: Error, Equatable, Sendable {
         case permissionDenied
     }
 
-    /// The process exit status: 1 reported error, 3 daemon unreachable, 4 not found (2 is argument-parser's usage).
+    /// The process exit status: 1 reported error, 3 daemon unreachable, 4 not found, 5 the ledger does not verify
+    /// (2 is argument-parser's usage).
     var exitCode: ExitCode {
         switch self {
         case .daemonUnreachable, .connectionFailed, .eventStreamEnded: ExitCode(3)
         case .daemonRejected(let status, _) where status == 404: ExitCode(4)
         case .daemonRejected, .invalidReply, .localInput: ExitCode(1)
+        case .ledgerDoesNotVerify: ExitCode(5)
         }
     }
 
@@ -53,6 +57,8 @@ enum HotspotctlError: Error, Equatable, Sendable {
             "hotspotd at \(path) closed the event stream"
         case .localInput(let detail):
             detail
+        case .ledgerDoesNotVerify(let detail):
+            detail
         }
     }
 
@@ -71,6 +77,14 @@ enum HotspotctlError: Error, Equatable, Sendable {
             APIErrorBody(error: FailureInfo(code: "event-stream-ended", message: message))
         case .localInput:
             APIErrorBody(error: FailureInfo(code: "local-input", message: message))
+        case .ledgerDoesNotVerify:
+            APIErrorBody(error: FailureInfo(code: "ledger-does-not-verify", message: message))
         }
+    }
+
+    /// True for `ledgerDoesNotVerify`, whose command printed its own JSON result.
+    var isLedgerVerification: Bool {
+        if case .ledgerDoesNotVerify = self { return true }
+        return false
     }
 }

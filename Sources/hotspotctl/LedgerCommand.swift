@@ -2,11 +2,23 @@ import ArgumentParser
 import Foundation
 import StationAPI
 
-/// `hotspotctl ledger`: the ledger's events, filtered by SIM, device, date, count.
-struct LedgerCommand: StationCommand {
+/// `hotspotctl ledger`: the group for the ledger's events and its integrity (verify, anchor, export, backup).
+///
+/// `hotspotctl ledger [--iccid …]` with no subcommand still lists events (`events` is the default).
+struct LedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
-        abstract: "Show the ledger's events, newest last.")
+        abstract: "Show the ledger's events, verify its hash chain, print its anchor, export or back it up.",
+        subcommands: [LedgerEventsCommand.self, LedgerVerifyCommand.self, LedgerAnchorCommand.self,
+                      LedgerExportCommand.self, LedgerBackupCommand.self],
+        defaultSubcommand: LedgerEventsCommand.self)
+}
+
+/// `hotspotctl ledger [events]`: the ledger's events, filtered by SIM, device, date, count.
+struct LedgerEventsCommand: StationCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events",
+        abstract: "Show the ledger's events, newest last (the default of `hotspotctl ledger`).")
 
     @OptionGroup var globals: GlobalOptions
 

@@ -55,9 +55,45 @@ struct StationClient: Sendable {
         return try await get(StationRoute.ledger, query: query, as: [LedgerEventInfo].self)
     }
 
+    /// `GET /v1/ledger/verify`, with the anchor when given.
+    func verifyLedger(anchor: LedgerAnchorInfo?) async throws(HotspotctlError) -> LedgerVerifyInfo {
+        var query: [String: String] = [:]
+        if let anchor { query["anchor"] = anchor.text }
+        return try await get(StationRoute.ledgerVerify, query: query, as: LedgerVerifyInfo.self)
+    }
+
+    /// `GET /v1/ledger/anchor`.
+    func ledgerAnchor() async throws(HotspotctlError) -> LedgerAnchorInfo {
+        try await get(StationRoute.ledgerAnchor, as: LedgerAnchorInfo.self)
+    }
+
+    /// `GET /v1/ledger/export?format=`: the export's lines (without line ends) as the daemon streams them.
+    func exportLedger(format: String) async throws(HotspotctlError) -> AsyncThrowingStream<[UInt8], any Error> {
+        try await openLines(StationHTTPRequest(method: "GET", path: StationRoute.ledgerExport, query: ["format": format]))
+    }
+
+    /// `POST /v1/ledger/backup`.
+    func backupLedger(to path: String) async throws(HotspotctlError) -> LedgerBackupInfo {
+        try await post(StationRoute.ledgerBackup, body: LedgerBackupRequest(path: path), as: LedgerBackupInfo.self)
+    }
+
+    /// `GET /v1/vouchers/unknown`.
+    func unknownVouchers() async throws(HotspotctlError) -> [UnknownVoucherInfo] {
+        try await get(StationRoute.vouchersUnknown, as: [UnknownVoucherInfo].self)
+    }
+
+    /// `POST /v1/vouchers/{id}/settle`.
+    func settleVoucher(_ id: Int64, _ request: VoucherSettleRequest) async throws(HotspotctlError) -> VoucherInfo {
+        try await post(StationRoute.voucherSettle(id), body: request, as: VoucherInfo.self)
+    }
+
     /// `GET /v1/events`: the live NDJSON stream, one raw JSON object per element.
     func events() async throws(HotspotctlError) -> AsyncThrowingStream<[UInt8], any Error> {
-        let request = StationHTTPRequest(method: "GET", path: StationRoute.events, query: baseQuery)
+        try await openLines(StationHTTPRequest(method: "GET", path: StationRoute.events, query: baseQuery))
+    }
+
+    /// Opens a streamed reply; a non-2xx status becomes the daemon's error.
+    private func openLines(_ request: StationHTTPRequest) async throws(HotspotctlError) -> AsyncThrowingStream<[UInt8], any Error> {
         let stream = try await transport.openStream(request)
         guard (200..<300).contains(stream.status) else {
             var body: [UInt8] = []

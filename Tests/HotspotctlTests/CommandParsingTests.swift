@@ -73,7 +73,7 @@ import Testing
 
     @Test func parsesLedgerFilters() throws {
         let command = try parse(["ledger", "--iccid", "8931", "--imei", "1234", "--since", "2024-05-01", "--limit", "20"],
-                                as: LedgerCommand.self)
+                                as: LedgerEventsCommand.self)
         #expect(command.iccid == "8931")
         #expect(command.imei == "1234")
         #expect(command.since == "2024-05-01")

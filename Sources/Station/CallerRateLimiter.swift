@@ -1,0 +1,74 @@
+import Foundation
+
+/// How often one caller may ask for a money operation (provision, voucher import, settlement).
+public struct RateLimitPolicy: Codable, Sendable, Equatable {
+    /// Operations refilled per minute, per caller uid.
+    public var perMinute: Int
+    /// Operations a caller may make at once after being idle.
+    public var burst: Int
+
+    /// Creates a policy.
+    public init(perMinute: Int, burst: Int) {
+        self.perMinute = perMinute
+        self.burst = burst
+    }
+
+    /// 10 a minute with bursts of 5: a technician at the counter never meets it, a runaway script does.
+    public static let `default` = RateLimitPolicy(perMinute: 10, burst: 5)
+}
+
+/// A token bucket per caller uid for money operations, checked before any ledger write or AT command.
+///
+/// Callers without peer credentials share one bucket (uid `nil`). Buckets idle long enough to be full are
+/// dropped, so memory stays bounded by the callers of the last minutes.
+public actor CallerRateLimiter {
+    /// The outcome of asking for one token.
+    public enum Decision: Sendable, Equatable {
+        /// Go ahead.
+        case allowed
+        /// Refused; a token is available again after this many whole seconds (at least 1).
+        case refused(retryAfterSeconds: Int)
+    }
+
+    private struct Bucket {
+        var tokens: Double
+        var updated: ContinuousClock.Instant
+    }
+
+    private let policy: RateLimitPolicy
+    private let now: @Sendable () -> ContinuousClock.Instant
+    private var buckets: [Int?: Bucket] = [:]
+
+    /// Creates a limiter; `now` is injectable so tests control time.
+    public init(policy: RateLimitPolicy, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+        self.policy = RateLimitPolicy(perMinute: max(1, policy.perMinute), burst: max(1, policy.burst))
+        self.now = now
+    }
+
+    /// Takes one token from `uid`'s bucket, or says how long to wait.
+    public func admit(uid: Int?) -> Decision {
+        let instant = now()
+        let rate = Double(policy.perMinute) / 60
+        let capacity = Double(policy.burst)
+        var bucket = buckets[uid] ?? Bucket(tokens: capacity, updated: instant)
+        let elapsed = bucket.updated.duration(to: instant)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        bucket.tokens = min(capacity, bucket.tokens + max(0, seconds) * rate)
+        bucket.updated = instant
+        defer { prune(at: instant, rate: rate, capacity: capacity) }
+        if bucket.tokens >= 1 {
+            bucket.tokens -= 1
+            buckets[uid] = bucket
+            return .allowed
+        }
+        buckets[uid] = bucket
+        let wait = (1 - bucket.tokens) / rate
+        return .refused(retryAfterSeconds: max(1, Int(wait.rounded(.up))))
+    }
+
+    private func prune(at instant: ContinuousClock.Instant, rate: Double, capacity: Double) {
+        guard buckets.count > 256 else { return }
+        let full = Duration.seconds(capacity / rate)
+        buckets = buckets.filter { $0.value.updated.duration(to: instant) < full }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Ledger
+import StationAPI
+
+extension Station {
+    // MARK: - Ledger integrity
+
+    /// Walks the whole hash chain, checking it against `anchor` when given (proves no tail was cut).
+    public func verifyLedger(anchor: LedgerAnchorInfo?) throws(StationError) -> LedgerVerifyInfo {
+        let started = ContinuousClock.now
+        let result = try mapLedger { try ledger.verifyChain(anchor: anchor.map { ChainAnchor(seq: $0.seq, hash: $0.hash) }) }
+        let elapsed = started.duration(to: .now)
+        return Self.verifyInfo(result, anchor: anchor, elapsed: elapsed)
+    }
+
+    /// The API shape of a chain verification.
+    static func verifyInfo(_ result: ChainVerification, anchor: LedgerAnchorInfo?, elapsed: Duration) -> LedgerVerifyInfo {
+        let milliseconds = Int(elapsed.components.seconds) * 1000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
+        return LedgerVerifyInfo(
+            ok: result.isValid, rowsChecked: result.rowsChecked,
+            lastGood: LedgerAnchorInfo(seq: result.lastGood.seq, hash: result.lastGood.hash), anchor: anchor,
+            failure: result.failure.map { .init(seq: $0.seq, reason: $0.reason.rawValue, message: $0.message) },
+            elapsedMS: milliseconds)
+    }
+
+    /// The head of the chain, to keep elsewhere as an anchor.
+    public func ledgerAnchor() throws(StationError) -> LedgerAnchorInfo {
+        let head = try mapLedger { try ledger.headHash() }
+        return LedgerAnchorInfo(seq: head.seq, hash: head.hash)
+    }
+
+    /// Every event as CSV or JSON Lines, streamed in chunks from one read snapshot.
+    ///
+    /// Full IMEIs and ICCIDs are in it (never voucher codes or Wi-Fi keys): it is as private as the ledger.
+    public nonisolated func exportLedger(format: LedgerExportFormat) -> AsyncStream<[UInt8]> {
+        let ledger = self.ledger
+        let logger = self.logger
+        let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self)
+        // A thread of its own: the export reads the whole ledger synchronously and must not hold a pool thread.
+        let worker = Thread {
+            do {
+                try ledger.exportEvents(format: format) { data in continuation.yield(Array(data)) }
+            } catch {
+                logger.error("ledger export failed", metadata: ["error": "\(error)"])
+            }
+            continuation.finish()
+        }
+        worker.start()
+        return stream
+    }
+
+    /// Copies the ledger with SQLite's online backup to `path` (absolute) and verifies the copy.
+    public func backupLedger(to path: String) throws(StationError) -> LedgerBackupInfo {
+        guard path.hasPrefix("/"), !path.contains("\0") else {
+            throw StationError(status: 422, code: "invalid-path", message: "The backup path must be absolute, not \(path).")
+        }
+        do {
+            let result = try ledger.backup(to: path)
+            logger.info("ledger backed up", metadata: ["backup.rows": "\(result.rowsChecked)"])
+            return LedgerBackupInfo(path: path, rowsChecked: result.rowsChecked,
+                                    head: LedgerAnchorInfo(seq: result.lastGood.seq, hash: result.lastGood.hash), integrityOK: true)
+        } catch {
+            let status = error.code == .backupFailed ? 500 : (error.code == .readOnly ? 422 : (error.code == .diskFull ? 507 : 500))
+            throw StationError(status: status, code: LedgerRecorder.code(error.code), message: error.message)
+        }
+    }
+
+    // MARK: - Settlement by a person
+
+    /// Vouchers whose outcome is unknown, oldest first, code and ICCID redacted unless `reveal`.
+    public func unknownVouchers(reveal: Bool) throws(StationError) -> [UnknownVoucherInfo] {
+        let list = try mapLedger { try ledger.vouchersNeedingSettlement() }
+        return list.map { item in
+            let voucher = item.voucher
+            return UnknownVoucherInfo(id: voucher.id, plan: voucher.plan, code: Redaction.voucherCode(voucher.code, reveal: reveal),
+                                      state: voucher.state.rawValue, iccid: Redaction.identifier(voucher.iccid, reveal: reveal),
+                                      provisioningID: voucher.provisioningID, since: item.since, reason: item.reason,
+                                      balanceBeforeMB: item.balanceBeforeMB.map(Int.init), checks: item.checks)
+        }
+    }
+
+    /// Settles an unknown voucher on a person's word; the ledger event records `actor` (the caller's uid) and the note.
+    public func settleVoucher(id: Int64, request: VoucherSettleRequest, actor: Int?) throws(StationError) -> VoucherInfo {
+        guard let outcome = VoucherSettlement(rawValue: request.outcome) else {
+            throw StationError(status: 422, code: "invalid-outcome", message: "outcome must be applied, rejected or manual.")
+        }
+        let note = request.note.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !note.isEmpty else {
+            throw StationError(status: 422, code: "note-required", message: "Say what you checked: a note is required to settle a voucher.")
+        }
+        do {
+            try ledger.settle(id: id, outcome: outcome, note: note, actor: actor)
+        } catch {
+            switch error.code {
+            case .illegalTransition:
+                throw StationError(status: 409, code: "voucher-not-unknown",
+                                   message: "Voucher \(id) is not unknown; only an unknown voucher is settled. (\(error.message))")
+            case .notFound:
+                throw StationError(status: 404, code: "voucher-not-found", message: "No voucher \(id).")
+            case .invalidArgument:
+                throw StationError(status: 422, code: "invalid-note", message: error.message)
+            default:
+                throw StationError(status: error.code == .diskFull ? 507 : 500, code: LedgerRecorder.code(error.code),
+                                   message: error.message)
+            }
+        }
+        logger.notice("voucher settled by a person", metadata: ["voucher.id": "\(id)", "outcome": "\(outcome.rawValue)",
+                                                              "actor.uid": "\(actor.map(String.init) ?? "none")"])
+        guard let voucher = try mapLedger({ try ledger.voucher(id: id) }) else {
+            throw StationError(status: 404, code: "voucher-not-found", message: "No voucher \(id).")
+        }
+        return VoucherInfo(id: voucher.id, code: Redaction.voucherCode(voucher.code, reveal: false), plan: voucher.plan,
+                           state: voucher.state.rawValue, iccid: Redaction.identifier(voucher.iccid, reveal: false),
+                           provisioningID: voucher.provisioningID, balanceBeforeMB: voucher.balanceBeforeMB.map(Int.init),
+                           balanceAfterMB: voucher.balanceAfterMB.map(Int.init), updatedAt: voucher.updatedAt)
+    }
+}

@@ -1,0 +1,138 @@
+import ATProtocol
+import DeviceCatalog
+import Foundation
+import Ledger
+import Logging
+import Provisioning
+
+/// Settles a SIM's `unknown` vouchers by comparing its data balance now with the balance recorded before the recharge.
+///
+/// Runs on the device's own session, after identification and before any provisioning, whenever a device is
+/// identified (at start-up and on every later attach), so recovery does not depend on timing. It only ever sends
+/// the operator profile's balance USSD, never a voucher: if the balance rose by at least the plan's megabytes
+/// the voucher is settled `applied` (actor nil: the daemon) with both balances in its note; otherwise it stays
+/// `unknown` for a person and the check is recorded as a `voucher.checked` event.
+struct VoucherSettler: Sendable {
+    /// What one check did.
+    enum Outcome: Sendable, Equatable {
+        /// The SIM had no unknown voucher.
+        case nothingToSettle
+        /// At least one voucher was settled `applied`: the SIM holds the credit, a run must not buy it again.
+        case applied(voucherIDs: [Int64])
+        /// The vouchers stay unknown; the check is recorded.
+        case stillUnknown(voucherIDs: [Int64], reason: String)
+    }
+
+    let ledger: Ledger
+    let config: StationConfig
+    let logger: Logger
+
+    /// Checks the SIM of `identity` through `channel`; never throws, every result is recorded or logged.
+    func settle(identity: DeviceIdentity?, channel: any DeviceChannel) async -> Outcome {
+        guard let identity, let iccid = identity.iccid?.digits else { return .nothingToSettle }
+        let waiting: [UnsettledVoucher]
+        do {
+            waiting = try ledger.vouchersNeedingSettlement().filter { $0.voucher.iccid == iccid && $0.voucher.state == .unknown }
+        } catch {
+            logger.error("could not read vouchers needing settlement", metadata: ["error.code": "\(error.code.rawValue)"])
+            return .nothingToSettle
+        }
+        guard !waiting.isEmpty else { return .nothingToSettle }
+        let ids = waiting.map(\.voucher.id)
+        let after: Int
+        switch await queryBalance(identity: identity, channel: channel) {
+        case .failure(let reason):
+            record(waiting, after: nil, result: "balance not checked: \(reason)")
+            return .stillUnknown(voucherIDs: ids, reason: reason)
+        case .success(let figure):
+            after = figure
+        }
+        var applied: [Int64] = []
+        var reasons: [String] = []
+        for item in waiting {
+            let voucher = item.voucher
+            guard let plan = config.plan(named: voucher.plan) else {
+                reasons.append("plan \(voucher.plan) is no longer configured")
+                record([item], after: after, result: "balance \(after) MB; plan \(voucher.plan) is not configured, so its size is unknown")
+                continue
+            }
+            guard let before = item.balanceBeforeMB else {
+                reasons.append("no balance was recorded before the recharge")
+                record([item], after: after, result: "balance \(after) MB; no balance was recorded before the recharge")
+                continue
+            }
+            guard Int64(after) >= before + Int64(plan.megabytes) else {
+                reasons.append("balance \(before) → \(after) MB did not rise by \(plan.megabytes) MB")
+                record([item], after: after, result: "balance went from \(before) to \(after) MB, less than the plan's \(plan.megabytes) MB")
+                continue
+            }
+            let note = "settled by the daemon's balance check: balance \(before) MB before the recharge, \(after) MB now, "
+                + "plan \(plan.name) adds \(plan.megabytes) MB"
+            do {
+                try ledger.settle(id: voucher.id, outcome: .applied, note: note, balanceBeforeMB: before,
+                                  balanceAfterMB: Int64(after), actor: nil)
+                applied.append(voucher.id)
+                logger.notice("unknown voucher settled as applied by balance", metadata: ["voucher.id": "\(voucher.id)"])
+            } catch {
+                // A person settled it meanwhile, or the disk is full: either way it is not ours to force.
+                reasons.append(error.message)
+                logger.warning("could not settle voucher", metadata: ["voucher.id": "\(voucher.id)", "error.code": "\(error.code.rawValue)"])
+            }
+        }
+        if !applied.isEmpty { return .applied(voucherIDs: applied) }
+        return .stillUnknown(voucherIDs: ids, reason: reasons.joined(separator: "; "))
+    }
+
+    private func record(_ items: [UnsettledVoucher], after: Int?, result: String) {
+        for item in items {
+            do {
+                try ledger.recordSettlementCheck(id: item.voucher.id, balanceBeforeMB: item.balanceBeforeMB,
+                                                 balanceAfterMB: after.map(Int64.init), result: result, actor: nil)
+            } catch {
+                logger.warning("could not record a settlement check", metadata: ["voucher.id": "\(item.voucher.id)",
+                                                                                  "error.code": "\(error.code.rawValue)"])
+            }
+        }
+        logger.warning("unknown voucher left for a person", metadata: ["voucher.count": "\(items.count)", "reason": "\(result)"])
+    }
+
+    private enum BalanceResult {
+        case success(Int)
+        case failure(String)
+    }
+
+    /// One balance USSD with the operator profile's code, parsed by the profile's own pattern.
+    private func queryBalance(identity: DeviceIdentity, channel: any DeviceChannel) async -> BalanceResult {
+        guard identity.pinState == .ready, let imsi = identity.imsi else {
+            return .failure("the SIM is not ready (PIN or no IMSI)")
+        }
+        guard let profile = config.policy.operatorProfile(for: imsi.digits) else {
+            return .failure("no operator profile serves MCC \(imsi.mcc) MNC \(imsi.mnc)")
+        }
+        let dialect = identity.dialect
+        let command: String
+        do {
+            command = try ATCommand.ussd(profile.balanceCode, encoding: dialect.ussdEncoding)
+        } catch {
+            return .failure("the balance code cannot be sent as USSD")
+        }
+        await channel.discardUnsolicited(named: "+CUSD")
+        let report: ATUnsolicited
+        do {
+            let response = try await channel.execute(command, timeout: dialect.timeout("ussd"), redacted: nil)
+            guard response.isOK else { return .failure("the device refused the balance request") }
+            report = try await channel.waitForUnsolicited(named: "+CUSD", timeout: .seconds(profile.replyTimeoutSeconds))
+        } catch {
+            return .failure("no balance reply (\(error))")
+        }
+        guard let reply = try? ATParse.ussd(report.line) else { return .failure("the balance reply could not be parsed") }
+        if reply.status == 1 {
+            // A menu we did not ask for: close the USSD session so the device is free for the next step.
+            _ = try? await channel.execute(ATCommand.ussdCancel, timeout: dialect.timeout("default"), redacted: nil)
+        }
+        guard let figure = reply.text.flatMap(profile.balanceMB(in:)) else {
+            return .failure("the balance reply did not match the operator profile")
+        }
+        return .success(figure)
+    }
+}

@@ -1,0 +1,180 @@
+import ArgumentParser
+import Foundation
+import StationAPI
+
+/// `hotspotctl ledger verify [--anchor SEQ:HASH]`: the daemon re-walks the hash chain and names the first bad event.
+struct LedgerVerifyCommand: StationCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Re-walk the ledger's hash chain; name the first bad event and exit 5 if it does not verify.",
+        discussion: "With --anchor (from `hotspotctl ledger anchor`, kept elsewhere) it also proves that no event "
+            + "up to the anchor was cut off or rewritten.")
+
+    @OptionGroup var globals: GlobalOptions
+
+    @Option(name: .long, help: ArgumentHelp("An anchor printed earlier by `hotspotctl ledger anchor`.", valueName: "seq:hash"))
+    var anchor: String?
+
+    func validate() throws {
+        if let anchor, LedgerAnchorInfo(text: anchor) == nil {
+            throw ValidationError("--anchor takes SEQ:HASH as `hotspotctl ledger anchor` prints it (a number, a colon, 64 hex digits).")
+        }
+    }
+
+    func execute(in context: CommandContext) async throws(HotspotctlError) {
+        let result = try await context.client.verifyLedger(anchor: anchor.flatMap(LedgerAnchorInfo.init(text:)))
+        if context.json {
+            try context.emitJSON(result)
+        } else {
+            context.output.write(Self.render(result))
+        }
+        if let failure = result.failure {
+            throw .ledgerDoesNotVerify("the ledger does not verify at event \(failure.seq): \(failure.message)")
+        }
+    }
+
+    /// `ok: N events, head SEQ:HASH` or the first bad event and why.
+    static func render(_ result: LedgerVerifyInfo) -> String {
+        if let failure = result.failure {
+            return """
+                FAILED at event \(failure.seq) (\(failure.reason)): \(TerminalText.sanitize(failure.message))
+                events verified before it: \(result.rowsChecked), last good \(result.lastGood.text)
+
+                """
+        }
+        var text = "ok: \(result.rowsChecked) events verified in \(result.elapsedMS) ms\nhead: \(result.lastGood.text)\n"
+        if let anchor = result.anchor {
+            text += "anchor \(anchor.seq) matches: nothing up to it was cut or rewritten\n"
+        }
+        return text
+    }
+}
+
+/// `hotspotctl ledger anchor`: the head of the chain, to keep somewhere the station cannot rewrite.
+struct LedgerAnchorCommand: StationCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "anchor",
+        abstract: "Print the head of the ledger's hash chain (SEQ:HASH) to keep elsewhere for `verify --anchor`.")
+
+    @OptionGroup var globals: GlobalOptions
+
+    func execute(in context: CommandContext) async throws(HotspotctlError) {
+        let anchor = try await context.client.ledgerAnchor()
+        if context.json {
+            try context.emitJSON(anchor)
+        } else {
+            context.output.write(anchor.text + "\n")
+        }
+    }
+}
+
+/// The formats `hotspotctl ledger export --format` accepts.
+enum LedgerExportFormatArgument: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case csv, jsonl
+}
+
+/// `hotspotctl ledger export --format csv|jsonl [--output FILE]`: every event with its hashes, streamed.
+struct LedgerExportCommand: StationCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write every ledger event, with its hashes, as CSV or JSON Lines to stdout or a file.",
+        discussion: "The export holds full IMEIs and ICCIDs (never voucher codes or Wi-Fi keys): keep it as private as "
+            + "the ledger. Each row carries prev_hash and hash, so the chain can be re-checked outside the station.")
+
+    @OptionGroup var globals: GlobalOptions
+
+    @Option(name: .long, help: ArgumentHelp("csv or jsonl.", valueName: "format"))
+    var format: LedgerExportFormatArgument = .jsonl
+
+    @Option(name: .long, help: ArgumentHelp("Write to this file (replaced) instead of stdout.", valueName: "file"))
+    var output: String?
+
+    func execute(in context: CommandContext) async throws(HotspotctlError) {
+        let lines = try await context.client.exportLedger(format: format.rawValue)
+        let ending: [UInt8] = format == .csv ? [0x0D, 0x0A] : [0x0A]
+        var sink: FileHandle?
+        if let output {
+            guard FileManager.default.createFile(atPath: output, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: output) else {
+                throw .localInput("cannot write \(output)")
+            }
+            sink = handle
+        }
+        defer { try? sink?.close() }
+        var rows = 0
+        var bytes = 0
+        var buffer: [UInt8] = []
+        func flush() throws(HotspotctlError) {
+            guard !buffer.isEmpty else { return }
+            if let sink {
+                do { try sink.write(contentsOf: buffer) } catch { throw .localInput("cannot write \(output ?? "the export"): \(error)") }
+            } else {
+                context.output.write(String(decoding: buffer, as: UTF8.self))
+            }
+            buffer.removeAll(keepingCapacity: true)
+        }
+        do {
+            for try await line in lines {
+                buffer += line
+                buffer += ending
+                rows += 1
+                bytes += line.count + ending.count
+                if buffer.count >= 64 * 1024 { try flush() }
+            }
+        } catch let error as HotspotctlError {
+            throw error
+        } catch {
+            throw .connectionFailed(socketPath: globals.socketPath(), detail: "the export stream broke: \(error)")
+        }
+        try flush()
+        guard let output else { return }
+        // The CSV header is a line too; it is not an event.
+        let events = format == .csv ? max(0, rows - 1) : rows
+        if context.json {
+            try context.emitJSON(LedgerExportSummary(output: output, format: format.rawValue, events: events, bytes: bytes))
+        } else {
+            context.output.write("Exported \(events) events (\(bytes) bytes, \(format.rawValue)) to \(TerminalText.sanitize(output)).\n")
+        }
+    }
+}
+
+/// What `ledger export --output FILE --json` prints.
+struct LedgerExportSummary: Codable, Sendable, Equatable {
+    /// The file written.
+    var output: String
+    /// csv or jsonl.
+    var format: String
+    /// Events written.
+    var events: Int
+    /// Bytes written.
+    var bytes: Int
+}
+
+/// `hotspotctl ledger backup PATH`: the daemon copies the ledger with SQLite's online backup and verifies the copy.
+struct LedgerBackupCommand: StationCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Copy the ledger with SQLite's online backup to PATH (written by the daemon) and verify the copy.",
+        discussion: "The daemon writes the file, so PATH must be somewhere its user may write; a relative PATH is taken "
+            + "from the current directory. Provisioning may go on during the copy.")
+
+    @OptionGroup var globals: GlobalOptions
+
+    @Argument(help: ArgumentHelp("Where the copy goes (replaced if it exists).", valueName: "path"))
+    var path: String
+
+    func execute(in context: CommandContext) async throws(HotspotctlError) {
+        let absolute = path.hasPrefix("/") ? path
+            : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path).standardized.path
+        let result = try await context.client.backupLedger(to: absolute)
+        if context.json {
+            try context.emitJSON(result)
+        } else {
+            context.output.write("""
+                Backed up \(result.rowsChecked) events to \(TerminalText.sanitize(result.path)).
+                The copy passes integrity_check and its chain verifies up to \(result.head.text).
+
+                """)
+        }
+    }
+}
