@@ -52,29 +52,52 @@ enum BenchAT {
         let megabytes = Double(stream.count) / 1e6
         print("fixtures: \(samples.count) replies; stream: \(stream.count) bytes in \(records.count) replies")
 
-        var best = Double.infinity
-        var checksum = 0
+        // Every pass runs `rounds` times, interleaved, so load from other processes on this shared
+        // machine hits them alike; each reports its best wall time and its best thread CPU time
+        // (CLOCK_THREAD_CPUTIME_ID: the time this one core spent, not time spent descheduled).
+        var results: [String: (wall: Double, cpu: Double)] = [:]
+        var checksums: [String: Int] = [:]
+        let passes: [(String, () -> Int)] = [
+            ("memchr LF scan (baseline)", { scanLineEnds(stream) }),
+            ("framer only (lines as Strings)", { frameOnly(stream, records) }),
+            ("framer+assembler", { frameAndAssemble(stream, records) }),
+            ("framer+assembler+parsers", { process(stream, records) }),
+        ]
         for _ in 0..<rounds {
-            let clock = ContinuousClock()
-            let start = clock.now
-            checksum = process(stream, records)
-            best = min(best, seconds(clock.now - start))
+            for (name, body) in passes {
+                let clock = ContinuousClock()
+                let cpuStart = threadCPUSeconds()
+                let start = clock.now
+                let checksum = body()
+                let wall = seconds(clock.now - start)
+                let cpu = threadCPUSeconds() - cpuStart
+                let previous = results[name] ?? (.infinity, .infinity)
+                results[name] = (min(previous.wall, wall), min(previous.cpu, cpu))
+                checksums[name] = checksum
+            }
         }
-        var baseline = Double.infinity
-        var lineEnds = 0
-        for _ in 0..<rounds {
-            let clock = ContinuousClock()
-            let start = clock.now
-            lineEnds = scanLineEnds(stream)
-            baseline = min(baseline, seconds(clock.now - start))
+        print("checksums (consumed results): " + passes.map { "\($0.0): \(checksums[$0.0] ?? 0)" }.joined(separator: ", "))
+        print(String(format: "%-32@ %12@ %12@", "pass" as NSString, "MB/s wall" as NSString, "MB/s CPU" as NSString))
+        for (name, _) in passes {
+            let result = results[name] ?? (.infinity, .infinity)
+            print(String(format: "%-32@ %12.1f %12.1f", name as NSString, megabytes / result.wall, megabytes / result.cpu))
         }
-        let rate = megabytes / best
-        let baseRate = megabytes / baseline
-        print("parsed: \(checksum) responses/reports decoded, \(lineEnds) LF in stream")
-        print(String(format: "framer+assembler+parsers: %.1f MB/s (best of %d, %.3f s for %.1f MB)", rate, rounds, best, megabytes))
-        print(String(format: "baseline memchr LF scan:  %.1f MB/s", baseRate))
-        print(String(format: "ratio: %.4f of baseline (%.0fx slower)", rate / baseRate, baseRate / rate))
-        print(rate >= 50 ? "target >= 50 MB/s: met" : "target >= 50 MB/s: NOT met")
+        let full = results["framer+assembler+parsers"] ?? (.infinity, .infinity)
+        let base = results["memchr LF scan (baseline)"] ?? (.infinity, .infinity)
+        let rate = megabytes / full.wall
+        let cpuRate = megabytes / full.cpu
+        print(String(format: "framer+assembler+parsers: %.1f MB/s wall, %.1f MB/s CPU (best of %d, %.3f s wall for %.1f MB)",
+                     rate, cpuRate, rounds, full.wall, megabytes))
+        print(String(format: "ratio to memchr baseline (CPU): %.4f (%.0fx slower)", base.cpu / full.cpu, full.cpu / base.cpu))
+        print(cpuRate >= 50 ? "target >= 50 MB/s on one core (CPU time): met" : "target >= 50 MB/s on one core (CPU time): NOT met")
+        print(rate >= 50 ? "target >= 50 MB/s wall clock: met" : "target >= 50 MB/s wall clock: NOT met (shared machine: see CPU time)")
+    }
+
+    /// CPU time of the calling thread, in seconds.
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     static func seconds(_ duration: Duration) -> Double {
@@ -89,6 +112,7 @@ enum BenchAT {
         var framer = ATLineFramer()
         var assembler = ATResponseAssembler()
         var parsed = 0
+        var consumed = 0   // keys written: the decoded objects are used, not thrown away unread
         stream.withUnsafeBufferPointer { buffer in
             for record in records {
                 if assembler.isAwaitingReply { assembler.abandon() }
@@ -104,6 +128,7 @@ enum BenchAT {
                                 if ATReplyDecoder.fill(&object, kind: record.kind, lines: response.lines, command: record.name) {
                                     parsed += 1
                                 }
+                                consumed &+= object.count
                             }
                         case .unsolicited(let urc)?:
                             if record.kind == .ussd, ATText.equalsIgnoringCase(urc.name.utf8, cusdName) {
@@ -111,6 +136,7 @@ enum BenchAT {
                                 if ATReplyDecoder.fill(&object, kind: .ussd, lines: [urc.line], command: record.name) {
                                     parsed += 1
                                 }
+                                consumed &+= object.count
                             }
                         case .replyTooLarge?, nil:
                             break
@@ -120,7 +146,52 @@ enum BenchAT {
                 }
             }
         }
-        return parsed
+        return parsed &* 1000 &+ consumed % 1000
+    }
+
+    /// The framer alone over the same reads: every line becomes a String, nothing else.
+    static func frameOnly(_ stream: [UInt8], _ records: [Record]) -> Int {
+        var framer = ATLineFramer()
+        var lines = 0
+        stream.withUnsafeBufferPointer { buffer in
+            for record in records {
+                var offset = record.range.lowerBound
+                while offset < record.range.upperBound {
+                    let end = min(offset + 4096, record.range.upperBound)
+                    for item in framer.append(UnsafeBufferPointer(rebasing: buffer[offset..<end])) {
+                        if case .line(let line) = item { lines &+= line.utf8.count }
+                    }
+                    offset = end
+                }
+            }
+        }
+        return lines
+    }
+
+    /// Framer and assembler, as the daemon runs them, without the parsers.
+    static func frameAndAssemble(_ stream: [UInt8], _ records: [Record]) -> Int {
+        var framer = ATLineFramer()
+        var assembler = ATResponseAssembler()
+        var outputs = 0
+        stream.withUnsafeBufferPointer { buffer in
+            for record in records {
+                if assembler.isAwaitingReply { assembler.abandon() }
+                if let command = record.command { assembler.begin(command: command) }
+                var offset = record.range.lowerBound
+                while offset < record.range.upperBound {
+                    let end = min(offset + 4096, record.range.upperBound)
+                    for line in framer.append(UnsafeBufferPointer(rebasing: buffer[offset..<end])) {
+                        switch assembler.consume(line) {
+                        case .response(let response)?: outputs &+= response.lines.count &+ 1
+                        case .unsolicited?: outputs &+= 1
+                        case .replyTooLarge?, nil: break
+                        }
+                    }
+                    offset = end
+                }
+            }
+        }
+        return outputs
     }
 
     /// Counts line feeds with memchr: the cheapest pass that still touches every byte.

@@ -27,35 +27,36 @@ public enum ATFinalResult: Sendable, Equatable {
     ///
     /// Case-insensitive; tolerates a missing space after the colon and quotes around verbose text.
     public static func parse(_ line: String) -> ATFinalResult? {
-        let utf8 = line.utf8
-        guard let first = utf8.first else { return nil }
-        // Fast reject: every final result starts with O, E, T, +, N, B or C (any case).
-        switch ATText.upperASCII(first) {
-        case UInt8(ascii: "O"), UInt8(ascii: "E"), UInt8(ascii: "T"), UInt8(ascii: "+"),
-             UInt8(ascii: "N"), UInt8(ascii: "B"), UInt8(ascii: "C"):
-            break
-        default:
-            return nil
-        }
-        let count = utf8.count
-        if count > 256 { return nil }
-        if first == UInt8(ascii: "+") {
-            if ATText.hasPrefixIgnoringCase(utf8, cmeLiteral) {
-                return errorDetail(line).map { .cme(CMEError(detail: $0)) }
+        // Every line of a reply comes through here: one pass over the bytes, literals compared
+        // by length against static strings, no allocation unless it is a `+CME`/`+CMS` error.
+        let kind = ATText.withBytes(line) { bytes -> LineKind in
+            guard let first = bytes.first, bytes.count <= 256 else { return .other }
+            // Fast reject: every final result starts with O, E, T, +, N, B or C (any case).
+            switch ATText.upperASCII(first) {
+            case UInt8(ascii: "O"), UInt8(ascii: "E"), UInt8(ascii: "T"), UInt8(ascii: "N"),
+                 UInt8(ascii: "B"), UInt8(ascii: "C"):
+                return plainFinal(bytes).map { .plain($0) } ?? .other
+            case UInt8(ascii: "+"):
+                guard bytes.count >= 10 else { return .other }
+                let head = UnsafeBufferPointer(rebasing: bytes[0..<10])
+                if matches(head, "+CME ERROR") { return .cme }
+                if matches(head, "+CMS ERROR") { return .cms }
+                return .other
+            default:
+                return .other
             }
-            if ATText.hasPrefixIgnoringCase(utf8, cmsLiteral) {
-                return errorDetail(line).map { .cms(CMSError(detail: $0)) }
-            }
-            return nil
         }
-        // Every line of a reply comes through here: compare bytes against static literals,
-        // chosen by length, with no allocation.
-        var line = line
-        return line.withUTF8 { plainFinal($0) }
+        switch kind {
+        case .plain(let result): return result
+        case .cme: return errorDetail(line).map { .cme(CMEError(detail: $0)) }
+        case .cms: return errorDetail(line).map { .cms(CMSError(detail: $0)) }
+        case .other: return nil
+        }
     }
 
-    private static let cmeLiteral = Array("+CME ERROR".utf8)
-    private static let cmsLiteral = Array("+CMS ERROR".utf8)
+    /// What the byte scan of `parse` found; error details are then read from the String.
+    private enum LineKind { case plain(ATFinalResult), cme, cms, other }
+
 
     /// The plain (non-`+`) final result spelled by `bytes`, ignoring ASCII case.
     private static func plainFinal(_ bytes: UnsafeBufferPointer<UInt8>) -> ATFinalResult? {
@@ -88,7 +89,7 @@ public enum ATFinalResult: Sendable, Equatable {
 
     /// Extracts the text after `+CME ERROR:` / `+CMS ERROR:`; nil when the colon is missing.
     private static func errorDetail(_ line: String) -> String? {
-        var utf8 = Substring(line).utf8.dropFirst(cmeLiteral.count)
+        var utf8 = Substring(line).utf8.dropFirst(10)   // "+CME ERROR" / "+CMS ERROR"
         while utf8.first == 0x20 { utf8 = utf8.dropFirst() }
         guard utf8.first == UInt8(ascii: ":") else { return nil }
         let rest = Substring(utf8.dropFirst())

@@ -378,7 +378,7 @@ public enum ATParse {
         guard !name.isEmpty, !name.contains(0x20), !name.contains(0x3A),
               let index = ATText.int(bytes: ATText.trimmedBytes(segment[(colon + 1)...])) else { return nil }
         let text = name.allSatisfy({ $0 < 0x80 })
-            ? String(decoding: name.lazy.map(ATText.upperASCII), as: UTF8.self)
+            ? String(decoding: name.map(ATText.upperASCII), as: UTF8.self)
             : String(decoding: name, as: UTF8.self).uppercased()
         return PortAssignment(name: text, index: index)
     }

@@ -26,6 +26,10 @@ public struct ATResponseAssembler: Sendable {
         /// `+CUSD` never has information lines of its own name: its reports are always unsolicited.
         var isUSSD: Bool
         var isRegistration: Bool
+        /// Other response prefixes accepted for this command (`aliases`), uppercase bytes.
+        var aliasBytes: [[UInt8]]
+        /// A set command whose name is also a URC name: its lines are never information lines.
+        var setOfUnsolicited: Bool
 
         init(_ command: String) {
             let parts = ATResponseAssembler.commandParts(command)
@@ -35,6 +39,8 @@ public struct ATResponseAssembler: Sendable {
             isSet = parts.rest.hasPrefix("=") && !parts.rest.hasPrefix("=?")
             isUSSD = parts.name == "+CUSD"
             isRegistration = ATResponseAssembler.registrationNames.contains(parts.name)
+            aliasBytes = (ATResponseAssembler.aliases[parts.name] ?? []).sorted().map { Array($0.utf8) }
+            setOfUnsolicited = isSet && ATResponseAssembler.unsolicitedNames.contains(parts.name)
         }
     }
 
@@ -115,10 +121,11 @@ public struct ATResponseAssembler: Sendable {
             lines = []
             return .response(response)
         }
-        let prefix = ATText.prefix(of: line)
-        if let prefix, answers(prefix, line: line) {
+        let prefixLength = ATText.prefixLength(line)
+        if let prefixLength, answers(prefixLength: prefixLength, line: line) {
             return appendInformation(line)
         }
+        let prefix = prefixLength.map { line[line.startIndex..<line.utf8.index(line.startIndex, offsetBy: $0)] }
         if let urc = ATResponseAssembler.unsolicited(line, prefix: prefix) { return .unsolicited(urc) }
         if draining { return nil }
         return appendInformation(line)
@@ -157,14 +164,16 @@ public struct ATResponseAssembler: Sendable {
     }
 
     /// True when a line with this prefix is an information line of the in-flight command.
-    private func answers(_ prefix: Substring, line: String) -> Bool {
+    private func answers(prefixLength: Int, line: String) -> Bool {
         if current.isUSSD { return false }
-        var named = ATText.equalsIgnoringCase(prefix.utf8, current.nameBytes)
-        if !named, let accepted = ATResponseAssembler.aliases[current.name] {
-            named = accepted.contains(prefix.uppercased())
+        // Byte comparisons against the names computed once per command: no hashing per line.
+        let named = ATText.withBytes(line) { bytes -> Bool in
+            let prefix = UnsafeBufferPointer(rebasing: bytes[0..<prefixLength])
+            if ATText.equalsIgnoringCase(prefix, current.nameBytes) { return true }
+            return current.aliasBytes.contains { ATText.equalsIgnoringCase(prefix, $0) }
         }
         guard named else { return false }
-        if current.isSet && ATResponseAssembler.unsolicitedNames.contains(current.name) { return false }
+        if current.setOfUnsolicited { return false }
         if current.isRegistration, let value = ATText.value(of: line, prefix: current.name), !value.utf8.contains(0x2C) {
             // `+CREG: <stat>` alone: a query answer always has `<n>,<stat>`, so this is a report.
             return false
@@ -273,16 +282,24 @@ public struct ATResponseAssembler: Sendable {
     /// with `A`, or a suffix of at least three that is not a final result).
     static func isEcho(_ line: String, of sent: [UInt8]) -> Bool {
         guard !sent.isEmpty else { return false }
-        let seen = line.utf8
-        if ATText.hasSuffixIgnoringCase(seen, sent) { return true }
-        let count = seen.count
-        guard count < sent.count else { return false }
-        if count >= 2, ATText.upperASCII(seen.first ?? 0) == UInt8(ascii: "A"),
-           ATText.hasPrefixIgnoringCase(sent, ATText.upperBytes(line)) { return true }
-        if count >= 3, ATText.hasSuffixIgnoringCase(sent, ATText.upperBytes(line)), ATFinalResult.parse(line) == nil {
-            return true
+        return ATText.withBytes(line) { seen -> Bool in
+            let count = seen.count
+            if count >= sent.count {
+                // The exact text, possibly after leading garbage: `seen` ends with `sent`.
+                let offset = count - sent.count
+                for index in 0..<sent.count where ATText.upperASCII(seen[offset + index]) != sent[index] { return false }
+                return true
+            }
+            // A fragment: a prefix starting with `A` (2+ bytes) or a suffix (3+ bytes).
+            if count >= 2, ATText.upperASCII(seen[0]) == UInt8(ascii: "A"),
+               (0..<count).allSatisfy({ sent[$0] == ATText.upperASCII(seen[$0]) }) { return true }
+            let offset = sent.count - count
+            if count >= 3, (0..<count).allSatisfy({ sent[offset + $0] == ATText.upperASCII(seen[$0]) }),
+               ATFinalResult.parse(line) == nil {
+                return true
+            }
+            return false
         }
-        return false
     }
 
     /// True when `line` is the echo of `command` (see `isEcho(_:of:)`).

@@ -19,6 +19,14 @@ enum ATText {
     ///
     /// Parsers run on every reply: working on a buffer avoids String index arithmetic per byte.
     @inline(__always)
+    static func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = text
+        return copy.withUTF8(body)
+    }
+
+    /// Calls `body` with the UTF-8 bytes of `text`, without copying when they are contiguous.
+    @inline(__always)
     static func withBytes<R>(_ text: Substring, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
         var copy = String(text)
@@ -72,7 +80,7 @@ enum ATText {
     /// Removes one pair of surrounding double quotes, if present.
     static func unquoted(_ text: String) -> String {
         guard isQuoted(text) else { return text }
-        return withBytes(text[...]) { String(decoding: UnsafeBufferPointer(rebasing: $0[1..<($0.count - 1)]), as: UTF8.self) }
+        return withBytes(text) { String(decoding: UnsafeBufferPointer(rebasing: $0[1..<($0.count - 1)]), as: UTF8.self) }
     }
 
     /// A normalised key for comparing verbose error texts: lowercase letters and digits only.
@@ -96,7 +104,7 @@ enum ATText {
     /// If `line` starts with `prefix` followed by `:` (case-insensitive), returns the trimmed rest.
     static func value(of line: String, prefix: String) -> String? {
         let name = prefix.utf8
-        return withBytes(line[...]) { bytes -> String? in
+        return withBytes(line) { bytes -> String? in
             var index = 0
             for byte in name {
                 guard index < bytes.count, upperASCII(bytes[index]) == upperASCII(byte) else { return nil }
@@ -145,33 +153,39 @@ enum ATText {
     ///
     /// A prefix is a marker character (`+ ^ ! # $ *`) and name characters up to a colon.
     static func prefix(of line: String) -> Substring? {
+        guard let length = prefixLength(line) else { return nil }
         let utf8 = line.utf8
-        guard let first = utf8.first else { return nil }
-        switch first {
-        case UInt8(ascii: "+"), UInt8(ascii: "^"), UInt8(ascii: "!"), UInt8(ascii: "#"),
-             UInt8(ascii: "$"), UInt8(ascii: "*"), UInt8(ascii: "%"):
-            break
-        default:
+        return line[utf8.startIndex..<utf8.index(utf8.startIndex, offsetBy: length)]
+    }
+
+    /// The length in bytes of `prefix(of:)`'s result (ASCII, so also in characters), or nil.
+    static func prefixLength(_ line: String) -> Int? {
+        withBytes(line) { bytes -> Int? in
+            guard let first = bytes.first else { return nil }
+            switch first {
+            case UInt8(ascii: "+"), UInt8(ascii: "^"), UInt8(ascii: "!"), UInt8(ascii: "#"),
+                 UInt8(ascii: "$"), UInt8(ascii: "*"), UInt8(ascii: "%"):
+                break
+            default:
+                return nil
+            }
+            var index = 1
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: ":") {
+                    guard index > 1 else { return nil }
+                    var end = index
+                    // Allow "+CSQ :" by trimming spaces before the colon.
+                    while end > 0, bytes[end - 1] == 0x20 { end -= 1 }
+                    return end
+                }
+                let isName = (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "_") || byte == 0x20
+                if !isName || index > 25 { return nil }
+                index += 1
+            }
             return nil
         }
-        var index = utf8.index(after: utf8.startIndex)
-        var length = 0
-        while index < utf8.endIndex {
-            let byte = utf8[index]
-            if byte == UInt8(ascii: ":") {
-                guard length > 0 else { return nil }
-                var end = index
-                // Allow "+CSQ :" by trimming spaces before the colon.
-                while end > utf8.startIndex, utf8[utf8.index(before: end)] == 0x20 { end = utf8.index(before: end) }
-                return line[line.startIndex..<end]
-            }
-            let isName = (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "_") || byte == 0x20
-            if !isName || length > 24 { return nil }
-            length += 1
-            index = utf8.index(after: index)
-        }
-        return nil
     }
 
     /// Splits a parameter list on commas outside double quotes; fields are trimmed, quotes kept.
