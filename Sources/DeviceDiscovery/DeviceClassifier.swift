@@ -54,6 +54,25 @@ public struct DeviceClassifier: Sendable {
         return ranked.map { ($0.port, $0.rank) }
     }
 
+    /// The AT port the catalog's evidence settles without a probe: the best-ranked port when its rank is a PC UI
+    /// protocol byte, a control-port interface string or the per-product table (ranks 0–2); `nil` when only modem
+    /// ports or unknown ports are left, which the station then probes.
+    public func hintedATPort(_ snapshot: USBDeviceSnapshot) -> String? {
+        guard let best = rankedPorts(snapshot, hints: hints(for: snapshot)).first, best.rank <= 2 else { return nil }
+        return best.port
+    }
+
+    /// The hints `classify` uses for this snapshot: its catalog entry's, else the first matching generic rule's.
+    public func hints(for snapshot: USBDeviceSnapshot) -> ATPortHints {
+        if let entry = catalog.entry(for: snapshot.usbID) { return entry.atPort ?? ATPortHints() }
+        for rule in catalog.genericRules where !rule.requiresUdevCandidate || snapshot.isUdevCandidate {
+            if snapshot.interfaces.contains(where: { rule.matches(vendorID: snapshot.vendorID, interface: $0) }) {
+                return rule.hints
+            }
+        }
+        return ATPortHints()
+    }
+
     // MARK: - Private
 
     private func atDevice(_ snapshot: USBDeviceSnapshot, hints: ATPortHints, role: DeviceRole) -> DeviceClassification {

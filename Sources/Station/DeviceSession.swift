@@ -81,8 +81,11 @@ actor DeviceSession {
 
     /// Marks the device gone and stops its run; the channel is closed.
     func markGone(reason: String) async {
+        guard status.state != .gone || run != nil else { return }
         run?.cancel()
         await closeChannel()
+        // Let the run record how it ended (an in-flight voucher becomes unknown) before the state says gone.
+        await waitUntilIdle()
         await update(state: .gone, step: status.step, message: reason, kind: "gone")
     }
 

@@ -18,8 +18,10 @@ public actor Station {
     let logger: Logger
     /// Live events for watchers.
     public let events = EventHub()
-    private var sessions: [DeviceSession] = []
-    private var nextDeviceNumber = 1
+    var sessions: [DeviceSession] = []
+    var nextDeviceNumber = 1
+    /// Where discovered devices came from, and the ones listed without a session (`Station+Discovery.swift`).
+    var discovered = DiscoveredDevices()
     var ready = false
     /// Devices whose first identification (and balance settlement) is over; start-up waits for these.
     var identifiedDevices: Set<String> = []
@@ -121,11 +123,12 @@ public actor Station {
         for session in sessions {
             result.append(Self.redact(await session.snapshot(), reveal: reveal))
         }
-        return result
+        return result + placeholderStatuses
     }
 
     /// One device by id, port, IMEI or ICCID (whole or unique last digits).
     public func device(_ reference: String, reveal: Bool) async throws(StationError) -> DeviceStatus {
+        if let listed = placeholderStatuses.first(where: { $0.id == reference }) { return listed }
         let session = try await find(reference)
         return Self.redact(await session.snapshot(), reveal: reveal)
     }

@@ -25,6 +25,8 @@ public struct StationConfig: Codable, Sendable, Equatable {
     public var dialects: [DeviceDialect]?
     /// Directory for UUCP lock files (`/var/lock`); `null` disables lock files.
     public var lockDirectory: String?
+    /// USB discovery (udev, catalog, mode switch); `nil` keeps every default (`DiscoverySettings`).
+    public var discovery: DiscoverySettings?
     /// Per-caller limit on money operations (provision, voucher import, settlement); `nil` uses `RateLimitPolicy.default`.
     public var moneyRateLimit: RateLimitPolicy?
     /// How long start-up waits for the balance checks of devices present at start before reporting ready (default 30).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeviceDiscovery
 import Foundation
 import Ledger
 import Logging
@@ -25,6 +26,12 @@ struct Hotspotd: AsyncParsableCommand {
 
     @Option(name: .long, help: "A serial port to attach at start (repeatable), in addition to the config's 'devices'.")
     var device: [String] = []
+
+    @Flag(name: .long, help: "Do not watch udev for USB devices (only --device, the config's 'devices' and hotspotctl attach).")
+    var noDiscovery = false
+
+    @Option(name: .long, help: "USB device catalog directory (repeatable, read in order); replaces the config's discovery.catalogDirectories.")
+    var catalog: [String] = []
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
@@ -64,7 +71,24 @@ struct Hotspotd: AsyncParsableCommand {
         let station = Station(config: stationConfig, ledger: ledger, logger: logger)
         let service = StationService(station: station, socketPath: socket,
                                      devices: (stationConfig.devices ?? []) + device, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [.init(service: service)],
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: service)]
+        let discoverySettings = stationConfig.discovery ?? DiscoverySettings()
+        if discoverySettings.isEnabled && !noDiscovery {
+            let directories = catalog.isEmpty ? discoverySettings.directories : catalog
+            let usbCatalog: USBDeviceCatalog
+            do {
+                usbCatalog = try USBDeviceCatalog.load(directories: directories)
+            } catch {
+                FileHandle.standardError.write(Data("hotspotd: device catalog: \(error.description)\n".utf8))
+                throw ExitCode(78)  // EX_CONFIG
+            }
+            logger.info("USB discovery on", metadata: ["catalog.entries": "\(usbCatalog.entries.count)",
+                                                       "catalog.directories": "\(directories.joined(separator: ","))",
+                                                       "modeSwitch": "\(discoverySettings.isModeSwitchEnabled)"])
+            services.append(.init(service: DiscoveryService(station: station, catalog: usbCatalog,
+                                                            modeSwitch: discoverySettings.isModeSwitchEnabled, logger: logger)))
+        }
+        let group = ServiceGroup(configuration: .init(services: services,
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -1,0 +1,295 @@
+import DeviceDiscovery
+import Foundation
+import Logging
+import ServiceLifecycle
+import StationAPI
+
+/// Finds devices by themselves: follows udev (enumeration at start, then the monitor), and for each physical USB
+/// device classifies it with the catalog, switches it out of its CD-ROM personality, chooses its AT port and attaches
+/// it to the station; an unplug ends its session. Devices that cannot be driven are listed with the reason.
+///
+/// Runs next to `StationService` in the daemon's service group, and acts only once the station reports ready (so
+/// start-up recovery runs before any new provisioning). If udev is unavailable it logs why and stays idle: ports
+/// given with `--device` or `hotspotctl attach` keep working.
+public struct DiscoveryService: Service {
+    private let station: Station
+    private let discovery: USBDiscovery
+    private let coordinator: DiscoveryCoordinator
+    private let logger: Logger
+
+    /// Creates the service; nothing happens until `run`.
+    ///
+    /// `isReady` says when the station may take devices; by default its own start-up flag (ledger recovery first).
+    public init(station: Station, catalog: USBDeviceCatalog, modeSwitch: Bool, logger: Logger,
+                discovery: USBDiscovery? = nil, prober: ATPortProber = ATPortProber(), memory: ATPortMemory = ATPortMemory(),
+                isReady: (@Sendable () async -> Bool)? = nil) {
+        let discovery = discovery ?? USBDiscovery(logger: logger)
+        self.station = station
+        self.discovery = discovery
+        self.logger = logger
+        self.coordinator = DiscoveryCoordinator(
+            station: station, discovery: discovery, classifier: DeviceClassifier(catalog: catalog), modeSwitch: modeSwitch,
+            prober: prober, memory: memory, logger: logger, isReady: isReady ?? { await station.isReady })
+    }
+
+    /// Runs until graceful shutdown (or cancellation).
+    public func run() async throws {
+        do {
+            try await discovery.start()
+        } catch {
+            logger.warning("USB discovery unavailable; only ports given by hand are used", metadata: ["error": "\(error)"])
+            return
+        }
+        let events = discovery.events()
+        let discovery = self.discovery
+        await withGracefulShutdownHandler {
+            await coordinator.run(events: events)
+        } onGracefulShutdown: {
+            discovery.stop()
+        }
+        discovery.stop()
+    }
+
+    /// Stops following udev (tests; the daemon uses graceful shutdown).
+    public func stop() {
+        discovery.stop()
+    }
+}
+
+/// The per-USB-socket decisions of discovery, one actor so events of one socket are taken in order.
+actor DiscoveryCoordinator {
+    /// Where one USB socket's device is in its way to a session.
+    enum PathState: Equatable {
+        /// Waiting a moment for its other ttys before choosing among them.
+        case waitingForPorts
+        /// Probing or attaching.
+        case choosing
+        /// A session was attached on this port.
+        case attached(port: String)
+        /// A mode switch was sent; waiting for the device to come back.
+        case switching
+        /// Listed without a session for this reason code.
+        case reported(code: String)
+    }
+
+    /// Drivers whose interfaces get a tty: the device is complete once each has one.
+    static let serialDrivers: Set<String> = ["option", "qcserial", "usb_wwan", "cdc_acm", "ftdi_sio", "pl2303", "cp210x", "ch341", "sierra"]
+    /// How long a device whose ports are not all there yet is given before the choice is made with what there is.
+    static let portGrace: Duration = .milliseconds(300)
+
+    private let station: Station
+    private let discovery: USBDiscovery
+    private let classifier: DeviceClassifier
+    private let modeSwitch: Bool
+    private let prober: ATPortProber
+    private let memory: ATPortMemory
+    private let switcher: USBModeSwitcher
+    private let logger: Logger
+    private let isReady: @Sendable () async -> Bool
+    private var paths: [String: PathState] = [:]
+    private var latest: [String: USBDeviceSnapshot] = [:]
+    /// The port text last listed for a device without an AT port.
+    private var reportedPorts: [String: String] = [:]
+
+    init(station: Station, discovery: USBDiscovery, classifier: DeviceClassifier, modeSwitch: Bool,
+         prober: ATPortProber, memory: ATPortMemory, logger: Logger, isReady: @escaping @Sendable () async -> Bool) {
+        self.station = station
+        self.discovery = discovery
+        self.classifier = classifier
+        self.modeSwitch = modeSwitch
+        self.prober = prober
+        self.memory = memory
+        self.switcher = USBModeSwitcher(logger: logger)
+        self.logger = logger
+        self.isReady = isReady
+    }
+
+    /// Takes events until the stream ends; waits for the station to be ready first.
+    func run(events: AsyncStream<DiscoveryEvent>) async {
+        while await !isReady() {
+            do {
+                try await Task.sleep(for: .milliseconds(20))
+            } catch {
+                return
+            }
+        }
+        for await event in events {
+            await handle(event)
+        }
+    }
+
+    private func handle(_ event: DiscoveryEvent) async {
+        switch event {
+        case .added(let snapshot), .changed(let snapshot):
+            latest[snapshot.usbPath] = snapshot
+            await consider(snapshot)
+        case .removed(let usbPath):
+            latest[usbPath] = nil
+            reportedPorts[usbPath] = nil
+            if paths[usbPath] == .switching { return }   // expected: the storage personality leaves
+            let before = paths.removeValue(forKey: usbPath)
+            let ended = await station.detachDiscovered(usbPath: usbPath, reason: "unplugged from USB \(usbPath)")
+            if before != nil || !ended.isEmpty {
+                logger.info("USB device removed", metadata: ["usb.path": "\(usbPath)", "device.ids": "\(ended.joined(separator: ","))"])
+            }
+        }
+    }
+
+    private func consider(_ snapshot: USBDeviceSnapshot) async {
+        let path = snapshot.usbPath
+        let classification = classifier.classify(snapshot)
+        switch paths[path] {
+        case .reported(let code)?:
+            // A listed device is looked at again only after it left (its remove event clears the state); a HiLink
+            // unit's network interface shows up after it was listed, so its listed port follows.
+            if code == "no-at-port", let net = snapshot.netInterfaces.first, reportedPorts[path] != net {
+                reportedPorts[path] = net
+                await station.reportDiscovered(usbPath: path, port: net, state: .failed,
+                                               role: Self.role(classifier.catalog.entry(for: snapshot.usbID)?.role(forProduct: snapshot.product) ?? .modem),
+                                               step: nil, failure: FailureInfo(code: "no-at-port", message: Self.noATPortMessage(snapshot, classification)),
+                                               message: "network interface \(net)")
+            }
+            return
+        case .attached?, .choosing?:
+            return
+        case .switching?:
+            if case .needsModeSwitch = classification { return }
+            paths[path] = nil
+        case .waitingForPorts?, nil:
+            break
+        }
+        let where_ = "usb:\(path)"
+        switch classification {
+        case .unknown:
+            return
+        case .noATPort(let reason):
+            paths[path] = .reported(code: "no-at-port")
+            reportedPorts[path] = snapshot.netInterfaces.first ?? where_
+            logger.notice("USB device has no AT port", metadata: ["usb.path": "\(path)", "usb.id": "\(snapshot.usbID)"])
+            await station.reportDiscovered(
+                usbPath: path, port: snapshot.netInterfaces.first ?? where_, state: .failed,
+                role: Self.role(classifier.catalog.entry(for: snapshot.usbID)?.role(forProduct: snapshot.product) ?? .modem),
+                step: nil, failure: FailureInfo(code: "no-at-port", message: Self.noATPortMessage(snapshot, classification)),
+                message: reason)
+        case .needsModeSwitch(let plan):
+            guard modeSwitch else {
+                paths[path] = .reported(code: "mode-switch-disabled")
+                await station.reportDiscovered(
+                    usbPath: path, port: where_, state: .failed, role: .unknown, step: "mode-switch",
+                    failure: FailureInfo(code: "mode-switch-disabled",
+                                         message: "\(snapshot.usbID) is in its CD-ROM personality and mode switching is off (discovery.modeSwitch); switch it with usb_modeswitch or turn it on."),
+                    message: "CD-ROM personality, mode switching off")
+                return
+            }
+            paths[path] = .switching
+            await station.reportDiscovered(usbPath: path, port: where_, state: .connecting, role: .unknown, step: "mode-switch",
+                                           failure: nil, message: "switching \(snapshot.usbID) out of its CD-ROM personality")
+            // Subscribe before sending, so the device's return cannot slip between the send and the wait.
+            let returns = discovery.events()
+            Task { await self.switchMode(plan, returns: returns) }
+        case .atDevice(_, let candidates, _):
+            // A remembered or catalog-settled port cannot be beaten by a tty still to come; otherwise wait for the
+            // rest of the ports (bounded) so the probe sees them all.
+            if memory.port(for: snapshot) != nil || classifier.hintedATPort(snapshot) != nil || Self.portsComplete(snapshot) {
+                paths[path] = .choosing
+                Task { await self.choosePortAndAttach(path) }
+            } else if !candidates.isEmpty && paths[path] != .waitingForPorts {
+                paths[path] = .waitingForPorts
+                Task {
+                    try? await Task.sleep(for: Self.portGrace)
+                    await self.graceOver(path)
+                }
+            }
+        }
+    }
+
+    /// Every interface bound to a serial driver has its tty (or the kernel told nothing about interfaces).
+    static func portsComplete(_ snapshot: USBDeviceSnapshot) -> Bool {
+        let expected = snapshot.interfaces.filter { $0.driver.map(serialDrivers.contains) ?? false }.count
+        return expected > 0 && snapshot.ttys.count >= expected
+    }
+
+    private func graceOver(_ path: String) async {
+        guard paths[path] == .waitingForPorts else { return }
+        paths[path] = .choosing
+        await choosePortAndAttach(path)
+    }
+
+    private func choosePortAndAttach(_ path: String) async {
+        guard paths[path] == .choosing, let snapshot = latest[path],
+              case .atDevice(_, let candidates, let role) = classifier.classify(snapshot) else {
+            if paths[path] == .choosing { paths[path] = nil }
+            return
+        }
+        var chosen = memory.port(for: snapshot) ?? classifier.hintedATPort(snapshot)
+        var how = chosen == nil ? "probe" : "catalog"
+        if chosen == nil {
+            chosen = await prober.firstAnswering(candidates)
+            guard paths[path] == .choosing else { return }   // unplugged while probing
+        } else if memory.port(for: snapshot) != nil {
+            how = "remembered"
+        }
+        guard let port = chosen else {
+            paths[path] = .reported(code: "no-at-port-answered")
+            await station.reportDiscovered(
+                usbPath: path, port: candidates.first ?? "usb:\(path)", state: .failed, role: Self.role(role), step: "identify",
+                failure: FailureInfo(code: "no-at-port-answered",
+                                     message: "None of \(candidates.joined(separator: ", ")) answered AT within 500 ms (2 tries)."),
+                message: "no port answered AT")
+            return
+        }
+        memory.remember(port, of: snapshot)
+        logger.info("AT port chosen", metadata: ["usb.path": "\(path)", "usb.id": "\(snapshot.usbID)", "port.path": "\(port)",
+                                                 "port.choice": "\(how)"])
+        do {
+            let status = try await station.attachDiscovered(path: port, usbPath: path)
+            guard paths[path] == .choosing else {
+                // Unplugged while attaching: the remove event found no session yet, so end it here.
+                await station.detachDiscovered(usbPath: path, reason: "unplugged from USB \(path)")
+                return
+            }
+            paths[path] = .attached(port: port)
+            logger.info("discovered device attached", metadata: ["usb.path": "\(path)", "device.id": "\(status.id)"])
+        } catch {
+            paths[path] = .reported(code: error.code)
+            await station.reportDiscovered(usbPath: path, port: port, state: .failed, role: Self.role(role), step: "attach",
+                                           failure: FailureInfo(code: error.code, message: error.message), message: error.message)
+        }
+    }
+
+    private func switchMode(_ plan: ModeSwitchPlan, returns: AsyncStream<DiscoveryEvent>) async {
+        do {
+            let outcome = try await switcher.switchMode(plan, enabled: modeSwitch)
+            if outcome == .sent {
+                await station.reportDiscovered(usbPath: plan.usbPath, port: "usb:\(plan.usbPath)", state: .connecting, role: .unknown,
+                                               step: "mode-switch", failure: nil,
+                                               message: "mode switch sent; waiting for the device to come back on USB \(plan.usbPath)")
+                _ = try await ModeSwitchWaiter.awaitReturn(of: plan, events: returns)
+            }
+            // The device came back (or was already switched): its own discovery event is taken as a new device.
+            if paths[plan.usbPath] == .switching { paths[plan.usbPath] = nil }
+            if let snapshot = latest[plan.usbPath] { await consider(snapshot) }
+        } catch {
+            logger.warning("mode switch failed", metadata: ["usb.path": "\(plan.usbPath)", "error": "\(error)"])
+            guard paths[plan.usbPath] == .switching else { return }
+            paths[plan.usbPath] = .reported(code: "mode-switch-failed")
+            await station.reportDiscovered(usbPath: plan.usbPath, port: "usb:\(plan.usbPath)", state: .failed, role: .unknown,
+                                           step: "mode-switch",
+                                           failure: FailureInfo(code: "mode-switch-failed", message: error.description),
+                                           message: "mode switch failed")
+        }
+    }
+
+    static func noATPortMessage(_ snapshot: USBDeviceSnapshot, _ classification: DeviceClassification) -> String {
+        guard case .noATPort(let reason) = classification else { return "\(snapshot.usbID) has no AT port." }
+        return "\(snapshot.usbID) has no AT port: \(reason)."
+    }
+
+    static func role(_ role: DeviceDiscovery.DeviceRole) -> StationAPI.DeviceRole {
+        switch role {
+        case .hotspot: return .hotspot
+        case .modem: return .modem
+        case .simReader: return .simReader
+        }
+    }
+}

@@ -1,0 +1,208 @@
+import CUMockdev
+import DeviceDiscovery
+import Foundation
+import Ledger
+import Logging
+import ModemSimulator
+import Station
+import StationAPI
+import Testing
+
+/// A station with discovery over umockdev devices whose ttys are served by the simulator's engine.
+final class DiscoveryStationHarness: Sendable {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    let station: Station
+    let service: DiscoveryService
+    let network: OperatorNetwork
+    let personality: Personality
+    private let runner: Task<Void, Never>
+
+    init(modeSwitch: Bool = true, memory: ATPortMemory = ATPortMemory()) async throws {
+        var config = try String(contentsOfFile: Self.root + "/config/hotspotd.example.json", encoding: .utf8)
+        config = config.replacingOccurrences(of: "\"lockDirectory\": \"/var/lock\"", with: "\"lockDirectory\": null")
+        let stationConfig = try StationConfig.parse(Data(config.utf8), file: "hotspotd.example.json")
+        let ledger = try Ledger.temporary()
+        var logger = Logger(label: "test.discovery")
+        logger.logLevel = ProcessInfo.processInfo.environment["DISCOVERY_TEST_LOG"] == nil ? .critical : .debug
+        station = Station(config: stationConfig, ledger: ledger, logger: logger)
+        let csv = try String(contentsOfFile: Self.root + "/simulator/vouchers-simunet.csv", encoding: .utf8)
+        _ = try await station.importVouchers(VoucherImportRequest(fileName: "vouchers-simunet.csv", csv: csv), actor: nil)
+        _ = try await station.recoverAfterStart()
+
+        var profile = try ModemSimulator.OperatorProfile.load(Self.root + "/simulator/operator-simunet.json")
+        profile.replyDelayMs = 0
+        network = OperatorNetwork(profile: profile, ledger: try OperatorLedger(profile: profile, path: nil))
+        var personality = try Personality.load(Self.root + "/simulator/personalities/huawei-e5-mifi.json")
+        personality.latency = Personality.Latency(defaultMs: 0, commands: [:])
+        personality.faults = Personality.Faults()
+        self.personality = personality
+
+        let catalog = try USBDeviceCatalog.load(directories: [CatalogLocation.shipped])
+        let service = DiscoveryService(station: station, catalog: catalog, modeSwitch: modeSwitch, logger: logger, memory: memory,
+                                       isReady: { true })
+        self.service = service
+        runner = Task { try? await service.run() }
+    }
+
+    /// Serves the mocked tty `devnode` with a fresh engine of the E5 personality.
+    func serve(_ testbed: MockTestbed, _ devnode: String, muteAtUSSD: Int? = nil) -> SimulatedModem {
+        let fd = umockdev_testbed_get_dev_fd(testbed.pointer, devnode)
+        return SimulatedModem(fd: fd, engine: ModemEngine(personality: personality, network: network), muteAtUSSD: muteAtUSSD)
+    }
+
+    /// The first device matching `predicate`, polling until `deadline`.
+    func device(within deadline: Duration = .seconds(15), where predicate: (DeviceStatus) -> Bool) async -> DeviceStatus? {
+        let clock = ContinuousClock()
+        let end = clock.now.advanced(by: deadline)
+        while true {
+            if let match = await station.devices(reveal: true).first(where: predicate) { return match }
+            if clock.now >= end { return nil }
+            try? await clock.sleep(for: .milliseconds(5))
+        }
+    }
+
+    func stop() async {
+        service.stop()
+        await runner.value
+        await station.shutdown()
+    }
+}
+
+extension UMockdevDiscoveryTests {
+    @Test func hotPluggedHotspotIsProvisionedThroughItsPCUIPort() async throws {
+        let testbed = try MockTestbed()
+        let harness = try await DiscoveryStationHarness()
+        try testbed.add(MockDevices.e5Hotspot.description)
+        let handler = TTYIoctlHandler.attach(testbed, device: "/dev/ttyUSB2")
+        defer { if let handler { g_object_unref(handler) } }
+        let modem = harness.serve(testbed, "/dev/ttyUSB2")
+        defer { modem.stop() }
+
+        let done = await harness.device { $0.state == .done || $0.state == .failed }
+        await harness.stop()
+        let device = try #require(done)
+        #expect(device.state == .done, "\(device.failure?.message ?? "")")
+        #expect(device.port == "/dev/ttyUSB2")
+        #expect(device.role == .hotspot)
+        #expect(device.iccid == harness.personality.sim.iccid)
+        #expect(device.wifi?.ssid.isEmpty == false)
+        // The Wi-Fi was written through the mocked PC UI port, to the simulated device behind it.
+        #expect(modem.received.contains { $0.hasPrefix("AT^SSID=") })
+    }
+
+    @Test func unplugDuringTheRechargeEndsTheSessionAndLeavesTheVoucherUnknown() async throws {
+        let testbed = try MockTestbed()
+        let harness = try await DiscoveryStationHarness()
+        try testbed.add(MockDevices.e5Hotspot.description)
+        // The first USSD (balance) is answered; the recharge's network reply never comes.
+        let modem = harness.serve(testbed, "/dev/ttyUSB2", muteAtUSSD: 2)
+        defer { modem.stop() }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .seconds(15))
+        while try await harness.station.vouchers(state: "sending", limit: 10, reveal: false).isEmpty, clock.now < deadline {
+            try await clock.sleep(for: .milliseconds(5))
+        }
+        #expect(try await harness.station.vouchers(state: "sending", limit: 10, reveal: false).count == 1)
+
+        let unplugged = clock.now
+        testbed.unplug(MockDevices.e5Hotspot)
+        let gone = await harness.device(within: .seconds(1)) { $0.state == .gone }
+        let elapsed = clock.now - unplugged
+        let unknown = try await harness.station.vouchers(state: "unknown", limit: 10, reveal: false)
+        let events = try await harness.station.ledgerEvents(iccid: nil, imei: nil, since: nil, limit: 500, reveal: true)
+        await harness.stop()
+
+        #expect(gone != nil, "session did not end within 1 s of the unplug")
+        #expect(elapsed < .seconds(1))
+        #expect(gone?.failure?.code == "voucher-unknown")
+        #expect(unknown.count == 1)
+        #expect(events.contains { $0.kind == "voucher.unknown" })
+        #expect(events.contains { $0.kind == "provisioning.finished" && $0.detail["code"] == "voucher-unknown" }
+                || events.contains { $0.kind.hasPrefix("provisioning") && $0.detail.values.contains("voucher-unknown") })
+    }
+
+    @Test func zeroCDDeviceIsSwitchedAndThenProvisionedOnItsNewPort() async throws {
+        let testbed = try MockTestbed()
+        try testbed.add(MockDevices.zeroCD.description)
+        let replay = try Self.writeNewModeReplay()
+        defer { try? FileManager.default.removeItem(atPath: replay) }
+        try testbed.loadIoctl(device: MockDevices.zeroCD.devnode, recordFile: replay)
+        let harness = try await DiscoveryStationHarness()
+        let events = await harness.station.events.subscribe()
+
+        // The replay rejects any other bytes than usb_modeswitch's Huawei message: "sent" means byte for byte.
+        var sent = false
+        for await event in events where event.step == "mode-switch" {
+            if event.message?.hasPrefix("mode switch sent") == true {
+                sent = true
+                break
+            }
+            if event.state == .failed { break }
+        }
+        #expect(sent)
+        testbed.unplug(MockDevices.zeroCD)
+        try testbed.add(MockDevices.switchedOnPort2.description)
+        let modem = harness.serve(testbed, "/dev/ttyUSB4")
+        defer { modem.stop() }
+
+        let done = await harness.device { $0.port == "/dev/ttyUSB4" && ($0.state == .done || $0.state == .failed) }
+        let all = await harness.station.devices(reveal: false)
+        await harness.stop()
+        #expect(done?.state == .done, "\(done?.failure?.message ?? "no device on ttyUSB4")")
+        #expect(!all.contains { $0.step == "mode-switch" }, "the mode-switch placeholder was not replaced by the session")
+    }
+
+    @Test func hiLinkUnitIsListedWithTheReasonItCannotBeDriven() async throws {
+        let testbed = try MockTestbed()
+        let harness = try await DiscoveryStationHarness()
+        try testbed.add(MockDevices.hiLink.description)
+        let listed = await harness.device(within: .seconds(3)) { $0.failure?.code == "no-at-port" && $0.port == "usb0" }
+        await harness.stop()
+        let device = try #require(listed)
+        #expect(device.state == .failed)
+        #expect(device.port == "usb0")
+        #expect(device.role == .hotspot)
+        #expect(device.failure?.message.contains("HiLink") == true)
+    }
+
+    @Test func zeroCDDeviceIsListedButNotSwitchedWhenSwitchingIsOff() async throws {
+        let testbed = try MockTestbed()
+        // No ioctl replay: any libusb transfer would fail, so reaching "disabled" proves nothing was sent.
+        try testbed.add(MockDevices.zeroCD.description)
+        let harness = try await DiscoveryStationHarness(modeSwitch: false)
+        let listed = await harness.device(within: .seconds(3)) { $0.failure != nil }
+        await harness.stop()
+        #expect(listed?.failure?.code == "mode-switch-disabled")
+        #expect(listed?.port == "usb:1-2")
+    }
+
+    @Test func probeChoosesTheOnlyPortThatAnswersAndRemembersIt() async throws {
+        let testbed = try MockTestbed()
+        let memory = ATPortMemory()
+        let harness = try await DiscoveryStationHarness(memory: memory)
+        try testbed.add(MockDevices.unknownHuaweiStick.description)
+        // ttyUSB5 stays silent; ttyUSB6 answers. Neither has a protocol byte or string the catalog knows.
+        let modem = harness.serve(testbed, "/dev/ttyUSB6")
+        defer { modem.stop() }
+        let attached = await harness.device(within: .seconds(5)) { $0.state != .connecting }
+        await harness.stop()
+        #expect(attached?.port == "/dev/ttyUSB6")
+        let snapshot = USBDeviceSnapshot(usbPath: "1-5", syspath: "", vendorID: 0x12d1, productID: 0x15ff, serial: "STICK-5",
+                                         ttys: [TTYPort(devnode: "/dev/ttyUSB9", interfaceNumber: 1)])
+        #expect(memory.port(for: snapshot) == "/dev/ttyUSB9", "the choice is remembered by interface, not tty name")
+    }
+}
+
+extension MockDevices {
+    /// A Huawei product the catalog does not know, tagged by udev, with two ff/ff/ff ports: only a probe can tell.
+    static let unknownHuaweiStick = MockUSBDevice(
+        port: "1-5", deviceNumber: 7, vendorID: 0x12d1, productID: 0x15ff, serial: "STICK-5",
+        interfaces: [
+            .init(number: 0, interfaceClass: 0xff, subclass: 0xff, proto: 0xff,
+                  endpoints: [(0x81, 2, 512), (0x01, 2, 512)], driver: "option", tty: "ttyUSB5"),
+            .init(number: 1, interfaceClass: 0xff, subclass: 0xff, proto: 0xff,
+                  endpoints: [(0x82, 2, 512), (0x02, 2, 512)], driver: "option", tty: "ttyUSB6"),
+        ])
+}
