@@ -1,0 +1,98 @@
+import ATProtocol
+import DeviceCatalog
+import Foundation
+import Testing
+
+/// Which dialect a device gets from its `+CGMI` / `+CGMM` answers, and what that dialect says.
+@Suite struct DialectCatalogTests {
+    let catalog = DialectCatalog()
+
+    @Test func choosesMiFiDialectForHuaweiE5Models() {
+        for model in ["E5573Cs-322", "E5330Bs-2", "E5577Cs-321", "E5785Lh-22c"] {
+            let dialect = catalog.dialect(manufacturer: "huawei", model: model)
+            #expect(dialect.name == "huawei-e5-mifi", "model \(model)")
+            #expect(dialect.hasWiFi)
+            #expect(dialect.ussdEncoding == .packedGSM7)
+        }
+    }
+
+    @Test func matchesManufacturerCaseInsensitively() {
+        #expect(catalog.dialect(manufacturer: "HUAWEI", model: "E5573").name == "huawei-e5-mifi")
+        #expect(catalog.dialect(manufacturer: "Huawei Technologies Co., Ltd.", model: "E3131").name == "huawei-stick")
+    }
+
+    @Test func choosesStickDialectForHuaweiModemsWithoutWiFi() {
+        for model in ["E3131", "E173", "E353", "K3765"] {
+            let dialect = catalog.dialect(manufacturer: "huawei", model: model)
+            #expect(dialect.name == "huawei-stick", "model \(model)")
+            #expect(!dialect.hasWiFi)
+        }
+    }
+
+    @Test func fallsBackToGenericForOtherVendorsAndMissingIdentity() {
+        #expect(catalog.dialect(manufacturer: "Quectel", model: "EC25").name == "generic-3gpp")
+        #expect(catalog.dialect(manufacturer: "Sierra Wireless, Incorporated", model: "MC7455").name == "generic-3gpp")
+        // The Huawei patterns need a manufacturer: a device that did not answer +CGMI is generic.
+        #expect(catalog.dialect(manufacturer: nil, model: "E5573").name == "generic-3gpp")
+        #expect(catalog.dialect(manufacturer: nil, model: nil) == BuiltInDialects.generic)
+        #expect(!BuiltInDialects.generic.hasWiFi)
+        #expect(BuiltInDialects.generic.ussdEncoding == .text)
+    }
+
+    @Test func configuredDialectComesBeforeBuiltIns() {
+        let custom = DeviceDialect(
+            name: "e5577-text-ussd", manufacturerPattern: "huawei", modelPattern: "^E5577",
+            hasWiFi: true, iccidCommands: [.crsm], ussdEncoding: .text, setupCommands: ["ATE0"])
+        let catalog = DialectCatalog(configured: [custom])
+        #expect(catalog.dialects.first == custom)
+        #expect(catalog.dialects.count == BuiltInDialects.all.count + 1)
+        #expect(catalog.dialect(manufacturer: "huawei", model: "E5577Cs-321") == custom)
+        // Other E5 models still get the built-in dialect.
+        #expect(catalog.dialect(manufacturer: "huawei", model: "E5573").name == "huawei-e5-mifi")
+    }
+
+    @Test func modelPatternIsARegularExpressionNotASubstring() {
+        // "^E5[0-9]" is anchored: a stick whose model merely contains "E5" is not a MiFi.
+        #expect(catalog.dialect(manufacturer: "huawei", model: "ME5100").name == "huawei-stick")
+    }
+
+    @Test func timeoutsFallBackToDefaultThenFiveSeconds() {
+        #expect(BuiltInDialects.huaweiMiFi.timeout("wifi") == .milliseconds(8000))
+        #expect(BuiltInDialects.huaweiMiFi.timeout("ussd") == .milliseconds(10000))
+        #expect(BuiltInDialects.huaweiStick.timeout("wifi") == .milliseconds(5000))
+        let bare = DeviceDialect(name: "bare", manufacturerPattern: nil, modelPattern: nil, hasWiFi: false,
+                                 iccidCommands: [.ccid], ussdEncoding: .text, setupCommands: [])
+        #expect(bare.timeout("iccid") == .seconds(5))
+    }
+
+    @Test func everyICCIDCommandDecodesARealisticAnswer() throws {
+        // ICCID 89441000300000000004 (Luhn-valid) as each command form returns it.
+        let replies: [ICCIDCommand: String] = [
+            .huaweiICCID: "\r\n^ICCID: 98440100030000000040\r\n\r\nOK\r\n",
+            .crsm: "\r\n+CRSM: 144,0,\"98440100030000000040\"\r\n\r\nOK\r\n",
+            .ccid: "\r\n+CCID: 89441000300000000004\r\n\r\nOK\r\n",
+            .iccid: "\r\n+ICCID: 89441000300000000004\r\n\r\nOK\r\n",
+            .qccid: "\r\n+QCCID: 89441000300000000004\r\n\r\nOK\r\n",
+        ]
+        for command in ICCIDCommand.allCases {
+            let reply = try #require(replies[command], "no reply for \(command)")
+            let result = ATReplyDecoder.decode(command: command.command, reply: Array(reply.utf8))
+            #expect(!result.isError, "\(command.command)")
+            #expect(result.value["iccid"]?.stringValue == "89441000300000000004", "\(command.command)")
+            #expect(result.value["luhnValid"]?.boolValue == true, "\(command.command)")
+        }
+    }
+
+    @Test func dialectsAreReadFromConfigurationJSON() throws {
+        let json = """
+        {"name": "zte-mf", "manufacturerPattern": "zte", "modelPattern": "^MF", "hasWiFi": false,
+         "iccidCommands": ["+CRSM", "+CCID"], "ussdEncoding": "text", "setupCommands": ["ATE0"],
+         "timeoutsMS": {"default": 3000}}
+        """
+        let dialect = try JSONDecoder().decode(DeviceDialect.self, from: Data(json.utf8))
+        #expect(dialect.iccidCommands == [.crsm, .ccid])
+        #expect(dialect.timeout("ussd") == .milliseconds(3000))
+        #expect(DialectCatalog(configured: [dialect]).dialect(manufacturer: "ZTE CORPORATION", model: "MF823") == dialect)
+        #expect(DialectCatalog(configured: [dialect]).dialect(manufacturer: "ZTE CORPORATION", model: "K4201").name == "generic-3gpp")
+    }
+}
