@@ -306,9 +306,18 @@ public enum ATParse {
         /// A hex identifier without quotes or `0x`; garbled values (`"  0 5"`) give nil.
         func hexField(_ index: Int) -> String? {
             guard index < rest.count else { return nil }
-            var text = ATText.unquoted(rest[index]).uppercased()
-            if text.hasPrefix("0X") { text.removeFirst(2) }
-            return ATText.isHex(text) ? text : nil
+            return ATText.withBytes(rest[index]) { bytes -> String? in
+                var range = 0..<bytes.count
+                if range.count >= 2, bytes[0] == 0x22, bytes[range.count - 1] == 0x22 { range = 1..<(range.count - 1) }
+                if range.count >= 2, bytes[range.lowerBound] == 0x30, bytes[range.lowerBound + 1] | 0x20 == 0x78 {
+                    range = (range.lowerBound + 2)..<range.upperBound   // "0x" / "0X"
+                }
+                guard !range.isEmpty, range.allSatisfy({ ATText.hexValue(bytes[$0]) != nil }) else { return nil }
+                return String(unsafeUninitializedCapacity: range.count) { buffer in
+                    for (offset, position) in range.enumerated() { buffer[offset] = ATText.upperASCII(bytes[position]) }
+                    return range.count
+                }
+            }
         }
         let act = rest.count > 2 ? ATText.int(rest[2]) : nil
         return RegistrationStatus(n: n, stat: stat, lac: hexField(0), ci: hexField(1), act: act)
@@ -357,29 +366,41 @@ public enum ATParse {
         for line in lines {
             guard let value = ATText.value(of: line, prefix: "^GETPORTMODE") else { continue }
             // Byte-level: this runs for every ^GETPORTMODE reply (scripts/bench-at.sh).
-            var ports: [PortAssignment] = []
-            let bytes = Array(value.utf8)
-            var start = 0
-            while start < bytes.count {
-                var end = start
-                while end < bytes.count, bytes[end] != 0x2C { end += 1 }
-                if let port = portAssignment(bytes[start..<end]) { ports.append(port) }
-                start = end + 1
+            return ATText.withBytes(value) { bytes -> [PortAssignment] in
+                var ports: [PortAssignment] = []
+                var start = 0
+                while start < bytes.count {
+                    var end = start
+                    while end < bytes.count, bytes[end] != 0x2C { end += 1 }
+                    if let port = portAssignment(UnsafeBufferPointer(rebasing: bytes[start..<end])) { ports.append(port) }
+                    start = end + 1
+                }
+                return ports
             }
-            return ports
         }
         throw .noInformation(command: "^GETPORTMODE")
     }
 
     /// One `NAME:number` segment of `^GETPORTMODE`; nil when it is not one (vendor name, garbage).
-    static func portAssignment(_ segment: ArraySlice<UInt8>) -> PortAssignment? {
-        guard let colon = segment.lastIndex(of: 0x3A) else { return nil }
-        let name = ATText.trimmedBytes(segment[..<colon])
-        guard !name.isEmpty, !name.contains(0x20), !name.contains(0x3A),
-              let index = ATText.int(bytes: ATText.trimmedBytes(segment[(colon + 1)...])) else { return nil }
-        let text = name.allSatisfy({ $0 < 0x80 })
-            ? String(decoding: name.map(ATText.upperASCII), as: UTF8.self)
-            : String(decoding: name, as: UTF8.self).uppercased()
+    static func portAssignment(_ segment: UnsafeBufferPointer<UInt8>) -> PortAssignment? {
+        var colon = segment.count - 1
+        while colon >= 0, segment[colon] != 0x3A { colon -= 1 }
+        guard colon >= 0 else { return nil }
+        let name = ATText.trimmedRange(segment, 0..<colon)
+        let number = ATText.trimmedRange(segment, (colon + 1)..<segment.count)
+        guard !name.isEmpty, let index = ATText.int(bytes: UnsafeBufferPointer(rebasing: segment[number])) else { return nil }
+        var ascii = true
+        for position in name {
+            let byte = segment[position]
+            if byte == 0x20 || byte == 0x3A { return nil }
+            if byte >= 0x80 { ascii = false }
+        }
+        let text = ascii
+            ? String(unsafeUninitializedCapacity: name.count) { buffer in
+                for (offset, position) in name.enumerated() { buffer[offset] = ATText.upperASCII(segment[position]) }
+                return name.count
+            }
+            : String(decoding: UnsafeBufferPointer(rebasing: segment[name]), as: UTF8.self).uppercased()
         return PortAssignment(name: text, index: index)
     }
 
