@@ -19,9 +19,12 @@ final class DiscoveryStationHarness: Sendable {
     let personality: Personality
     private let runner: Task<Void, Never>
 
-    init(modeSwitch: Bool = true, memory: ATPortMemory = ATPortMemory()) async throws {
+    init(modeSwitch: Bool = true, memory: ATPortMemory = ATPortMemory(), defaultPlan: Bool = true) async throws {
         var config = try String(contentsOfFile: Self.root + "/config/hotspotd.example.json", encoding: .utf8)
         config = config.replacingOccurrences(of: "\"lockDirectory\": \"/var/lock\"", with: "\"lockDirectory\": null")
+        if !defaultPlan {
+            config = config.replacingOccurrences(of: "\"defaultPlan\": \"500MB\"", with: "\"defaultPlan\": null")
+        }
         let stationConfig = try StationConfig.parse(Data(config.utf8), file: "hotspotd.example.json")
         let ledger = try Ledger.temporary()
         var logger = Logger(label: "test.discovery")

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Issue 4 figures: plug (uevent) → ICCID known through hotspotd's real discovery path (libudev monitor → catalog →
+# AT port → station session → identification), for one instantly answering simulated device and for 32 plugged
+# together, against umockdev-mocked USB devices whose ttys are served by the simulator's engine.
+# Usage: bash Benchmarks/discovery-bench.sh [runs]   (SCRATCH=<dir> to use another build directory)
+# Not part of `make test`. The ModemManager comparison (TESTING.md §5) is not automated here: see Benchmarks/README.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-10}
+scratch=${SCRATCH:-.build}
+swift build --build-tests --scratch-path "$scratch" 2>&1 | grep -E "error|warning: " | grep -v "^\[" || true
+HOTSPOTD_DISCOVERY_BENCH=1 HOTSPOTD_DISCOVERY_BENCH_RUNS="$runs" \
+    umockdev-wrapper swift test --skip-build --scratch-path "$scratch" --filter 'UMockdevDiscoveryTests/benchmarkPlugToICCID' 2>&1 \
+    | grep -E "^BENCH|✘|error" | sed 's/^BENCH //'
