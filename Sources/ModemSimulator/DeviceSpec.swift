@@ -3,7 +3,8 @@
 /// Lets one personality file serve many devices. Keys: `label`, `imei`, `iccid`, `imsi`,
 /// `pin` (`ready`, `locked:<pin>`, `puk:<puk>`), `echo` (`on`/`off`), `ussd` (`text`/`packedGSM7`),
 /// `cusdDelayMs`, `latencyMs`, and the fault patterns `silentAfter`, `hangupOn`, `hangupAfter`,
-/// `failFirst` (each adds one pattern; a pattern cannot contain `,`), and `count=N` for N devices
+/// `failFirst` (each adds one pattern; a pattern cannot contain `,`), `hangupAtCommand`, `hangupAfterCommand`,
+/// `silentAfterCommand` (a 1-based received-line number), and `count=N` for N devices
 /// with consecutive identities (see `resolveAll`). The path must not contain `:`.
 public struct DeviceSpec: Sendable, Equatable {
     /// The personality file.
@@ -15,6 +16,7 @@ public struct DeviceSpec: Sendable, Equatable {
     public static let keys = [
         "label", "imei", "iccid", "imsi", "pin", "echo", "ussd", "cusdDelayMs", "latencyMs",
         "silentAfter", "hangupOn", "hangupAfter", "failFirst", "count",
+        "hangupAtCommand", "hangupAfterCommand", "silentAfterCommand",
     ]
 
     /// Parses `PATH[:key=value,...]`; unknown keys and malformed pairs are errors.
@@ -151,6 +153,13 @@ public struct DeviceSpec: Sendable, Equatable {
                 case "hangupOn": personality.faults.hangupOn.append(value)
                 case "hangupAfter": personality.faults.hangupAfter.append(value)
                 default: personality.faults.failFirst.append(value)
+                }
+            case "hangupAtCommand", "hangupAfterCommand", "silentAfterCommand":
+                guard let number = Int(value), number >= 1 else { throw bad("expected a line number from 1") }
+                switch key {
+                case "hangupAtCommand": personality.faults.hangupAtCommand = number
+                case "hangupAfterCommand": personality.faults.hangupAfterCommand = number
+                default: personality.faults.silentAfterCommand = number
                 }
             case "count":
                 break  // handled by resolveAll

@@ -59,6 +59,10 @@ public struct ModemEngine: Sendable {
     private var copsFormat: Int
     private var failedOnce: Set<String>
     private var garbageSeed: UInt64
+    /// Non-blank lines received so far, for the `…Command` (by number) faults.
+    public private(set) var linesReceived = 0
+    /// The line being acted on, for `cusdReplace`.
+    private var currentLine = ""
 
     /// The SIM's lock state with tries left.
     public enum SIMLock: Sendable, Equatable {
@@ -112,7 +116,9 @@ public struct ModemEngine: Sendable {
     public mutating func receive(line: String) -> [ScheduledOutput] {
         guard !silent else { return [] }
         let faults = personality.faults
-        if CommandPattern.matchesAny(faults.hangupOn, line) {
+        linesReceived += 1
+        currentLine = line
+        if CommandPattern.matchesAny(faults.hangupOn, line) || faults.hangupAtCommand == linesReceived {
             return [ScheduledOutput(delayMs: 0, output: .hangup, endsCommand: true)]
         }
         var outputs: [ScheduledOutput] = []
@@ -126,7 +132,9 @@ public struct ModemEngine: Sendable {
             return outputs
         }
         let reply: Reply
-        if let failPattern = faults.failFirst.first(where: { CommandPattern.matches($0, line) }),
+        if let override = faults.finalOn.first(where: { CommandPattern.matches($0.command, line) }) {
+            reply = Reply(final: override.final)
+        } else if let failPattern = faults.failFirst.first(where: { CommandPattern.matches($0, line) }),
            !failedOnce.contains(failPattern.uppercased()) {
             failedOnce.insert(failPattern.uppercased())
             reply = Reply(final: "ERROR")
@@ -155,12 +163,32 @@ public struct ModemEngine: Sendable {
 
     private mutating func afterFaults(_ line: String, _ outputs: [ScheduledOutput], latency: Int) -> [ScheduledOutput] {
         let faults = personality.faults
-        if CommandPattern.matchesAny(faults.silentAfter, line) {
+        if CommandPattern.matchesAny(faults.silentAfter, line) || faults.silentAfterCommand == linesReceived {
             silent = true
             return [ScheduledOutput(delayMs: 0, output: .silence, endsCommand: true)]
         }
-        if CommandPattern.matchesAny(faults.hangupAfter, line) {
+        if CommandPattern.matchesAny(faults.hangupAfter, line) || faults.hangupAfterCommand == linesReceived {
             return [ScheduledOutput(delayMs: latency, output: .hangup, endsCommand: true)]
+        }
+        if let truncation = faults.truncateOn.first(where: { CommandPattern.matches($0.command, line) }) {
+            // The echo as usual, then the first bytes of the reply, then nothing ever again.
+            silent = true
+            var kept: [ScheduledOutput] = []
+            var budget = truncation.bytes
+            var lastDelay = 0
+            for (index, output) in outputs.enumerated() {
+                guard case .bytes(let bytes) = output.output else { continue }
+                let isEcho = index == 0 && echo && !output.endsCommand
+                let taken = isEcho ? bytes : Array(bytes.prefix(budget))
+                if !isEcho { budget -= taken.count }
+                if !taken.isEmpty {
+                    kept.append(ScheduledOutput(delayMs: output.delayMs, output: .bytes(taken), endsCommand: false))
+                    lastDelay = max(lastDelay, output.delayMs)
+                }
+            }
+            // Silence one millisecond later, so the partial bytes leave before the device stops sending.
+            kept.append(ScheduledOutput(delayMs: lastDelay + 1, output: .silence, endsCommand: true))
+            return kept
         }
         return outputs
     }
@@ -444,8 +472,12 @@ public struct ModemEngine: Sendable {
                 dcs = 72
             }
         }
-        let line = "+CUSD: \(answer.status),\"\(payload)\",\(dcs)"
-        let delay = answer.delayMs + personality.faults.cusdDelayMs
+        var line = "+CUSD: \(answer.status),\"\(payload)\",\(dcs)"
+        var delay = answer.delayMs + personality.faults.cusdDelayMs
+        if let replacement = personality.faults.cusdReplace.first(where: { CommandPattern.matches($0.command, currentLine) }) {
+            line = replacement.line ?? line
+            delay += replacement.extraDelayMs
+        }
         switch personality.ussd.delivery {
         case .afterOK:
             return Reply(followUps: [(delay, line)])

@@ -119,6 +119,19 @@ public struct Personality: Sendable, Codable, Equatable {
         for garbage in faults.garbageOn where garbage.bytes <= 0 {
             throw fail("faults.garbageOn bytes must be > 0")
         }
+        for (name, value) in [("hangupAtCommand", faults.hangupAtCommand), ("hangupAfterCommand", faults.hangupAfterCommand),
+                              ("silentAfterCommand", faults.silentAfterCommand)] {
+            if let value, value < 1 { throw fail("faults.\(name) must be >= 1") }
+        }
+        for truncation in faults.truncateOn where truncation.bytes < 0 {
+            throw fail("faults.truncateOn bytes must be >= 0")
+        }
+        for replacement in faults.cusdReplace where replacement.extraDelayMs < 0 {
+            throw fail("faults.cusdReplace extraDelayMs must be >= 0")
+        }
+        for override in faults.finalOn where override.final.isEmpty || override.final.contains("\r") || override.final.contains("\n") {
+            throw fail("faults.finalOn final must be one non-empty line")
+        }
     }
 }
 
@@ -452,6 +465,23 @@ extension Personality {
         /// After a hangup (`hangupOn`/`hangupAfter`), the device comes back this many milliseconds
         /// later on a new pty, in its power-up state; nil means it stays unplugged.
         public var replugAfterMs: Int?
+        /// The Nth received line (1-based, every non-blank line counts) closes the pty before it is acted on.
+        ///
+        /// Counting lines instead of matching text lets a sweep hang up at every step of a run, even where the
+        /// same command text comes twice (the balance query before and after a recharge).
+        public var hangupAtCommand: Int?
+        /// The Nth received line takes effect, then the device closes its pty after its latency, with no reply.
+        public var hangupAfterCommand: Int?
+        /// The Nth received line takes effect, then the device sends nothing more, ever.
+        public var silentAfterCommand: Int?
+        /// A matching command gets only the first `bytes` bytes of its reply (after the echo), then the device
+        /// goes silent for good: a partial line, then silence.
+        public var truncateOn: [Truncation]
+        /// A matching command is not acted on and gets `final` as its final result (e.g. `+CME ERROR: 30`).
+        public var finalOn: [FinalOverride]
+        /// A matching USSD command reaches the network (a voucher is spent) but the device delivers `line`
+        /// instead of the network's `+CUSD:` (e.g. `+CUSD: 4`, invalid UCS2, NUL bytes), at the usual time.
+        public var cusdReplace: [CUSDReplacement]
 
         /// Creates a fault-free set.
         public init() {
@@ -463,10 +493,17 @@ extension Personality {
             cusdDelayMs = 0
             unsolicitedInsideReplies = false
             replugAfterMs = nil
+            hangupAtCommand = nil
+            hangupAfterCommand = nil
+            silentAfterCommand = nil
+            truncateOn = []
+            finalOn = []
+            cusdReplace = []
         }
 
         enum CodingKeys: String, CodingKey {
             case silentAfter, hangupOn, hangupAfter, garbageOn, failFirst, cusdDelayMs, unsolicitedInsideReplies, replugAfterMs
+            case hangupAtCommand, hangupAfterCommand, silentAfterCommand, truncateOn, finalOn, cusdReplace
         }
 
         /// Decodes; every pattern list also accepts a single string.
@@ -488,6 +525,68 @@ extension Personality {
             cusdDelayMs = try c.decodeIfPresent(Int.self, forKey: .cusdDelayMs) ?? 0
             unsolicitedInsideReplies = try c.decodeIfPresent(Bool.self, forKey: .unsolicitedInsideReplies) ?? false
             replugAfterMs = try c.decodeIfPresent(Int.self, forKey: .replugAfterMs)
+            hangupAtCommand = try c.decodeIfPresent(Int.self, forKey: .hangupAtCommand)
+            hangupAfterCommand = try c.decodeIfPresent(Int.self, forKey: .hangupAfterCommand)
+            silentAfterCommand = try c.decodeIfPresent(Int.self, forKey: .silentAfterCommand)
+            truncateOn = try c.decodeIfPresent([Truncation].self, forKey: .truncateOn) ?? []
+            finalOn = try c.decodeIfPresent([FinalOverride].self, forKey: .finalOn) ?? []
+            cusdReplace = try c.decodeIfPresent([CUSDReplacement].self, forKey: .cusdReplace) ?? []
+        }
+    }
+
+    /// A partial reply fault: which command, how many reply bytes are sent before the device goes silent.
+    public struct Truncation: Sendable, Codable, Equatable {
+        /// Command pattern.
+        public var command: String
+        /// Bytes of the reply sent (after the echo) before silence.
+        public var bytes: Int
+
+        /// Creates a truncation fault.
+        public init(command: String, bytes: Int) {
+            self.command = command
+            self.bytes = bytes
+        }
+    }
+
+    /// A final-result fault: which command, and the final result line it gets instead of being acted on.
+    public struct FinalOverride: Sendable, Codable, Equatable {
+        /// Command pattern.
+        public var command: String
+        /// The final result line, e.g. `+CME ERROR: 30` or `ERROR`.
+        public var final: String
+
+        /// Creates a final-result fault.
+        public init(command: String, final: String) {
+            self.command = command
+            self.final = final
+        }
+    }
+
+    /// A USSD reply fault: the network handles the request, the device delivers `line` instead of its reply
+    /// and/or delivers it `extraDelayMs` later (a `+CUSD` arriving after the client's deadline).
+    public struct CUSDReplacement: Sendable, Codable, Equatable {
+        /// Command pattern (e.g. `AT+CUSD=1,"*123**` for recharges on a text-mode device).
+        public var command: String
+        /// The line delivered instead of the network's `+CUSD:` (sent framed by CR LF, as a report); nil keeps it.
+        public var line: String?
+        /// Milliseconds added to this command's `+CUSD:` delivery (on top of `cusdDelayMs`).
+        public var extraDelayMs: Int
+
+        /// Creates a USSD reply fault.
+        public init(command: String, line: String? = nil, extraDelayMs: Int = 0) {
+            self.command = command
+            self.line = line
+            self.extraDelayMs = extraDelayMs
+        }
+
+        enum CodingKeys: String, CodingKey { case command, line, extraDelayMs }
+
+        /// Decodes; `line` and `extraDelayMs` are optional.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            command = try c.decode(String.self, forKey: .command)
+            line = try c.decodeIfPresent(String.self, forKey: .line)
+            extraDelayMs = try c.decodeIfPresent(Int.self, forKey: .extraDelayMs) ?? 0
         }
     }
 

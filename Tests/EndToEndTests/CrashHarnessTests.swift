@@ -4,6 +4,7 @@ import Testing
 /// The crash harness as a test: `HOTSPOT_CRASH_ITERATIONS` kills (default 3, a smoke run inside the ordinary
 /// end-to-end tests), `HOTSPOT_CRASH_SEED` to replay a run, `HOTSPOT_CRASH_REPORT` a file for the summary.
 /// `scripts/crash-test.sh N` runs it alone with N iterations.
+extension EndToEnd {
 @Suite(.serialized) struct CrashHarnessTests {
     @Test func killNineAtRandomPointsLosesNoMoneyAndNoAcknowledgedRow() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -24,4 +25,5 @@ import Testing
         #expect(summary.checks >= 1, "no restart reached its checks")
         #expect(summary.violations.isEmpty, "\(summary.violations.joined(separator: "\n"))")
     }
+}
 }

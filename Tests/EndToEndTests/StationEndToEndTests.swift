@@ -10,6 +10,7 @@ import Testing
 
 /// The whole station from the outside: the built `hotspot-sim`, `hotspotd` and `hotspotctl`, talking over real
 /// pseudo-terminals and a real Unix socket, with the simulator's operator side as the independent truth about money.
+extension EndToEnd {
 @Suite(.serialized) struct StationEndToEndTests {
     static let lockedIMEI = "352099001761499"
     static let lockedICCID = "89001010000998877666"
@@ -226,4 +227,5 @@ import Testing
         #expect(keys[0] == key)
         #expect(await fixture.sim.terminate() == 0)
     }
+}
 }
