@@ -77,10 +77,11 @@ enum BenchAT {
             }
         }
         print("checksums (consumed results): " + passes.map { "\($0.0): \(checksums[$0.0] ?? 0)" }.joined(separator: ", "))
-        print(String(format: "%-32@ %12@ %12@", "pass" as NSString, "MB/s wall" as NSString, "MB/s CPU" as NSString))
+        func padded(_ text: String) -> String { text + String(repeating: " ", count: max(0, 32 - text.count)) }
+        print(padded("pass") + "   MB/s wall    MB/s CPU")
         for (name, _) in passes {
             let result = results[name] ?? (.infinity, .infinity)
-            print(String(format: "%-32@ %12.1f %12.1f", name as NSString, megabytes / result.wall, megabytes / result.cpu))
+            print(padded(name) + String(format: "%12.1f %12.1f", megabytes / result.wall, megabytes / result.cpu))
         }
         let full = results["framer+assembler+parsers"] ?? (.infinity, .infinity)
         let base = results["memchr LF scan (baseline)"] ?? (.infinity, .infinity)

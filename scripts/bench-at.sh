@@ -3,10 +3,15 @@
 #
 # Builds .build/bench-at from Sources/ATProtocol/*.swift + Fuzz/BenchAT.swift with swiftc -O and
 # runs it over the fixture replies repeated to BENCH_AT_BYTES (default 64 MiB), best of
-# BENCH_AT_ROUNDS (default 3). Prints MB/s, a memchr line-end scan baseline and the ratio.
+# BENCH_AT_ROUNDS (default 3). Four passes over the same bytes, interleaved round by round: a memchr
+# line-end scan (baseline), the framer alone, framer+assembler, and the full path with every reply
+# decoded (results consumed into a checksum). Each prints MB/s by wall clock and by the thread's CPU
+# time: on this shared 2-core machine wall time mostly measures the other processes, CPU time
+# measures the code (see Benchmarks/README.md, "ATProtocol receive path").
+# BENCH_AT_BIN: where the binary is built (default .build/bench-at).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=.build/bench-at
+BIN="${BENCH_AT_BIN:-.build/bench-at}"
 SWIFTC="${SWIFTC:-swiftc}"
 command -v "$SWIFTC" >/dev/null || SWIFTC=/opt/swift/usr/bin/swiftc
 mkdir -p .build
