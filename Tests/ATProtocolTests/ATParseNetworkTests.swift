@@ -98,4 +98,18 @@ import Testing
         #expect(try ATParse.wifiKeys(["^WIKEY:0,\"secret123\""]) == [0: "secret123"])
         #expect(throws: ATParseError.noInformation(command: "^SSID")) { try ATParse.ssids(["OK"]) }
     }
+
+    @Test func portModeNamesAreUppercasedAndOddSegmentsSkipped() throws {
+        let ports = try ATParse.portMode(["^GETPORTMODE: TYPE: WCDMA: huawei,pcui:1, Ndis : 2 ,BAD NAME:3,GPS:x,:4,DIAG:+5"])
+        #expect(ports.map(\.name) == ["PCUI", "NDIS", "DIAG"])
+        #expect(ports.map(\.index) == [1, 2, 5])
+        #expect(try ATParse.portMode(["^GETPORTMODE: ß:1"]).map(\.name) == ["SS"])
+    }
+
+    @Test func registrationLocationFieldsAreUppercaseHexWithoutQuotesOrPrefix() throws {
+        let status = try ATParse.registration("+CREG: 2,1,\"0x00a1\",\"0Xbeef\",7")
+        #expect(status.lac == "00A1")
+        #expect(status.ci == "BEEF")
+        #expect(try ATParse.registration("+CREG: 2,1,\"0x\",\"zz\"").lac == nil)
+    }
 }

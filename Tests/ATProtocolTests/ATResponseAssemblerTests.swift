@@ -168,4 +168,34 @@ import Testing
         #expect(framer.append(Array("OK\r\n".utf8)).compactMap { assembler.consume($0) }
             == [.response(ATResponse(command: "AT", lines: [], final: .ok))])
     }
+
+    @Test func keepsAssemblingCorrectlyPastTheCommandAnalysisCache() {
+        // More distinct commands than the per-command analysis cache holds (256): eviction must not
+        // mix up names, echoes or information lines.
+        var assembler = ATResponseAssembler()
+        for round in 0..<2 {
+            for number in 0..<300 {
+                let command = "AT+X\(number)?"
+                assembler.begin(command: command)
+                #expect(assembler.consume(command) == nil, "echo of \(command), round \(round)")
+                #expect(assembler.consume("+X\(number): \(round)") == nil)
+                #expect(assembler.consume("+X\(number + 1): stray") == nil)
+                let reply = assembler.consume("OK")
+                #expect(reply == .response(ATResponse(command: command, lines: ["+X\(number): \(round)", "+X\(number + 1): stray"], final: .ok)))
+            }
+        }
+    }
+
+    @Test func echoFragmentsAreRecognisedOnBytesIgnoringCase() {
+        let sent = Array("AT+CUSD=1,\"*100#\",15".utf8)
+        #expect(ATResponseAssembler.isEcho("at+cusd=1,\"*100#\",15", of: sent))
+        #expect(ATResponseAssembler.isEcho("\u{FFFD}\u{FFFD}AT+CUSD=1,\"*100#\",15", of: sent))
+        #expect(ATResponseAssembler.isEcho("AT+CU", of: sent))
+        #expect(ATResponseAssembler.isEcho("#\",15", of: sent))
+        #expect(!ATResponseAssembler.isEcho("+CUSD: 0", of: sent))
+        #expect(!ATResponseAssembler.isEcho("A", of: sent))
+        // A suffix that is a final result is the final result, not an echo.
+        #expect(!ATResponseAssembler.isEcho("OK", of: Array("AT+COPS=0,\"OK\"".utf8)))
+        #expect(!ATResponseAssembler.isEcho("ERROR", of: Array("ATERROR".utf8)))
+    }
 }
