@@ -19,6 +19,12 @@ actor DeviceSession {
     /// Runs after every identification attempt (nil identity: it failed), before any provisioning; true when it
     /// settled one of the SIM's unknown vouchers as applied, so this run must not buy the credit again.
     private let afterIdentify: @Sendable (_ identity: DeviceIdentity?) async -> Bool
+    /// Discovery only: after the first identification, finds the gone session of the same device (IMEI and ICCID)
+    /// whose place this one takes; its last state is shown instead of provisioning by policy.
+    private let replugCheck: (@Sendable (_ identity: DeviceIdentity) async -> Replug?)?
+    private var replugChecked = false
+    /// The state the device was in when it went away (what a re-plug shows).
+    private var stateBeforeGone: DeviceState?
 
     private var status: DeviceStatus
     private var identity: DeviceIdentity?
@@ -29,6 +35,7 @@ actor DeviceSession {
     init(id: String, port: String, channel: any DeviceChannel, events: EventHub, logger: Logger,
          closeChannel: @escaping @Sendable () async -> Void,
          afterIdentify: @escaping @Sendable (_ identity: DeviceIdentity?) async -> Bool = { _ in false },
+         replugCheck: (@Sendable (_ identity: DeviceIdentity) async -> Replug?)? = nil,
          makeWorkflow: @escaping @Sendable (_ actor: Int?, _ progress: @escaping ProgressSink) -> ProvisioningWorkflow) {
         self.id = id
         self.port = port
@@ -37,6 +44,7 @@ actor DeviceSession {
         self.logger = logger
         self.closeChannel = closeChannel
         self.afterIdentify = afterIdentify
+        self.replugCheck = replugCheck
         self.makeWorkflow = makeWorkflow
         self.status = DeviceStatus(id: id, port: port, state: .connecting, updatedAt: Date())
     }
@@ -86,6 +94,7 @@ actor DeviceSession {
         await closeChannel()
         // Let the run record how it ended (an in-flight voucher becomes unknown) before the state says gone.
         await waitUntilIdle()
+        stateBeforeGone = status.state
         await update(state: .gone, step: status.step, message: reason, kind: "gone")
     }
 
@@ -112,6 +121,13 @@ actor DeviceSession {
             }
         }
         guard let identity else { return }
+        if let replugCheck, !replugChecked {
+            replugChecked = true
+            if let previous = await replugCheck(identity) {
+                await adopt(previous)
+                return
+            }
+        }
         guard var order else {
             await update(state: .awaitingPlan, step: nil, message: "waiting for a technician to choose a plan", kind: "state")
             return
@@ -144,6 +160,36 @@ actor DeviceSession {
             await update(state: gone ? .gone : .failed, step: failure.step.rawValue, message: failure.message,
                          kind: gone ? "gone" : "state")
         }
+    }
+
+    /// What a gone session hands to the session of the same device plugged back in.
+    struct Replug: Sendable {
+        var previousID: String
+        var status: DeviceStatus
+        var state: DeviceState
+        var creditApplied: Set<String>
+    }
+
+    /// This session's record for a re-plug, once it is gone.
+    func replugRecord() -> Replug? {
+        guard status.state == .gone, let before = stateBeforeGone else { return nil }
+        let state: DeviceState = [.done, .failed, .awaitingPlan].contains(before) ? before : .failed
+        return Replug(previousID: id, status: status, state: state, creditApplied: creditApplied)
+    }
+
+    /// Shows the earlier session's last state on this port; a technician resumes with a provision request.
+    private func adopt(_ previous: Replug) async {
+        creditApplied.formUnion(previous.creditApplied)
+        status.plan = previous.status.plan
+        status.provisioningID = previous.status.provisioningID
+        status.balanceMB = previous.status.balanceMB
+        status.wifi = previous.status.wifi
+        status.failure = previous.status.failure
+        status.operatorName = previous.status.operatorName ?? status.operatorName
+        logger.info("device plugged back in", metadata: ["device.id": "\(id)", "device.previousID": "\(previous.previousID)"])
+        await update(state: previous.state, step: previous.status.step,
+                     message: "plugged back in (was \(previous.previousID) on \(previous.status.port)); last state \(previous.state.rawValue)",
+                     kind: "state")
     }
 
     private func observe(_ progress: ProvisioningProgress) async {

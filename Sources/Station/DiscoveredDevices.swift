@@ -10,6 +10,16 @@ struct DiscoveredDevices: Sendable {
     var usbPathOfSession: [String: String] = [:]
     /// USB path → the listed status of a device without a session.
     var placeholders: [String: DeviceStatus] = [:]
+    /// Id of a session that went away → id of the session of the same device plugged back in.
+    var replacedBy: [String: String] = [:]
+
+    /// The id a reference stands for now (follows re-plugs: `d1` still finds the device after it came back as `d4`).
+    func resolve(_ reference: String) -> String {
+        var current = reference
+        var seen: Set<String> = []
+        while let next = replacedBy[current], seen.insert(current).inserted { current = next }
+        return current
+    }
 
     /// The session ids attached from this USB path, oldest first.
     func sessionIDs(usbPath: String) -> [String] {

@@ -74,8 +74,10 @@ actor DiscoveryCoordinator {
 
     /// Drivers whose interfaces get a tty: the device is complete once each has one.
     static let serialDrivers: Set<String> = ["option", "qcserial", "usb_wwan", "cdc_acm", "ftdi_sio", "pl2303", "cp210x", "ch341", "sierra"]
-    /// How long a device whose ports are not all there yet is given before the choice is made with what there is.
-    static let portGrace: Duration = .milliseconds(300)
+    /// How often a device whose ports are not all there yet is looked at again, and how long it is waited for at
+    /// most before the choice is made with what there is (a loaded machine creates ttys slowly).
+    static let portGrace: Duration = .milliseconds(100)
+    static let portPatience: Duration = .seconds(3)
 
     private let station: Station
     private let discovery: USBDiscovery
@@ -90,6 +92,8 @@ actor DiscoveryCoordinator {
     private var latest: [String: USBDeviceSnapshot] = [:]
     /// The port text last listed for a device without an AT port.
     private var reportedPorts: [String: String] = [:]
+    /// When each device waiting for its ports started waiting.
+    private var waitingSince: [String: ContinuousClock.Instant] = [:]
 
     init(station: Station, discovery: USBDiscovery, classifier: DeviceClassifier, modeSwitch: Bool,
          prober: ATPortProber, memory: ATPortMemory, logger: Logger, isReady: @escaping @Sendable () async -> Bool) {
@@ -195,6 +199,7 @@ actor DiscoveryCoordinator {
                 Task { await self.choosePortAndAttach(path) }
             } else if !candidates.isEmpty && paths[path] != .waitingForPorts {
                 paths[path] = .waitingForPorts
+                waitingSince[path] = ContinuousClock.now
                 Task {
                     try? await Task.sleep(for: Self.portGrace)
                     await self.graceOver(path)
@@ -211,6 +216,15 @@ actor DiscoveryCoordinator {
 
     private func graceOver(_ path: String) async {
         guard paths[path] == .waitingForPorts else { return }
+        if let snapshot = latest[path], !Self.portsComplete(snapshot),
+           let since = waitingSince[path], ContinuousClock.now - since < Self.portPatience {
+            Task {
+                try? await Task.sleep(for: Self.portGrace)
+                await self.graceOver(path)
+            }
+            return
+        }
+        waitingSince[path] = nil
         paths[path] = .choosing
         await choosePortAndAttach(path)
     }

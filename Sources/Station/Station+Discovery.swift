@@ -1,4 +1,5 @@
 import Foundation
+import Provisioning
 import StationAPI
 
 /// The station's side of USB discovery: attach a device found on a USB socket, end its session when it is unplugged,
@@ -8,7 +9,7 @@ extension Station {
     ///
     /// A listed placeholder for the same socket (mode switch under way) is replaced by the session.
     func attachDiscovered(path: String, usbPath: String) async throws(StationError) -> DeviceStatus {
-        let status = try attach(path: path)
+        let status = try attach(path: path, followReplug: true)
         discovered.usbPathOfSession[status.id] = usbPath
         discovered.placeholders[usbPath] = nil
         return status
@@ -51,6 +52,21 @@ extension Station {
         discovered.placeholders[usbPath] = status
         await events.publish(StationEvent(kind: "state", deviceID: status.id, state: state, step: step, message: message,
                                           at: status.updatedAt))
+    }
+
+    /// Called when a discovered device was identified: if a gone session has the same IMEI and ICCID, that session
+    /// is replaced by the new one (its id keeps finding the device) and its last state is handed over.
+    func takeOverGoneSession(newID: String, identity: DeviceIdentity) async -> DeviceSession.Replug? {
+        for session in sessions where session.id != newID {
+            let status = await session.snapshot()
+            guard status.state == .gone, status.imei == identity.imei.digits, status.iccid == identity.iccid?.digits,
+                  let record = await session.replugRecord() else { continue }
+            sessions.removeAll { $0 === session }
+            discovered.replacedBy[session.id] = newID
+            discovered.usbPathOfSession[session.id] = nil
+            return record
+        }
+        return nil
     }
 
     /// Whether a session from this USB path is still connected (not gone).

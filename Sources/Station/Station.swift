@@ -66,7 +66,10 @@ public actor Station {
     // MARK: - Devices
 
     /// Opens a serial port and starts a session on it: identify, then provision by policy.
-    public func attach(path: String) throws(StationError) -> DeviceStatus {
+    ///
+    /// `followReplug` (discovery): a device identified as one that went away (same IMEI and ICCID) takes over that
+    /// session's last state instead of being provisioned by policy.
+    public func attach(path: String, followReplug: Bool = false) throws(StationError) -> DeviceStatus {
         if let existing = sessions.first(where: { $0.port == path }) {
             throw StationError(status: 409, code: "already-attached", message: "\(path) is already attached as \(existing.id).")
         }
@@ -88,6 +91,10 @@ public actor Station {
         var deviceLogger = logger
         deviceLogger[metadataKey: "device.id"] = "\(id)"
         let settler = VoucherSettler(ledger: ledger, config: config, logger: deviceLogger)
+        var replugCheck: (@Sendable (DeviceIdentity) async -> DeviceSession.Replug?)?
+        if followReplug {
+            replugCheck = { [weak self] identity in await self?.takeOverGoneSession(newID: id, identity: identity) }
+        }
         let session = DeviceSession(
             id: id, port: path, channel: channel, events: events, logger: deviceLogger,
             closeChannel: { await atSession.close() },
@@ -97,6 +104,7 @@ public actor Station {
                 if case .applied = outcome { return true }
                 return false
             },
+            replugCheck: replugCheck,
             makeWorkflow: { actor, progress in
                 ProvisioningWorkflow(channel: channel, recorder: LedgerRecorder(ledger: ledger, actor: actor, port: path),
                                      policy: policy, keys: keys, progress: progress)
@@ -167,6 +175,7 @@ public actor Station {
     var sessionIDs: [String] { sessions.map(\.id) }
 
     private func find(_ reference: String) async throws(StationError) -> DeviceSession {
+        let reference = discovered.resolve(reference)
         if let session = sessions.first(where: { $0.id == reference || $0.port == reference }) { return session }
         var matches: [DeviceSession] = []
         for session in sessions {

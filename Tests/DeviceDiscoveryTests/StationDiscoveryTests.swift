@@ -16,6 +16,7 @@ final class DiscoveryStationHarness: Sendable {
     let station: Station
     let service: DiscoveryService
     let network: OperatorNetwork
+    let operatorLedger: OperatorLedger
     let personality: Personality
     private let runner: Task<Void, Never>
 
@@ -36,7 +37,8 @@ final class DiscoveryStationHarness: Sendable {
 
         var profile = try ModemSimulator.OperatorProfile.load(Self.root + "/simulator/operator-simunet.json")
         profile.replyDelayMs = 0
-        network = OperatorNetwork(profile: profile, ledger: try OperatorLedger(profile: profile, path: nil))
+        operatorLedger = try OperatorLedger(profile: profile, path: nil)
+        network = OperatorNetwork(profile: profile, ledger: operatorLedger)
         var personality = try Personality.load(Self.root + "/simulator/personalities/huawei-e5-mifi.json")
         personality.latency = Personality.Latency(defaultMs: 0, commands: [:])
         personality.faults = Personality.Faults()
@@ -195,6 +197,59 @@ extension UMockdevDiscoveryTests {
         let snapshot = USBDeviceSnapshot(usbPath: "1-5", syspath: "", vendorID: 0x12d1, productID: 0x15ff, serial: "STICK-5",
                                          ttys: [TTYPort(devnode: "/dev/ttyUSB9", interfaceNumber: 1)])
         #expect(memory.port(for: snapshot) == "/dev/ttyUSB9", "the choice is remembered by interface, not tty name")
+    }
+}
+
+extension UMockdevDiscoveryTests {
+    @Test func devicePluggedBackOnARenamedTTYShowsItsLastStateAndResumes() async throws {
+        let testbed = try MockTestbed()
+        let harness = try await DiscoveryStationHarness()
+        try testbed.add(MockDevices.e5Hotspot.description)
+        // The recharge reaches the operator, but its reply is lost: the voucher becomes unknown at the unplug.
+        var modem = harness.serve(testbed, "/dev/ttyUSB2", muteAtUSSD: 2)
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .seconds(15))
+        while try await harness.station.vouchers(state: "sending", limit: 10, reveal: false).isEmpty, clock.now < deadline {
+            try await clock.sleep(for: .milliseconds(5))
+        }
+        testbed.unplug(MockDevices.e5Hotspot)
+        let gone = await harness.device(within: .seconds(1)) { $0.state == .gone }
+        #expect(gone?.id == "d1")
+        modem.stop()
+
+        // Back on the same socket, re-enumerated with other tty names.
+        var again = MockDevices.e5Hotspot
+        again.deviceNumber = 9
+        for index in again.interfaces.indices { again.interfaces[index].tty = "ttyUSB\(7 + index)" }
+        try testbed.add(again.description)
+        modem = harness.serve(testbed, "/dev/ttyUSB9")
+        defer { modem.stop() }
+        let back = await harness.device(within: .seconds(10)) { $0.port == "/dev/ttyUSB9" && $0.state != .connecting && $0.state != .identifying }
+        let listed = await harness.station.devices(reveal: false)
+        #expect(back?.state == .failed, "the re-plugged device shows its last state, not a new policy run")
+        #expect(back?.failure?.code == "voucher-unknown")
+        #expect(listed.count == 1, "the gone entry was replaced, not duplicated: \(listed.map { "\($0.id) \($0.port) \($0.state) \($0.failure?.message ?? "")" })")
+        let byOldID = try await harness.station.device("d1", reveal: false)
+        #expect(byOldID.port == "/dev/ttyUSB9", "the old id follows the device to its new tty")
+
+        // Resume: the lost reply's voucher was settled by balance at identification, so no second voucher is spent.
+        // The adopting run may still be ending when the state shows: a technician's request then gets device-busy.
+        var accepted = false
+        while !accepted, clock.now < deadline.advanced(by: .seconds(5)) {
+            do {
+                _ = try await harness.station.provision("d1", request: ProvisionRequest(), actor: nil)
+                accepted = true
+            } catch {
+                guard error.code == "device-busy" else { throw error }
+                try await clock.sleep(for: .milliseconds(5))
+            }
+        }
+        #expect(accepted)
+        let done = await harness.device(within: .seconds(10)) { $0.port == "/dev/ttyUSB9" && ($0.state == .done || $0.state == .failed) }
+        let redeemed = harness.operatorLedger.snapshot().vouchers.values.filter { $0.redemptions > 0 }.count
+        await harness.stop()
+        #expect(done?.state == .done, "\(done?.failure?.message ?? "")")
+        #expect(redeemed == 1)
     }
 }
 
