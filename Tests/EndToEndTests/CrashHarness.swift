@@ -19,6 +19,8 @@ final class CrashHarness: @unchecked Sendable {
         var killsByPhase: [String: Int] = [:]
         var restarts = 0
         var checks = 0
+        var fullChecks = 0
+        var fullCheckEvery = 1
         var maxRestart: Duration = .zero
         var totalRestart: Duration = .zero
         var killWindow: Duration = .zero
@@ -28,6 +30,9 @@ final class CrashHarness: @unchecked Sendable {
         var operatorRedemptions = 0
         var events = 0
         var elapsed: Duration = .zero
+        var maxCheck: Duration = .zero
+        var maxIntegrity: Duration = .zero
+        var maxVerify: Duration = .zero
         var seed: UInt64 = 0
         var violations: [String] = []
 
@@ -38,10 +43,10 @@ final class CrashHarness: @unchecked Sendable {
             var lines = [
                 "crash-test: \(iterations) iterations (seed \(seed)), kill -9 within \(ms(killWindow)) of each start, \(ms(elapsed)) in all",
                 "crash-test: kills by phase: " + killsByPhase.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "),
-                "crash-test: API up after \(restarts) of \(iterations + 1) starts (the rest were killed first), checks after \(checks); start to API ready: max \(ms(maxRestart)), mean \(restarts > 0 ? ms(totalRestart / restarts) : "-")",
+                "crash-test: API up after \(restarts) of \(iterations + 1) starts (the rest were killed first), checks after \(checks) (full integrity_check + whole chain after \(fullChecks): every \(fullCheckEvery == 1 ? "one" : "\(fullCheckEvery)th and the last"), the rest the new rows' links); start to API ready: max \(ms(maxRestart)), mean \(restarts > 0 ? ms(totalRestart / restarts) : "-")",
                 "crash-test: voucher imports acknowledged \(importsAcknowledged) (all present), unacknowledged and absent \(importsLostBeforeAck) (all or nothing)",
                 "crash-test: ledger vouchers " + voucherStates.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
-                    + "; operator redemptions \(operatorRedemptions); events \(events)",
+                    + "; operator redemptions \(operatorRedemptions); events \(events); slowest after-restart check \(ms(maxCheck)) (integrity_check \(ms(maxIntegrity)), chain \(ms(maxVerify)))",
             ]
             if violations.isEmpty {
                 lines.append("crash-test: 0 violations")
@@ -54,6 +59,9 @@ final class CrashHarness: @unchecked Sendable {
     }
 
     private let iterations: Int
+    /// Full checks (`integrity_check`, the whole chain re-hashed) after every this-many restarts and at the end; the
+    /// restarts between get the O(new rows) check: the pre-kill head still there with its hash, every newer row linked.
+    private let fullCheckEvery: Int
     private let devicesPerIteration = 3
     private let batchSize = 5
     private let initialStock = 12
@@ -68,6 +76,10 @@ final class CrashHarness: @unchecked Sendable {
     private let personalities: [Personality]
     private var random: SplitMix64
     private var summary = Summary()
+    /// Every voucher by code as of the last refresh, kept up to date from the events after `cachedSeq`, so a check
+    /// reads only what changed instead of the whole (growing) table.
+    private var vouchersByCode: [String: Voucher] = [:]
+    private var cachedSeq: Int64 = 0
 
     /// What must hold at the next restart: taken at the last kill.
     private struct Pending {
@@ -76,10 +88,12 @@ final class CrashHarness: @unchecked Sendable {
         var acknowledgedBatches: [Int]
     }
 
-    init(iterations: Int, seed: UInt64) throws {
+    init(iterations: Int, seed: UInt64, fullCheckEvery: Int) throws {
         self.iterations = iterations
+        self.fullCheckEvery = max(1, fullCheckEvery)
         random = SplitMix64(seed: seed)
         summary.seed = seed
+        summary.fullCheckEvery = max(1, fullCheckEvery)
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("hs-crash-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         ledgerPath = dir + "/ledger.sqlite"
@@ -163,7 +177,7 @@ final class CrashHarness: @unchecked Sendable {
             return
         }
         noteRestart(ContinuousClock.now - restartStart)
-        if let pending { try checkAfterRestart(pending, currentICCIDs: []) }
+        if let pending { try checkAfterRestart(pending, currentICCIDs: [], final: true) }
         kill(daemon.processIdentifier, SIGTERM)
         let stopDeadline = ContinuousClock.now + .seconds(10)
         while daemon.isRunning, ContinuousClock.now < stopDeadline { usleep(2000) }
@@ -257,7 +271,8 @@ final class CrashHarness: @unchecked Sendable {
 
         // The ledger as the kill left it (before any recovery).
         let ledger = try Ledger(path: ledgerPath)
-        let all = try ledger.vouchers(limit: 1_000_000)
+        try refreshVouchers(ledger)
+        let all = Array(vouchersByCode.values)
         let mine = all.filter { $0.iccid.map(iccids.contains) ?? false }
         let runs = try identities.compactMap { try ledger.provisionings(iccid: $0.iccid, limit: 1).first }
         let phase: String
@@ -292,22 +307,55 @@ final class CrashHarness: @unchecked Sendable {
             summary.importsLostBeforeAck += 1
             // Keep the stock up while no daemon runs.
             try ledger.importVouchers(batch.map { ($0, "500MB") }, actor: nil)
+            try refreshVouchers(ledger)
         }
         return Pending(anchor: anchor, truth: truth, acknowledgedBatches: acknowledgedBatches)
     }
 
-    /// Checks made once the restarted daemon listens (its recovery is done).
-    private func checkAfterRestart(_ pending: Pending, currentICCIDs: Set<String>) throws {
-        summary.checks += 1
-        let ledger = try Ledger(path: ledgerPath)
-        if try !ledger.integrityCheck() { violation("restart \(summary.restarts): PRAGMA integrity_check is not ok") }
-        let verification = try ledger.verifyChain(anchor: pending.anchor)
-        if !verification.isValid {
-            violation("restart \(summary.restarts): chain does not verify against the head read before the kill "
-                      + "(\(pending.anchor.map { "seq \($0.seq)" } ?? "none")): \(verification.failure?.message ?? "")")
+    /// Brings `vouchersByCode` up to date with the ledger: every voucher named by an event after `cachedSeq`.
+    private func refreshVouchers(_ ledger: Ledger) throws {
+        let events = try ledger.events(afterSeq: cachedSeq, limit: 10_000_000)
+        var changed = Set<Int64>()
+        for event in events {
+            if let id = event.voucherID { changed.insert(id) }
+            cachedSeq = max(cachedSeq, event.seq)
         }
-        let vouchers = try ledger.vouchers(limit: 1_000_000)
-        let byCode = Dictionary(vouchers.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
+        for id in changed {
+            if let voucher = try ledger.voucher(id: id) { vouchersByCode[voucher.code] = voucher }
+        }
+    }
+
+    /// Checks made once the restarted daemon listens (its recovery is done).
+    private func checkAfterRestart(_ pending: Pending, currentICCIDs: Set<String>, final: Bool = false) throws {
+        summary.checks += 1
+        let checkStarted = ContinuousClock.now
+        defer { summary.maxCheck = max(summary.maxCheck, ContinuousClock.now - checkStarted) }
+        let ledger = try Ledger(path: ledgerPath)
+        if final || summary.checks % fullCheckEvery == 1 || fullCheckEvery == 1 {
+            summary.fullChecks += 1
+            var mark = ContinuousClock.now
+            if try !ledger.integrityCheck() { violation("restart \(summary.restarts): PRAGMA integrity_check is not ok") }
+            summary.maxIntegrity = max(summary.maxIntegrity, ContinuousClock.now - mark)
+            mark = ContinuousClock.now
+            let verification = try ledger.verifyChain(anchor: pending.anchor)
+            summary.maxVerify = max(summary.maxVerify, ContinuousClock.now - mark)
+            if !verification.isValid {
+                violation("restart \(summary.restarts): chain does not verify against the head read before the kill "
+                          + "(\(pending.anchor.map { "seq \($0.seq)" } ?? "none")): \(verification.failure?.message ?? "")")
+            }
+        } else if let anchor = pending.anchor, anchor.seq > 0 {
+            // The rows written since the kill's head: that head still there, unchanged, and every newer row linked.
+            let tail = try ledger.events(afterSeq: anchor.seq - 1, limit: 10_000_000)
+            if tail.first?.seq != anchor.seq || tail.first?.hash != anchor.hash {
+                violation("restart \(summary.restarts): the row at the pre-kill head seq \(anchor.seq) is gone or changed")
+            }
+            for (previous, row) in zip(tail, tail.dropFirst()) where row.seq != previous.seq + 1 || row.prevHash != previous.hash {
+                violation("restart \(summary.restarts): event \(row.seq) does not link to event \(previous.seq)")
+            }
+        }
+        try refreshVouchers(ledger)
+        let byCode = vouchersByCode
+        let vouchers = Array(byCode.values)
         for voucher in vouchers where voucher.state == .sending && !(voucher.iccid.map(currentICCIDs.contains) ?? false) {
             violation("restart \(summary.restarts): voucher #\(voucher.id) still `sending` after recovery")
         }
