@@ -73,5 +73,19 @@ echo "== ledger"
 ctl ledger --limit 200
 echo "== operator truth (simulator)"
 "$bin/hotspot-sim" state --state "$run/operator-state.json"
+
+echo "== part 2: the same daemon finding USB devices by itself (udev discovery over umockdev-mocked devices)"
+# The first part gives hotspotd the ttys by hand; here hotspotd gets no port at all: it enumerates and follows udev,
+# switches a CD-ROM-mode unit, chooses each AT port and provisions what it finds (scripts/demo_discovery.py).
+cleanup
+watch_pid= daemon_pid= sim_pid=
+mkdir -p "$run/discovery"
+sed -e 's#"lockDirectory": "/var/lock"#"lockDirectory": null#' config/hotspotd.example.json > "$run/discovery/hotspotd.json"
+if /usr/bin/python3 -c "import gi; gi.require_version('UMockdev', '1.0')" 2>/dev/null; then
+    umockdev-wrapper /usr/bin/python3 scripts/demo_discovery.py "$bin" "$run/discovery"
+else
+    echo "demo: skipped (needs python3-gi and gir1.2-umockdev-1.0: apt-get install python3-gi gir1.2-umockdev-1.0)"
+fi
+
 elapsed_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 echo "== demo finished in $((elapsed_ms / 1000)).$(printf %03d $((elapsed_ms % 1000))) s (build included)"

@@ -192,9 +192,10 @@ actor DiscoveryCoordinator {
             let returns = discovery.events()
             Task { await self.switchMode(plan, returns: returns) }
         case .atDevice(_, let candidates, _):
-            // A remembered or catalog-settled port cannot be beaten by a tty still to come; otherwise wait for the
-            // rest of the ports (bounded) so the probe sees them all.
-            if memory.port(for: snapshot) != nil || classifier.hintedATPort(snapshot) != nil || Self.portsComplete(snapshot) {
+            // A remembered or catalog-settled port cannot be beaten by a tty still to come; otherwise wait a moment
+            // and for the rest of the ports (bounded) so the probe sees them all: the kernel adds an interface's tty
+            // before the next interface, so "every interface seen has its tty" alone can be true too early.
+            if memory.port(for: snapshot) != nil || classifier.hintedATPort(snapshot) != nil {
                 paths[path] = .choosing
                 Task { await self.choosePortAndAttach(path) }
             } else if !candidates.isEmpty && paths[path] != .waitingForPorts {
@@ -216,8 +217,8 @@ actor DiscoveryCoordinator {
 
     private func graceOver(_ path: String) async {
         guard paths[path] == .waitingForPorts else { return }
-        if let snapshot = latest[path], !Self.portsComplete(snapshot),
-           let since = waitingSince[path], ContinuousClock.now - since < Self.portPatience {
+        if let snapshot = latest[path], memory.port(for: snapshot) == nil, classifier.hintedATPort(snapshot) == nil,
+           !Self.portsComplete(snapshot), let since = waitingSince[path], ContinuousClock.now - since < Self.portPatience {
             Task {
                 try? await Task.sleep(for: Self.portGrace)
                 await self.graceOver(path)
