@@ -37,6 +37,7 @@ if [ ${#failed[@]} -gt 0 ]; then
 fi
 echo "== end-to-end tests (built hotspot-sim, hotspotd, hotspotctl)"
 swift test --skip-build --filter EndToEndTests
+CRASH_TEST_SKIP_BUILD=1 bash scripts/crash-test.sh 50  # issue 5: kill -9 the daemon 50 times, check the money invariants
 echo "== discovery tests under umockdev"
 umockdev-wrapper swift test --skip-build --filter DeviceDiscoveryTests
 
