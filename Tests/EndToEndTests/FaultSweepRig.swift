@@ -194,6 +194,11 @@ final class FaultSweepRig: @unchecked Sendable {
                                     dialects: DialectCatalog(configured: dialects))
     }
 
+    deinit {
+        // Unlinking while the pool is still open is fine on Linux; the space goes when the last descriptor closes.
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: ledger.path + suffix) }
+    }
+
     /// What one run did.
     struct Outcome: Sendable {
         var identity: SimIdentity

@@ -44,10 +44,17 @@ extension EndToEnd {
             return copy
         }
 
+        static func remove(_ paths: String...) {
+            for path in paths {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            }
+        }
+
         @Test func oneChangedByteInAnEventsContentIsCaughtAtThatEvent() throws {
             let (ledger, marked) = try Self.makeLedger()
             #expect(try ledger.verifyChain().isValid)
             let copy = try Self.tamperedCopy(of: ledger, replacing: Array(Self.marker.utf8))
+            defer { Self.remove(copy, ledger.path) }
             let verification = try Ledger(path: copy).verifyChain()
             #expect(verification.failure?.seq == marked)
             #expect(verification.failure?.reason == .hashMismatch)
@@ -63,6 +70,7 @@ extension EndToEnd {
                 hex = hex.dropFirst(2)
             }
             let copy = try Self.tamperedCopy(of: ledger, replacing: hash)
+            defer { Self.remove(copy, ledger.path) }
             let verification = try Ledger(path: copy).verifyChain()
             #expect(!verification.isValid)
             #expect(verification.failure?.seq == marked, "\(String(describing: verification.failure))")
