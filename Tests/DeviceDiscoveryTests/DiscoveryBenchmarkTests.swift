@@ -43,11 +43,36 @@ extension UMockdevDiscoveryTests {
                 elapsed = clock.now - start
                 break
             }
-            try await clock.sleep(for: .microseconds(500))
+            try await clock.sleep(for: count == 1 ? .microseconds(500) : .milliseconds(5))
         }
         await harness.stop()
         modems.forEach { $0.stop() }
         return (try #require(elapsed, "not every device was identified within 30 s"), plugging)
+    }
+
+    /// `count` devices already plugged in when discovery starts: start → last ICCID known (enumeration path).
+    static func enumerateAndIdentify(count: Int) async throws -> Duration {
+        let testbed = try MockTestbed()
+        let harness = try await DiscoveryStationHarness(defaultPlan: false, startDiscovery: false)
+        var modems: [SimulatedModem] = []
+        for device in (0..<count).map({ benchDevice(1 + $0) }) {
+            try testbed.add(device.description)
+            modems.append(harness.serve(testbed, "/dev/" + (device.interfaces[2].tty ?? "")))
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        harness.start()
+        var elapsed: Duration?
+        while clock.now - start < .seconds(30) {
+            if await harness.station.devices(reveal: true).filter({ $0.iccid != nil }).count >= count {
+                elapsed = clock.now - start
+                break
+            }
+            try await clock.sleep(for: count == 1 ? .microseconds(500) : .milliseconds(5))
+        }
+        await harness.stop()
+        modems.forEach { $0.stop() }
+        return try #require(elapsed, "not every device was identified within 30 s")
     }
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment["HOTSPOTD_DISCOVERY_BENCH"] == "1"))
@@ -69,6 +94,15 @@ extension UMockdevDiscoveryTests {
         let plug = Self.median(plugging)
         print("BENCH plug→ICCID 32 devices together: median \(Self.fmt(all)) ms (n=\(many.count)); ratio to one device \(Self.fmt(all / one))")
         print("BENCH   of which umockdev creating the 32 devices: \(Self.fmt(plug)) ms; last device created→all ICCIDs \(Self.fmt(all - plug)) ms (ratio to one device \(Self.fmt((all - plug) / one)))")
+        var startOne: [Double] = []
+        var startMany: [Double] = []
+        for _ in 0..<max(1, Self.benchRuns / 3) {
+            startOne.append(Self.ms(try await Self.enumerateAndIdentify(count: 1)))
+            startMany.append(Self.ms(try await Self.enumerateAndIdentify(count: 32)))
+        }
+        let e1 = Self.median(startOne)
+        let e32 = Self.median(startMany)
+        print("BENCH present at start → ICCID: 1 device median \(Self.fmt(e1)) ms, 32 devices median \(Self.fmt(e32)) ms (n=\(startOne.count)); ratio \(Self.fmt(e32 / e1))")
         #expect(one > 0 && all > 0)
     }
 

@@ -6,6 +6,7 @@ import Logging
 import ModemSimulator
 import Station
 import StationAPI
+import Synchronization
 import Testing
 
 /// A station with discovery over umockdev devices whose ttys are served by the simulator's engine.
@@ -18,9 +19,10 @@ final class DiscoveryStationHarness: Sendable {
     let network: OperatorNetwork
     let operatorLedger: OperatorLedger
     let personality: Personality
-    private let runner: Task<Void, Never>
+    private let runner = RunnerBox()
 
-    init(modeSwitch: Bool = true, memory: ATPortMemory = ATPortMemory(), defaultPlan: Bool = true) async throws {
+    init(modeSwitch: Bool = true, memory: ATPortMemory = ATPortMemory(), defaultPlan: Bool = true,
+         startDiscovery: Bool = true) async throws {
         var config = try String(contentsOfFile: Self.root + "/config/hotspotd.example.json", encoding: .utf8)
         config = config.replacingOccurrences(of: "\"lockDirectory\": \"/var/lock\"", with: "\"lockDirectory\": null")
         if !defaultPlan {
@@ -48,7 +50,13 @@ final class DiscoveryStationHarness: Sendable {
         let service = DiscoveryService(station: station, catalog: catalog, modeSwitch: modeSwitch, logger: logger, memory: memory,
                                        isReady: { true })
         self.service = service
-        runner = Task { try? await service.run() }
+        if startDiscovery { start() }
+    }
+
+    /// Starts discovery (enumeration of what is plugged in, then the monitor).
+    func start() {
+        let service = self.service
+        runner.set(Task { try? await service.run() })
     }
 
     /// Serves the mocked tty `devnode` with a fresh engine of the E5 personality.
@@ -70,9 +78,16 @@ final class DiscoveryStationHarness: Sendable {
 
     func stop() async {
         service.stop()
-        await runner.value
+        await runner.task?.value
         await station.shutdown()
     }
+}
+
+/// The discovery task of a harness, set once.
+final class RunnerBox: Sendable {
+    private let box = Mutex<Task<Void, Never>?>(nil)
+    func set(_ task: Task<Void, Never>) { box.withLock { $0 = task } }
+    var task: Task<Void, Never>? { box.withLock { $0 } }
 }
 
 extension UMockdevDiscoveryTests {
