@@ -56,14 +56,16 @@ public actor CallerRateLimiter {
         bucket.tokens = min(capacity, bucket.tokens + max(0, seconds) * rate)
         bucket.updated = instant
         defer { prune(at: instant, rate: rate, capacity: capacity) }
-        if bucket.tokens >= 1 {
-            bucket.tokens -= 1
+        // A hair of slack: refills are sums of floating-point fractions (1/6 token a second adds up to 0.999…).
+        let slack = 1e-9
+        if bucket.tokens >= 1 - slack {
+            bucket.tokens = max(0, bucket.tokens - 1)
             buckets[uid] = bucket
             return .allowed
         }
         buckets[uid] = bucket
         let wait = (1 - bucket.tokens) / rate
-        return .refused(retryAfterSeconds: max(1, Int(wait.rounded(.up))))
+        return .refused(retryAfterSeconds: max(1, Int((wait - slack).rounded(.up))))
     }
 
     private func prune(at instant: ContinuousClock.Instant, rate: Double, capacity: Double) {

@@ -1,0 +1,130 @@
+import Foundation
+import Ledger
+import Logging
+import ModemSimulator
+@testable import Station
+import StationAPI
+import UnixHTTP
+
+/// A real `Station` over a temporary ledger and one simulated USB stick on a pseudo-terminal, in process.
+///
+/// `crashWhileSending` leaves the ledger as a daemon killed mid-recharge does: a provisioning whose
+/// balance-before step read `balanceBeforeMB`, and its voucher committed `sending`.
+final class SettlementRig {
+    static let iccid = "89001010000123456782"
+    static let imsi = "001010000012345"
+    static let imei = "867530012345672"
+    static let voucherCode = "123456789012"
+
+    let directory: String
+    let ledger: Ledger
+    let host: SimulatorHost
+    let network: OperatorNetwork
+    let station: Station
+    let router: APIRouter
+    var port: String { host.ports[0].path }
+
+    /// `startingBalanceMB` is the SIM's balance on the simulated network; `extraJSON` is merged into the config.
+    init(startingBalanceMB: Int, vouchers: [String: Int] = [SettlementRig.voucherCode: 500], defaultPlan: String? = nil,
+         extraConfig: String = "") throws {
+        directory = NSTemporaryDirectory() + "station-test-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        ledger = try Ledger(path: directory + "/ledger.sqlite")
+        var profile = ModemSimulator.OperatorProfile()
+        profile.replyDelayMs = 5
+        profile.startingBalances = [Self.iccid: startingBalanceMB]
+        profile.vouchers = vouchers
+        network = OperatorNetwork(profile: profile, ledger: try OperatorLedger(profile: profile, path: directory + "/operator.json"))
+        // The shipped E3131 stick (packed GSM 7 USSD, as the dialect expects), without its latencies.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var personality = try Personality.load(root.appendingPathComponent("simulator/personalities/huawei-stick.json").path)
+        personality.identity.imei = Self.imei
+        personality.sim = .init(iccid: Self.iccid, imsi: Self.imsi)
+        personality.latency = .init()
+        host = SimulatorHost(devices: [DeviceSetup(label: "stick", personality: personality)], network: network)
+        _ = try host.start()
+        let plan = defaultPlan.map { "\"\($0)\"" } ?? "null"
+        let config = try StationConfig.parse(Data("""
+            {
+              "plans": [{ "name": "500MB", "megabytes": 500 }, { "name": "2GB", "megabytes": 2048 }],
+              "defaultPlan": \(plan),
+              "wifi": { "ssidTemplate": "Connexion-{iccid4}", "keyLength": 12 },
+              "operators": [{ "name": "SimuNet", "mccmnc": ["00101"], "rechargeTemplate": "*123*{code}#",
+                              "balanceCode": "*100#", "successPattern": "rechargement reussi",
+                              "refusalPattern": "invalide|deja utilise", "balancePattern": "solde data[^0-9]*([0-9]+) Mo",
+                              "replyTimeoutSeconds": 5 }],
+              \(extraConfig)
+              "lockDirectory": null
+            }
+            """.utf8), file: "test.json")
+        station = Station(config: config, ledger: ledger, logger: Logger(label: "station-test"))
+        router = APIRouter(station: station)
+    }
+
+    /// Leaves voucher `code` of `plan` in `sending` for the SIM, after a balance-before step of `balanceBeforeMB`.
+    @discardableResult
+    func crashWhileSending(balanceBeforeMB: Int, code: String = SettlementRig.voucherCode, plan: String = "500MB") throws -> Int64 {
+        try ledger.recordDevice(imei: Self.imei, manufacturer: "huawei", model: "E3131", firmware: "21.0", port: port, actor: nil)
+        try ledger.recordSIM(iccid: Self.iccid, imsi: Self.imsi, luhnValid: true, actor: nil)
+        let provisioning = try ledger.startProvisioning(deviceIMEI: Self.imei, iccid: Self.iccid, plan: plan, actor: nil)
+        try ledger.recordStep(provisioningID: provisioning, step: "balance-before", status: .succeeded,
+                              detail: ["balance.mb": String(balanceBeforeMB)], actor: nil)
+        try ledger.importVouchers([(code: code, plan: plan)], actor: 1000)
+        guard let voucher = try ledger.reserveVoucher(plan: plan, provisioningID: provisioning, iccid: Self.iccid, actor: nil) else {
+            throw LedgerError(.notFound, "no voucher reserved")
+        }
+        try ledger.markSending(id: voucher.id, actor: nil)
+        return voucher.id
+    }
+
+    /// The operator's side: how often the voucher was tried, and how often the balance was asked.
+    func operatorTruth() -> OperatorState { network.ledger.snapshot() }
+
+    /// One request through the router, as if `uid` sent it over the socket.
+    func request(_ method: String, _ target: String, body: some Encodable, uid: UInt32? = 1000) async throws -> HTTPResponse {
+        let bytes = Array(try StationJSON.encoder().encode(body))
+        return await router.handle(HTTPRequest(method: method, target: target, body: bytes,
+                                               peer: uid.map { PeerCredentials(pid: 1, uid: $0, gid: $0) }))
+    }
+
+    /// A request without a body.
+    func request(_ method: String, _ target: String, uid: UInt32? = 1000) async -> HTTPResponse {
+        await router.handle(HTTPRequest(method: method, target: target, peer: uid.map { PeerCredentials(pid: 1, uid: $0, gid: $0) }))
+    }
+
+    /// Decodes a JSON reply body.
+    static func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse) throws -> T {
+        guard case .bytes(let bytes) = response.body else { throw LedgerError(.io, "streamed reply") }
+        return try StationJSON.decoder().decode(type, from: Data(bytes))
+    }
+
+    /// Collects a streamed (or whole) reply body.
+    static func collect(_ response: HTTPResponse) async -> [UInt8] {
+        switch response.body {
+        case .bytes(let bytes): return bytes
+        case .stream(let stream):
+            var all: [UInt8] = []
+            for await chunk in stream { all += chunk }
+            return all
+        }
+    }
+
+    /// Waits (bounded) until device `id` reaches one of `states`, then until its run has ended.
+    func waitForDevice(_ id: String, in states: Set<DeviceState>, within limit: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if let status = try? await station.device(id, reveal: false), states.contains(status.state) {
+                await station.waitUntilIdle()
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw LedgerError(.io, "device \(id) did not reach \(states) within \(limit)")
+    }
+
+    func stop() async {
+        await station.shutdown()
+        host.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
