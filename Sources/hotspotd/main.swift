@@ -85,8 +85,10 @@ struct Hotspotd: AsyncParsableCommand {
             logger.info("USB discovery on", metadata: ["catalog.entries": "\(usbCatalog.entries.count)",
                                                        "catalog.directories": "\(directories.joined(separator: ","))",
                                                        "modeSwitch": "\(discoverySettings.isModeSwitchEnabled)"])
+            // Discovery ending (no udev in a container) must not stop the daemon: ports given by hand still work.
             services.append(.init(service: DiscoveryService(station: station, catalog: usbCatalog,
-                                                            modeSwitch: discoverySettings.isModeSwitchEnabled, logger: logger)))
+                                                            modeSwitch: discoverySettings.isModeSwitchEnabled, logger: logger),
+                                  successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
         }
         let group = ServiceGroup(configuration: .init(services: services,
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
