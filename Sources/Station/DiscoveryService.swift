@@ -130,6 +130,7 @@ actor DiscoveryCoordinator {
         case .removed(let usbPath):
             latest[usbPath] = nil
             reportedPorts[usbPath] = nil
+            waitingSince[usbPath] = nil
             if paths[usbPath] == .switching { return }   // expected: the storage personality leaves
             let before = paths.removeValue(forKey: usbPath)
             let ended = await station.detachDiscovered(usbPath: usbPath, reason: "unplugged from USB \(usbPath)")

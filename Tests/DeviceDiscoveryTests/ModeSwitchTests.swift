@@ -1,5 +1,5 @@
 import Testing
-import DeviceDiscovery
+@testable import DeviceDiscovery
 
 /// Mode-switch decisions that need no USB device.
 struct ModeSwitchTests {
@@ -44,5 +44,22 @@ struct ModeSwitchTests {
         #expect(USBID("12d1:1f0") == nil)
         #expect(USBID("12d1") == nil)
         #expect(USBID("12d1:1506:1") == nil)
+    }
+}
+
+/// The probe's reading of a reply, without a device.
+struct ATPortProbeReplyTests {
+    @Test func probeCountsOnlyAWholeOKOrERRORLineAsAnAnswer() {
+        #expect(ATPortProber.containsFinalLine(Array("AT\r\r\nOK\r\n".utf8)))
+        #expect(ATPortProber.containsFinalLine(Array("\r\nERROR\r\n".utf8)))
+        #expect(!ATPortProber.containsFinalLine(Array("\r\nOK".utf8)), "a line is only whole once it ends")
+        #expect(!ATPortProber.containsFinalLine(Array("\r\n^RSSI:OK\r\n".utf8)))
+        #expect(!ATPortProber.containsFinalLine(Array("\r\nOKAY\r\n".utf8)))
+        #expect(!ATPortProber.containsFinalLine([]))
+    }
+
+    @Test func probeOfNoPortsOrMissingPortsFindsNothing() async {
+        #expect(await ATPortProber().firstAnswering([]) == nil)
+        #expect(await ATPortProber(timeout: .milliseconds(50), tries: 1).firstAnswering(["/nonexistent/ttyUSB9"]) == nil)
     }
 }
