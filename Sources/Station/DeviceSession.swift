@@ -87,6 +87,11 @@ actor DeviceSession {
         }
     }
 
+    /// Someone settled this SIM's unknown voucher as applied: its next run skips the money steps (no second top-up).
+    func noteCreditApplied(iccid: String) {
+        if identity?.iccid?.digits == iccid { creditApplied.insert(iccid) }
+    }
+
     /// Marks the device gone and stops its run; the channel is closed.
     func markGone(reason: String) async {
         guard status.state != .gone || run != nil else { return }

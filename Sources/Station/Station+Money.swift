@@ -80,7 +80,9 @@ extension Station {
     }
 
     /// Settles an unknown voucher on a person's word; the ledger event records `actor` (the caller's uid) and the note.
-    public func settleVoucher(id: Int64, request: VoucherSettleRequest, actor: Int?) throws(StationError) -> VoucherInfo {
+    ///
+    /// Settled `applied`, the devices holding its SIM skip the money steps on their next run: no second top-up.
+    public func settleVoucher(id: Int64, request: VoucherSettleRequest, actor: Int?) async throws(StationError) -> VoucherInfo {
         guard let outcome = VoucherSettlement(rawValue: request.outcome) else {
             throw StationError(status: 422, code: "invalid-outcome", message: "outcome must be applied, rejected or manual.")
         }
@@ -108,6 +110,9 @@ extension Station {
                                                               "actor.uid": "\(actor.map(String.init) ?? "none")"])
         guard let voucher = try mapLedger({ try ledger.voucher(id: id) }) else {
             throw StationError(status: 404, code: "voucher-not-found", message: "No voucher \(id).")
+        }
+        if outcome == .applied, let iccid = voucher.iccid {
+            await noteCreditApplied(iccid: iccid)
         }
         return VoucherInfo(id: voucher.id, code: Redaction.voucherCode(voucher.code, reveal: false), plan: voucher.plan,
                            state: voucher.state.rawValue, iccid: Redaction.identifier(voucher.iccid, reveal: false),

@@ -174,6 +174,11 @@ public actor Station {
     /// The ids of every attached device, in attach order.
     var sessionIDs: [String] { sessions.map(\.id) }
 
+    /// Tells the sessions holding this SIM that its credit was applied (a person settled its voucher).
+    func noteCreditApplied(iccid: String) async {
+        for session in sessions { await session.noteCreditApplied(iccid: iccid) }
+    }
+
     private func find(_ reference: String) async throws(StationError) -> DeviceSession {
         let reference = discovered.resolve(reference)
         if let session = sessions.first(where: { $0.id == reference || $0.port == reference }) { return session }

@@ -63,6 +63,26 @@ import UnixHTTP
         await rig.stop()
     }
 
+    @Test func aPersonsAppliedSettlementStopsTheNextRunFromBuyingTheCreditAgain() async throws {
+        let rig = try SettlementRig(startingBalanceMB: 1000, vouchers: [SettlementRig.voucherCode: 500, "555566667777": 500])
+        let id = try rig.crashWhileSending(balanceBeforeMB: 1000)
+        try rig.ledger.importVouchers([(code: "555566667777", plan: "500MB")], actor: 1000)
+        _ = try await rig.station.recoverAfterStart()
+        _ = try await rig.station.attach(path: rig.port)
+        _ = await rig.station.finishStartup(deadline: .seconds(30))
+        #expect(try rig.ledger.voucher(id: id)?.state == .unknown)
+
+        let settled = try await rig.request("POST", "/v1/vouchers/\(id)/settle",
+                                            body: VoucherSettleRequest(outcome: "applied", note: "operator SMS confirms the top-up"))
+        #expect(settled.status == 200)
+        #expect(try await rig.request("POST", "/v1/devices/d1/provision", body: ProvisionRequest(plan: "500MB")).status == 202)
+        await rig.station.waitUntilIdle()
+        #expect(try await rig.station.device("d1", reveal: false).state == .done)
+        #expect(try rig.ledger.vouchers(state: .available).count == 1)
+        #expect(rig.operatorTruth().recharges == 0)
+        await rig.stop()
+    }
+
     @Test func importAndProvisionRecordTheCallersUID() async throws {
         let rig = try SettlementRig(startingBalanceMB: 1000)
         _ = try await rig.station.recoverAfterStart()
