@@ -104,7 +104,12 @@ extension Ledger {
     @discardableResult
     public func exportEvents(format: LedgerExportFormat, afterSeq: Int64 = 0,
                              write: (Data) throws -> Void) throws(LedgerError) -> Int {
-        try read("export events") { db in
+        try read("export events") { db in try Ledger.export(db, format: format, afterSeq: afterSeq, write: write) }
+    }
+
+    /// The export over one read transaction (shared by `Ledger` and `LedgerSnapshot`).
+    static func export(_ db: Database, format: LedgerExportFormat, afterSeq: Int64, write: (Data) throws -> Void) throws -> Int {
+        do {
             var chunk = Data()
             if format == .csv {
                 chunk.append(contentsOf: Array("seq,at,kind,provisioning_id,device_imei,iccid,voucher_id,actor_uid,detail,prev_hash,hash\r\n".utf8))
