@@ -12,7 +12,7 @@ struct Hotspotctl: AsyncParsableCommand {
         abstract: "Ask the hotspot station (hotspotd) about devices, vouchers and the ledger, and start provisioning.",
         discussion: """
             Exit status: 0 success, 1 error reported by hotspotd (or a local error), 2 usage error, \
-            3 hotspotd not reachable, 4 not found.
+            3 hotspotd not reachable, 4 not found, 5 the ledger does not verify.
             """,
         subcommands: [
             DevicesCommand.self,

@@ -20,6 +20,8 @@ enum HotspotctlError: Error, Equatable, Sendable {
     case localInput(String)
     /// `ledger verify` found a bad event or an anchor mismatch (the sentence names the event).
     case ledgerDoesNotVerify(String)
+    /// `--database FILE` names no file, a file that is not a ledger, or one that cannot be read.
+    case ledgerFile(path: String, detail: String)
 
     /// Why the socket could not be reached.
     enum UnreachableReason: Equatable, Sendable {
@@ -35,7 +37,7 @@ enum HotspotctlError: Error, Equatable, Sendable {
         switch self {
         case .daemonUnreachable, .connectionFailed, .eventStreamEnded: ExitCode(3)
         case .daemonRejected(let status, _) where status == 404: ExitCode(4)
-        case .daemonRejected, .invalidReply, .localInput: ExitCode(1)
+        case .daemonRejected, .invalidReply, .localInput, .ledgerFile: ExitCode(1)
         case .ledgerDoesNotVerify: ExitCode(5)
         }
     }
@@ -59,6 +61,8 @@ enum HotspotctlError: Error, Equatable, Sendable {
             detail
         case .ledgerDoesNotVerify(let detail):
             detail
+        case .ledgerFile(let path, let detail):
+            "ledger file \(path): \(detail)"
         }
     }
 
@@ -79,6 +83,8 @@ enum HotspotctlError: Error, Equatable, Sendable {
             APIErrorBody(error: FailureInfo(code: "local-input", message: message))
         case .ledgerDoesNotVerify:
             APIErrorBody(error: FailureInfo(code: "ledger-does-not-verify", message: message))
+        case .ledgerFile:
+            APIErrorBody(error: FailureInfo(code: "ledger-file", message: message))
         }
     }
 

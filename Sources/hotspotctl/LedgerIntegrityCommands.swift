@@ -8,9 +8,12 @@ struct LedgerVerifyCommand: StationCommand {
         commandName: "verify",
         abstract: "Re-walk the ledger's hash chain; name the first bad event and exit 5 if it does not verify.",
         discussion: "With --anchor (from `hotspotctl ledger anchor`, kept elsewhere) it also proves that no event "
-            + "up to the anchor was cut off or rewritten.")
+            + "up to the anchor was cut off or rewritten. With --database FILE it checks a ledger file (a backup, a copy) "
+            + "read-only, without the daemon.")
 
     @OptionGroup var globals: GlobalOptions
+
+    @OptionGroup var file: LedgerFileOption
 
     @Option(name: .long, help: ArgumentHelp("An anchor printed earlier by `hotspotctl ledger anchor`.", valueName: "seq:hash"))
     var anchor: String?
@@ -19,10 +22,12 @@ struct LedgerVerifyCommand: StationCommand {
         if let anchor, LedgerAnchorInfo(text: anchor) == nil {
             throw ValidationError("--anchor takes SEQ:HASH as `hotspotctl ledger anchor` prints it (a number, a colon, 64 hex digits).")
         }
+        try file.validate(with: globals)
     }
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {
-        let result = try await context.client.verifyLedger(anchor: anchor.flatMap(LedgerAnchorInfo.init(text:)))
+        let source = try file.source(context)
+        let result = try await source.verifyLedger(anchor: anchor.flatMap(LedgerAnchorInfo.init(text:)))
         if context.json {
             try context.emitJSON(result)
         } else {
@@ -58,8 +63,14 @@ struct LedgerAnchorCommand: StationCommand {
 
     @OptionGroup var globals: GlobalOptions
 
+    @OptionGroup var file: LedgerFileOption
+
+    func validate() throws {
+        try file.validate(with: globals)
+    }
+
     func execute(in context: CommandContext) async throws(HotspotctlError) {
-        let anchor = try await context.client.ledgerAnchor()
+        let anchor = try await file.source(context).ledgerAnchor()
         if context.json {
             try context.emitJSON(anchor)
         } else {
@@ -89,8 +100,23 @@ struct LedgerExportCommand: StationCommand {
     @Option(name: .long, help: ArgumentHelp("Write to this file (replaced) instead of stdout.", valueName: "file"))
     var output: String?
 
+    @OptionGroup var file: LedgerFileOption
+
+    func validate() throws {
+        try file.validate(with: globals)
+        if let database = file.database, let output, Self.samePath(database, output) {
+            throw ValidationError("--output \(output) is the ledger file given with --database: it would be replaced by its own export.")
+        }
+    }
+
+    /// Whether two paths name the same file (after the current directory and symbolic links).
+    static func samePath(_ first: String, _ second: String) -> Bool {
+        URL(fileURLWithPath: first).standardized.resolvingSymlinksInPath().path
+            == URL(fileURLWithPath: second).standardized.resolvingSymlinksInPath().path
+    }
+
     func execute(in context: CommandContext) async throws(HotspotctlError) {
-        let lines = try await context.client.exportLedger(format: format.rawValue)
+        let lines = try await file.source(context).exportLedger(format: format.rawValue)
         let ending: [UInt8] = format == .csv ? [0x0D, 0x0A] : [0x0A]
         var sink: FileHandle?
         if let output {

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+
+/// `--database FILE`: check a ledger file (a backup, a copy sent by a station) without the daemon.
+struct LedgerFileOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Read this ledger file directly, read-only, instead of asking hotspotd (a backup or a copy).",
+        discussion: "No daemon is needed; the file is never written. Not with --socket.",
+        valueName: "file"))
+    var database: String?
+
+    /// Refuses `--database` with `--socket`: one names a file, the other a daemon.
+    func validate(with globals: GlobalOptions) throws {
+        guard let database else { return }
+        if database.isEmpty {
+            throw ValidationError("--database takes the path of a ledger file.")
+        }
+        if globals.socket != nil {
+            throw ValidationError("--database and --socket cannot be used together: --database reads a ledger file "
+                + "without the daemon, --socket asks the daemon.")
+        }
+    }
+
+    /// The file when `--database` was given, else the daemon behind `context.client`.
+    func source(_ context: CommandContext) throws(HotspotctlError) -> any LedgerIntegritySource {
+        guard let database else { return context.client }
+        return try LedgerFileSource(path: database)
+    }
+}
