@@ -25,6 +25,8 @@ actor DeviceSession {
     private var replugChecked = false
     /// The state the device was in when it went away (what a re-plug shows).
     private var stateBeforeGone: DeviceState?
+    /// The state it had when its loss was first noticed (by `markGone` or by the run): what the unplug event says.
+    private var stateWhenLost: DeviceState?
 
     private var status: DeviceStatus
     private var identity: DeviceIdentity?
@@ -95,6 +97,7 @@ actor DeviceSession {
     /// Marks the device gone and stops its run; the channel is closed.
     func markGone(reason: String) async {
         guard status.state != .gone || run != nil else { return }
+        if status.state != .gone, stateWhenLost == nil { stateWhenLost = status.state }
         run?.cancel()
         await closeChannel()
         // Let the run record how it ended (an in-flight voucher becomes unknown) before the state says gone.
@@ -175,6 +178,10 @@ actor DeviceSession {
         var creditApplied: Set<String>
     }
 
+    /// The state the device was in when it was lost (the run's step or the idle state), whoever noticed the loss
+    /// first: the run, the port's end or the unplug; nil while it is connected.
+    func stateWhenGone() -> DeviceState? { status.state == .gone ? stateWhenLost : nil }
+
     /// This session's record for a re-plug, once it is gone.
     func replugRecord() -> Replug? {
         guard status.state == .gone, let before = stateBeforeGone else { return nil }
@@ -219,6 +226,7 @@ actor DeviceSession {
     }
 
     private func update(state: DeviceState, step: String?, message: String?, kind: String) async {
+        if state == .gone, status.state != .gone, stateWhenLost == nil { stateWhenLost = status.state }
         status.state = state
         status.step = step
         status.updatedAt = Date()

@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import Provisioning
 import StationAPI
 
@@ -17,6 +18,10 @@ extension Station {
 
     /// Ends the sessions of the device that left `usbPath` (within the time it takes to close the port: an in-flight
     /// voucher becomes `unknown` through the workflow) and drops its placeholder. Returns the ids it ended.
+    ///
+    /// Every ended session whose device was identified (IMEI or ICCID known) gets one ledger event `device.unplugged`,
+    /// idle or busy: the provisioning path records only how its run ended (`provisioning.finished`, `voucher.unknown`),
+    /// not the unplug. A session leaves `usbPathOfSession` here, so a second remove event cannot record it again.
     @discardableResult
     func detachDiscovered(usbPath: String, reason: String) async -> [String] {
         var ended: [String] = []
@@ -29,8 +34,26 @@ extension Station {
             guard let session = sessions.first(where: { $0.id == id }) else { continue }
             await session.markGone(reason: reason)
             ended.append(id)
+            // The run or the port's end may have noticed the loss first: the state before the loss counts, not `gone`.
+            let state = await session.stateWhenGone() ?? .gone
+            let after = await session.snapshot()
+            recordDeviceEvent(.unplugged, imei: after.imei, iccid: after.iccid, detail: [
+                "device_id": id, "port": session.port, "usb_path": usbPath, "reason": reason, "state": state.rawValue,
+            ])
         }
         return ended
+    }
+
+    /// Appends a device event to the ledger; a failure (disk full) is logged, never thrown: the device is gone either way.
+    private func recordDeviceEvent(_ kind: DeviceEventKind, imei: String?, iccid: String?, detail: [String: String]) {
+        guard imei != nil || iccid != nil else { return }   // never identified: nothing to find the event by
+        do {
+            try ledger.recordDeviceEvent(imei: imei, iccid: iccid, kind: kind, detail: detail, actor: nil)
+        } catch {
+            logger.error("could not record a device event in the ledger",
+                         metadata: ["event.kind": "\(kind.rawValue)", "device.id": "\(detail["device_id"] ?? "-")",
+                                    "error": "\(error)"])
+        }
     }
 
     /// Lists (or updates) a device found on `usbPath` that has no session, with its state and the reason.
@@ -55,7 +78,8 @@ extension Station {
     }
 
     /// Called when a discovered device was identified: if a gone session has the same IMEI and ICCID, that session
-    /// is replaced by the new one (its id keeps finding the device) and its last state is handed over.
+    /// is replaced by the new one (its id keeps finding the device) and its last state is handed over; the ledger
+    /// records the takeover as event `device.replugged`.
     func takeOverGoneSession(newID: String, identity: DeviceIdentity) async -> DeviceSession.Replug? {
         for session in sessions where session.id != newID {
             let status = await session.snapshot()
@@ -64,6 +88,11 @@ extension Station {
             sessions.removeAll { $0 === session }
             discovered.replacedBy[session.id] = newID
             discovered.usbPathOfSession[session.id] = nil
+            var detail = ["device_id": newID, "previous_id": session.id, "previous_port": session.port,
+                          "last_state": record.state.rawValue]
+            detail["port"] = sessions.first { $0.id == newID }?.port
+            detail["usb_path"] = discovered.usbPathOfSession[newID]
+            recordDeviceEvent(.replugged, imei: identity.imei.digits, iccid: identity.iccid?.digits, detail: detail)
             return record
         }
         return nil

@@ -76,6 +76,18 @@ final class DiscoveryStationHarness: Sendable {
         }
     }
 
+    /// The ledger's events of `kind` once at least `count` of them are there, polling until `deadline`.
+    func ledgerEvents(kind: String, count: Int = 1, within deadline: Duration = .seconds(5)) async throws -> [LedgerEventInfo] {
+        let clock = ContinuousClock()
+        let end = clock.now.advanced(by: deadline)
+        while true {
+            let events = try await station.ledgerEvents(iccid: nil, imei: nil, since: nil, limit: 1000, reveal: true)
+                .filter { $0.kind == kind }
+            if events.count >= count || clock.now >= end { return events }
+            try await clock.sleep(for: .milliseconds(5))
+        }
+    }
+
     func stop() async {
         service.stop()
         await runner.task?.value
@@ -141,6 +153,45 @@ extension UMockdevDiscoveryTests {
         #expect(events.contains { $0.kind == "voucher.unknown" })
         #expect(events.contains { $0.kind == "provisioning.finished" && $0.detail["code"] == "voucher-unknown" }
                 || events.contains { $0.kind.hasPrefix("provisioning") && $0.detail.values.contains("voucher-unknown") })
+        // The unplug itself is in the ledger once, after how the run ended, with the state it interrupted.
+        let unplugs = try await harness.ledgerEvents(kind: "device.unplugged")
+        #expect(unplugs.count == 1)
+        let unplug = try #require(unplugs.first)
+        #expect(unplug.imei == harness.personality.identity.imei && unplug.iccid == harness.personality.sim.iccid)
+        #expect(unplug.detail["device_id"] == "d1" && unplug.detail["state"] == "provisioning")
+        #expect(unplug.detail["port"] == "/dev/ttyUSB2" && unplug.detail["reason"]?.hasPrefix("unplugged from USB") == true)
+        #expect(unplug.actorUID == nil)
+        let unknownSeq = try #require(events.last { $0.kind == "voucher.unknown" }?.seq)
+        #expect(unplug.seq > unknownSeq)
+        #expect(try await harness.station.verifyLedger(anchor: nil).ok)
+    }
+
+    @Test func unplugOfAnIdleDeviceIsRecordedInTheLedger() async throws {
+        let testbed = try MockTestbed()
+        let harness = try await DiscoveryStationHarness(defaultPlan: false)
+        try testbed.add(MockDevices.e5Hotspot.description)
+        let modem = harness.serve(testbed, "/dev/ttyUSB2")
+        defer { modem.stop() }
+        let waiting = await harness.device { $0.state == .awaitingPlan || $0.state == .failed }
+        #expect(waiting?.state == .awaitingPlan, "\(waiting?.failure?.message ?? "")")
+        #expect(try await harness.ledgerEvents(kind: "device.unplugged", within: .zero).isEmpty)
+
+        testbed.unplug(MockDevices.e5Hotspot)
+        let gone = await harness.device(within: .seconds(1)) { $0.state == .gone }
+        let unplugs = try await harness.ledgerEvents(kind: "device.unplugged")
+        let verification = try await harness.station.verifyLedger(anchor: nil)
+        let provisionings = try await harness.station.ledgerEvents(iccid: nil, imei: nil, since: nil, limit: 1000, reveal: true)
+            .filter { $0.kind.hasPrefix("provisioning.") || ($0.kind.hasPrefix("voucher.") && $0.kind != "voucher.imported") }
+        await harness.stop()
+
+        #expect(gone?.id == "d1")
+        #expect(unplugs.count == 1)
+        let unplug = try #require(unplugs.first)
+        #expect(unplug.imei == harness.personality.identity.imei && unplug.iccid == harness.personality.sim.iccid)
+        #expect(unplug.detail["device_id"] == "d1" && unplug.detail["state"] == "awaiting-plan")
+        #expect(unplug.detail["usb_path"]?.isEmpty == false && unplug.provisioningID == nil)
+        #expect(provisionings.isEmpty, "an idle device spends nothing: \(provisionings.map(\.kind))")
+        #expect(verification.ok && verification.lastGood.seq == unplug.seq)
     }
 
     @Test func zeroCDDeviceIsSwitchedAndThenProvisionedOnItsNewPort() async throws {
@@ -246,6 +297,15 @@ extension UMockdevDiscoveryTests {
         #expect(listed.count == 1, "the gone entry was replaced, not duplicated: \(listed.map { "\($0.id) \($0.port) \($0.state) \($0.failure?.message ?? "")" })")
         let byOldID = try await harness.station.device("d1", reveal: false)
         #expect(byOldID.port == "/dev/ttyUSB9", "the old id follows the device to its new tty")
+        // The ledger holds the unplug once (the port's end and the remove uevent both saw it) and the takeover.
+        let replugs = try await harness.ledgerEvents(kind: "device.replugged")
+        #expect(replugs.count == 1)
+        #expect(replugs.first?.detail["previous_id"] == "d1" && replugs.first?.detail["port"] == "/dev/ttyUSB9")
+        #expect(replugs.first?.detail["previous_port"] == "/dev/ttyUSB2" && replugs.first?.detail["last_state"] == "failed")
+        #expect(replugs.first?.imei == harness.personality.identity.imei && replugs.first?.iccid == harness.personality.sim.iccid)
+        let unplugs = try await harness.ledgerEvents(kind: "device.unplugged")
+        #expect(unplugs.count == 1)
+        #expect((unplugs.first?.seq ?? .max) < (replugs.first?.seq ?? 0))
 
         // Resume: the lost reply's voucher was settled by balance at identification, so no second voucher is spent.
         // The adopting run may still be ending when the state shows: a technician's request then gets device-busy.
