@@ -5,7 +5,8 @@ import Foundation
 struct LedgerFileOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Read this ledger file directly, read-only, instead of asking hotspotd (a backup or a copy).",
-        discussion: "No daemon is needed; the file is never written. Not with --socket.",
+        discussion: "No daemon is needed; the file itself is never written (SQLite may add empty -wal/-shm files beside a "
+            + "WAL-mode copy while reading it). Not with --socket.",
         valueName: "file"))
     var database: String?
 
