@@ -45,7 +45,9 @@ public actor Station {
     /// Settles what a crash left behind, first thing at start; `finishStartup` then reports ready.
     ///
     /// A voucher found in `sending` was (maybe) on the wire when the daemon died: it becomes `unknown` and is never
-    /// re-sent; its SIM gets no other voucher until a person or a balance comparison settles it. The balance
+    /// re-sent; its SIM gets no other voucher until a person or a balance comparison settles it. A voucher found
+    /// `reserved` was never sent and goes back to `available`; runs still `running` end as `daemon-restarted`.
+    /// Returns how many vouchers were moved to `unknown`. The balance
     /// comparison runs when the SIM's device is identified (`VoucherSettler`).
     public func recoverAfterStart() throws(LedgerError) -> Int {
         var moved = 0
@@ -56,6 +58,25 @@ public actor Station {
         }
         if moved > 0 {
             logger.warning("vouchers held for settlement after restart", metadata: ["voucher.count": "\(moved)"])
+        }
+        // A `reserved` voucher was never sent (`sending` is committed before the first byte of the USSD), so a run
+        // the crash cut short gives it back to the stock instead of holding it forever; the run itself is closed.
+        var released = 0
+        for voucher in try ledger.vouchers(state: .reserved, limit: Int.max) {
+            try ledger.releaseVoucher(id: voucher.id, actor: nil)
+            released += 1
+        }
+        var interrupted = 0
+        for run in try ledger.provisionings(limit: Int.max) where run.state == .running {
+            try ledger.finishProvisioning(id: run.id, outcome: .failed(code: "daemon-restarted",
+                                                                    message: "The daemon stopped before this run finished."),
+                                          wifiSSID: nil, wifiKey: nil, actor: nil)
+            interrupted += 1
+        }
+        if released > 0 || interrupted > 0 {
+            logger.notice("runs cut short by a restart closed", metadata: [
+                "voucher.released": "\(released)", "provisioning.count": "\(interrupted)",
+            ])
         }
         return moved
     }
