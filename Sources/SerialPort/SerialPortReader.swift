@@ -65,6 +65,7 @@ final class SerialPortReader: Sendable {
 
     /// Reads until EAGAIN; returns the error when the device is gone or reading failed.
     private func drain(_ buffer: inout [UInt8]) -> SerialPortError? {
+        var readSomething = false
         while true {
             let result: Int
             do {
@@ -78,9 +79,13 @@ final class SerialPortReader: Sendable {
                 return SerialPortError(code: .read, errno: error.rawValue, path: path, message: "read failed")
             }
             if result == 0 {
-                // End of file: treat as "device gone", or the loop would spin on a readable fd.
+                // The tty is raw with VMIN = VTIME = 0, so read(2) also returns 0 when a full chunk emptied the
+                // queue and the next read finds nothing: that is "no more for now", not end of file. Only a
+                // readable descriptor that yields nothing at all is end of file (else the loop would spin on it).
+                if readSomething { return nil }
                 return SerialPortError(code: .hangup, errno: 0, path: path, message: "end of file")
             }
+            readSomething = true
             deliver(Array(buffer[0..<result]))
             if result < buffer.count { return nil }
         }

@@ -124,6 +124,35 @@ extension SerialPortTargetTests {
             #expect(text.hasSuffix(String(decoding: received, as: UTF8.self)))
         }
 
+        /// The tty is raw with VMIN = VTIME = 0: after a read that fills the whole chunk, the next read(2) returns 0
+        /// because the queue is empty, which must not be taken for end of file (seen as a false unplug after a burst).
+        @Test func aReadThatExactlyFillsTheChunkIsNotTakenForAHangup() async throws {
+            let modem = try ScriptedModem(script: { _ in [] })
+            defer { modem.stop() }
+            let options = SerialPortOptions(lockDirectory: nil, readChunkSize: 16)
+            let port = try SerialPort(path: modem.slavePath, options: options, logger: Self.logger)
+            defer { port.close() }
+            // Each burst is exactly one chunk; whether the reader sees it in one read depends on scheduling, so
+            // twenty rounds make the full-chunk-then-empty read all but certain.
+            let chunk = "0123456789ABCDEF", second = "later\r\n"
+            for _ in 0..<20 {
+                modem.inject(chunk)
+                #expect(await ScriptedModem.eventually { modem.pendingInputOnSlave == 0 })
+            }
+            let first = String(repeating: chunk, count: 20)
+            modem.inject(second)
+            var received: [UInt8] = []
+            for await event in port.events {
+                switch event {
+                case .bytes(let bytes): received += bytes
+                case .gone(let error): Issue.record("reported gone: \(error)")
+                }
+                if received.count >= first.utf8.count + second.utf8.count { break }
+            }
+            #expect(String(decoding: received, as: UTF8.self) == first + second)
+            #expect(port.isOpen)
+        }
+
         @Test func missingLockDirectoryIsSkipped() throws {
             let modem = try ScriptedModem(script: { _ in [] })
             defer { modem.stop() }
