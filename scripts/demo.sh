@@ -71,6 +71,9 @@ echo "== vouchers used"
 ctl vouchers list --state applied
 echo "== ledger"
 ctl ledger --limit 200
+echo "== ledger integrity (hash chain walked by the daemon; keep the anchor elsewhere to prove no tail is cut later)"
+ctl ledger verify
+ctl ledger anchor
 echo "== operator truth (simulator)"
 "$bin/hotspot-sim" state --state "$run/operator-state.json"
 
