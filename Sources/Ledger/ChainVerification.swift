@@ -29,6 +29,9 @@ public struct ChainVerification: Sendable, Codable, Equatable {
         case anchorMismatch
         /// A column holds something the ledger never writes (hash not 32 bytes, bad type).
         case malformedRow
+        /// The chain is intact but a voucher's row disagrees with its events: its state was changed, or the row
+        /// was inserted, without the event that must go with it (the chain covers events; this covers the table).
+        case stateMismatch
     }
 
     /// The first problem found, walking from seq 1.

@@ -237,6 +237,42 @@ extension EventChain {
             return result(.init(seq: expected, reason: .anchorMismatch,
                                 message: "the chain ends at event \(expected - 1) but the anchor is at \(anchor.seq): the tail was cut"))
         }
-        return result(nil)
+        return result(try voucherStateFailure(db))
+    }
+
+    /// Checks the vouchers table against the chain: every voucher was imported by an event, and its state is the
+    /// `to` of its last state-changing event (`available` after the import alone).
+    ///
+    /// Every state change writes its event in the same transaction (`moveVoucher`, `markSending`, `reserve`), so a
+    /// disagreement means the table was edited behind the ledger's back, which the hash chain alone cannot see.
+    static func voucherStateFailure(_ db: Database) throws -> ChainVerification.Failure? {
+        if let row = try Row.fetchOne(db, sql: """
+            SELECT v.id FROM vouchers v
+            WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.voucher_id = v.id AND e.kind = 'voucher.imported')
+            ORDER BY v.id LIMIT 1
+            """) {
+            let id: Int64 = row[0]
+            return .init(seq: 0, reason: .stateMismatch,
+                         message: "voucher \(id) has no voucher.imported event: the row was added without the ledger")
+        }
+        // SQLite returns the other columns of the row holding MAX(seq) in an aggregate (documented behaviour).
+        guard let row = try Row.fetchOne(db, sql: """
+            WITH last AS (
+                SELECT voucher_id, json_extract(detail, '$.to') AS state, MAX(seq) AS seq FROM events
+                WHERE voucher_id IS NOT NULL AND json_valid(detail) AND json_extract(detail, '$.to') IS NOT NULL
+                GROUP BY voucher_id
+            )
+            SELECT v.id, v.state, COALESCE(l.state, 'available'), COALESCE(l.seq, 0) FROM vouchers v
+            LEFT JOIN last l ON l.voucher_id = v.id
+            WHERE v.state IS NOT COALESCE(l.state, 'available')
+            ORDER BY v.id LIMIT 1
+            """) else { return nil }
+        let id: Int64 = row[0]
+        let actual: String? = row[1]
+        let expected: String = row[2]
+        let seq: Int64 = row[3]
+        let origin = seq == 0 ? "its import" : "event \(seq)"
+        return .init(seq: seq, reason: .stateMismatch,
+                     message: "voucher \(id) is '\(actual ?? "null")' but \(origin) left it '\(expected)': its state was changed without an event")
     }
 }

@@ -110,6 +110,42 @@ import Testing
         return (try reopened.verifyChain(anchor: anchor ? head : nil), head)
     }
 
+    @Test func detectsAVoucherStateChangedWithoutAnEvent() throws {
+        // The applied voucher put back on the shelf so it could be sold again: the events are untouched.
+        let (result, head) = try Self.verifyTamperedCopy { db in
+            try db.execute(sql: """
+                UPDATE vouchers SET state = 'available', reserved_by_provisioning = NULL, iccid = NULL WHERE state = 'applied'
+                """)
+        }
+        let failure = try #require(result.failure)
+        #expect(failure.reason == .stateMismatch)
+        #expect(failure.message.contains("'available'") && failure.message.contains("'applied'"))
+        #expect(result.lastGood == head)  // the chain itself is whole
+    }
+
+    @Test func detectsAnAvailableVoucherMarkedUsedWithoutAnEvent() throws {
+        let (result, _) = try Self.verifyTamperedCopy { db in
+            try db.execute(sql: """
+                UPDATE vouchers SET state = 'rejected', reserved_by_provisioning = (SELECT MIN(id) FROM provisionings), iccid = '89001010000123456782'
+                WHERE id = (SELECT MIN(id) FROM vouchers WHERE state = 'available')
+                """)
+        }
+        #expect(result.failure?.reason == .stateMismatch)
+        #expect(result.failure?.seq == 0)
+        #expect(result.failure?.message.contains("its import left it 'available'") == true)
+    }
+
+    @Test func detectsAVoucherRowAddedWithoutItsImportEvent() throws {
+        let (result, _) = try Self.verifyTamperedCopy { db in
+            try db.execute(sql: """
+                INSERT INTO vouchers (code, plan, state, created_at, updated_at)
+                VALUES ('999999999999', '2GB', 'available', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')
+                """)
+        }
+        #expect(result.failure?.reason == .stateMismatch)
+        #expect(result.failure?.message.contains("no voucher.imported event") == true)
+    }
+
     @Test func detectsOneChangedByteInADetail() throws {
         let (result, _) = try Self.verifyTamperedCopy { db in
             try db.execute(sql: "UPDATE events SET detail = replace(detail, '2GB', '2GC') WHERE seq = 5")
@@ -176,15 +212,24 @@ import Testing
     }
 
     @Test func detectsACutTailOnlyWithAnAnchor() throws {
+        // The last event (provisioning.finished) changes no voucher, so only an anchor can tell it was cut.
         let cut: (Database) throws -> Void = { db in
-            try db.execute(sql: "DELETE FROM events WHERE seq > (SELECT MAX(seq) - 3 FROM events)")
+            try db.execute(sql: "DELETE FROM events WHERE seq = (SELECT MAX(seq) FROM events)")
         }
         let (withoutAnchor, _) = try Self.verifyTamperedCopy(cut)
         #expect(withoutAnchor.isValid, "a cut tail is a valid shorter chain without an anchor")
         let (withAnchor, head) = try Self.verifyTamperedCopy(anchor: true, cut)
         #expect(withAnchor.failure?.reason == .anchorMismatch)
-        #expect(withAnchor.failure?.seq == head.seq - 2)
-        #expect(withAnchor.lastGood.seq == head.seq - 3)
+        #expect(withAnchor.failure?.seq == head.seq)
+        #expect(withAnchor.lastGood.seq == head.seq - 1)
+    }
+
+    @Test func aCutTailThatTookAVoucherChangeIsCaughtEvenWithoutAnAnchor() throws {
+        // Cutting `voucher.applied` leaves the applied voucher's row ahead of its events.
+        let (result, _) = try Self.verifyTamperedCopy { db in
+            try db.execute(sql: "DELETE FROM events WHERE seq > (SELECT MAX(seq) - 3 FROM events)")
+        }
+        #expect(result.failure?.reason == .stateMismatch)
     }
 
     @Test func detectsARewrittenChainWithAnAnchor() throws {
