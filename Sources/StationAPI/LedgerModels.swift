@@ -34,7 +34,8 @@ public struct LedgerVerifyInfo: Codable, Sendable, Equatable {
         /// The first event at fault.
         public var seq: Int64
         /// `hashMismatch` (content changed), `prevHashMismatch` (rows removed, swapped or inserted),
-        /// `seqGap` (a row missing), `anchorMismatch` (tail cut or chain rewritten), `malformedRow`.
+        /// `seqGap` (a row missing), `anchorMismatch` (tail cut or chain rewritten), `malformedRow`, `stateMismatch`
+        /// (a voucher's row changed without its event).
         public var reason: String
         /// A sentence for the technician.
         public var message: String
