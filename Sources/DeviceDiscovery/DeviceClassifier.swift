@@ -8,6 +8,8 @@
 /// 4. modem (PPP) ports, by protocol byte, interface string `Modem`, or table,
 /// 5. any other tty, to be probed.
 /// Ports of interfaces whose protocol byte is known not to speak AT (diag, GPS) are never listed.
+/// A Huawei device's own `^GETPORTMODE` reply weighs between 2 and 3 (before the table); asking it needs I/O, so
+/// `ATPortChooser` does that and reads the reply with `portModeATPort`.
 public struct DeviceClassifier: Sendable {
     /// The catalog the classifier reads.
     public var catalog: USBDeviceCatalog
@@ -60,6 +62,18 @@ public struct DeviceClassifier: Sendable {
     public func hintedATPort(_ snapshot: USBDeviceSnapshot) -> String? {
         guard let best = rankedPorts(snapshot, hints: hints(for: snapshot)).first, best.rank <= 2 else { return nil }
         return best.port
+    }
+
+    /// The tty of the PC UI interface a `^GETPORTMODE` reply names, when that interface has a tty that may be probed
+    /// (not a diag or GPS port); `nil` when the reply names no PC UI interface or it has no such tty.
+    ///
+    /// The device may count its interfaces from 0 or from 1 (DOMAIN.md). USB interface 0 always exists and the reply
+    /// lists every function, so a reply without a 0 is taken to count from 1.
+    public func portModeATPort(_ snapshot: USBDeviceSnapshot, entries: [PortModeEntry]) -> String? {
+        guard let pcui = entries.first(where: { $0.name.uppercased() == "PCUI" }) else { return nil }
+        let number = entries.contains { $0.index == 0 } ? pcui.index : pcui.index - 1
+        let usable = Set(rankedPorts(snapshot, hints: hints(for: snapshot)).map(\.port))
+        return snapshot.ttys.first { $0.interfaceNumber == number && usable.contains($0.devnode) }?.devnode
     }
 
     /// The hints `classify` uses for this snapshot: its catalog entry's, else the first matching generic rule's.

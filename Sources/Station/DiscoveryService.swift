@@ -1,3 +1,4 @@
+import ATProtocol
 import DeviceDiscovery
 import Foundation
 import Logging
@@ -83,8 +84,8 @@ actor DiscoveryCoordinator {
     private let discovery: USBDiscovery
     private let classifier: DeviceClassifier
     private let modeSwitch: Bool
-    private let prober: ATPortProber
     private let memory: ATPortMemory
+    private let chooser: ATPortChooser
     private let switcher: USBModeSwitcher
     private let logger: Logger
     private let isReady: @Sendable () async -> Bool
@@ -101,8 +102,8 @@ actor DiscoveryCoordinator {
         self.discovery = discovery
         self.classifier = classifier
         self.modeSwitch = modeSwitch
-        self.prober = prober
         self.memory = memory
+        self.chooser = ATPortChooser(classifier: classifier, prober: prober, memory: memory, readPortMode: Self.portModeEntries)
         self.switcher = USBModeSwitcher(logger: logger)
         self.logger = logger
         self.isReady = isReady
@@ -194,9 +195,9 @@ actor DiscoveryCoordinator {
             Task { await self.switchMode(plan, returns: returns) }
         case .atDevice(_, let candidates, _):
             // A remembered or catalog-settled port cannot be beaten by a tty still to come; otherwise wait a moment
-            // and for the rest of the ports (bounded) so the probe sees them all: the kernel adds an interface's tty
-            // before the next interface, so "every interface seen has its tty" alone can be true too early.
-            if memory.port(for: snapshot) != nil || classifier.hintedATPort(snapshot) != nil {
+            // and for the rest of the ports (bounded) so the probe and ^GETPORTMODE see them all: the kernel adds an
+            // interface's tty before the next interface, so "every interface seen has its tty" alone can be true too early.
+            if chooser.isSettled(snapshot) {
                 paths[path] = .choosing
                 Task { await self.choosePortAndAttach(path) }
             } else if !candidates.isEmpty && paths[path] != .waitingForPorts {
@@ -218,8 +219,8 @@ actor DiscoveryCoordinator {
 
     private func graceOver(_ path: String) async {
         guard paths[path] == .waitingForPorts else { return }
-        if let snapshot = latest[path], memory.port(for: snapshot) == nil, classifier.hintedATPort(snapshot) == nil,
-           !Self.portsComplete(snapshot), let since = waitingSince[path], ContinuousClock.now - since < Self.portPatience {
+        if let snapshot = latest[path], !chooser.isSettled(snapshot), !Self.portsComplete(snapshot),
+           let since = waitingSince[path], ContinuousClock.now - since < Self.portPatience {
             Task {
                 try? await Task.sleep(for: Self.portGrace)
                 await self.graceOver(path)
@@ -237,15 +238,9 @@ actor DiscoveryCoordinator {
             if paths[path] == .choosing { paths[path] = nil }
             return
         }
-        var chosen = memory.port(for: snapshot) ?? classifier.hintedATPort(snapshot)
-        var how = chosen == nil ? "probe" : "catalog"
-        if chosen == nil {
-            chosen = await prober.firstAnswering(candidates)
-            guard paths[path] == .choosing else { return }   // unplugged while probing
-        } else if memory.port(for: snapshot) != nil {
-            how = "remembered"
-        }
-        guard let port = chosen else {
+        let chosen = await chooser.choose(snapshot)
+        guard paths[path] == .choosing else { return }   // unplugged while probing or asking ^GETPORTMODE
+        guard let port = chosen?.port else {
             paths[path] = .reported(code: "no-at-port-answered")
             await station.reportDiscovered(
                 usbPath: path, port: candidates.first ?? "usb:\(path)", state: .failed, role: Self.role(role), step: "identify",
@@ -256,7 +251,7 @@ actor DiscoveryCoordinator {
         }
         memory.remember(port, of: snapshot)
         logger.info("AT port chosen", metadata: ["usb.path": "\(path)", "usb.id": "\(snapshot.usbID)", "port.path": "\(port)",
-                                                 "port.choice": "\(how)"])
+                                                 "port.choice": "\(chosen?.evidence.rawValue ?? "-")"])
         do {
             let status = try await station.attachDiscovered(path: port, usbPath: path)
             guard paths[path] == .choosing else {
@@ -294,6 +289,12 @@ actor DiscoveryCoordinator {
                                            failure: FailureInfo(code: "mode-switch-failed", message: error.description),
                                            message: "mode switch failed")
         }
+    }
+
+    /// A `^GETPORTMODE` reply read by the AT layer's parser, as the entries discovery weighs; `nil` when it holds none.
+    static func portModeEntries(_ lines: [String]) -> [PortModeEntry]? {
+        guard let ports = try? ATParse.portMode(lines) else { return nil }
+        return ports.map { PortModeEntry(name: $0.name, index: $0.index) }
     }
 
     static func noATPortMessage(_ snapshot: USBDeviceSnapshot, _ classification: DeviceClassification) -> String {

@@ -59,10 +59,11 @@ final class DiscoveryStationHarness: Sendable {
         runner.set(Task { try? await service.run() })
     }
 
-    /// Serves the mocked tty `devnode` with a fresh engine of the E5 personality.
-    func serve(_ testbed: MockTestbed, _ devnode: String, muteAtUSSD: Int? = nil) -> SimulatedModem {
+    /// Serves the mocked tty `devnode` with a fresh engine of the E5 personality, or of `personality` when given.
+    func serve(_ testbed: MockTestbed, _ devnode: String, muteAtUSSD: Int? = nil, personality: Personality? = nil) -> SimulatedModem {
         let fd = umockdev_testbed_get_dev_fd(testbed.pointer, devnode)
-        return SimulatedModem(fd: fd, engine: ModemEngine(personality: personality, network: network), muteAtUSSD: muteAtUSSD)
+        return SimulatedModem(fd: fd, engine: ModemEngine(personality: personality ?? self.personality, network: network),
+                              muteAtUSSD: muteAtUSSD)
     }
 
     /// The first device matching `predicate`, polling until `deadline`.
@@ -260,6 +261,8 @@ extension UMockdevDiscoveryTests {
         let attached = await harness.device(within: .seconds(5)) { $0.state != .connecting }
         await harness.stop()
         #expect(attached?.port == "/dev/ttyUSB6")
+        // The E5 personality's ^GETPORTMODE names interface 0 (silent ttyUSB5) as PC UI: a silent port never wins.
+        #expect(modem.received.contains("AT^GETPORTMODE"))
         let snapshot = USBDeviceSnapshot(usbPath: "1-5", syspath: "", vendorID: 0x12d1, productID: 0x15ff, serial: "STICK-5",
                                          ttys: [TTYPort(devnode: "/dev/ttyUSB9", interfaceNumber: 1)])
         #expect(memory.port(for: snapshot) == "/dev/ttyUSB9", "the choice is remembered by interface, not tty name")

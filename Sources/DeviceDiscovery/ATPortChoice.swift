@@ -1,0 +1,27 @@
+/// The AT port chosen for a device and the evidence that chose it, for the log and for tests.
+public struct ATPortChoice: Sendable, Equatable {
+    /// The tty node to attach (`/dev/ttyUSB2`).
+    public var port: String
+    /// What decided it.
+    public var evidence: ATPortEvidence
+
+    /// Creates a choice.
+    public init(port: String, evidence: ATPortEvidence) {
+        self.port = port
+        self.evidence = evidence
+    }
+}
+
+/// What decided the AT port, in the order the evidence is weighed (issue 4, "AT-port choice").
+public enum ATPortEvidence: String, Sendable, Equatable {
+    /// The port remembered for this device serial (by interface number).
+    case remembered
+    /// A PC UI protocol byte or a control-port interface string in the catalog's hints.
+    case catalog
+    /// The device's own `^GETPORTMODE` reply named the PC UI interface.
+    case portMode = "getportmode"
+    /// The catalog's per-product interface table.
+    case table
+    /// The first port (best-ranked) that answered `AT`.
+    case probe
+}
