@@ -12,9 +12,14 @@ import Logging
 ///
 /// After a timeout the next command first discards pending input and partial lines, and final
 /// results that arrive with no command in flight are dropped (counted in `strayFinalResults`),
-/// so a late `OK` is not taken as the next command's reply. A late reply that arrives *after*
-/// the next command was written cannot be told apart without echo; callers that must be sure
-/// send a plain `AT` after a timeout.
+/// so a late `OK` is not taken as the next command's reply. A device answers in order, so a timed-out
+/// USSD request (`AT+CUSD=…`, whose `OK` many modems hold until the network answers) still owes its final
+/// result for a while (`owedFinalWindow`): the first bare final result
+/// (no information lines) that arrives during a later command is taken as that late one and dropped,
+/// once, and the later command keeps waiting for its own. This is what happens when a modem holds
+/// the `OK` of `AT+CUSD=1,…` until the network answers, after our deadline. If the device had in fact
+/// dropped the timed-out command, the later command loses its real `OK` and times out once; that
+/// timeout owes nothing, so the session is back in step at the next command.
 ///
 /// Lifetime: call `close()` when done; it fails pending calls with `.closed` and stops the
 /// reader thread and every timer. If the device goes away, pending and later calls fail with
@@ -44,7 +49,11 @@ public actor ATSession {
 
     private struct InFlight {
         var id: UInt64
+        /// The command as written (the assembler needs it again after an owed final result is dropped).
+        var command: String
         var shownCommand: String
+        /// A bare final result was already dropped as the late reply of an earlier command.
+        var droppedOwedFinal = false
         var continuation: CheckedContinuation<Result<ATResponse, ATSessionError>, Never>
         var timer: Task<Void, Never>
     }
@@ -59,6 +68,9 @@ public actor ATSession {
     private static let maxBufferedUnsolicited = 64
     private static let maxObservedUnsolicited = 256
     private static let maxLineLength = 4096
+    /// How long after a timeout a bare final result is still taken as the timed-out command's late reply. Networks
+    /// answer USSD in 5 s to 2 min, and the recharge's deadline is usually 60 s.
+    static let owedFinalWindow: Duration = .seconds(120)
 
     private let port: SerialPort
     private let logger: Logger
@@ -72,6 +84,8 @@ public actor ATSession {
     private var bufferedUnsolicited: [ATUnsolicited] = []
     private var unsolicitedWaiters: [UnsolicitedWaiter] = []
     private var resynchroniseBeforeNextCommand = false
+    /// Until when a timed-out command may still send its final result; nil when nothing is owed.
+    private var owedFinalUntil: ContinuousClock.Instant?
     private var lastIdentifier: UInt64 = 0
 
     /// Opens `path` with `options` (exclusive, raw) and starts the session.
@@ -161,7 +175,7 @@ public actor ATSession {
                     }
                     await self?.expireCommand(id)
                 }
-                inFlight = InFlight(id: id, shownCommand: shown, continuation: continuation, timer: timer)
+                inFlight = InFlight(id: id, command: command, shownCommand: shown, continuation: continuation, timer: timer)
             }
         } onCancel: {
             Task { await self.cancelCommand(id) }
@@ -258,12 +272,14 @@ public actor ATSession {
         guard let output = assembler.consume(framed) else { return }
         switch output {
         case .unsolicited(let report) where ATFinalResult.parse(report.line) != nil:
-            // A final result with nothing in flight: the late reply of an abandoned command.
+            // A final result with nothing in flight: the late reply of an abandoned command, now paid.
             strayFinalResults += 1
+            owedFinalUntil = nil
             logger.debug("dropping final result with no command in flight")
         case .unsolicited(let report):
             deliver(report)
         case .response(let response):
+            if dropOwedFinal(response) { return }
             consecutiveTimeouts = 0
             finishCommand(with: .success(response))
         case .replyTooLarge:
@@ -271,6 +287,34 @@ public actor ATSession {
             let shown = inFlight?.shownCommand ?? ""
             finishCommand(with: .failure(.replyTooLarge(command: shown)))
         }
+    }
+
+    /// Whether a timed-out `command` is one whose final result a modem may still send much later: `AT+CUSD=1,…` on
+    /// modems that hold the `OK` until the network's answer. Other commands that time out usually never answer (a
+    /// hung firmware, a lost line), and owing for them would cost the next bare command its reply.
+    static func mayAnswerLate(_ command: String) -> Bool {
+        command.utf8.count >= 8 && command.utf8.prefix(8).map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }
+            .elementsEqual("AT+CUSD=".utf8)
+    }
+
+    /// Takes a bare final result as the late reply of a timed-out command, once per command in flight, and keeps
+    /// the command in flight waiting for its own reply. Returns whether it did.
+    private func dropOwedFinal(_ response: ATResponse) -> Bool {
+        guard let until = owedFinalUntil, var current = inFlight else { return false }
+        guard ContinuousClock.now < until else {
+            owedFinalUntil = nil
+            return false
+        }
+        guard response.lines.isEmpty, !current.droppedOwedFinal else { return false }
+        owedFinalUntil = nil
+        current.droppedOwedFinal = true
+        inFlight = current
+        strayFinalResults += 1
+        assembler.begin(command: current.command)
+        logger.debug("dropping a timed-out command's late final result", metadata: [
+            "at.command": "\(current.shownCommand)", "at.final": "\(response.final)",
+        ])
+        return true
     }
 
     private func deliver(_ report: ATUnsolicited) {
@@ -335,6 +379,11 @@ public actor ATSession {
         assembler.abandon()
         consecutiveTimeouts += 1
         resynchroniseBeforeNextCommand = true
+        // A USSD request is the command modems are known to hold their final result for (until the network answers,
+        // after our deadline), so only it is taken to still owe one. If a final result was already dropped as an
+        // earlier command's during it, that was most likely its own: nothing more is owed.
+        let owes = !current.droppedOwedFinal && Self.mayAnswerLate(current.command)
+        owedFinalUntil = owes ? ContinuousClock.now.advanced(by: Self.owedFinalWindow) : nil
         logger.info("AT command timed out", metadata: [
             "at.command": "\(current.shownCommand)", "at.consecutiveTimeouts": "\(consecutiveTimeouts)",
         ])
@@ -345,6 +394,8 @@ public actor ATSession {
         guard let current = inFlight, current.id == id else { return }
         assembler.abandon()
         resynchroniseBeforeNextCommand = true
+        // Not marked as owing a final result: a caller cancels to move on (a stopping run), and the next command
+        // must not pay a timeout for a reply that may never come.
         finishCommand(with: .failure(.cancelled))
     }
 

@@ -220,10 +220,10 @@ extension EndToEnd {
             #expect(wait.elapsed < wait.timeout + .seconds(1))
         }
 
-        /// The same on a device that holds its `OK` until the `+CUSD` (generic 3GPP modems): the money rules hold, but
-        /// the late `OK` can still be taken as the next command's reply (ATSession cannot tell without a resync probe).
+        /// The same on a device that holds its `OK` until the `+CUSD` (generic 3GPP modems): the late `OK` lands while
+        /// a later command is in flight and is dropped as the timed-out command's (ATSession's owed final result).
         @Test func lateUSSDReplyBeforeOKKeepsTheVoucherHeld() async throws {
-            _ = try await Self.lateReply(delivery: .beforeOK, strictReplies: false)
+            _ = try await Self.lateReply(delivery: .beforeOK, strictReplies: true)
         }
 
         static func lateReply(delivery: Personality.USSDDelivery, strictReplies: Bool) async throws -> [FaultSweepRig.Outcome] {

@@ -114,6 +114,76 @@ extension SerialPortTargetTests {
             }
         }
 
+        /// A modem that holds a command's final result past our deadline (the `OK` of `AT+CUSD=1,…` before the
+        /// network answers) sends it while the next command is in flight: it is dropped, not taken for that reply.
+        @Test func lateFinalResultArrivingDuringTheNextCommandIsNotItsReply() async throws {
+            try await withSession(script: { line in
+                switch line {
+                case "AT+CFUN=1": return [.send(reply("ERROR")), .send(reply("OK"))]  // the USSD's late ERROR, then its own
+                case "AT+CSQ": return [.send(reply("ERROR")), .send(reply("+CSQ: 20,99", "OK"))]
+                case "AT+CGMI": return [.send(reply("huawei", "OK"))]
+                default: return []  // the USSD request: its OK is held past the deadline
+                }
+            }) { session, _ in
+                let ussd = "AT+CUSD=1,\"*100#\",15"
+                await #expect(throws: ATSessionError.timeout(command: ussd)) {
+                    _ = try await session.send(ussd, timeout: .milliseconds(200))
+                }
+                let set = try await session.send("AT+CFUN=1", timeout: .seconds(5))
+                #expect(set.final == .ok && set.lines.isEmpty)
+                #expect(await session.strayFinalResults == 1)
+                // Paid: the next bare final result is a reply again (nothing is owed any more).
+                let identity = try await session.send("AT+CGMI", timeout: .seconds(5))
+                #expect(identity.lines == ["huawei"] && identity.isOK)
+
+                await #expect(throws: ATSessionError.timeout(command: ussd)) {
+                    _ = try await session.send(ussd, timeout: .milliseconds(200))
+                }
+                let signal = try await session.send("AT+CSQ", timeout: .seconds(5))
+                #expect(signal.lines == ["+CSQ: 20,99"] && signal.isOK)
+                #expect(await session.strayFinalResults == 2)
+            }
+        }
+
+        /// A device that dropped the timed-out command owes nothing: the next command loses its `OK` once and times
+        /// out, and the session is back in step after that (no endless shift of replies).
+        @Test func aDroppedCommandCostsTheNextBareCommandOneTimeoutAndNoMore() async throws {
+            try await withSession(script: { line in
+                switch line {
+                case "AT+CFUN=1", "AT+CFUN=0": return [.send(reply("OK"))]
+                case "AT+CGMI": return [.send(reply("huawei", "OK"))]
+                default: return []
+                }
+            }) { session, _ in
+                let ussd = "AT+CUSD=1,\"*100#\",15"
+                await #expect(throws: ATSessionError.timeout(command: ussd)) {
+                    _ = try await session.send(ussd, timeout: .milliseconds(200))
+                }
+                await #expect(throws: ATSessionError.timeout(command: "AT+CFUN=1")) {
+                    _ = try await session.send("AT+CFUN=1", timeout: .milliseconds(300))
+                }
+                let next = try await session.send("AT+CFUN=0", timeout: .seconds(5))
+                #expect(next.final == .ok)
+                let identity = try await session.send("AT+CGMI", timeout: .seconds(5))
+                #expect(identity.lines == ["huawei"])
+            }
+        }
+
+        /// Other commands that time out usually never answer (hung firmware, a lost line): they owe nothing, and the
+        /// next bare command gets its own `OK` at once.
+        @Test func aTimedOutCommandOtherThanUSSDOwesNothing() async throws {
+            try await withSession(script: { line in
+                line == "AT+CFUN=1" ? [.send(reply("OK"))] : []
+            }) { session, _ in
+                await #expect(throws: ATSessionError.timeout(command: "AT+CGMR")) {
+                    _ = try await session.send("AT+CGMR", timeout: .milliseconds(200))
+                }
+                let next = try await session.send("AT+CFUN=1", timeout: .seconds(5))
+                #expect(next.final == .ok)
+                #expect(await session.strayFinalResults == 0)
+            }
+        }
+
         @Test func timeoutErrorShowsOnlyTheRedactedCommand() async throws {
             try await withSession(script: { _ in [] }) { session, _ in
                 let secret = "AT^WIKEY=0,\"correct horse battery\""
