@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""How identification scales with the number of devices, in the daemon itself (issue 4: "32 devices ... identified
+in <= 1.5x the time of one").
+
+The umockdev benchmark (discovery-bench.sh) is dominated by umockdev creating devices one after the other and by
+its single ioctl thread; this one takes the mock out: hotspot-sim serves N instantly answering generic modems on
+real pseudo-terminals, hotspotd runs with discovery off and no default plan (identify only), and the N ports are
+attached with concurrent POST /v1/devices requests on the API socket. Measured: first request sent -> every device
+shows its ICCID (polled on the socket every 2 ms). Each N is run several times in the same process, alternating, so
+the ratio compares runs under the same machine load.
+
+Usage: python3 Benchmarks/identify_scaling.py BIN_DIR [runs] [N]
+"""
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class UnixHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("localhost", timeout=10)
+        self.path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(self.path)
+
+
+def request(sock, method, path, body=None):
+    connection = UnixHTTPConnection(sock)
+    payload = None if body is None else json.dumps(body)
+    connection.request(method, path, body=payload, headers={"Content-Type": "application/json"})
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, data
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return
+        except (OSError, http.client.HTTPException):
+            pass
+        time.sleep(0.005)
+    raise RuntimeError(f"timed out waiting for {what}")
+
+
+def one_run(bin_dir, count, work, latency):
+    """Starts a simulator with `count` devices and a daemon; returns seconds from the first attach to all ICCIDs."""
+    run = tempfile.mkdtemp(dir=work)
+    ports_file = os.path.join(run, "ports")
+    personality = os.path.join(ROOT, "simulator/personalities/generic-3gpp.json")
+    sim = subprocess.Popen(
+        [os.path.join(bin_dir, "hotspot-sim"), "--device", f"{personality}:label=g,count={count}" + ("" if latency is None else f",latencyMs={latency}"),
+         "--ports-file", ports_file, "--state", os.path.join(run, "state.json")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    config = json.load(open(os.path.join(ROOT, "config/hotspotd.example.json")))
+    config["defaultPlan"] = None
+    config["devices"] = []
+    config["lockDirectory"] = None
+    config_path = os.path.join(run, "hotspotd.json")
+    json.dump(config, open(config_path, "w"))
+    sock = os.path.join(run, "api.sock")
+    daemon = subprocess.Popen(
+        [os.path.join(bin_dir, "hotspotd"), "--config", config_path, "--database", os.path.join(run, "ledger.sqlite"),
+         "--socket", sock, "--no-discovery", "--log-level", "error"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: os.path.exists(ports_file), 10, "the simulator's ports")
+        ports = [line.split("\t")[1] for line in open(ports_file).read().splitlines() if line]
+        assert len(ports) == count, ports
+        wait_for(lambda: request(sock, "GET", "/v1/health")[0] == 200, 10, "the daemon")
+        errors = []
+
+        def attach(path):
+            status, data = request(sock, "POST", "/v1/devices", {"path": path})
+            if status != 201:
+                errors.append((path, status, data))
+
+        threads = [threading.Thread(target=attach, args=(path,)) for path in ports]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+
+        def all_identified():
+            status, data = request(sock, "GET", "/v1/devices?reveal=1")
+            if status != 200:
+                return False
+            devices = json.loads(data)
+            return len(devices) == count and all(device.get("iccid") for device in devices)
+
+        deadline = time.monotonic() + 30
+        while not all_identified():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{count} devices not identified in 30 s")
+            time.sleep(0.002)
+        elapsed = time.monotonic() - started
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise RuntimeError(f"attach failed: {errors[:3]}")
+        return elapsed
+    finally:
+        for process in (daemon, sim):
+            process.send_signal(signal.SIGTERM)
+        for process in (daemon, sim):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        shutil.rmtree(run, ignore_errors=True)
+
+
+def main():
+    bin_dir = sys.argv[1]
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    many = int(sys.argv[3]) if len(sys.argv) > 3 else 32
+    work = tempfile.mkdtemp(prefix="identify-scaling-")
+    try:
+        one_run(bin_dir, 1, work, 0)  # warm-up: page cache, first-start costs
+        # Instant devices show the daemon's own CPU cost per device; the personality's shipped latencies (15 ms per
+        # command, as slow as a fast real modem) show what a counter sees.
+        for label, latency in (("instant devices (latencyMs=0)", 0), ("shipped latencies (generic-3gpp)", None)):
+            ones, manys = [], []
+            for _ in range(runs):
+                ones.append(one_run(bin_dir, 1, work, latency))
+                manys.append(one_run(bin_dir, many, work, latency))
+            one, lots = statistics.median(ones), statistics.median(manys)
+            print(f"{label}:")
+            print(f"  attach -> ICCID, 1 device: median {one * 1000:.1f} ms ({', '.join(f'{x * 1000:.1f}' for x in ones)})")
+            print(f"  attach -> ICCID, {many} devices together: median {lots * 1000:.1f} ms "
+                  f"({', '.join(f'{x * 1000:.1f}' for x in manys)})")
+            print(f"  ratio {many} devices / 1 device: {lots / one:.2f} (target <= 1.5); "
+                  f"load average {os.getloadavg()[0]:.2f}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
