@@ -16,22 +16,18 @@ public struct CMEError: Sendable, Equatable {
 
     /// Creates an error from a code, using the 27.007 text (or "unknown CME error <n>").
     public init(code: Int) {
-        self.code = code
-        self.message = CMEError.table[code] ?? "unknown CME error \(code)"
+        self.init(code: code, message: CMEError.catalogue.message(for: code))
     }
 
     /// Creates an error from what followed `+CME ERROR:`: a number or a verbose text.
     public init(detail: String) {
-        if let number = Int(detail) {
-            self.init(code: number)
-        } else {
-            self.init(code: CMEError.code(forMessage: detail), message: detail)
-        }
+        let parsed = CMEError.catalogue.parse(detail: detail)
+        self.init(code: parsed.code, message: parsed.message)
     }
 
     /// The 27.007 code for a verbose error text, matched ignoring case, spaces, dashes and quotes.
     public static func code(forMessage message: String) -> Int? {
-        reverse[ATText.errorKey(message)]
+        catalogue.code(forMessage: message)
     }
 
     /// The 27.007 text for a code.
@@ -125,16 +121,13 @@ public struct CMEError: Sendable, Equatable {
         264: "unknown network message",
     ]
 
-    private static let reverse: [String: Int] = {
-        var map: [String: Int] = [:]
-        for (code, text) in table { map[ATText.errorKey(text)] = code }
-        // Spellings seen from firmwares that differ from the table.
-        map[ATText.errorKey("SIM not present")] = 10
-        map[ATText.errorKey("SIM PIN necessary")] = 11
-        map[ATText.errorKey("SIM PUK necessary")] = 12
-        map[ATText.errorKey("wrong password")] = 16
-        map[ATText.errorKey("unknown error")] = 100
-        map[ATText.errorKey("no network")] = 30
-        return map
-    }()
+    /// Spellings seen from firmwares that differ from the table.
+    static let catalogue = ATErrorCatalogue(texts: table, aliases: [
+        "SIM not present": 10,
+        "SIM PIN necessary": 11,
+        "SIM PUK necessary": 12,
+        "wrong password": 16,
+        "unknown error": 100,
+        "no network": 30,
+    ], fallback: "unknown CME error")
 }

@@ -15,22 +15,18 @@ public struct CMSError: Sendable, Equatable {
 
     /// Creates an error from a code, using the 27.005 text (or "CMS error <n>").
     public init(code: Int) {
-        self.code = code
-        self.message = CMSError.table[code] ?? "CMS error \(code)"
+        self.init(code: code, message: CMSError.catalogue.message(for: code))
     }
 
     /// Creates an error from what followed `+CMS ERROR:`: a number or a verbose text.
     public init(detail: String) {
-        if let number = Int(detail) {
-            self.init(code: number)
-        } else {
-            self.init(code: CMSError.code(forMessage: detail), message: detail)
-        }
+        let parsed = CMSError.catalogue.parse(detail: detail)
+        self.init(code: parsed.code, message: parsed.message)
     }
 
     /// The 27.005 code for a verbose error text, matched ignoring case, spaces, dashes and quotes.
     public static func code(forMessage message: String) -> Int? {
-        reverse[ATText.errorKey(message)]
+        catalogue.code(forMessage: message)
     }
 
     /// The 27.005 text for a code.
@@ -62,9 +58,5 @@ public struct CMSError: Sendable, Equatable {
         500: "unknown error",
     ]
 
-    private static let reverse: [String: Int] = {
-        var map: [String: Int] = [:]
-        for (code, text) in table { map[ATText.errorKey(text)] = code }
-        return map
-    }()
+    static let catalogue = ATErrorCatalogue(texts: table, fallback: "CMS error")
 }
