@@ -112,11 +112,16 @@ extension Ledger {
         }
     }
 
-    /// Provisionings of a device and/or SIM (both nil: all), newest first.
-    public func provisionings(imei: String? = nil, iccid: String? = nil, limit: Int = 100) throws(LedgerError) -> [ProvisioningRecord] {
+    /// Provisionings of a device and/or SIM and/or in one state (all nil: all), newest first.
+    public func provisionings(imei: String? = nil, iccid: String? = nil, state: ProvisioningState? = nil,
+                              limit: Int = 100) throws(LedgerError) -> [ProvisioningRecord] {
         try read("read provisionings") { db in
             var clauses: [String] = []
             var arguments: StatementArguments = []
+            if let state {
+                clauses.append("p.state = ?")
+                arguments += [state.rawValue]
+            }
             if let imei {
                 clauses.append("d.imei = ?")
                 arguments += [imei]

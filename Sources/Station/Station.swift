@@ -67,7 +67,7 @@ public actor Station {
             released += 1
         }
         var interrupted = 0
-        for run in try ledger.provisionings(limit: Int.max) where run.state == .running {
+        for run in try ledger.provisionings(state: .running, limit: Int.max) {
             try ledger.finishProvisioning(id: run.id, outcome: .failed(code: "daemon-restarted",
                                                                     message: "The daemon stopped before this run finished."),
                                           wifiSSID: nil, wifiKey: nil, actor: nil)
