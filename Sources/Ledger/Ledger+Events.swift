@@ -92,7 +92,7 @@ extension Ledger {
             }
             return verification
         } catch {
-            throw LedgerError.wrap(error, "back up ledger")
+            throw LedgerError.wrap(error, "back up ledger to \(path)")
         }
     }
 

@@ -19,8 +19,10 @@ import Testing
 
     @Test func backupIntoAnUnwritablePlaceFailsWithATypedError() throws {
         let fixture = try EventChainTests.populated()
-        let error = ledgerError { try fixture.ledger.backup(to: fixture.path("no/such/dir/backup.sqlite")) }
+        let target = fixture.path("no/such/dir/backup.sqlite")
+        let error = ledgerError { try fixture.ledger.backup(to: target) }
         #expect(error?.code == .readOnly)
+        #expect(error?.message.contains(target) == true, "the message names the path the technician gave")
     }
 
     @Test func jsonLinesExportHasOneObjectPerEventWithTheStoredFields() throws {
