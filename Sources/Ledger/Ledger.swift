@@ -6,15 +6,18 @@ import GRDB
 ///
 /// Opened in WAL mode with `synchronous=FULL`, both read back at open (the ledger refuses to open
 /// with `.notDurable` otherwise), so a call that returns has its transaction on disk and survives a
-/// power cut or `kill -9`. Every mutating call is one transaction that writes the row change and
-/// its event together, or nothing. Calls are synchronous and may block for a commit (an fsync,
-/// usually well under a few milliseconds); any thread may call them, writes are serialized by
-/// GRDB's `DatabasePool`, reads run concurrently on snapshots.
+/// power cut or `kill -9`. Every mutating call writes the row change and its event together, or
+/// nothing. Calls are synchronous and may block for a commit (an fsync, usually well under a few
+/// milliseconds); any thread may call them. Writes are serialized, and writes that arrive together
+/// share one commit (`GroupCommitWriter`); reads run concurrently on snapshots. Async code calls
+/// the ledger through `onOwnThread`, so a commit never blocks Swift's cooperative pool.
 public final class Ledger: Sendable {
     /// The database file path.
     public let path: String
     /// The GRDB pool; internal so tests can reach the raw database.
     let pool: DatabasePool
+    /// Every write transaction goes through it (group commit).
+    let writer: GroupCommitWriter
     /// The clock stamping rows and events; injected so tests control time.
     let clock: @Sendable () -> Date
 
@@ -57,6 +60,7 @@ public final class Ledger: Sendable {
             throw LedgerError.wrap(error, "open ledger")
         }
         self.pool = pool
+        self.writer = GroupCommitWriter(pool: pool)
         do {
             // GRDB's WAL setup runs after prepareDatabase and sets the writer to NORMAL ("many
             // applications choose NORMAL"), which may lose the last commits on power loss. The
@@ -149,15 +153,22 @@ public final class Ledger: Sendable {
         }
     }
 
-    /// Runs `body` in one write transaction with the current time text; maps every error.
+    /// Runs `body` in a write transaction with the current time text; maps every error.
+    ///
+    /// Writes that arrive together share one commit (`GroupCommitWriter`); each still succeeds or fails on its own,
+    /// and returns only once its change is on disk. The time is read when `body` runs, so event times follow the
+    /// chain's order (unless the wall clock itself steps back).
     func write<T>(_ context: String, _ body: (Database, String) throws -> T) throws(LedgerError) -> T {
-        let now = LedgerTimestamp.format(clock())
         do {
-            return try pool.write { db in try body(db, now) }
+            return try writer.write { db in try body(db, LedgerTimestamp.format(clock())) }
         } catch {
             throw LedgerError.wrap(error, context)
         }
     }
+
+    /// How many transactions the ledger committed since it was opened (a shared commit counts once), and how many
+    /// writes they held; tests and benchmarks read it to see group commit at work.
+    public var commitStatistics: (commits: Int, writes: Int) { writer.statistics }
 
     /// Runs `body` on a read snapshot; maps every error.
     func read<T>(_ context: String, _ body: (Database) throws -> T) throws(LedgerError) -> T {
@@ -165,6 +176,20 @@ public final class Ledger: Sendable {
             return try pool.read { db in try body(db) }
         } catch {
             throw LedgerError.wrap(error, context)
+        }
+    }
+
+    /// Runs `body` (blocking ledger calls) on a thread of its own and resumes the caller with its result.
+    ///
+    /// Ledger calls block their thread for a commit; on Swift's cooperative pool (one thread per core) that would stall
+    /// every other task meanwhile, and it would keep concurrent writers from meeting in one group commit.
+    public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable (Ledger) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { [self] in
+                continuation.resume(with: Result { try body(self) })
+            }
+            thread.name = "hotspotd-ledger"
+            thread.start()
         }
     }
 

@@ -5,15 +5,16 @@ import Provisioning
 /// The workflow's `ProvisioningRecorder`, written into the SQLite ledger.
 ///
 /// One recorder per run: it carries the uid of whoever asked for the run (`nil` for policy runs) and the port the
-/// device was on, so every ledger event says who and where. Ledger calls are synchronous and commit with
-/// `synchronous=FULL` before returning, which is what makes `markSending` safe to rely on.
+/// device was on, so every ledger event says who and where. Every call returns only once its change is
+/// committed with `synchronous=FULL`, which is what makes `markSending` safe to rely on; the blocking ledger calls run
+/// on a thread of their own, off the cooperative pool.
 struct LedgerRecorder: ProvisioningRecorder {
     let ledger: Ledger
     let actor: Int?
     let port: String
 
     func recordIdentity(_ identity: DeviceIdentity) async throws(RecorderError) {
-        try map {
+        try await map {
             _ = try ledger.recordDevice(imei: identity.imei.digits, manufacturer: identity.manufacturer,
                                         model: identity.model, firmware: identity.firmware, port: port, actor: actor)
             if let iccid = identity.iccid {
@@ -24,7 +25,7 @@ struct LedgerRecorder: ProvisioningRecorder {
     }
 
     func startProvisioning(identity: DeviceIdentity, plan: String?) async throws(RecorderError) -> Int64 {
-        try map {
+        try await map {
             try ledger.startProvisioning(deviceIMEI: identity.imei.digits, iccid: identity.iccid?.digits, plan: plan,
                                          actor: actor)
         }
@@ -42,40 +43,41 @@ struct LedgerRecorder: ProvisioningRecorder {
             recorded = .succeeded
             detail["skipped"] = "true"
         }
-        try map {
-            try ledger.recordStep(provisioningID: provisioningID, step: step.rawValue, status: recorded, detail: detail,
+        let recordedDetail = detail
+        try await map {
+            try ledger.recordStep(provisioningID: provisioningID, step: step.rawValue, status: recorded, detail: recordedDetail,
                                   actor: actor)
         }
     }
 
     func reserveVoucher(plan: String, provisioningID: Int64, iccid: String) async throws(RecorderError) -> ReservedVoucher? {
-        try map {
+        try await map {
             try ledger.reserveVoucher(plan: plan, provisioningID: provisioningID, iccid: iccid, actor: actor)
                 .map { ReservedVoucher(id: $0.id, code: $0.code, plan: $0.plan) }
         }
     }
 
     func releaseVoucher(_ id: Int64) async throws(RecorderError) {
-        try map { try ledger.releaseVoucher(id: id, actor: actor) }
+        try await map { try ledger.releaseVoucher(id: id, actor: actor) }
     }
 
     func markSending(_ id: Int64) async throws(RecorderError) {
-        try map { try ledger.markSending(id: id, actor: actor) }
+        try await map { try ledger.markSending(id: id, actor: actor) }
     }
 
     func markApplied(_ id: Int64, balanceBeforeMB: Int?, balanceAfterMB: Int?, rawReply: String) async throws(RecorderError) {
-        try map {
+        try await map {
             try ledger.markApplied(id: id, balanceBeforeMB: balanceBeforeMB.map(Int64.init),
                                    balanceAfterMB: balanceAfterMB.map(Int64.init), rawReply: rawReply, actor: actor)
         }
     }
 
     func markRejected(_ id: Int64, rawReply: String) async throws(RecorderError) {
-        try map { try ledger.markRejected(id: id, rawReply: rawReply, actor: actor) }
+        try await map { try ledger.markRejected(id: id, rawReply: rawReply, actor: actor) }
     }
 
     func markUnknown(_ id: Int64, reason: String, rawReply: String?) async throws(RecorderError) {
-        try map { try ledger.markUnknown(id: id, reason: reason, rawReply: rawReply, actor: actor) }
+        try await map { try ledger.markUnknown(id: id, reason: reason, rawReply: rawReply, actor: actor) }
     }
 
     func finish(_ provisioningID: Int64, outcome: Provisioning.ProvisioningOutcome,
@@ -85,15 +87,17 @@ struct LedgerRecorder: ProvisioningRecorder {
         case .succeeded: recorded = .succeeded
         case .failed(let failure): recorded = .failed(code: failure.code, message: failure.message)
         }
-        try map {
+        try await map {
             try ledger.finishProvisioning(id: provisioningID, outcome: recorded, wifiSSID: wifi?.ssid,
                                           wifiKey: wifi?.key, actor: actor)
         }
     }
 
-    private func map<T>(_ body: () throws -> T) throws(RecorderError) -> T {
+    /// Runs ledger calls on a thread of their own (`Ledger.onOwnThread`): a commit blocks its thread, and several
+    /// devices recording at once then share one commit instead of queueing on the cooperative pool.
+    private func map<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws(RecorderError) -> T {
         do {
-            return try body()
+            return try await ledger.onOwnThread { _ in try body() }
         } catch let error as LedgerError {
             throw RecorderError(code: Self.code(error.code), message: error.message)
         } catch {

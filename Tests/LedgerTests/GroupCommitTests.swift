@@ -1,0 +1,150 @@
+import Foundation
+import GRDB
+import Testing
+@testable import Ledger
+
+/// Group commit (`GroupCommitWriter`): writes that arrive while a commit is under way share the next one, and each
+/// still gets exactly the outcome it would have had alone.
+///
+/// Every test holds the leader's transaction open on a gate, queues the other writes behind it (waiting until the
+/// writer reports them queued), then opens the gate: which writes share a batch is then certain, not a race.
+@Suite struct GroupCommitTests {
+    /// A write that blocks its transaction until `open()` is called, started on a thread of its own.
+    final class Gate: @unchecked Sendable {
+        // @unchecked: only the semaphores are shared, and they are thread-safe.
+        private let entered = DispatchSemaphore(value: 0)
+        private let release = DispatchSemaphore(value: 0)
+        private let finished = DispatchSemaphore(value: 0)
+
+        /// Starts a leader write on `ledger` that records one event and waits for `open()` inside its transaction.
+        init(_ ledger: Ledger) {
+            Thread { [entered, release, finished] in
+                _ = try? ledger.write("gate") { db, now in
+                    try EventChain.append(EventDraft(kind: "test.gate"), at: now, in: db)
+                    entered.signal()
+                    release.wait()
+                }
+                finished.signal()
+            }.start()
+            entered.wait()
+        }
+
+        /// Lets the leader's transaction commit and waits until its write returned.
+        func open() {
+            release.signal()
+            finished.wait()
+        }
+    }
+
+    /// Runs `count` writes on threads of their own; returns when every one is queued behind the gate.
+    static func queue(_ count: Int, on ledger: Ledger, group: DispatchGroup,
+                      _ write: @escaping @Sendable (Int) -> Void) throws {
+        for index in 0..<count {
+            group.enter()
+            Thread {
+                write(index)
+                group.leave()
+            }.start()
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while ledger.writer.queuedCount < count {
+            guard Date() < deadline else { throw LedgerError(.io, "the writes never queued") }
+            usleep(1000)
+        }
+    }
+
+    final class Outcomes: @unchecked Sendable {
+        // @unchecked: guarded by `lock`.
+        private let lock = NSLock()
+        private var values: [Int: Result<Int64, LedgerError>] = [:]
+        func set(_ index: Int, _ value: Result<Int64, LedgerError>) { lock.withLock { values[index] = value } }
+        var all: [Int: Result<Int64, LedgerError>] { lock.withLock { values } }
+    }
+
+    @Test func writesQueuedBehindACommitShareTheNextOne() throws {
+        let fixture = try LedgerFixture()
+        let ledger = fixture.ledger
+        let before = ledger.commitStatistics
+        let gate = Gate(ledger)
+        let group = DispatchGroup()
+        let outcomes = Outcomes()
+        try Self.queue(8, on: ledger, group: group) { index in
+            outcomes.set(index, Result { () throws(LedgerError) -> Int64 in
+                try ledger.recordDevice(imei: "35000000000000\(index)", manufacturer: "huawei", model: "E3372",
+                                        firmware: nil, port: "/dev/ttyUSB\(index)", actor: nil)
+            })
+        }
+        gate.open()
+        group.wait()
+        let after = ledger.commitStatistics
+        #expect(after.commits - before.commits == 2, "the gate's commit, then one commit for the eight queued writes")
+        #expect(after.writes - before.writes == 9)
+        #expect(outcomes.all.count == 8)
+        for (_, outcome) in outcomes.all { #expect((try? outcome.get()) != nil) }
+        #expect(try ledger.devices(limit: 100).count == 9, "the fixture's device and the eight new ones")
+        #expect(try ledger.verifyChain().isValid)
+    }
+
+    @Test func aWriteThatFailsInABatchRollsBackOnlyItsOwnChanges() throws {
+        let fixture = try LedgerFixture()
+        let ledger = fixture.ledger
+        let eventsBefore = try ledger.eventCount()
+        let gate = Gate(ledger)
+        let group = DispatchGroup()
+        let outcomes = Outcomes()
+        try Self.queue(5, on: ledger, group: group) { index in
+            outcomes.set(index, Result { () throws(LedgerError) -> Int64 in
+                try ledger.write("test write \(index)") { db, now in
+                    let seq = try EventChain.append(EventDraft(kind: "test.write", detail: ["index": "\(index)"]), at: now, in: db)
+                    // One write changes the chain and then fails: its event must not survive.
+                    if index == 2 { throw LedgerError(.invalidArgument, "write 2 refuses") }
+                    return seq
+                }
+            })
+        }
+        gate.open()
+        group.wait()
+        let results = outcomes.all
+        for index in 0..<5 {
+            let outcome = try #require(results[index])
+            if index == 2 {
+                #expect(throws: LedgerError.self) { try outcome.get() }
+            } else {
+                #expect((try? outcome.get()) != nil)
+            }
+        }
+        let written = try ledger.events(limit: 100).filter { $0.kind == "test.write" }.compactMap { $0.detail["index"] }
+        #expect(Set(written) == ["0", "1", "3", "4"])
+        #expect(try ledger.eventCount() == eventsBefore + 1 + 4, "the gate's event and the four good writes")
+        #expect(try ledger.verifyChain().isValid)
+    }
+
+    @Test func aBatchThatCannotCommitRunsEveryOtherWriteAloneExactlyOnce() throws {
+        let fixture = try LedgerFixture()
+        let ledger = fixture.ledger
+        let eventsBefore = try ledger.eventCount()
+        let gate = Gate(ledger)
+        let group = DispatchGroup()
+        let outcomes = Outcomes()
+        try Self.queue(4, on: ledger, group: group) { index in
+            outcomes.set(index, Result { () throws(LedgerError) -> Int64 in
+                try ledger.write("test write \(index)") { db, now in
+                    let seq = try EventChain.append(EventDraft(kind: "test.write", detail: ["index": "\(index)"]), at: now, in: db)
+                    // Ends the whole transaction under the batch, as SQLite does after an I/O error or a full disk:
+                    // the writes before it in the batch are lost with it and must be run again.
+                    if index == 3 { try db.execute(sql: "ROLLBACK") }
+                    return seq
+                }
+            })
+        }
+        gate.open()
+        group.wait()
+        let results = outcomes.all
+        for index in 0..<3 { #expect((try? #require(results[index]).get()) != nil, "write \(index) succeeds when run alone") }
+        #expect(throws: LedgerError.self) { try #require(results[3]).get() }
+        let written = try ledger.events(limit: 100).filter { $0.kind == "test.write" }.compactMap { $0.detail["index"] }
+        #expect(written.sorted() == ["0", "1", "2"], "each surviving write once, none twice")
+        #expect(try ledger.eventCount() == eventsBefore + 1 + 3)
+        #expect(try ledger.verifyChain().isValid)
+    }
+}
