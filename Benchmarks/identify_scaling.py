@@ -3,11 +3,12 @@
 in <= 1.5x the time of one").
 
 The umockdev benchmark (discovery-bench.sh) is dominated by umockdev creating devices one after the other and by
-its single ioctl thread; this one takes the mock out: hotspot-sim serves N instantly answering generic modems on
-real pseudo-terminals, hotspotd runs with discovery off and no default plan (identify only), and the N ports are
-attached with concurrent POST /v1/devices requests on the API socket. Measured: first request sent -> every device
-shows its ICCID (polled on the socket every 2 ms). Each N is run several times in the same process, alternating, so
-the ratio compares runs under the same machine load.
+its single ioctl thread; this one takes the mock out: hotspot-sim serves N generic modems on real pseudo-terminals,
+hotspotd runs with discovery off and no default plan (identify only), and the N ports are attached with
+POST /v1/devices requests on N API connections, opened and built beforehand and then sent back to back (as a burst
+of uevents would arrive). Measured: first request sent -> every device shows its ICCID (polled on the socket every
+2 ms). Each N is run several times in the same process, alternating, so the ratio compares runs under the same
+machine load.
 
 Usage: python3 Benchmarks/identify_scaling.py BIN_DIR [runs] [N]
 """
@@ -21,7 +22,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -84,17 +84,18 @@ def one_run(bin_dir, count, work, latency):
         ports = [line.split("\t")[1] for line in open(ports_file).read().splitlines() if line]
         assert len(ports) == count, ports
         wait_for(lambda: request(sock, "GET", "/v1/health")[0] == 200, 10, "the daemon")
-        errors = []
-
-        def attach(path):
-            status, data = request(sock, "POST", "/v1/devices", {"path": path})
-            if status != 201:
-                errors.append((path, status, data))
-
-        threads = [threading.Thread(target=attach, args=(path,)) for path in ports]
+        # Every connection is open and every request built before the clock starts, then all are sent back to back:
+        # "plugged together" means the daemon gets them at once, not at the pace of Python threads.
+        connections = []
+        for path in ports:
+            connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            connection.connect(sock)
+            body = json.dumps({"path": path}).encode()
+            connections.append((connection, b"POST /v1/devices HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                                + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body))
         started = time.monotonic()
-        for thread in threads:
-            thread.start()
+        for connection, payload in connections:
+            connection.sendall(payload)
 
         def all_identified():
             status, data = request(sock, "GET", "/v1/devices?reveal=1")
@@ -109,8 +110,14 @@ def one_run(bin_dir, count, work, latency):
                 raise RuntimeError(f"{count} devices not identified in 30 s")
             time.sleep(0.002)
         elapsed = time.monotonic() - started
-        for thread in threads:
-            thread.join()
+        errors = []
+        for connection, _ in connections:
+            reply = b""
+            while chunk := connection.recv(65536):
+                reply += chunk
+            connection.close()
+            if not reply.startswith(b"HTTP/1.1 201"):
+                errors.append(reply[:200])
         if errors:
             raise RuntimeError(f"attach failed: {errors[:3]}")
         return elapsed
