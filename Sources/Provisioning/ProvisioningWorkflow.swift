@@ -60,8 +60,10 @@ public struct ProvisioningWorkflow: Sendable {
     /// Throws when the device cannot be identified at all (no IMEI): without an IMEI the station cannot file it.
     public func identify() async throws(ProvisioningFailure) -> DeviceIdentity {
         await progress(.step(.identify, .started, message: nil))
-        let generic = BuiltInDialects.generic
-        // The generic set-up (echo off, numeric errors) before anything else; a device that refuses it is still usable.
+        // Before the model is known, the dialect for "any device" applies: a configured catch-all (its deadlines,
+        // its set-up) before the built-in generic one. Its set-up (echo off, numeric errors) comes before anything
+        // else; a device that refuses it is still usable.
+        let generic = policy.dialects.dialect(manufacturer: nil, model: nil)
         for command in generic.setupCommands {
             _ = try? await channel.execute(command, timeout: generic.timeout("default"), redacted: nil)
         }

@@ -19,6 +19,8 @@ actor ScriptedChannel: DeviceChannel {
     private var reports: [ATUnsolicited] = []
     private(set) var sent: [String] = []
     private(set) var redactedLog: [String] = []
+    /// The deadline each command was last sent with.
+    private(set) var deadlines: [String: Duration] = [:]
     private var gone = false
     var fallback: Reply = Reply(lines: [], final: .error)
 
@@ -30,6 +32,7 @@ actor ScriptedChannel: DeviceChannel {
     func execute(_ command: String, timeout: Duration, redacted: String?) async throws(ChannelError) -> ATResponse {
         if gone { throw .deviceGone }
         sent.append(command)
+        deadlines[command] = timeout
         redactedLog.append(redacted ?? command)
         var queue = script[command] ?? []
         let reply = queue.isEmpty ? fallback : queue.removeFirst()

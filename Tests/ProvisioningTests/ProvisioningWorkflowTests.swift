@@ -269,4 +269,23 @@ private func failure(_ report: ProvisioningReport) -> ProvisioningFailure? {
 
 extension MemoryRecorder {
     func setFailNextSending() { failNextSending = true }
+
+    @Test func identificationUsesTheConfiguredCatchAllDialectBeforeTheModelIsKnown() async throws {
+        // A station whose modems are slow to wake: its configuration gives every device longer deadlines and one
+        // more set-up command. Those apply from the first command, not only once the model has matched.
+        let catchAll = DeviceDialect(name: "station-default", manufacturerPattern: nil, modelPattern: nil, hasWiFi: false,
+                                     iccidCommands: [.ccid], ussdEncoding: .text, setupCommands: ["ATE0", "AT+CMEE=1", "ATV1"],
+                                     timeoutsMS: ["default": 12000, "identity": 9000])
+        var configured = policy()
+        configured.dialects = DialectCatalog(configured: [catchAll])
+        let channel = await genericModem()
+        await channel.on("ATV1", .init(lines: [], final: .ok))
+        let identity = try await ProvisioningWorkflow(channel: channel, recorder: MemoryRecorder(), policy: configured).identify()
+        #expect(identity.dialect.name == "station-default")
+        #expect(await channel.sent.prefix(3) == ["ATE0", "AT+CMEE=1", "ATV1"])
+        #expect(await channel.deadlines["ATE0"] == .milliseconds(12000))
+        #expect(await channel.deadlines["AT+CGMI"] == .milliseconds(9000))
+        #expect(await channel.count(of: "ATV1") == 1, "the set-up is not sent a second time once the dialect is chosen")
+    }
+
 }
