@@ -7,8 +7,8 @@ its single ioctl thread; this one takes the mock out: hotspot-sim serves N gener
 hotspotd runs with discovery off and no default plan (identify only), and the N ports are attached with
 POST /v1/devices requests on N API connections, opened and built beforehand and then sent back to back (as a burst
 of uevents would arrive). Measured: first request sent -> the daemon's event stream has said, for every device,
-that its identification succeeded (its status then shows the ICCID, checked after the clock stops). Each N is run several times in the same process, alternating, so the ratio compares runs under the same
-machine load.
+that its identification succeeded (its status then shows the ICCID, checked after the clock stops). Each N is run
+several times in the same process, alternating, so the ratio compares runs under the same machine load.
 
 Usage: python3 Benchmarks/identify_scaling.py BIN_DIR [runs] [N]
 """
