@@ -53,6 +53,21 @@ import Testing
         }
     }
 
+    /// Queues `count` writes that each append a `test.write` event (detail `index`), then run `after` in the same
+    /// transaction; their seqs or errors go into `outcomes`.
+    static func queueEventWrites(_ count: Int, on ledger: Ledger, group: DispatchGroup, into outcomes: Outcomes,
+                                 after: @escaping @Sendable (Database, Int) throws -> Void) throws {
+        try queue(count, on: ledger, group: group) { index in
+            outcomes.set(index, Result { () throws(LedgerError) -> Int64 in
+                try ledger.write("test write \(index)") { db, now in
+                    let seq = try EventChain.append(EventDraft(kind: "test.write", detail: ["index": "\(index)"]), at: now, in: db)
+                    try after(db, index)
+                    return seq
+                }
+            })
+        }
+    }
+
     final class Outcomes: @unchecked Sendable {
         // @unchecked: guarded by `lock`.
         private let lock = NSLock()
@@ -92,15 +107,9 @@ import Testing
         let gate = Gate(ledger)
         let group = DispatchGroup()
         let outcomes = Outcomes()
-        try Self.queue(5, on: ledger, group: group) { index in
-            outcomes.set(index, Result { () throws(LedgerError) -> Int64 in
-                try ledger.write("test write \(index)") { db, now in
-                    let seq = try EventChain.append(EventDraft(kind: "test.write", detail: ["index": "\(index)"]), at: now, in: db)
-                    // One write changes the chain and then fails: its event must not survive.
-                    if index == 2 { throw LedgerError(.invalidArgument, "write 2 refuses") }
-                    return seq
-                }
-            })
+        // One write changes the chain and then fails: its event must not survive.
+        try Self.queueEventWrites(5, on: ledger, group: group, into: outcomes) { _, index in
+            if index == 2 { throw LedgerError(.invalidArgument, "write 2 refuses") }
         }
         gate.open()
         group.wait()
@@ -126,16 +135,10 @@ import Testing
         let gate = Gate(ledger)
         let group = DispatchGroup()
         let outcomes = Outcomes()
-        try Self.queue(4, on: ledger, group: group) { index in
-            outcomes.set(index, Result { () throws(LedgerError) -> Int64 in
-                try ledger.write("test write \(index)") { db, now in
-                    let seq = try EventChain.append(EventDraft(kind: "test.write", detail: ["index": "\(index)"]), at: now, in: db)
-                    // Ends the whole transaction under the batch, as SQLite does after an I/O error or a full disk:
-                    // the writes before it in the batch are lost with it and must be run again.
-                    if index == 3 { try db.execute(sql: "ROLLBACK") }
-                    return seq
-                }
-            })
+        // The last write ends the whole transaction under the batch, as SQLite does after an I/O error or a full
+        // disk: the writes before it in the batch are lost with it and must be run again.
+        try Self.queueEventWrites(4, on: ledger, group: group, into: outcomes) { db, index in
+            if index == 3 { try db.execute(sql: "ROLLBACK") }
         }
         gate.open()
         group.wait()
