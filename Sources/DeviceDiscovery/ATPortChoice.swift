@@ -25,3 +25,12 @@ public enum ATPortEvidence: String, Sendable, Equatable {
     /// The first port (best-ranked) that answered `AT`.
     case probe
 }
+
+/// What `ATPortChooser.decide` found: a port, or none and what each probed port did.
+public enum ATPortDecision: Sendable, Equatable {
+    /// The AT port and its evidence.
+    case chosen(ATPortChoice)
+    /// No evidence settled the port and none answered `AT`: each probed port's outcome, best-ranked first (empty when
+    /// the device had no candidate port).
+    case noneAnswered([PortProbeResult])
+}

@@ -41,33 +41,41 @@ public struct ATPortChooser: Sendable {
 
     /// The AT port of `snapshot` and what chose it, or `nil` when no evidence settled it and no port answered `AT`.
     public func choose(_ snapshot: USBDeviceSnapshot) async -> ATPortChoice? {
-        if let port = memory.port(for: snapshot) { return ATPortChoice(port: port, evidence: .remembered) }
+        guard case .chosen(let choice) = await decide(snapshot) else { return nil }
+        return choice
+    }
+
+    /// Like `choose`, but when no port answered it says what each probed port did (silent, busy with its holder,
+    /// cannot be opened), so a device whose ports another program holds can be listed as such.
+    public func decide(_ snapshot: USBDeviceSnapshot) async -> ATPortDecision {
+        if let port = memory.port(for: snapshot) { return .chosen(ATPortChoice(port: port, evidence: .remembered)) }
         let ranked = classifier.rankedPorts(snapshot, hints: classifier.hints(for: snapshot))
-        guard let best = ranked.first else { return nil }
-        if best.rank <= 1 { return ATPortChoice(port: best.port, evidence: .catalog) }
+        guard let best = ranked.first else { return .noneAnswered([]) }
+        if best.rank <= 1 { return .chosen(ATPortChoice(port: best.port, evidence: .catalog)) }
         let fallback: ATPortChoice
         var answering: Set<String>?   // known only when the probe ran
         if best.rank == 2 {
             fallback = ATPortChoice(port: best.port, evidence: .table)
         } else {
-            let answered = await prober.answering(ranked.map(\.port))
-            guard let first = answered.first else { return nil }
+            let results = await prober.probe(ranked.map(\.port))
+            let answered = results.filter { $0.outcome == .answered }.map(\.port)
+            guard let first = answered.first else { return .noneAnswered(results) }
             fallback = ATPortChoice(port: first, evidence: .probe)
             answering = Set(answered)
         }
         guard snapshot.vendorID == Self.huaweiVendorID, let lines = await prober.portModeReply(on: fallback.port),
               let entries = readPortMode(lines), let named = classifier.portModeATPort(snapshot, entries: entries) else {
-            return fallback
+            return .chosen(fallback)
         }
         // The device's word counts only for a port that speaks AT: one the probe heard, or (table case) one that
         // answers a probe of its own now. A silent PC UI port would leave the session with nothing to talk to.
-        if named == fallback.port { return ATPortChoice(port: named, evidence: .portMode) }
+        if named == fallback.port { return .chosen(ATPortChoice(port: named, evidence: .portMode)) }
         let speaks: Bool
         if let answering {
             speaks = answering.contains(named)
         } else {
             speaks = await prober.firstAnswering([named]) != nil
         }
-        return speaks ? ATPortChoice(port: named, evidence: .portMode) : fallback
+        return .chosen(speaks ? ATPortChoice(port: named, evidence: .portMode) : fallback)
     }
 }

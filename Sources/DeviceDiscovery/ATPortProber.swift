@@ -10,18 +10,28 @@ import Glibc
 ///
 /// Used when the catalog's hints did not decide the AT port. The answer is the best-ranked port
 /// that answered (the order of `ports`), not merely the fastest, so a modem (PPP) port that also
-/// answers never wins over a control port. A port held by another program (`EBUSY`, TIOCEXCL) or
-/// that cannot be opened simply does not answer. Blocking I/O never runs on the cooperative pool.
+/// answers never wins over a control port. Blocking I/O never runs on the cooperative pool.
+///
+/// Living with other programs: with a `lockDirectory`, a port whose UUCP lock (`LCK..ttyUSB0`) names a live process
+/// is not opened and gets no byte; it is reported `busy` with the holder's name and pid (`probe(_:)`). Otherwise the
+/// probe takes that lock itself (`O_CREAT|O_EXCL`, our pid) for the duration of the exchange, so a program starting
+/// meanwhile sees the port in use, and removes it after; a stale lock (dead pid) is removed. When the directory is
+/// missing or read-only the probe goes on without a lock. Every opened port is also put in exclusive mode
+/// (`TIOCEXCL`, cleared before closing) and `flock`ed like the station's own serial port; `EBUSY` on open or a held
+/// `flock` is reported `busy` too.
 public struct ATPortProber: Sendable {
     /// How long one try waits for `OK` (the bound: 500 ms).
     public var timeout: Duration
     /// How many tries per port (2).
     public var tries: Int
+    /// Where UUCP lock files live (the station's `lockDirectory`, usually `/var/lock`); `nil` skips lock files.
+    public var lockDirectory: String?
 
-    /// Creates a prober.
-    public init(timeout: Duration = .milliseconds(500), tries: Int = 2) {
+    /// Creates a prober; without `lockDirectory` no lock file is read or written (TIOCEXCL and `flock` still apply).
+    public init(timeout: Duration = .milliseconds(500), tries: Int = 2, lockDirectory: String? = nil) {
         self.timeout = timeout
         self.tries = tries
+        self.lockDirectory = lockDirectory
     }
 
     /// The first port of `ports` (best first) that answered `OK`, or `nil` if none did.
@@ -31,30 +41,41 @@ public struct ATPortProber: Sendable {
 
     /// Every port of `ports` that answered, in the order of `ports`; all of them are probed at the same time.
     public func answering(_ ports: [String]) async -> [String] {
+        await probe(ports).filter { $0.outcome == .answered }.map(\.port)
+    }
+
+    /// What each port of `ports` did, in the order of `ports`; all of them are probed at the same time.
+    ///
+    /// A busy port (live UUCP lock, `EBUSY`, held `flock`) is reported with its holder and receives no byte.
+    public func probe(_ ports: [String]) async -> [PortProbeResult] {
         guard !ports.isEmpty else { return [] }
         let timeoutMS = self.timeoutMS
         let tries = max(1, self.tries)
-        let answers: [Bool] = await withTaskGroup(of: (Int, Bool).self) { group in
+        let lockDirectory = self.lockDirectory
+        let outcomes: [PortProbeOutcome] = await withTaskGroup(of: (Int, PortProbeOutcome).self) { group in
             for (index, port) in ports.enumerated() {
                 group.addTask {
-                    (index, await Self.onThread { Self.probe(port, timeoutMS: timeoutMS, tries: tries) })
+                    (index, await Self.onThread { Self.probe(port, timeoutMS: timeoutMS, tries: tries, lockDirectory: lockDirectory) })
                 }
             }
-            var result = [Bool](repeating: false, count: ports.count)
-            for await (index, answered) in group { result[index] = answered }
+            var result = [PortProbeOutcome](repeating: .silent, count: ports.count)
+            for await (index, outcome) in group { result[index] = outcome }
             return result
         }
-        return zip(ports, answers).filter(\.1).map(\.0)
+        return zip(ports, outcomes).map { PortProbeResult(port: $0.0, outcome: $0.1) }
     }
 
     /// Asks `port` `AT^GETPORTMODE` once (Huawei: which interface carries which function) and returns the reply's
     /// lines when it ended in `OK`; `nil` on `ERROR`, another final result, silence within `timeout`, or a port that
-    /// cannot be opened.
+    /// cannot be opened or is busy (the same lock rules as `probe(_:)`).
     ///
     /// The lines are not interpreted here: the station parses them with the AT layer's parser.
     public func portModeReply(on port: String) async -> [String]? {
         let timeoutMS = self.timeoutMS
-        let reply = await Self.onThread { Self.exchange(port, command: "AT^GETPORTMODE", timeoutMS: timeoutMS) }
+        let lockDirectory = self.lockDirectory
+        let reply = await Self.onThread {
+            Self.exchange(port, command: "AT^GETPORTMODE", timeoutMS: timeoutMS, lockDirectory: lockDirectory)
+        }
         guard let reply, reply.final == "OK" else { return nil }
         return reply.lines
     }
@@ -79,29 +100,82 @@ public struct ATPortProber: Sendable {
         var final: String
     }
 
-    /// One port, blocking: `tries` × (`AT\r`, wait up to `timeoutMS` for a final result).
-    static func probe(_ path: String, timeoutMS: Int32, tries: Int) -> Bool {
-        guard let fd = openRaw(path) else { return false }
-        defer { close(fd) }
-        for _ in 0..<tries {
-            guard send("AT", fd: fd) else { return false }
-            if awaitReply(fd, timeoutMS: timeoutMS) != nil { return true }
+    /// One port, blocking: `tries` × (`AT\r`, wait up to `timeoutMS` for a final result), under the port's lock.
+    static func probe(_ path: String, timeoutMS: Int32, tries: Int, lockDirectory: String?) -> PortProbeOutcome {
+        let opened: OpenedPort
+        switch openGuarded(path, lockDirectory: lockDirectory) {
+        case .success(let port): opened = port
+        case .failure(let refusal): return refusal.outcome
         }
-        return false
+        defer { opened.close() }
+        for _ in 0..<tries {
+            guard send("AT", fd: opened.fd) else { return .silent }
+            if awaitReply(opened.fd, timeoutMS: timeoutMS) != nil { return .answered }
+        }
+        return .silent
     }
 
-    /// One command on one port, blocking: send it once and wait up to `timeoutMS` for its final result.
-    static func exchange(_ path: String, command: String, timeoutMS: Int32) -> Reply? {
-        guard let fd = openRaw(path) else { return nil }
-        defer { close(fd) }
-        guard send(command, fd: fd) else { return nil }
-        return awaitReply(fd, timeoutMS: timeoutMS)
+    /// One command on one port, blocking: send it once and wait up to `timeoutMS` for its final result, under the
+    /// port's lock; `nil` when busy, not openable, or silent.
+    static func exchange(_ path: String, command: String, timeoutMS: Int32, lockDirectory: String?) -> Reply? {
+        guard case .success(let opened) = openGuarded(path, lockDirectory: lockDirectory) else { return nil }
+        defer { opened.close() }
+        guard send(command, fd: opened.fd) else { return nil }
+        return awaitReply(opened.fd, timeoutMS: timeoutMS)
     }
 
-    /// Opens a tty non-blocking in raw mode at 115200 Bd with its queues flushed; `nil` if it cannot be opened.
-    private static func openRaw(_ path: String) -> Int32? {
+    /// A port opened for a probe: its descriptor, in exclusive mode and `flock`ed, and our UUCP lock on it if taken.
+    struct OpenedPort {
+        var fd: Int32
+        var lock: UUCPProbeLock?
+
+        /// Leaves exclusive mode, closes the port (dropping the `flock`) and removes our lock file.
+        func close() {
+            _ = ioctl(fd, UInt(TIOCNXCL))
+            _ = Glibc.close(fd)
+            lock?.release()
+        }
+    }
+
+    /// Takes the port's UUCP lock (when a directory is given), then opens it raw, exclusive and `flock`ed; the outcome
+    /// to report instead when another program holds it or it cannot be opened. Nothing is written here.
+    static func openGuarded(_ path: String, lockDirectory: String?) -> Result<OpenedPort, OutcomeError> {
+        var lock: UUCPProbeLock?
+        if let lockDirectory {
+            switch UUCPProbeLock.acquire(devicePath: path, directory: lockDirectory) {
+            case .locked(let taken): lock = taken
+            case .held(let pid, let program):
+                return .failure(OutcomeError(outcome: .busy(holder: program.map { "\($0) (pid \(pid))" } ?? "pid \(pid)")))
+            case .unavailable: lock = nil
+            }
+        }
         let fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        guard fd >= 0 else {
+            let code = errno
+            lock?.release()
+            return .failure(OutcomeError(outcome: code == EBUSY ? .busy(holder: nil) : .cannotOpen(errno: code)))
+        }
+        // TIOCEXCL: other non-root opens now fail with EBUSY. Refused by some drivers and by umockdev's default
+        // handler (ENOTTY/EINVAL): the probe goes on without it, as the station's serial port does.
+        _ = ioctl(fd, UInt(TIOCEXCL))
+        // The station's own serial port (and some tools) flock the tty: a held flock is a busy port.
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK {
+            _ = ioctl(fd, UInt(TIOCNXCL))
+            close(fd)
+            lock?.release()
+            return .failure(OutcomeError(outcome: .busy(holder: nil)))
+        }
+        configureRaw(fd)
+        return .success(OpenedPort(fd: fd, lock: lock))
+    }
+
+    /// A probe outcome carried as an error through `openGuarded`'s result.
+    struct OutcomeError: Error {
+        var outcome: PortProbeOutcome
+    }
+
+    /// Raw mode at 115200 Bd with its queues flushed (best effort: a pty or mocked tty may refuse parts).
+    private static func configureRaw(_ fd: Int32) {
         var settings = termios()
         if tcgetattr(fd, &settings) == 0 {
             cfmakeraw(&settings)
@@ -111,7 +185,6 @@ public struct ATPortProber: Sendable {
             _ = tcsetattr(fd, TCSANOW, &settings)
         }
         _ = tcflush(fd, TCIOFLUSH)
-        return fd
     }
 
     /// Writes `command` and a carriage return; whether all of it went out.

@@ -6,7 +6,7 @@ import Glibc
 /// is one, libusb's status when libusb failed, and context for the log.
 ///
 /// Thrown by the udev thread start-up, catalog loading, the libusb mode switch and the wait for a
-/// switched device. `errno` is kept as the kernel reported it (libudev returns `-errno`).
+/// switched device, and the AT port memory's file. `errno` is kept as the kernel reported it (libudev returns `-errno`).
 public struct DiscoveryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What failed, stable across releases (the API maps it to its own code).
     public enum Code: String, Sendable, Equatable {
@@ -36,6 +36,10 @@ public struct DiscoveryError: Error, Sendable, Equatable, CustomStringConvertibl
         case usbTransferFailed
         /// The device did not come back with a target id on the same USB path in time.
         case modeSwitchTimedOut
+        /// The AT port memory file could not be read or is not the documented format (it is then read as empty).
+        case portMemoryUnreadable
+        /// The AT port memory file could not be written (the port stays remembered in memory).
+        case portMemoryUnwritable
     }
 
     /// What failed.

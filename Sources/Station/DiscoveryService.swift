@@ -79,6 +79,8 @@ actor DiscoveryCoordinator {
     /// most before the choice is made with what there is (a loaded machine creates ttys slowly).
     static let portGrace: Duration = .milliseconds(100)
     static let portPatience: Duration = .seconds(3)
+    /// How many times a mode switch is sent to a device that does not come back (the first, and one retry).
+    static let modeSwitchAttempts = 2
 
     private let station: Station
     private let discovery: USBDiscovery
@@ -238,9 +240,22 @@ actor DiscoveryCoordinator {
             if paths[path] == .choosing { paths[path] = nil }
             return
         }
-        let chosen = await chooser.choose(snapshot)
+        let decision = await chooser.decide(snapshot)
         guard paths[path] == .choosing else { return }   // unplugged while probing or asking ^GETPORTMODE
-        guard let port = chosen?.port else {
+        guard case .chosen(let chosen) = decision else {
+            if case .noneAnswered(let results) = decision, let busy = results.first(where: { $0.busyMessage != nil }) {
+                // Another program holds a candidate: that is most likely the AT port, and the technician can act on it.
+                let held = results.compactMap(\.busyMessage)
+                let others = results.filter { $0.busyMessage == nil }.map(\.summary)
+                let message = held.joined(separator: "; ") + (others.isEmpty ? "" : "; " + others.joined(separator: ", "))
+                    + ". Close that program (or unplug and replug the device once it is free)."
+                paths[path] = .reported(code: "port-busy")
+                logger.notice("USB device's ports are held by another program",
+                              metadata: ["usb.path": "\(path)", "usb.id": "\(snapshot.usbID)", "ports": "\(held.joined(separator: "; "))"])
+                await station.reportDiscovered(usbPath: path, port: busy.port, state: .failed, role: Self.role(role), step: "identify",
+                                               failure: FailureInfo(code: "port-busy", message: message), message: held.joined(separator: "; "))
+                return
+            }
             paths[path] = .reported(code: "no-at-port-answered")
             await station.reportDiscovered(
                 usbPath: path, port: candidates.first ?? "usb:\(path)", state: .failed, role: Self.role(role), step: "identify",
@@ -249,9 +264,10 @@ actor DiscoveryCoordinator {
                 message: "no port answered AT")
             return
         }
-        memory.remember(port, of: snapshot)
+        let port = chosen.port
+        memory.remember(port, of: snapshot)   // a write failure is logged by the memory and changes nothing here
         logger.info("AT port chosen", metadata: ["usb.path": "\(path)", "usb.id": "\(snapshot.usbID)", "port.path": "\(port)",
-                                                 "port.choice": "\(chosen?.evidence.rawValue ?? "-")"])
+                                                 "port.choice": "\(chosen.evidence.rawValue)"])
         do {
             let status = try await station.attachDiscovered(path: port, usbPath: path)
             guard paths[path] == .choosing else {
@@ -268,27 +284,69 @@ actor DiscoveryCoordinator {
         }
     }
 
-    private func switchMode(_ plan: ModeSwitchPlan, returns: AsyncStream<DiscoveryEvent>) async {
-        do {
-            let outcome = try await switcher.switchMode(plan, enabled: modeSwitch)
-            if outcome == .sent {
-                await station.reportDiscovered(usbPath: plan.usbPath, port: "usb:\(plan.usbPath)", state: .connecting, role: .unknown,
-                                               step: "mode-switch", failure: nil,
-                                               message: "mode switch sent; waiting for the device to come back on USB \(plan.usbPath)")
-                _ = try await ModeSwitchWaiter.awaitReturn(of: plan, events: returns)
+    /// Sends the plan's switch and waits for the device to come back; a device that does not come back within the plan's
+    /// timeout gets the message once more (some sticks ignore the first one right after enumeration), and after a second
+    /// timeout it is listed as `mode-switch-failed`, naming both attempts and the ids waited for.
+    private func switchMode(_ plan: ModeSwitchPlan, returns firstReturns: AsyncStream<DiscoveryEvent>) async {
+        var returns = firstReturns
+        let ids = plan.targetUSBIDs.map(\.description).joined(separator: ", ")
+        var attempt = 1
+        while true {
+            let outcome: USBModeSwitcher.Outcome
+            do {
+                outcome = try await switcher.switchMode(plan, enabled: modeSwitch)
+            } catch {
+                guard attempt > 1, error.code == .usbDeviceNotFound else {
+                    await modeSwitchFailed(plan, error: error,
+                                           message: attempt > 1 ? "The mode switch was sent once and USB \(plan.usbPath) did not come back as \(ids) within \(plan.timeout); sending it again failed: \(error.description)"
+                                                                : error.description)
+                    return
+                }
+                // The storage personality left the bus after the first message: nothing to send it again to, but the
+                // device may still be on its way back, so the second wait runs all the same.
+                logger.notice("mode switch not sent again: the device already left the bus", metadata: ["usb.path": "\(plan.usbPath)"])
+                outcome = .sent
             }
-            // The device came back (or was already switched): its own discovery event is taken as a new device.
-            if paths[plan.usbPath] == .switching { paths[plan.usbPath] = nil }
-            if let snapshot = latest[plan.usbPath] { await consider(snapshot) }
-        } catch {
-            logger.warning("mode switch failed", metadata: ["usb.path": "\(plan.usbPath)", "error": "\(error)"])
-            guard paths[plan.usbPath] == .switching else { return }
-            paths[plan.usbPath] = .reported(code: "mode-switch-failed")
-            await station.reportDiscovered(usbPath: plan.usbPath, port: "usb:\(plan.usbPath)", state: .failed, role: .unknown,
-                                           step: "mode-switch",
-                                           failure: FailureInfo(code: "mode-switch-failed", message: error.description),
-                                           message: "mode switch failed")
+            guard outcome == .sent else { break }   // already switched (or switching off): its own event is taken
+            let waiting = attempt == 1
+                ? "mode switch sent; waiting for the device to come back on USB \(plan.usbPath)"
+                : "mode switch sent again (attempt \(attempt) of \(Self.modeSwitchAttempts)); waiting for the device to come back on USB \(plan.usbPath)"
+            await station.reportDiscovered(usbPath: plan.usbPath, port: "usb:\(plan.usbPath)", state: .connecting, role: .unknown,
+                                           step: "mode-switch", failure: nil, message: waiting)
+            do {
+                _ = try await ModeSwitchWaiter.awaitReturn(of: plan, events: returns)
+                break
+            } catch {
+                guard error.code == .modeSwitchTimedOut else {
+                    await modeSwitchFailed(plan, error: error, message: error.description)
+                    return
+                }
+                guard attempt < Self.modeSwitchAttempts else {
+                    await modeSwitchFailed(plan, error: error, message:
+                        "The mode switch was sent \(attempt) times and USB \(plan.usbPath) came back as none of \(ids) within \(plan.timeout) after either attempt (\(error.context)). Check the catalog's target ids for \(plan.from), or switch it with usb_modeswitch.")
+                    return
+                }
+                logger.notice("device did not come back after the mode switch; sending it again",
+                              metadata: ["usb.path": "\(plan.usbPath)", "attempt": "\(attempt)", "error": "\(error)"])
+                // Came back meanwhile (taken as a new device) or unplugged and listed again: nothing left to retry.
+                guard paths[plan.usbPath] == .switching else { return }
+                attempt += 1
+                returns = discovery.events()   // subscribe before sending again, as for the first message
+            }
         }
+        // The device came back (or was already switched): its own discovery event is taken as a new device.
+        if paths[plan.usbPath] == .switching { paths[plan.usbPath] = nil }
+        if let snapshot = latest[plan.usbPath] { await consider(snapshot) }
+    }
+
+    /// Lists a device whose mode switch failed (unless it left or came back meanwhile).
+    private func modeSwitchFailed(_ plan: ModeSwitchPlan, error: DiscoveryError, message: String) async {
+        logger.warning("mode switch failed", metadata: ["usb.path": "\(plan.usbPath)", "error": "\(error)"])
+        guard paths[plan.usbPath] == .switching else { return }
+        paths[plan.usbPath] = .reported(code: "mode-switch-failed")
+        await station.reportDiscovered(usbPath: plan.usbPath, port: "usb:\(plan.usbPath)", state: .failed, role: .unknown,
+                                       step: "mode-switch", failure: FailureInfo(code: "mode-switch-failed", message: message),
+                                       message: "mode switch failed")
     }
 
     /// A `^GETPORTMODE` reply read by the AT layer's parser, as the entries discovery weighs; `nil` when it holds none.

@@ -82,12 +82,23 @@ struct Hotspotd: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("hotspotd: device catalog: \(error.description)\n".utf8))
                 throw ExitCode(78)  // EX_CONFIG
             }
+            // The AT port per device serial survives restarts in a small file next to the ledger (the unit's
+            // StateDirectory), unless discovery.portMemoryFile names another one or is null (memory only). An unreadable
+            // or unwritable file is logged and the memory works for this run anyway.
+            let portMemoryFile = discoverySettings.portMemoryPath(
+                default: DiscoverySettings.defaultPortMemoryFile(databasePath: database))
+            let memory = ATPortMemory(file: portMemoryFile, logger: logger)
+            // The probe reads and takes UUCP lock files in the same directory as the station's serial ports.
+            let prober = ATPortProber(lockDirectory: stationConfig.lockDirectory)
             logger.info("USB discovery on", metadata: ["catalog.entries": "\(usbCatalog.entries.count)",
                                                        "catalog.directories": "\(directories.joined(separator: ","))",
-                                                       "modeSwitch": "\(discoverySettings.isModeSwitchEnabled)"])
+                                                       "modeSwitch": "\(discoverySettings.isModeSwitchEnabled)",
+                                                       "portMemory.file": "\(portMemoryFile ?? "none (memory only)")",
+                                                       "lock.directory": "\(stationConfig.lockDirectory ?? "none")"])
             // Discovery ending (no udev in a container) must not stop the daemon: ports given by hand still work.
             services.append(.init(service: DiscoveryService(station: station, catalog: usbCatalog,
-                                                            modeSwitch: discoverySettings.isModeSwitchEnabled, logger: logger),
+                                                            modeSwitch: discoverySettings.isModeSwitchEnabled, logger: logger,
+                                                            prober: prober, memory: memory),
                                   successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
         }
         let group = ServiceGroup(configuration: .init(services: services,
