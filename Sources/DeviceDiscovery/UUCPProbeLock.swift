@@ -24,13 +24,9 @@ struct UUCPProbeLock {
     /// The lock file's full path.
     let path: String
 
-    /// `LCK..` plus the device's name below `/dev/`, `/` replaced by `_`, after resolving symlinks.
+    /// `LCK..` plus the device's name below `/dev/`, `/` replaced by `_`, after following symlinks.
     static func fileName(forDevice devicePath: String) -> String {
-        var resolved = devicePath
-        if let real = realpath(devicePath, nil) {
-            resolved = String(cString: real)
-            free(real)
-        }
+        let resolved = followingSymlinks(devicePath)
         let name: Substring
         if resolved.hasPrefix("/dev/") {
             name = resolved.dropFirst("/dev/".count)
@@ -38,6 +34,35 @@ struct UUCPProbeLock {
             name = resolved.split(separator: "/").last ?? Substring(resolved)
         }
         return "LCK.." + String(name.map { $0 == "/" ? "_" : $0 })
+    }
+
+    /// The path with its last component's symlinks followed (`/dev/serial/by-id/…` → `/dev/ttyUSB0`, at most 8 hops)
+    /// and `.`/`..` folded. Done with `readlink` rather than `realpath(3)`: umockdev's preload wraps realpath and, for a
+    /// mocked tty (a symlink to a pty outside its testbed), returns garbage and corrupts the heap.
+    static func followingSymlinks(_ path: String) -> String {
+        var current = path
+        for _ in 0..<8 {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlink(current, &buffer, Int(PATH_MAX))
+            guard count > 0 else { break }
+            let target = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if target.hasPrefix("/") {
+                current = target
+            } else {
+                let directory = current.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+                current = directory + "/" + target
+            }
+        }
+        var parts: [Substring] = []
+        for part in current.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." {
+                _ = parts.popLast()
+                continue
+            }
+            parts.append(part)
+        }
+        return current.hasPrefix("/") ? "/" + parts.joined(separator: "/") : parts.joined(separator: "/")
     }
 
     /// Takes the lock of `devicePath` in `directory` with `O_CREAT|O_EXCL`, removing a stale one first.

@@ -4,9 +4,11 @@ import Synchronization
 import Testing
 @testable import DeviceDiscovery
 
-/// The probe and other programs' UUCP locks, on real pseudo-terminals (no umockdev needed).
-@Suite(.serialized)
-struct ATPortProberLockTests {
+/// Pseudo-terminals and lock holders for the probe's lock tests.
+///
+/// The tests themselves run in the serialized umockdev suite: they need no mocked device, but while another test's
+/// testbed is alive umockdev's preload intercepts ioctls on `/dev/ptmx`, so they must not run beside one.
+enum ProbeLockFixtures {
     /// A pty pair (the simulator's `PseudoTerminal`): the master side (the "modem") and the slave's path, which the probe opens. The test keeps the slave
     /// open too, so the pty is never hung up between probes.
     final class PTY {
@@ -57,11 +59,15 @@ struct ATPortProberLockTests {
         return process
     }
 
+}
+
+/// The probe and other programs' UUCP locks, on real pseudo-terminals.
+extension UMockdevDiscoveryTests {
     @Test func portWithALiveLockIsReportedBusyWithItsHolderAndGetsNoByte() async throws {
-        let pty = try PTY()
-        let locks = try Self.lockDirectory()
+        let pty = try ProbeLockFixtures.PTY()
+        let locks = try ProbeLockFixtures.lockDirectory()
         defer { try? FileManager.default.removeItem(atPath: locks) }
-        let holder = try Self.sleeper()
+        let holder = try ProbeLockFixtures.sleeper()
         defer { holder.terminate() }
         let lockFile = locks + "/" + pty.lockName
         let text = UUCPProbeLock.contents(pid: holder.processIdentifier)
@@ -78,10 +84,10 @@ struct ATPortProberLockTests {
     }
 
     @Test func oldBinaryLockIsReadToo() async throws {
-        let pty = try PTY()
-        let locks = try Self.lockDirectory()
+        let pty = try ProbeLockFixtures.PTY()
+        let locks = try ProbeLockFixtures.lockDirectory()
         defer { try? FileManager.default.removeItem(atPath: locks) }
-        let holder = try Self.sleeper()
+        let holder = try ProbeLockFixtures.sleeper()
         defer { holder.terminate() }
         var pid = holder.processIdentifier
         try Data(bytes: &pid, count: 4).write(to: URL(fileURLWithPath: locks + "/" + pty.lockName))
@@ -92,8 +98,8 @@ struct ATPortProberLockTests {
     }
 
     @Test func staleLockIsIgnoredAndThePortProbedUnderOurOwnLock() async throws {
-        let pty = try PTY()
-        let locks = try Self.lockDirectory()
+        let pty = try ProbeLockFixtures.PTY()
+        let locks = try ProbeLockFixtures.lockDirectory()
         defer { try? FileManager.default.removeItem(atPath: locks) }
         let finished = Process()
         finished.executableURL = URL(fileURLWithPath: "/bin/true")
@@ -132,15 +138,31 @@ struct ATPortProberLockTests {
     }
 
     @Test func withoutALockDirectoryLockFilesAreNotConsulted() async throws {
-        let pty = try PTY()
+        let pty = try ProbeLockFixtures.PTY()
         let results = await ATPortProber(timeout: .milliseconds(100), tries: 1, lockDirectory: nil).probe([pty.path])
         #expect(results.first?.outcome == .silent)
         #expect(pty.pending() == Array("AT\r".utf8))
     }
+}
 
+/// The lock file's name, as other programs compute it.
+struct UUCPProbeLockNameTests {
     @Test func missingPortCannotBeOpened() async {
         let results = await ATPortProber(timeout: .milliseconds(50), tries: 1, lockDirectory: "/nonexistent-lock-dir")
             .probe(["/nonexistent/ttyUSB9"])
         #expect(results == [PortProbeResult(port: "/nonexistent/ttyUSB9", outcome: .cannotOpen(errno: ENOENT))])
+    }
+    @Test func lockIsNamedAfterTheDeviceASymlinkPointsTo() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotspotd-links-\(UInt32.random(in: 0...UInt32.max))").path
+        try FileManager.default.createDirectory(atPath: directory + "/by-id", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // by-id → relative link → absolute link → the device (dangling links are fine: only readlink is used).
+        try FileManager.default.createSymbolicLink(atPath: directory + "/by-id/usb-HUAWEI-if02", withDestinationPath: "../port")
+        try FileManager.default.createSymbolicLink(atPath: directory + "/port", withDestinationPath: "/dev/pts/7")
+        #expect(UUCPProbeLock.followingSymlinks(directory + "/by-id/usb-HUAWEI-if02") == "/dev/pts/7")
+        #expect(UUCPProbeLock.fileName(forDevice: directory + "/by-id/usb-HUAWEI-if02") == "LCK..pts_7")
+        #expect(UUCPProbeLock.fileName(forDevice: "/dev/ttyUSB0") == "LCK..ttyUSB0")
+        #expect(UUCPProbeLock.fileName(forDevice: "/dev/pts/3") == "LCK..pts_3")
+        #expect(UUCPProbeLock.followingSymlinks("/dev/./serial/../ttyUSB0") == "/dev/ttyUSB0")
     }
 }

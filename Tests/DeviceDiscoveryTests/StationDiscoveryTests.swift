@@ -22,7 +22,8 @@ final class DiscoveryStationHarness: Sendable {
     private let runner = RunnerBox()
 
     init(modeSwitch: Bool = true, memory: ATPortMemory = ATPortMemory(), defaultPlan: Bool = true,
-         startDiscovery: Bool = true) async throws {
+         startDiscovery: Bool = true, prober: ATPortProber = ATPortProber(),
+         catalogDirectories: [String] = [CatalogLocation.shipped]) async throws {
         var config = try String(contentsOfFile: Self.root + "/config/hotspotd.example.json", encoding: .utf8)
         config = config.replacingOccurrences(of: "\"lockDirectory\": \"/var/lock\"", with: "\"lockDirectory\": null")
         if !defaultPlan {
@@ -46,9 +47,9 @@ final class DiscoveryStationHarness: Sendable {
         personality.faults = Personality.Faults()
         self.personality = personality
 
-        let catalog = try USBDeviceCatalog.load(directories: [CatalogLocation.shipped])
-        let service = DiscoveryService(station: station, catalog: catalog, modeSwitch: modeSwitch, logger: logger, memory: memory,
-                                       isReady: { true })
+        let catalog = try USBDeviceCatalog.load(directories: catalogDirectories)
+        let service = DiscoveryService(station: station, catalog: catalog, modeSwitch: modeSwitch, logger: logger, prober: prober,
+                                       memory: memory, isReady: { true })
         self.service = service
         if startDiscovery { start() }
     }
