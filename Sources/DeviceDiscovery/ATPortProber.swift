@@ -1,4 +1,5 @@
 import Foundation
+import SerialPort
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -127,7 +128,7 @@ public struct ATPortProber: Sendable {
     /// A port opened for a probe: its descriptor, in exclusive mode and `flock`ed, and our UUCP lock on it if taken.
     struct OpenedPort {
         var fd: Int32
-        var lock: UUCPProbeLock?
+        var lock: UUCPLockFile?
 
         /// Leaves exclusive mode, closes the port (dropping the `flock`) and removes our lock file.
         func close() {
@@ -140,13 +141,16 @@ public struct ATPortProber: Sendable {
     /// Takes the port's UUCP lock (when a directory is given), then opens it raw, exclusive and `flock`ed; the outcome
     /// to report instead when another program holds it or it cannot be opened. Nothing is written here.
     static func openGuarded(_ path: String, lockDirectory: String?) -> Result<OpenedPort, OutcomeError> {
-        var lock: UUCPProbeLock?
+        var lock: UUCPLockFile?
         if let lockDirectory {
-            switch UUCPProbeLock.acquire(devicePath: path, directory: lockDirectory) {
+            switch UUCPLockFile.take(devicePath: path, directory: lockDirectory) {
             case .locked(let taken): lock = taken
             case .held(let pid, let program):
                 return .failure(OutcomeError(outcome: .busy(holder: program.map { "\($0) (pid \(pid))" } ?? "pid \(pid)")))
-            case .unavailable: lock = nil
+            case .skipped, .failed:
+                // No lock to take (no usable directory, a stale lock that would not go): probe without one, as
+                // TIOCEXCL and flock below still keep two openers apart.
+                lock = nil
             }
         }
         let fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)

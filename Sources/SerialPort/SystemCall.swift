@@ -171,13 +171,6 @@ enum SystemCall {
         return errno == EPERM
     }
 
-    /// The canonical absolute path (symlinks resolved) via `realpath(3)`, or nil when it fails.
-    static func realPath(_ path: String) -> String? {
-        guard let resolved = Glibc.realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
-
     /// Reads up to `limit` bytes of a small file (lock files, /proc/<pid>/comm); nil when unreadable.
     static func readSmallFile(_ path: String, limit: Int = 128) -> [UInt8]? {
         guard let fd = try? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) else { return nil }

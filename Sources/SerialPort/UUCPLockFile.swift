@@ -1,22 +1,37 @@
 import Glibc
 import Logging
 
-/// A UUCP-style lock file `<dir>/LCK..<ttyname>` holding our pid, as minicom, pppd and gammu use.
+/// A UUCP-style lock file `<dir>/LCK..<ttyname>` holding our pid, as minicom, pppd and gammu use; the one
+/// implementation behind the station's serial ports and discovery's probe.
 ///
-/// Format (FHS 3.0 §5.9): the pid in ASCII, right-justified in 10 characters, then a newline.
-/// A lock whose pid no longer exists is stale and removed; a live one makes the open fail with
-/// `.busy`. Creation uses `O_CREAT|O_EXCL`, so two racing openers cannot both win. The lock is
-/// skipped (not an error) when the directory is missing or not writable: a container without
+/// Format (FHS 3.0 §5.9): the pid in ASCII, right-justified in 10 characters, then a newline; old Kermit/UUCP
+/// 4-byte binary pids are read too. A lock whose pid no longer exists is stale and removed; a live one means the
+/// port is busy, and its holder is named. Creation uses `O_CREAT|O_EXCL`, so two racing openers cannot both win.
+/// The lock is skipped (not an error) when the directory is missing or not writable: a container without
 /// `/var/lock` must still work, and TIOCEXCL + flock still protect the port.
-struct UUCPLockFile {
+public struct UUCPLockFile: Sendable {
     /// The lock file's full path.
-    let path: String
+    public let path: String
+    /// The pid of the dead process whose stale lock was removed to take this one, if any.
+    public let replacedStaleLockOf: Int32?
+
+    /// What `take` found.
+    public enum Acquisition: Sendable {
+        /// The lock is ours until `release`.
+        case locked(UUCPLockFile)
+        /// A live process holds the port's lock: its pid and, when readable, its program name.
+        case held(pid: Int32, program: String?)
+        /// No lock was taken because the directory is missing, not writable or refused the file: go on without it.
+        case skipped(reason: String)
+        /// A stale lock could not be removed or ours could not be written: `errno` and what failed.
+        case failed(errno: Int32, message: String)
+    }
 
     /// The lock file name for a device: `LCK..` + the device path below `/dev/` with `/`
     /// replaced by `_` (`/dev/ttyUSB0` → `LCK..ttyUSB0`, `/dev/pts/3` → `LCK..pts_3`), after
-    /// resolving symlinks so `/dev/serial/by-id/...` and `/dev/ttyUSB0` share one lock.
-    static func fileName(forDevice devicePath: String) -> String {
-        let resolved = SystemCall.realPath(devicePath) ?? devicePath
+    /// following symlinks so `/dev/serial/by-id/...` and `/dev/ttyUSB0` share one lock.
+    public static func fileName(forDevice devicePath: String) -> String {
+        let resolved = followingSymlinks(devicePath)
         let name: Substring
         if resolved.hasPrefix("/dev/") {
             name = resolved.dropFirst("/dev/".count)
@@ -26,79 +41,123 @@ struct UUCPLockFile {
         return "LCK.." + String(name.map { $0 == "/" ? "_" : $0 })
     }
 
-    /// Creates the lock for `devicePath` in `directory`, removing a stale one; nil when skipped.
-    static func acquire(devicePath: String, directory: String, logger: Logger) throws(SerialPortError) -> UUCPLockFile? {
+    /// The path with its symlinks followed (`/dev/serial/by-id/…` → `/dev/ttyUSB0`, at most 8 hops) and `.`/`..`
+    /// folded.
+    ///
+    /// Done with `readlink` rather than `realpath(3)`: umockdev's preload wraps realpath and, for a mocked tty (a
+    /// symlink to a pty outside its testbed), returns garbage and corrupts the heap.
+    static func followingSymlinks(_ path: String) -> String {
+        var current = path
+        for _ in 0..<8 {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlink(current, &buffer, Int(PATH_MAX))
+            guard count > 0 else { break }
+            let target = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if target.hasPrefix("/") {
+                current = target
+            } else {
+                let directory = current.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+                current = directory + "/" + target
+            }
+        }
+        var parts: [Substring] = []
+        for part in current.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." {
+                _ = parts.popLast()
+                continue
+            }
+            parts.append(part)
+        }
+        return current.hasPrefix("/") ? "/" + parts.joined(separator: "/") : parts.joined(separator: "/")
+    }
+
+    /// Takes the lock of `devicePath` in `directory`, removing a stale one first. Never throws: each caller decides
+    /// what a held, skipped or failed lock means for it.
+    public static func take(devicePath: String, directory: String) -> Acquisition {
         guard SystemCall.isWritableDirectory(directory) else {
-            logger.debug("lock directory not writable, skipping UUCP lock file", metadata: [
-                "port.path": "\(devicePath)", "lock.directory": "\(directory)",
-            ])
-            return nil
+            return .skipped(reason: "lock directory \(directory) is missing or not writable")
         }
         let lockPath = directory + "/" + fileName(forDevice: devicePath)
+        var removedStale: Int32?
         // Two attempts: the second follows the removal of a stale lock.
         for _ in 0..<2 {
             let fd: Int32
             do {
                 fd = try SystemCall.open(lockPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode: 0o644)
             } catch where error.rawValue == EEXIST {
-                if let holder = livingHolder(of: lockPath) {
-                    throw SerialPortError(code: .busy, errno: 0, path: devicePath,
-                                          message: "locked by lock file \(lockPath)",
-                                          holderPID: holder, holderProgram: programName(of: holder))
-                }
-                logger.info("removing stale UUCP lock file", metadata: [
-                    "port.path": "\(devicePath)", "lock.path": "\(lockPath)",
-                ])
+                if let holder = livingHolder(of: lockPath) { return .held(pid: holder, program: programName(of: holder)) }
+                removedStale = recordedPID(of: lockPath) ?? 0
                 do {
                     try SystemCall.unlink(lockPath)
+                } catch where error.rawValue == ENOENT {
+                    // Its owner removed it meanwhile: take it on the next attempt.
                 } catch {
-                    throw SerialPortError(code: .configure, errno: error.rawValue, path: devicePath,
-                                          message: "cannot remove stale lock file \(lockPath)")
+                    return .failed(errno: error.rawValue, message: "cannot remove stale lock file \(lockPath)")
                 }
                 continue
             } catch {
                 // EACCES/EROFS despite access(2) saying yes (e.g. a read-only bind mount): skip, as above.
-                logger.debug("cannot create UUCP lock file, skipping it", metadata: [
-                    "port.path": "\(devicePath)", "lock.path": "\(lockPath)", "errno": "\(error.rawValue)",
-                ])
-                return nil
+                return .skipped(reason: "cannot create lock file \(lockPath) (errno \(error.rawValue))")
             }
             defer { SystemCall.close(fd) }
             do {
                 try SystemCall.writeAll(fd, Array(contents(pid: getpid()).utf8))
             } catch {
                 try? SystemCall.unlink(lockPath)
-                throw SerialPortError(code: .configure, errno: error.rawValue, path: devicePath,
-                                      message: "cannot write lock file \(lockPath)")
+                return .failed(errno: error.rawValue, message: "cannot write lock file \(lockPath)")
             }
-            return UUCPLockFile(path: lockPath)
+            return .locked(UUCPLockFile(path: lockPath, replacedStaleLockOf: removedStale))
         }
-        throw SerialPortError(code: .busy, errno: EEXIST, path: devicePath,
-                              message: "lock file \(lockPath) reappeared after removing a stale one")
+        // The lock came back between removing the stale one and creating ours: someone else just took it.
+        if let holder = livingHolder(of: lockPath) { return .held(pid: holder, program: programName(of: holder)) }
+        return .failed(errno: EEXIST, message: "lock file \(lockPath) reappeared after removing a stale one")
+    }
+
+    /// Creates the lock for the station's serial port: nil when skipped; `.busy` naming the holder when held.
+    static func acquire(devicePath: String, directory: String, logger: Logger) throws(SerialPortError) -> UUCPLockFile? {
+        switch take(devicePath: devicePath, directory: directory) {
+        case .locked(let lock):
+            if let stale = lock.replacedStaleLockOf {
+                logger.info("removed a stale UUCP lock file", metadata: [
+                    "port.path": "\(devicePath)", "lock.path": "\(lock.path)", "lock.stalePID": "\(stale)",
+                ])
+            }
+            return lock
+        case .held(let pid, let program):
+            throw SerialPortError(code: .busy, errno: 0, path: devicePath,
+                                  message: "locked by lock file \(directory)/\(fileName(forDevice: devicePath))",
+                                  holderPID: pid, holderProgram: program)
+        case .skipped(let reason):
+            logger.debug("skipping the UUCP lock file", metadata: ["port.path": "\(devicePath)", "reason": "\(reason)"])
+            return nil
+        case .failed(let code, let message):
+            throw SerialPortError(code: code == EEXIST ? .busy : .configure, errno: code, path: devicePath, message: message)
+        }
     }
 
     /// The lock file text for `pid`: 10 characters right-justified, then a newline.
-    static func contents(pid: Int32) -> String {
+    public static func contents(pid: Int32) -> String {
         let digits = String(pid)
         return String(repeating: " ", count: max(0, 10 - digits.count)) + digits + "\n"
     }
 
-    /// The pid in an existing lock file if that process is alive; nil when stale or unreadable.
-    ///
-    /// Accepts the ASCII form and, for compatibility with old Kermit/UUCP, a 4-byte binary pid.
-    static func livingHolder(of lockPath: String) -> Int32? {
+    /// The pid written in a lock file, ASCII or 4-byte binary; nil when unreadable or not a pid.
+    static func recordedPID(of lockPath: String) -> Int32? {
         guard let bytes = SystemCall.readSmallFile(lockPath, limit: 64) else { return nil }
-        let text = trimmedText(bytes)
-        var pid: Int32? = Int32(text)
-        if pid == nil, bytes.count == 4 {
-            pid = bytes.withUnsafeBytes { $0.loadUnaligned(as: Int32.self) }
-        }
-        guard let pid, SystemCall.processExists(pid) else { return nil }
+        if let pid = Int32(trimmedText(bytes)) { return pid }
+        guard bytes.count == 4 else { return nil }
+        return bytes.withUnsafeBytes { $0.loadUnaligned(as: Int32.self) }
+    }
+
+    /// The pid in an existing lock file if that process is alive; nil when stale or unreadable.
+    static func livingHolder(of lockPath: String) -> Int32? {
+        guard let pid = recordedPID(of: lockPath), SystemCall.processExists(pid) else { return nil }
         return pid
     }
 
     /// The program name of `pid` from `/proc/<pid>/comm`, when readable.
-    static func programName(of pid: Int32) -> String? {
+    public static func programName(of pid: Int32) -> String? {
         guard let bytes = SystemCall.readSmallFile("/proc/\(pid)/comm", limit: 64) else { return nil }
         let name = trimmedText(bytes)
         return name.isEmpty ? nil : name
@@ -113,7 +172,7 @@ struct UUCPLockFile {
     }
 
     /// Removes the lock file if it still holds our pid (never someone else's lock).
-    func release() {
+    public func release() {
         guard let bytes = SystemCall.readSmallFile(path, limit: 64),
               Int32(Self.trimmedText(bytes)) == getpid()
         else { return }

@@ -1,5 +1,6 @@
 import Foundation
 import ModemSimulator
+import SerialPort
 import Synchronization
 import Testing
 @testable import DeviceDiscovery
@@ -70,7 +71,7 @@ extension UMockdevDiscoveryTests {
         let holder = try ProbeLockFixtures.sleeper()
         defer { holder.terminate() }
         let lockFile = locks + "/" + pty.lockName
-        let text = UUCPProbeLock.contents(pid: holder.processIdentifier)
+        let text = UUCPLockFile.contents(pid: holder.processIdentifier)
         #expect(text.count == 11 && text.hasSuffix("\n"))
         try text.write(toFile: lockFile, atomically: false, encoding: .utf8)
 
@@ -106,7 +107,7 @@ extension UMockdevDiscoveryTests {
         try finished.run()
         finished.waitUntilExit()
         let lockFile = locks + "/" + pty.lockName
-        try UUCPProbeLock.contents(pid: finished.processIdentifier).write(toFile: lockFile, atomically: false, encoding: .utf8)
+        try UUCPLockFile.contents(pid: finished.processIdentifier).write(toFile: lockFile, atomically: false, encoding: .utf8)
 
         // The "modem": answers AT with OK, and notes whose lock file was there when the AT arrived.
         let seenLock = Mutex<String?>(nil)
@@ -133,7 +134,7 @@ extension UMockdevDiscoveryTests {
 
         let results = await ATPortProber(timeout: .seconds(2), tries: 1, lockDirectory: locks).probe([pty.path])
         #expect(results.first?.outcome == .answered)
-        #expect(seenLock.withLock { $0 } == UUCPProbeLock.contents(pid: getpid()), "the probe holds the port's lock while it talks")
+        #expect(seenLock.withLock { $0 } == UUCPLockFile.contents(pid: getpid()), "the probe holds the port's lock while it talks")
         #expect(!FileManager.default.fileExists(atPath: lockFile), "the probe removes its lock afterwards")
     }
 
@@ -145,24 +146,11 @@ extension UMockdevDiscoveryTests {
     }
 }
 
-/// The lock file's name, as other programs compute it.
-struct UUCPProbeLockNameTests {
+/// A port that is not there.
+struct ATPortProberOpenTests {
     @Test func missingPortCannotBeOpened() async {
         let results = await ATPortProber(timeout: .milliseconds(50), tries: 1, lockDirectory: "/nonexistent-lock-dir")
             .probe(["/nonexistent/ttyUSB9"])
         #expect(results == [PortProbeResult(port: "/nonexistent/ttyUSB9", outcome: .cannotOpen(errno: ENOENT))])
-    }
-    @Test func lockIsNamedAfterTheDeviceASymlinkPointsTo() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotspotd-links-\(UInt32.random(in: 0...UInt32.max))").path
-        try FileManager.default.createDirectory(atPath: directory + "/by-id", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        // by-id → relative link → absolute link → the device (dangling links are fine: only readlink is used).
-        try FileManager.default.createSymbolicLink(atPath: directory + "/by-id/usb-HUAWEI-if02", withDestinationPath: "../port")
-        try FileManager.default.createSymbolicLink(atPath: directory + "/port", withDestinationPath: "/dev/pts/7")
-        #expect(UUCPProbeLock.followingSymlinks(directory + "/by-id/usb-HUAWEI-if02") == "/dev/pts/7")
-        #expect(UUCPProbeLock.fileName(forDevice: directory + "/by-id/usb-HUAWEI-if02") == "LCK..pts_7")
-        #expect(UUCPProbeLock.fileName(forDevice: "/dev/ttyUSB0") == "LCK..ttyUSB0")
-        #expect(UUCPProbeLock.fileName(forDevice: "/dev/pts/3") == "LCK..pts_3")
-        #expect(UUCPProbeLock.followingSymlinks("/dev/./serial/../ttyUSB0") == "/dev/ttyUSB0")
     }
 }

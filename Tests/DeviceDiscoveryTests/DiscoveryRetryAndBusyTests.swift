@@ -1,6 +1,7 @@
 import CUMockdev
 @testable import DeviceDiscovery
 import Foundation
+import SerialPort
 import Station
 import StationAPI
 import Testing
@@ -48,8 +49,8 @@ extension UMockdevDiscoveryTests {
         // The holder is this test process (alive for the whole test; spawning a helper under umockdev's preload is
         // best avoided). Its name is what /proc says, read the same way the probe does.
         let pid = getpid()
-        let name = try #require(UUCPProbeLock.programName(of: pid))
-        let lockText = UUCPProbeLock.contents(pid: pid)
+        let name = try #require(UUCPLockFile.programName(of: pid))
+        let lockText = UUCPLockFile.contents(pid: pid)
         let testbed = try MockTestbed()
         let harness = try await DiscoveryStationHarness(startDiscovery: false,
                                                         prober: ATPortProber(timeout: .milliseconds(300), tries: 1, lockDirectory: locks))
@@ -57,7 +58,7 @@ extension UMockdevDiscoveryTests {
         // umockdev backs a mocked tty with a pty (/dev/ttyUSB5 → /dev/pts/N): the lock is named after what the node
         // resolves to, as minicom and the station's serial port name it.
         for tty in ["/dev/ttyUSB5", "/dev/ttyUSB6"] {
-            try lockText.write(toFile: locks + "/" + UUCPProbeLock.fileName(forDevice: tty), atomically: false, encoding: .utf8)
+            try lockText.write(toFile: locks + "/" + UUCPLockFile.fileName(forDevice: tty), atomically: false, encoding: .utf8)
         }
         // ttyUSB6 would answer AT: only the locks keep the probe away from it.
         let modem = harness.serve(testbed, "/dev/ttyUSB6")
@@ -72,7 +73,7 @@ extension UMockdevDiscoveryTests {
         #expect(device.failure?.message.contains("/dev/ttyUSB5 is held by \(name) (pid \(pid))") == true, "\(device.failure?.message ?? "")")
         #expect(device.failure?.message.contains("/dev/ttyUSB6 is held by \(name) (pid \(pid))") == true)
         #expect(modem.received.isEmpty, "a locked port got bytes: \(modem.received)")
-        let lockFile = locks + "/" + UUCPProbeLock.fileName(forDevice: "/dev/ttyUSB6")
+        let lockFile = locks + "/" + UUCPLockFile.fileName(forDevice: "/dev/ttyUSB6")
         #expect(try String(contentsOfFile: lockFile, encoding: .utf8) == lockText, "the holder's lock is left alone")
     }
 
