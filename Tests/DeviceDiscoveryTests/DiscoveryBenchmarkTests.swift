@@ -50,8 +50,10 @@ extension UMockdevDiscoveryTests {
         return (try #require(elapsed, "not every device was identified within 30 s"), plugging)
     }
 
-    /// `count` devices already plugged in when discovery starts: start → last ICCID known (enumeration path).
-    static func enumerateAndIdentify(count: Int) async throws -> Duration {
+    /// `count` devices already plugged in when discovery starts: start → last ICCID known (enumeration path), with
+    /// where the time went: libudev enumerating umockdev's sysfs alone (timed on its own first), start → the last
+    /// session attached (enumeration, then each port opened through umockdev's ioctl handler), and the rest.
+    static func enumerateAndIdentify(count: Int) async throws -> (total: Duration, enumeration: Duration, lastAttach: Duration) {
         let testbed = try MockTestbed()
         let harness = try await DiscoveryStationHarness(defaultPlan: false, startDiscovery: false)
         var modems: [SimulatedModem] = []
@@ -60,7 +62,21 @@ extension UMockdevDiscoveryTests {
             modems.append(harness.serve(testbed, "/dev/" + (device.interfaces[2].tty ?? "")))
         }
         let clock = ContinuousClock()
+        let enumerationOnly = USBDiscovery()
+        let enumerationStart = clock.now
+        try await enumerationOnly.start()
+        let enumeration = clock.now - enumerationStart
+        enumerationOnly.stop()
+        let events = await harness.station.events.subscribe()
         let start = clock.now
+        let lastAttach = Task {
+            var seen = 0
+            for await event in events where event.kind == "attached" {
+                seen += 1
+                if seen == count { return clock.now - start }
+            }
+            return Duration.zero
+        }
         harness.start()
         var elapsed: Duration?
         while clock.now - start < .seconds(30) {
@@ -71,8 +87,9 @@ extension UMockdevDiscoveryTests {
             try await clock.sleep(for: count == 1 ? .microseconds(500) : .milliseconds(5))
         }
         await harness.stop()
+        lastAttach.cancel()
         modems.forEach { $0.stop() }
-        return try #require(elapsed, "not every device was identified within 30 s")
+        return (try #require(elapsed, "not every device was identified within 30 s"), enumeration, await lastAttach.value)
     }
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment["HOTSPOTD_DISCOVERY_BENCH"] == "1"))
@@ -94,15 +111,21 @@ extension UMockdevDiscoveryTests {
         let plug = Self.median(plugging)
         print("BENCH plug→ICCID 32 devices together: median \(Self.fmt(all)) ms (n=\(many.count)); ratio to one device \(Self.fmt(all / one))")
         print("BENCH   of which umockdev creating the 32 devices: \(Self.fmt(plug)) ms; last device created→all ICCIDs \(Self.fmt(all - plug)) ms (ratio to one device \(Self.fmt((all - plug) / one)))")
-        var startOne: [Double] = []
-        var startMany: [Double] = []
+        var startOne: [(total: Duration, enumeration: Duration, lastAttach: Duration)] = []
+        var startMany: [(total: Duration, enumeration: Duration, lastAttach: Duration)] = []
         for _ in 0..<max(1, Self.benchRuns / 3) {
-            startOne.append(Self.ms(try await Self.enumerateAndIdentify(count: 1)))
-            startMany.append(Self.ms(try await Self.enumerateAndIdentify(count: 32)))
+            startOne.append(try await Self.enumerateAndIdentify(count: 1))
+            startMany.append(try await Self.enumerateAndIdentify(count: 32))
         }
-        let e1 = Self.median(startOne)
-        let e32 = Self.median(startMany)
+        let e1 = Self.median(startOne.map { Self.ms($0.total) })
+        let e32 = Self.median(startMany.map { Self.ms($0.total) })
         print("BENCH present at start → ICCID: 1 device median \(Self.fmt(e1)) ms, 32 devices median \(Self.fmt(e32)) ms (n=\(startOne.count)); ratio \(Self.fmt(e32 / e1))")
+        let enumeration1 = Self.median(startOne.map { Self.ms($0.enumeration) })
+        let enumeration32 = Self.median(startMany.map { Self.ms($0.enumeration) })
+        let attached32 = Self.median(startMany.map { Self.ms($0.lastAttach) })
+        let identified32 = Self.median(startMany.map { Self.ms($0.total - $0.lastAttach) })
+        print("BENCH   of which libudev enumerating umockdev's sysfs, timed alone: 1 device \(Self.fmt(enumeration1)) ms, 32 devices \(Self.fmt(enumeration32)) ms; "
+              + "32 devices: start → last session attached \(Self.fmt(attached32)) ms, last attached → all ICCIDs \(Self.fmt(identified32)) ms (ratio to one device \(Self.fmt(identified32 / e1)))")
         #expect(one > 0 && all > 0)
     }
 
