@@ -159,6 +159,13 @@ public struct ATPortProber: Sendable {
             lock?.release()
             return .failure(OutcomeError(outcome: code == EBUSY ? .busy(holder: nil) : .cannotOpen(errno: code)))
         }
+        // Root's open succeeds on a tty another program opened exclusively: that program holds the port. Checked
+        // before setting TIOCEXCL ourselves, whose clearing on close would otherwise take its exclusivity away.
+        if SerialPort.isExclusive(fd: fd) == true {
+            close(fd)
+            lock?.release()
+            return .failure(OutcomeError(outcome: .busy(holder: nil)))
+        }
         // TIOCEXCL: other non-root opens now fail with EBUSY. Refused by some drivers and by umockdev's default
         // handler (ENOTTY/EINVAL): the probe goes on without it, as the station's serial port does.
         _ = ioctl(fd, UInt(TIOCEXCL))

@@ -71,7 +71,11 @@ public final class SerialPort: Sendable {
                 throw SerialPortError(code: .open, errno: error.rawValue, path: path, message: "cannot open device")
             }
 
-            // 3. TIOCEXCL: ENOTTY/EINVAL tolerated (umockdev's default handler, some drivers refuse it).
+            // 3. Root's open succeeds even on a tty another program opened exclusively: ask (TIOCGEXCL).
+            if SystemCall.isExclusive(fd) == true {
+                throw SerialPortError(code: .busy, errno: EBUSY, path: path, message: "device is opened exclusively (TIOCEXCL) by another process")
+            }
+            // TIOCEXCL: ENOTTY/EINVAL tolerated (umockdev's default handler, some drivers refuse it).
             do {
                 try SystemCall.ioctl(fd, UInt(TIOCEXCL))
             } catch where error.rawValue == ENOTTY || error.rawValue == EINVAL {
@@ -204,6 +208,9 @@ public final class SerialPort: Sendable {
             var byte: UInt8 = 1
             _ = withUnsafeBytes(of: &byte) { try? SystemCall.write(state.wakeWrite, from: $0) }
             pthread_join(state.thread, nil)
+            // Exclusive mode belongs to the tty, not to our descriptor: a pty (or a device someone else still has
+            // open) would stay exclusive after our close and refuse the next opener. Leave it as we found it.
+            try? SystemCall.ioctl(fd, UInt(TIOCNXCL))
             SystemCall.close(fd)
             SystemCall.close(state.wakeRead)
             SystemCall.close(state.wakeWrite)
@@ -211,6 +218,13 @@ public final class SerialPort: Sendable {
             state.lockFile = nil
         }
         logger.debug("serial port closed", metadata: ["port.path": "\(path)"])
+    }
+
+    /// Whether the tty open on `fd` is in exclusive mode (`TIOCEXCL`, set by whoever opened it); nil when the driver
+    /// cannot say. Root's open succeeds on an exclusive tty, so this is how a process running as root sees that
+    /// another program holds the port.
+    public static func isExclusive(fd: Int32) -> Bool? {
+        SystemCall.isExclusive(fd)
     }
 
     // MARK: - Helpers

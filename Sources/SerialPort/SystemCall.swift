@@ -104,6 +104,24 @@ enum SystemCall {
         }
     }
 
+    /// `TIOCGEXCL` (Linux ≥ 3.8, `_IOR('T', 0x40, int)`): not exported to Swift, whose importer skips
+    /// function-like macros.
+    static let tiocgexcl: UInt = 0x8004_5440
+
+    /// Whether the tty is in exclusive mode (`TIOCEXCL`), set by whoever opened it; nil when the driver
+    /// cannot say (ENOTTY/EINVAL: old kernels, umockdev's default handler).
+    ///
+    /// Root's open succeeds on an exclusive tty, so this is how a process running as root sees that
+    /// another program holds the port.
+    static func isExclusive(_ fd: Int32) -> Bool? {
+        var value: Int32 = 0
+        while withUnsafeMutablePointer(to: &value, { Glibc.ioctl(fd, tiocgexcl, $0) }) != 0 {
+            if errno == EINTR { continue }
+            return nil
+        }
+        return value != 0
+    }
+
     /// `ioctl(2)` with a pointer to an int (TIOCMBIS). EINTR retried; ENOTTY thrown to the caller.
     static func ioctl(_ fd: Int32, _ request: UInt, int value: Int32) throws(Errno) {
         var value = value

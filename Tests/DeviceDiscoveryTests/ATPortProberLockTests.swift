@@ -64,6 +64,18 @@ enum ProbeLockFixtures {
 
 /// The probe and other programs' UUCP locks, on real pseudo-terminals.
 extension UMockdevDiscoveryTests {
+    @Test func portAnotherProgramOpenedExclusivelyIsBusyAndKeepsItsExclusivity() async throws {
+        // The test's own slave descriptor plays the other program: TIOCEXCL set on it. Root (these tests) can open the
+        // port all the same, so only asking the tty (TIOCGEXCL) keeps the probe off it.
+        let pty = try ProbeLockFixtures.PTY()
+        #expect(ioctl(pty.slave, UInt(TIOCEXCL)) == 0)
+        let results = await ATPortProber(timeout: .milliseconds(100), tries: 1, lockDirectory: nil).probe([pty.path])
+        #expect(results.first?.outcome == .busy(holder: nil))
+        #expect(pty.pending().isEmpty, "an exclusively held port got bytes")
+        #expect(SerialPort.isExclusive(fd: pty.slave) == true, "the probe must not clear the holder's exclusive mode")
+        _ = ioctl(pty.slave, UInt(TIOCNXCL))
+    }
+
     @Test func portWithALiveLockIsReportedBusyWithItsHolderAndGetsNoByte() async throws {
         let pty = try ProbeLockFixtures.PTY()
         let locks = try ProbeLockFixtures.lockDirectory()

@@ -185,6 +185,31 @@ extension SerialPortTargetTests {
             again.close()
         }
 
+        /// Root's open succeeds on a tty another program put in exclusive mode; the port asks the tty (TIOCGEXCL)
+        /// and refuses instead of sharing it.
+        @Test func portAnotherProgramOpenedExclusivelyIsBusyEvenForRoot() throws {
+            let modem = try ScriptedModem(script: { _ in [] })
+            defer { modem.stop() }
+            let other = open(modem.slavePath, O_RDWR | O_NOCTTY | O_NONBLOCK)
+            try #require(other >= 0)
+            defer { close(other) }
+            #expect(ioctl(other, UInt(TIOCEXCL)) == 0)
+            let options = SerialPortOptions(lockDirectory: nil)
+            #expect(throws: SerialPortError.self) { _ = try SerialPort(path: modem.slavePath, options: options, logger: Self.logger) }
+            do {
+                _ = try SerialPort(path: modem.slavePath, options: options, logger: Self.logger)
+            } catch {
+                #expect(error.code == .busy)
+                #expect(error.errno == EBUSY)
+            }
+            // The other program leaves exclusive mode: the port opens, and its close leaves the tty non-exclusive.
+            #expect(ioctl(other, UInt(TIOCNXCL)) == 0)
+            let port = try SerialPort(path: modem.slavePath, options: options, logger: Self.logger)
+            #expect(SerialPort.isExclusive(fd: other) == true, "open sets exclusive mode")
+            port.close()
+            #expect(SerialPort.isExclusive(fd: other) == false, "close must clear the exclusive mode it set")
+        }
+
         @Test func openingAMissingDeviceFailsWithOpenAndErrno() {
             do {
                 _ = try SerialPort(path: "/dev/does-not-exist", options: SerialPortOptions(lockDirectory: nil), logger: Self.logger)
