@@ -20,17 +20,19 @@ public struct DiscoveryService: Service {
 
     /// Creates the service; nothing happens until `run`.
     ///
-    /// `isReady` says when the station may take devices; by default its own start-up flag (ledger recovery first).
+    /// `busyRecheck`: how often a device listed `port-busy` (another program holds its ports) is looked at again, so
+    /// it is taken as soon as that program lets go. `isReady` says when the station may take devices; by default its
+    /// own start-up flag (ledger recovery first).
     public init(station: Station, catalog: USBDeviceCatalog, modeSwitch: Bool, logger: Logger,
                 discovery: USBDiscovery? = nil, prober: ATPortProber = ATPortProber(), memory: ATPortMemory = ATPortMemory(),
-                isReady: (@Sendable () async -> Bool)? = nil) {
+                busyRecheck: Duration = .seconds(5), isReady: (@Sendable () async -> Bool)? = nil) {
         let discovery = discovery ?? USBDiscovery(logger: logger)
         self.station = station
         self.discovery = discovery
         self.logger = logger
         self.coordinator = DiscoveryCoordinator(
             station: station, discovery: discovery, classifier: DeviceClassifier(catalog: catalog), modeSwitch: modeSwitch,
-            prober: prober, memory: memory, logger: logger, isReady: isReady ?? { await station.isReady })
+            prober: prober, memory: memory, busyRecheck: busyRecheck, logger: logger, isReady: isReady ?? { await station.isReady })
     }
 
     /// Runs until graceful shutdown (or cancellation).
@@ -97,9 +99,14 @@ actor DiscoveryCoordinator {
     private var reportedPorts: [String: String] = [:]
     /// When each device waiting for its ports started waiting.
     private var waitingSince: [String: ContinuousClock.Instant] = [:]
+    /// The message last listed for a device whose ports another program holds (a re-check that finds the same is quiet).
+    private var busyMessages: [String: String] = [:]
+    private let busyRecheckInterval: Duration
 
     init(station: Station, discovery: USBDiscovery, classifier: DeviceClassifier, modeSwitch: Bool,
-         prober: ATPortProber, memory: ATPortMemory, logger: Logger, isReady: @escaping @Sendable () async -> Bool) {
+         prober: ATPortProber, memory: ATPortMemory, busyRecheck: Duration, logger: Logger,
+         isReady: @escaping @Sendable () async -> Bool) {
+        self.busyRecheckInterval = busyRecheck
         self.station = station
         self.discovery = discovery
         self.classifier = classifier
@@ -134,6 +141,7 @@ actor DiscoveryCoordinator {
             latest[usbPath] = nil
             reportedPorts[usbPath] = nil
             waitingSince[usbPath] = nil
+            busyMessages[usbPath] = nil
             if paths[usbPath] == .switching { return }   // expected: the storage personality leaves
             let before = paths.removeValue(forKey: usbPath)
             let ended = await station.detachDiscovered(usbPath: usbPath, reason: "unplugged from USB \(usbPath)")
@@ -250,6 +258,10 @@ actor DiscoveryCoordinator {
                 let message = held.joined(separator: "; ") + (others.isEmpty ? "" : "; " + others.joined(separator: ", "))
                     + ". Close that program (or unplug and replug the device once it is free)."
                 paths[path] = .reported(code: "port-busy")
+                scheduleBusyRecheck(path)
+                // Listed (and logged) when it changes, not at every re-check while the other program keeps the port.
+                guard busyMessages[path] != message else { return }
+                busyMessages[path] = message
                 logger.notice("USB device's ports are held by another program",
                               metadata: ["usb.path": "\(path)", "usb.id": "\(snapshot.usbID)", "ports": "\(held.joined(separator: "; "))"])
                 await station.reportDiscovered(usbPath: path, port: busy.port, state: .failed, role: Self.role(role), step: "identify",
@@ -337,6 +349,22 @@ actor DiscoveryCoordinator {
         // The device came back (or was already switched): its own discovery event is taken as a new device.
         if paths[plan.usbPath] == .switching { paths[plan.usbPath] = nil }
         if let snapshot = latest[plan.usbPath] { await consider(snapshot) }
+    }
+
+    /// Looks at a `port-busy` device again after `busyRecheckInterval`, while it stays plugged in and busy: once the
+    /// other program lets go of the port, the device is probed and attached like a new one.
+    private func scheduleBusyRecheck(_ path: String) {
+        let interval = busyRecheckInterval
+        Task {
+            try? await Task.sleep(for: interval)
+            await self.recheckBusy(path)
+        }
+    }
+
+    private func recheckBusy(_ path: String) async {
+        guard paths[path] == .reported(code: "port-busy"), let snapshot = latest[path] else { return }
+        paths[path] = nil
+        await consider(snapshot)
     }
 
     /// Lists a device whose mode switch failed (unless it left or came back meanwhile).

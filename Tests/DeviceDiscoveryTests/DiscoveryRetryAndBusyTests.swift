@@ -42,7 +42,7 @@ extension UMockdevDiscoveryTests {
         }
     }
 
-    @Test func deviceWhosePortsAnotherProgramLocksIsListedAsPortBusyNamingTheHolder() async throws {
+    @Test func deviceWhosePortsAnotherProgramLocksIsListedAsPortBusyNamingTheHolderThenTakenWhenItLetsGo() async throws {
         let locks = FileManager.default.temporaryDirectory.appendingPathComponent("hotspotd-locks-\(UInt32.random(in: 0...UInt32.max))").path
         try FileManager.default.createDirectory(atPath: locks, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: locks) }
@@ -52,8 +52,9 @@ extension UMockdevDiscoveryTests {
         let name = try #require(UUCPLockFile.programName(of: pid))
         let lockText = UUCPLockFile.contents(pid: pid)
         let testbed = try MockTestbed()
-        let harness = try await DiscoveryStationHarness(startDiscovery: false,
-                                                        prober: ATPortProber(timeout: .milliseconds(300), tries: 1, lockDirectory: locks))
+        let harness = try await DiscoveryStationHarness(defaultPlan: false, startDiscovery: false,
+                                                        prober: ATPortProber(timeout: .milliseconds(300), tries: 1, lockDirectory: locks),
+                                                        busyRecheck: .milliseconds(300))
         try testbed.add(MockDevices.unknownHuaweiStick.description)
         // umockdev backs a mocked tty with a pty (/dev/ttyUSB5 → /dev/pts/N): the lock is named after what the node
         // resolves to, as minicom and the station's serial port name it.
@@ -65,16 +66,34 @@ extension UMockdevDiscoveryTests {
         defer { modem.stop() }
         harness.start()   // the locks exist before discovery sees the device
         let listed = await harness.device(within: .seconds(10)) { $0.failure != nil || $0.state != .connecting }
+        // Re-checked every 300 ms while the locks stay: still listed the same way, and still no byte on the ports.
+        try await Task.sleep(for: .milliseconds(800))
+        let stillListed = await harness.station.devices(reveal: true)
+        let receivedWhileLocked = modem.received
+        let lockFile = locks + "/" + UUCPLockFile.fileName(forDevice: "/dev/ttyUSB6")
+        let lockWhileListed = try String(contentsOfFile: lockFile, encoding: .utf8)
+
+        // The other program exits: its locks go. The next re-check probes the ports and takes the device.
+        for tty in ["/dev/ttyUSB5", "/dev/ttyUSB6"] {
+            try FileManager.default.removeItem(atPath: locks + "/" + UUCPLockFile.fileName(forDevice: tty))
+        }
+        let taken = await harness.device(within: .seconds(10)) { $0.state == .awaitingPlan }
         await harness.stop()
+
+        #expect(stillListed.count == 1)
+        #expect(stillListed.first?.failure?.code == "port-busy")
+        #expect(receivedWhileLocked.isEmpty, "a locked port got bytes: \(receivedWhileLocked)")
+        let identified = try #require(taken, "the device was not taken once its ports were free")
+        #expect(identified.port == "/dev/ttyUSB6")
+        #expect(identified.iccid != nil)
+        #expect(await harness.station.devices(reveal: true).count == 1, "the busy listing is replaced by the session")
 
         let device = try #require(listed)
         #expect(device.failure?.code == "port-busy", "\(device.failure?.message ?? "not failed: \(device.state)")")
         #expect(device.port == "/dev/ttyUSB5")
         #expect(device.failure?.message.contains("/dev/ttyUSB5 is held by \(name) (pid \(pid))") == true, "\(device.failure?.message ?? "")")
         #expect(device.failure?.message.contains("/dev/ttyUSB6 is held by \(name) (pid \(pid))") == true)
-        #expect(modem.received.isEmpty, "a locked port got bytes: \(modem.received)")
-        let lockFile = locks + "/" + UUCPLockFile.fileName(forDevice: "/dev/ttyUSB6")
-        #expect(try String(contentsOfFile: lockFile, encoding: .utf8) == lockText, "the holder's lock is left alone")
+        #expect(lockWhileListed == lockText, "the holder's lock is left alone")
     }
 
     @Test func modeSwitchIgnoredOnceIsSentAgainAndTheDeviceIsThenProvisioned() async throws {
