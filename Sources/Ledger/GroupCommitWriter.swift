@@ -41,6 +41,8 @@ final class GroupCommitWriter: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [Ticket] = []
     private var leaderActive = false
+    /// The thread running the current batch: a write started from inside a write would wait for itself forever.
+    private var leaderThread: pthread_t?
     /// How many transactions this writer committed (a batch counts once); for tests and benchmarks.
     private var commits = 0
     /// How many writes reached a committed transaction.
@@ -81,6 +83,10 @@ final class GroupCommitWriter: @unchecked Sendable {
 
     private func run(_ ticket: Ticket) throws {
         condition.lock()
+        if leaderActive, let leader = leaderThread, pthread_equal(leader, pthread_self()) != 0 {
+            condition.unlock()
+            throw LedgerError(.io, "a ledger write was started from inside another ledger write")
+        }
         queue.append(ticket)
         while true {
             if let outcome = ticket.outcome {
@@ -92,6 +98,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
         // Leader: run batches until this caller's own write is done, then let a waiting caller take over.
         leaderActive = true
+        leaderThread = pthread_self()
         while ticket.outcome == nil {
             let batch = queue
             queue.removeAll(keepingCapacity: true)
@@ -105,6 +112,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             condition.broadcast()
         }
         leaderActive = false
+        leaderThread = nil
         // Whoever is still queued wakes up, and one of them leads the next batch.
         condition.broadcast()
         let outcome = ticket.outcome

@@ -150,4 +150,20 @@ import Testing
         #expect(try ledger.eventCount() == eventsBefore + 1 + 3)
         #expect(try ledger.verifyChain().isValid)
     }
+
+    @Test func aWriteStartedInsideAWriteIsRefusedInsteadOfWaitingForItself() throws {
+        let fixture = try LedgerFixture()
+        let ledger = fixture.ledger
+        let eventsBefore = try ledger.eventCount()
+        #expect(throws: LedgerError.self) {
+            try ledger.write("outer") { db, now in
+                try EventChain.append(EventDraft(kind: "test.outer"), at: now, in: db)
+                _ = try ledger.write("inner") { db, now in try EventChain.append(EventDraft(kind: "test.inner"), at: now, in: db) }
+            }
+        }
+        #expect(try ledger.eventCount() == eventsBefore, "the outer write failed with the inner one and left nothing")
+        // The writer is usable afterwards.
+        try ledger.recordDevice(imei: "356938035643809", manufacturer: nil, model: nil, firmware: nil, port: nil, actor: nil)
+        #expect(try ledger.verifyChain().isValid)
+    }
 }
