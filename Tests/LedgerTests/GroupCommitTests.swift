@@ -68,6 +68,22 @@ import Testing
         }
     }
 
+    /// On a fresh ledger, queues `count` event-writing writes (`queueEventWrites`) behind a gate, so they share one
+    /// batch, then opens the gate and waits for all of them; returns the ledger's fixture, its event count before,
+    /// and each write's outcome.
+    static func eventWritesBehindAGate(_ count: Int, after: @escaping @Sendable (Database, Int) throws -> Void) throws
+        -> (fixture: LedgerFixture, eventsBefore: Int, results: [Int: Result<Int64, LedgerError>]) {
+        let fixture = try LedgerFixture()
+        let eventsBefore = try fixture.ledger.eventCount()
+        let gate = Gate(fixture.ledger)
+        let group = DispatchGroup()
+        let outcomes = Outcomes()
+        try queueEventWrites(count, on: fixture.ledger, group: group, into: outcomes, after: after)
+        gate.open()
+        group.wait()
+        return (fixture, eventsBefore, outcomes.all)
+    }
+
     final class Outcomes: @unchecked Sendable {
         // @unchecked: guarded by `lock`.
         private let lock = NSLock()
@@ -101,19 +117,11 @@ import Testing
     }
 
     @Test func aWriteThatFailsInABatchRollsBackOnlyItsOwnChanges() throws {
-        let fixture = try LedgerFixture()
-        let ledger = fixture.ledger
-        let eventsBefore = try ledger.eventCount()
-        let gate = Gate(ledger)
-        let group = DispatchGroup()
-        let outcomes = Outcomes()
         // One write changes the chain and then fails: its event must not survive.
-        try Self.queueEventWrites(5, on: ledger, group: group, into: outcomes) { _, index in
+        let (fixture, eventsBefore, results) = try Self.eventWritesBehindAGate(5) { _, index in
             if index == 2 { throw LedgerError(.invalidArgument, "write 2 refuses") }
         }
-        gate.open()
-        group.wait()
-        let results = outcomes.all
+        let ledger = fixture.ledger
         for index in 0..<5 {
             let outcome = try #require(results[index])
             if index == 2 {
@@ -129,20 +137,12 @@ import Testing
     }
 
     @Test func aBatchThatCannotCommitRunsEveryOtherWriteAloneExactlyOnce() throws {
-        let fixture = try LedgerFixture()
-        let ledger = fixture.ledger
-        let eventsBefore = try ledger.eventCount()
-        let gate = Gate(ledger)
-        let group = DispatchGroup()
-        let outcomes = Outcomes()
         // The last write ends the whole transaction under the batch, as SQLite does after an I/O error or a full
         // disk: the writes before it in the batch are lost with it and must be run again.
-        try Self.queueEventWrites(4, on: ledger, group: group, into: outcomes) { db, index in
+        let (fixture, eventsBefore, results) = try Self.eventWritesBehindAGate(4) { db, index in
             if index == 3 { try db.execute(sql: "ROLLBACK") }
         }
-        gate.open()
-        group.wait()
-        let results = outcomes.all
+        let ledger = fixture.ledger
         for index in 0..<3 { #expect((try? #require(results[index]).get()) != nil, "write \(index) succeeds when run alone") }
         #expect(throws: LedgerError.self) { try #require(results[3]).get() }
         let written = try ledger.events(limit: 100).filter { $0.kind == "test.write" }.compactMap { $0.detail["index"] }
