@@ -96,22 +96,30 @@ extension UMockdevDiscoveryTests {
         #expect(lockWhileListed == lockText, "the holder's lock is left alone")
     }
 
-    @Test func modeSwitchIgnoredOnceIsSentAgainAndTheDeviceIsThenProvisioned() async throws {
+    /// A ZeroCD stick whose switch message the testbed checks byte for byte (twice) but never acts on, under a catalog
+    /// that waits 1 s for it to come back; discovery started. Returns once the second message went out (or the device
+    /// failed): the testbed, the harness, its station events, and that event.
+    static func zeroCDIgnoringTheFirstSwitch() async throws
+        -> (MockTestbed, DiscoveryStationHarness, AsyncStream<StationEvent>, StationEvent?) {
         let testbed = try MockTestbed()
         try testbed.add(MockDevices.zeroCD.description)
-        let replay = try Self.writeNewModeReplay(times: 2)
+        let replay = try writeNewModeReplay(times: 2)
         defer { try? FileManager.default.removeItem(atPath: replay) }
         try testbed.loadIoctl(device: MockDevices.zeroCD.devnode, recordFile: replay)
-        let catalog = try Self.shortSwitchTimeoutCatalog(seconds: 1)
+        let catalog = try shortSwitchTimeoutCatalog(seconds: 1)
         defer { try? FileManager.default.removeItem(atPath: catalog) }
         let harness = try await DiscoveryStationHarness(startDiscovery: false, catalogDirectories: [CatalogLocation.shipped, catalog])
         let events = await harness.station.events.subscribe()
         harness.start()
-
-        // The device ignores the first message (the testbed does nothing): after 1 s it is sent again, byte for byte.
-        let again = await Self.firstEvent(events, within: .seconds(10)) {
+        let again = await firstEvent(events, within: .seconds(10)) {
             $0.step == "mode-switch" && ($0.message?.hasPrefix("mode switch sent again") == true || $0.state == .failed)
         }
+        return (testbed, harness, events, again)
+    }
+
+    @Test func modeSwitchIgnoredOnceIsSentAgainAndTheDeviceIsThenProvisioned() async throws {
+        // The device ignores the first message (the testbed does nothing): after 1 s it is sent again, byte for byte.
+        let (testbed, harness, _, again) = try await Self.zeroCDIgnoringTheFirstSwitch()
         #expect(again?.message?.hasPrefix("mode switch sent again (attempt 2 of 2)") == true, "\(again?.message ?? "no event")")
         testbed.unplug(MockDevices.zeroCD)
         try testbed.add(MockDevices.switchedOnPort2.description)
@@ -126,20 +134,8 @@ extension UMockdevDiscoveryTests {
     }
 
     @Test func modeSwitchIgnoredTwiceListsTheDeviceAsFailedNamingBothAttempts() async throws {
-        let testbed = try MockTestbed()
-        try testbed.add(MockDevices.zeroCD.description)
-        let replay = try Self.writeNewModeReplay(times: 2)
-        defer { try? FileManager.default.removeItem(atPath: replay) }
-        try testbed.loadIoctl(device: MockDevices.zeroCD.devnode, recordFile: replay)
-        let catalog = try Self.shortSwitchTimeoutCatalog(seconds: 1)
-        defer { try? FileManager.default.removeItem(atPath: catalog) }
-        let harness = try await DiscoveryStationHarness(startDiscovery: false, catalogDirectories: [CatalogLocation.shipped, catalog])
-        let events = await harness.station.events.subscribe()
-        harness.start()
-
-        let again = await Self.firstEvent(events, within: .seconds(10)) {
-            $0.step == "mode-switch" && ($0.message?.hasPrefix("mode switch sent again") == true || $0.state == .failed)
-        }
+        let (testbed, harness, events, again) = try await Self.zeroCDIgnoringTheFirstSwitch()
+        defer { withExtendedLifetime(testbed) {} }   // the mocked device lives until the end
         #expect(again?.state == .connecting, "the second message went out before the failure: \(again?.message ?? "no event")")
         let failed = await Self.firstEvent(events, within: .seconds(10)) { $0.step == "mode-switch" && $0.state == .failed }
         let listed = await harness.device(within: .seconds(2)) { $0.failure != nil }
