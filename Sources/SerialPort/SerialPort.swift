@@ -52,7 +52,11 @@ public final class SerialPort: Sendable {
         }
         var fd: Int32 = -1
         var wake: (read: Int32, write: Int32) = (-1, -1)
+        var madeExclusive = false
         func cleanUp() {
+            // A failure after TIOCEXCL (flock held by another program, termios refused) must not leave the tty
+            // exclusive: the other program, or the next opener, would find it locked by nobody.
+            if madeExclusive { try? SystemCall.ioctl(fd, UInt(TIOCNXCL)) }
             if fd >= 0 { SystemCall.close(fd) }
             if wake.read >= 0 { SystemCall.close(wake.read) }
             if wake.write >= 0 { SystemCall.close(wake.write) }
@@ -78,6 +82,7 @@ public final class SerialPort: Sendable {
             // TIOCEXCL: ENOTTY/EINVAL tolerated (umockdev's default handler, some drivers refuse it).
             do {
                 try SystemCall.ioctl(fd, UInt(TIOCEXCL))
+                madeExclusive = true
             } catch where error.rawValue == ENOTTY || error.rawValue == EINVAL {
                 log.debug("TIOCEXCL refused, continuing without it", metadata: ["errno": "\(error.rawValue)"])
             } catch {

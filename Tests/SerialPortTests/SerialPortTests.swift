@@ -210,6 +210,24 @@ extension SerialPortTargetTests {
             #expect(SerialPort.isExclusive(fd: other) == false, "close must clear the exclusive mode it set")
         }
 
+        /// picocom-style holder: flock only, no exclusive mode. Our failed open must not leave the tty exclusive.
+        @Test func anOpenRefusedByAnotherProgramsFlockLeavesTheTtyNotExclusive() throws {
+            let modem = try ScriptedModem(script: { _ in [] })
+            defer { modem.stop() }
+            let other = open(modem.slavePath, O_RDWR | O_NOCTTY | O_NONBLOCK)
+            try #require(other >= 0)
+            defer { close(other) }
+            #expect(flock(other, LOCK_EX | LOCK_NB) == 0)
+            do {
+                _ = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: nil), logger: Self.logger)
+                Issue.record("open succeeded although another program holds the flock")
+            } catch {
+                #expect(error.code == .busy)
+                #expect(error.errno == EWOULDBLOCK)
+            }
+            #expect(SerialPort.isExclusive(fd: other) == false, "the refused open left the tty in exclusive mode")
+        }
+
         @Test func openingAMissingDeviceFailsWithOpenAndErrno() {
             do {
                 _ = try SerialPort(path: "/dev/does-not-exist", options: SerialPortOptions(lockDirectory: nil), logger: Self.logger)
