@@ -232,6 +232,12 @@ public final class SerialPort: Sendable {
         SystemCall.isExclusive(fd)
     }
 
+    /// The device node `path` leads to (`/dev/serial/by-id/…` → `/dev/ttyUSB2`), symlinks followed with `readlink`;
+    /// two paths name the same port when these are equal.
+    public static func canonicalPath(_ path: String) -> String {
+        UUCPLockFile.followingSymlinks(path)
+    }
+
     // MARK: - Helpers
 
     private static func configure(fd: Int32, path: String, baudRate: Int) throws(SerialPortError) {

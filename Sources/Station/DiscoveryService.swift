@@ -102,6 +102,10 @@ actor DiscoveryCoordinator {
     /// The message last listed for a device whose ports another program holds (a re-check that finds the same is quiet).
     private var busyMessages: [String: String] = [:]
     private let busyRecheckInterval: Duration
+    /// The pending re-check of each `port-busy` device; cancelled when it leaves and when discovery stops.
+    private var busyRechecks: [String: Task<Void, Never>] = [:]
+    /// Set when the event stream ended: nothing is probed or attached after that.
+    private var stopped = false
 
     init(station: Station, discovery: USBDiscovery, classifier: DeviceClassifier, modeSwitch: Bool,
          prober: ATPortProber, memory: ATPortMemory, busyRecheck: Duration, logger: Logger,
@@ -130,6 +134,9 @@ actor DiscoveryCoordinator {
         for await event in events {
             await handle(event)
         }
+        stopped = true
+        for recheck in busyRechecks.values { recheck.cancel() }
+        busyRechecks.removeAll()
     }
 
     private func handle(_ event: DiscoveryEvent) async {
@@ -142,6 +149,7 @@ actor DiscoveryCoordinator {
             reportedPorts[usbPath] = nil
             waitingSince[usbPath] = nil
             busyMessages[usbPath] = nil
+            busyRechecks.removeValue(forKey: usbPath)?.cancel()
             if paths[usbPath] == .switching { return }   // expected: the storage personality leaves
             let before = paths.removeValue(forKey: usbPath)
             let ended = await station.detachDiscovered(usbPath: usbPath, reason: "unplugged from USB \(usbPath)")
@@ -243,9 +251,18 @@ actor DiscoveryCoordinator {
     }
 
     private func choosePortAndAttach(_ path: String) async {
-        guard paths[path] == .choosing, let snapshot = latest[path],
+        guard !stopped, paths[path] == .choosing, let snapshot = latest[path],
               case .atDevice(_, let candidates, let role) = classifier.classify(snapshot) else {
             if paths[path] == .choosing { paths[path] = nil }
+            return
+        }
+        // Attached by hand or from the configuration before discovery saw it: the station already drives it, and
+        // probing would only find our own lock on the port.
+        if let port = await station.livePort(among: snapshot.ttys.map(\.devnode)) {
+            guard paths[path] == .choosing else { return }
+            paths[path] = .attached(port: port)
+            logger.info("USB device already attached by hand or by the configuration",
+                        metadata: ["usb.path": "\(path)", "usb.id": "\(snapshot.usbID)", "port.path": "\(port)"])
             return
         }
         let decision = await chooser.decide(snapshot)
@@ -354,15 +371,22 @@ actor DiscoveryCoordinator {
     /// Looks at a `port-busy` device again after `busyRecheckInterval`, while it stays plugged in and busy: once the
     /// other program lets go of the port, the device is probed and attached like a new one.
     private func scheduleBusyRecheck(_ path: String) {
+        guard !stopped else { return }
         let interval = busyRecheckInterval
-        Task {
-            try? await Task.sleep(for: interval)
+        busyRechecks[path]?.cancel()
+        busyRechecks[path] = Task {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return   // cancelled: the device left or discovery stopped
+            }
             await self.recheckBusy(path)
         }
     }
 
     private func recheckBusy(_ path: String) async {
-        guard paths[path] == .reported(code: "port-busy"), let snapshot = latest[path] else { return }
+        busyRechecks[path] = nil
+        guard !stopped, paths[path] == .reported(code: "port-busy"), let snapshot = latest[path] else { return }
         paths[path] = nil
         await consider(snapshot)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import Provisioning
+import SerialPort
 import StationAPI
 
 /// The station's side of USB discovery: attach a device found on a USB socket, end its session when it is unplugged,
@@ -14,6 +15,16 @@ extension Station {
         discovered.usbPathOfSession[status.id] = usbPath
         discovered.placeholders[usbPath] = nil
         return status
+    }
+
+    /// The port of a live session (not gone) among `ports`, comparing the nodes their symlinks lead to: a device
+    /// attached by hand or from the configuration that discovery then finds on USB.
+    func livePort(among ports: [String]) async -> String? {
+        let wanted = Set(ports.map(SerialPort.canonicalPath))
+        for session in sessions where wanted.contains(SerialPort.canonicalPath(session.port)) {
+            if await session.snapshot().state != .gone { return session.port }
+        }
+        return nil
     }
 
     /// Ends the sessions of the device that left `usbPath` (within the time it takes to close the port: an in-flight

@@ -147,4 +147,29 @@ extension UMockdevDiscoveryTests {
         #expect(message.contains("sent 2 times"), "\(message)")
         #expect(message.contains("12d1:1506"), "the ids waited for are named: \(message)")
     }
+
+    @Test func deviceAttachedByHandBeforeDiscoveryIsNeitherProbedNorListedTwice() async throws {
+        let testbed = try MockTestbed()
+        let harness = try await DiscoveryStationHarness(defaultPlan: false, startDiscovery: false)
+        try testbed.add(MockDevices.e5Hotspot.description)
+        let handler = TTYIoctlHandler.attach(testbed, device: "/dev/ttyUSB2")
+        defer { if let handler { g_object_unref(handler) } }
+        let modem = harness.serve(testbed, "/dev/ttyUSB2")
+        defer { modem.stop() }
+        // By hand (`hotspotctl attach`, or the configuration's `devices`) before discovery looks.
+        _ = try await harness.station.attach(path: "/dev/ttyUSB2")
+        let identified = await harness.device { $0.state == .awaitingPlan }
+        let sentBefore = modem.received.count
+        let events = await harness.station.events.subscribe()
+        harness.start()
+
+        // Discovery enumerates the E5 and finds its PC UI port already driven: no second session, no listing.
+        let listed = await Self.firstEvent(events, within: .seconds(2)) { $0.kind == "attached" || $0.state == .failed }
+        let all = await harness.station.devices(reveal: true)
+        await harness.stop()
+        #expect(identified != nil)
+        #expect(listed == nil, "discovery acted on it again: \(listed?.kind ?? "") \(listed?.message ?? "")")
+        #expect(all.count == 1)
+        #expect(modem.received.count == sentBefore, "discovery sent \(modem.received.dropFirst(sentBefore))")
+    }
 }
