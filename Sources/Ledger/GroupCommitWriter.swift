@@ -10,14 +10,16 @@ import GRDB
 /// would in a transaction of its own. Writes run in arrival order on one connection, so each sees the changes of
 /// the writes before it (the event chain's head among them).
 ///
-/// A batch that does not commit (the commit fails, or SQLite rolled the whole transaction back after an I/O error,
-/// a full disk or a busy timeout) is not reported as that failure to every member: each member that had not failed
-/// on its own is run again alone, in a transaction of its own, and gets that transaction's outcome. Outcomes are
-/// therefore the same as without batching; only the number of commits changes.
+/// A batch that does not commit (the commit fails, or SQLite rolled the whole transaction back after an I/O error
+/// or a full disk) is not reported as that failure to every member: each member is run again alone, in a
+/// transaction of its own, and gets that transaction's outcome. Outcomes are therefore the same as without
+/// batching; only the number of commits changes. The exception is a batch that could not even begin (another
+/// process held the write lock past the busy timeout): every member gets that error at once, as each would have
+/// after its own wait, instead of waiting again one after the other.
 ///
 /// Leader/follower, with no thread of its own: the first caller to find no batch running becomes the leader, runs
 /// what is queued as one batch, and hands over once its own write has committed; the others wait on a condition.
-/// Callers block, so async code should call the ledger off the cooperative pool (`Ledger.offPool`), which is what
+/// Callers block, so async code should call the ledger off the cooperative pool (`Ledger.onOwnThread`), which is what
 /// lets many writers be waiting, and therefore batched, at once.
 final class GroupCommitWriter: @unchecked Sendable {
     // @unchecked: `queue`, `leaderActive` and every ticket's `outcome` are read and written only while `condition`
@@ -127,9 +129,11 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
         var outcomes = [Result<Void, any Error>?](repeating: nil, count: batch.count)
         var aborted = false
+        var began = false
         do {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
+                    began = true
                     for (index, member) in batch.enumerated() {
                         do {
                             try db.inSavepoint {
@@ -151,6 +155,10 @@ final class GroupCommitWriter: @unchecked Sendable {
                 }
             }
         } catch {
+            guard began else {
+                // BEGIN itself failed (busy past the timeout, or the database cannot be written at all): nothing ran.
+                return batch.map { _ in .failure(error) }
+            }
             aborted = true
         }
         if aborted {

@@ -182,14 +182,17 @@ public final class Ledger: Sendable {
     /// Runs `body` (blocking ledger calls) on a thread of its own and resumes the caller with its result.
     ///
     /// Ledger calls block their thread for a commit; on Swift's cooperative pool (one thread per core) that would stall
-    /// every other task meanwhile, and it would keep concurrent writers from meeting in one group commit.
+    /// every other task meanwhile, and it would keep concurrent writers from meeting in one group commit. A thread
+    /// that cannot be created (`EAGAIN`: the unit's `TasksMax`, `RLIMIT_NPROC`) fails the call with `.io` and runs
+    /// nothing; Foundation's `Thread` would not say so, and the caller would wait forever.
     public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable (Ledger) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread { [self] in
+            let job = LedgerThreadJob { [self] in
                 continuation.resume(with: Result { try body(self) })
             }
-            thread.name = "hotspotd-ledger"
-            thread.start()
+            if let failure = job.start() {
+                continuation.resume(throwing: LedgerError(.io, "cannot start a thread for a ledger call (errno \(failure))"))
+            }
         }
     }
 
@@ -219,5 +222,35 @@ enum LedgerInput {
         if let value {
             try text(value, field, max: max)
         }
+    }
+}
+
+/// One ledger call's detached thread (`Ledger.onOwnThread`).
+private final class LedgerThreadJob: Sendable {
+    private let work: @Sendable () -> Void
+
+    init(_ work: @escaping @Sendable () -> Void) {
+        self.work = work
+    }
+
+    /// Starts the detached thread; the errno when it could not be created (then `work` never runs).
+    func start() -> Int32? {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let result = pthread_create(&thread, &attributes, { raw in
+            guard let raw else { return nil }
+            let job = Unmanaged<LedgerThreadJob>.fromOpaque(raw).takeRetainedValue()
+            job.work()
+            return nil
+        }, context)
+        guard result == 0 else {
+            Unmanaged<LedgerThreadJob>.fromOpaque(context).release()
+            return result
+        }
+        return nil
     }
 }

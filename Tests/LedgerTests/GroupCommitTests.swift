@@ -17,7 +17,7 @@ import Testing
         private let finished = DispatchSemaphore(value: 0)
 
         /// Starts a leader write on `ledger` that records one event and waits for `open()` inside its transaction.
-        init(_ ledger: Ledger) {
+        init(_ ledger: Ledger) throws {
             Thread { [entered, release, finished] in
                 _ = try? ledger.write("gate") { db, now in
                     try EventChain.append(EventDraft(kind: "test.gate"), at: now, in: db)
@@ -26,13 +26,14 @@ import Testing
                 }
                 finished.signal()
             }.start()
-            entered.wait()
+            // Bounded: a broken writer must fail the test, not hang the suite.
+            guard entered.wait(timeout: .now() + 10) == .success else { throw LedgerError(.io, "the gate's write never started") }
         }
 
         /// Lets the leader's transaction commit and waits until its write returned.
-        func open() {
+        func open() throws {
             release.signal()
-            finished.wait()
+            guard finished.wait(timeout: .now() + 10) == .success else { throw LedgerError(.io, "the gate's write never returned") }
         }
     }
 
@@ -75,12 +76,12 @@ import Testing
         -> (fixture: LedgerFixture, eventsBefore: Int, results: [Int: Result<Int64, LedgerError>]) {
         let fixture = try LedgerFixture()
         let eventsBefore = try fixture.ledger.eventCount()
-        let gate = Gate(fixture.ledger)
+        let gate = try Gate(fixture.ledger)
         let group = DispatchGroup()
         let outcomes = Outcomes()
         try queueEventWrites(count, on: fixture.ledger, group: group, into: outcomes, after: after)
-        gate.open()
-        group.wait()
+        try gate.open()
+        guard group.wait(timeout: .now() + 10) == .success else { throw LedgerError(.io, "the queued writes never returned") }
         return (fixture, eventsBefore, outcomes.all)
     }
 
@@ -96,7 +97,7 @@ import Testing
         let fixture = try LedgerFixture()
         let ledger = fixture.ledger
         let before = ledger.commitStatistics
-        let gate = Gate(ledger)
+        let gate = try Gate(ledger)
         let group = DispatchGroup()
         let outcomes = Outcomes()
         try Self.queue(8, on: ledger, group: group) { index in
@@ -105,8 +106,8 @@ import Testing
                                         firmware: nil, port: "/dev/ttyUSB\(index)", actor: nil)
             })
         }
-        gate.open()
-        group.wait()
+        try gate.open()
+        guard group.wait(timeout: .now() + 10) == .success else { throw LedgerError(.io, "the queued writes never returned") }
         let after = ledger.commitStatistics
         #expect(after.commits - before.commits == 2, "the gate's commit, then one commit for the eight queued writes")
         #expect(after.writes - before.writes == 9)
@@ -122,6 +123,8 @@ import Testing
             if index == 2 { throw LedgerError(.invalidArgument, "write 2 refuses") }
         }
         let ledger = fixture.ledger
+        // The fixture's two writes, the gate's, and one shared commit: the failure did not break the batch apart.
+        #expect(ledger.commitStatistics.commits == 2 + 1 + 1)
         for index in 0..<5 {
             let outcome = try #require(results[index])
             if index == 2 {
