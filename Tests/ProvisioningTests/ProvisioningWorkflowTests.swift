@@ -265,10 +265,6 @@ private func failure(_ report: ProvisioningReport) -> ProvisioningFailure? {
         }
         #expect(generator.makeKey(length: 4).count == 12, "never shorter than 12")
     }
-}
-
-extension MemoryRecorder {
-    func setFailNextSending() { failNextSending = true }
 
     @Test func identificationUsesTheConfiguredCatchAllDialectBeforeTheModelIsKnown() async throws {
         // A station whose modems are slow to wake: its configuration gives every device longer deadlines and one
@@ -287,5 +283,8 @@ extension MemoryRecorder {
         #expect(await channel.deadlines["AT+CGMI"] == .milliseconds(9000))
         #expect(await channel.count(of: "ATV1") == 1, "the set-up is not sent a second time once the dialect is chosen")
     }
+}
 
+extension MemoryRecorder {
+    func setFailNextSending() { failNextSending = true }
 }
