@@ -89,6 +89,17 @@ def one_run(bin_dir, count, work, latency):
         events = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         events.connect(sock)
         events.sendall(b"GET /v1/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        # The response's headers come once the daemon has subscribed this watcher: only then can no event be missed.
+        events.settimeout(10)
+        pending = b""
+        while b"\r\n\r\n" not in pending:
+            chunk = events.recv(65536)
+            if not chunk:
+                raise RuntimeError("the event stream closed before its headers")
+            pending += chunk
+        if not pending.startswith(b"HTTP/1.1 200"):
+            raise RuntimeError(f"the event stream was refused: {pending[:200]}")
+        pending = pending.split(b"\r\n\r\n", 1)[1]
         # Every connection is open and every request built before the clock starts, then all are sent back to back:
         # "plugged together" means the daemon gets them at once, not at the pace of Python threads.
         connections = []
@@ -103,7 +114,6 @@ def one_run(bin_dir, count, work, latency):
             connection.sendall(payload)
 
         identified = set()
-        pending = b""
         events.settimeout(30)
         while len(identified) < count:
             chunk = events.recv(65536)
@@ -167,7 +177,9 @@ def main():
             print(f"  attach -> ICCID, 1 device: median {one * 1000:.1f} ms ({', '.join(f'{x * 1000:.1f}' for x in ones)})")
             print(f"  attach -> ICCID, {many} devices together: median {lots * 1000:.1f} ms "
                   f"({', '.join(f'{x * 1000:.1f}' for x in manys)})")
-            print(f"  ratio {many} devices / 1 device: {lots / one:.2f} (target <= 1.5); "
+            # The target is for devices as a counter sees them; instant devices measure the daemon's CPU per device.
+            verdict = "target <= 1.5" if latency is None else "no target: CPU per identification, see docs/discovery.md"
+            print(f"  ratio {many} devices / 1 device: {lots / one:.2f} ({verdict}); "
                   f"load average {os.getloadavg()[0]:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
