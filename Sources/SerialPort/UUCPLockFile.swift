@@ -74,44 +74,106 @@ public struct UUCPLockFile: Sendable {
 
     /// Takes the lock of `devicePath` in `directory`, removing a stale one first. Never throws: each caller decides
     /// what a held, skipped or failed lock means for it.
+    ///
+    /// The lock appears with its pid already in it: written to a private temporary file, then `link(2)`ed into place
+    /// (which fails with `EEXIST` like `O_EXCL`), so nobody can read our lock empty and take it for stale. Programs
+    /// that create with `O_EXCL` and then write leave an empty file for a moment: an empty lock is read again for up
+    /// to 100 ms before it is judged.
     public static func take(devicePath: String, directory: String) -> Acquisition {
         guard SystemCall.isWritableDirectory(directory) else {
             return .skipped(reason: "lock directory \(directory) is missing or not writable")
         }
         let lockPath = directory + "/" + fileName(forDevice: devicePath)
+        let text = Array(contents(pid: getpid()).utf8)
         var removedStale: Int32?
         // Two attempts: the second follows the removal of a stale lock.
         for _ in 0..<2 {
-            let fd: Int32
-            do {
-                fd = try SystemCall.open(lockPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode: 0o644)
-            } catch where error.rawValue == EEXIST {
-                if let holder = livingHolder(of: lockPath) { return .held(pid: holder, program: programName(of: holder)) }
-                removedStale = recordedPID(of: lockPath) ?? 0
-                do {
-                    try SystemCall.unlink(lockPath)
-                } catch where error.rawValue == ENOENT {
-                    // Its owner removed it meanwhile: take it on the next attempt.
-                } catch {
-                    return .failed(errno: error.rawValue, message: "cannot remove stale lock file \(lockPath)")
-                }
-                continue
-            } catch {
-                // EACCES/EROFS despite access(2) saying yes (e.g. a read-only bind mount): skip, as above.
-                return .skipped(reason: "cannot create lock file \(lockPath) (errno \(error.rawValue))")
+            switch create(lockPath, text: text, directory: directory) {
+            case .created:
+                return .locked(UUCPLockFile(path: lockPath, replacedStaleLockOf: removedStale))
+            case .failed(let acquisition):
+                return acquisition
+            case .exists:
+                break
             }
-            defer { SystemCall.close(fd) }
-            do {
-                try SystemCall.writeAll(fd, Array(contents(pid: getpid()).utf8))
-            } catch {
-                try? SystemCall.unlink(lockPath)
-                return .failed(errno: error.rawValue, message: "cannot write lock file \(lockPath)")
+            let recorded = settledPID(of: lockPath)
+            if let holder = recorded, SystemCall.processExists(holder) {
+                return .held(pid: holder, program: programName(of: holder))
             }
-            return .locked(UUCPLockFile(path: lockPath, replacedStaleLockOf: removedStale))
+            removedStale = recorded ?? 0
+            do {
+                try SystemCall.unlink(lockPath)
+            } catch where error.rawValue == ENOENT {
+                // Its owner removed it meanwhile: take it on the next attempt.
+            } catch {
+                return .failed(errno: error.rawValue, message: "cannot remove stale lock file \(lockPath)")
+            }
         }
         // The lock came back between removing the stale one and creating ours: someone else just took it.
         if let holder = livingHolder(of: lockPath) { return .held(pid: holder, program: programName(of: holder)) }
         return .failed(errno: EEXIST, message: "lock file \(lockPath) reappeared after removing a stale one")
+    }
+
+    /// What one creation attempt did.
+    private enum Creation {
+        case created
+        case exists
+        case failed(Acquisition)
+    }
+
+    /// Creates `lockPath` holding `text`, atomically (temporary file + `link(2)`); falls back to `O_CREAT|O_EXCL` and
+    /// a write where hard links are refused (some filesystems).
+    private static func create(_ lockPath: String, text: [UInt8], directory: String) -> Creation {
+        let temporary = directory + "/LTMP.\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
+        let fd: Int32
+        do {
+            fd = try SystemCall.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode: 0o644)
+        } catch {
+            // EACCES/EROFS despite access(2) saying yes (e.g. a read-only bind mount): skip.
+            return .failed(.skipped(reason: "cannot create a lock file in \(directory) (errno \(error.rawValue))"))
+        }
+        defer { try? SystemCall.unlink(temporary) }
+        do {
+            try SystemCall.writeAll(fd, text)
+            SystemCall.close(fd)
+        } catch {
+            SystemCall.close(fd)
+            return .failed(.failed(errno: error.rawValue, message: "cannot write lock file \(temporary)"))
+        }
+        if Glibc.link(temporary, lockPath) == 0 { return .created }
+        let linkError = errno
+        if linkError == EEXIST { return .exists }
+        guard linkError == EPERM || linkError == EOPNOTSUPP || linkError == EXDEV else {
+            return .failed(.failed(errno: linkError, message: "cannot create lock file \(lockPath)"))
+        }
+        // No hard links here: O_EXCL, then the pid (a reader may see it empty for a moment, hence `settledPID`).
+        let direct: Int32
+        do {
+            direct = try SystemCall.open(lockPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode: 0o644)
+        } catch where error.rawValue == EEXIST {
+            return .exists
+        } catch {
+            return .failed(.skipped(reason: "cannot create lock file \(lockPath) (errno \(error.rawValue))"))
+        }
+        defer { SystemCall.close(direct) }
+        do {
+            try SystemCall.writeAll(direct, text)
+        } catch {
+            try? SystemCall.unlink(lockPath)
+            return .failed(.failed(errno: error.rawValue, message: "cannot write lock file \(lockPath)"))
+        }
+        return .created
+    }
+
+    /// The pid in an existing lock, reading an empty file again for up to 100 ms (its creator may not have written
+    /// its pid yet); nil when it stays empty or holds no pid.
+    static func settledPID(of lockPath: String) -> Int32? {
+        for attempt in 0..<11 {
+            if let pid = recordedPID(of: lockPath) { return pid }
+            guard let bytes = SystemCall.readSmallFile(lockPath, limit: 64), bytes.isEmpty, attempt < 10 else { return nil }
+            usleep(10_000)
+        }
+        return nil
     }
 
     /// Creates the lock for the station's serial port: nil when skipped; `.busy` naming the holder when held.

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import Logging
 import SerialPort
@@ -84,6 +85,50 @@ extension SerialPortTargetTests {
             #expect(readFile(lockPath) == "\(getpid())".leftPadded(to: 10) + "\n")
             port.close()
             #expect(access(lockPath, F_OK) == -1)
+        }
+
+        /// Another program creates its lock with O_EXCL and writes its pid a moment later: the empty file seen in
+        /// between is not stale, and must not be removed and taken.
+        @Test func aLockStillBeingWrittenIsWaitedForNotTakenForStale() throws {
+            let modem = try ScriptedModem(script: { _ in [] })
+            defer { modem.stop() }
+            let directory = try temporaryDirectory()
+            defer { removeDirectory(directory) }
+            let lockPath = lockFilePath(directory: directory, device: modem.slavePath)
+            try writeFile(lockPath, "")
+            let text = "\(getpid())".leftPadded(to: 10) + "\n"
+            let writer = Thread {
+                usleep(30_000)
+                let fd = open(lockPath, O_WRONLY)
+                if fd >= 0 {
+                    _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                    close(fd)
+                }
+            }
+            writer.start()
+            do {
+                let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: directory), logger: Self.logger)
+                port.close()
+                Issue.record("an empty lock being written was taken for stale")
+            } catch {
+                #expect(error.code == .busy)
+                #expect(error.holderPID == getpid())
+            }
+            #expect(readFile(lockPath) == text, "the other program's lock is left alone")
+        }
+
+        /// Our lock never appears empty: it is linked into place with the pid already in it, and leaves no temporary.
+        @Test func ourLockAppearsWithItsPidAndLeavesNoTemporaryFile() throws {
+            let modem = try ScriptedModem(script: { _ in [] })
+            defer { modem.stop() }
+            let directory = try temporaryDirectory()
+            defer { removeDirectory(directory) }
+            let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: directory), logger: Self.logger)
+            let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+            #expect(names == [lockFilePath(directory: directory, device: modem.slavePath).split(separator: "/").last.map(String.init) ?? ""])
+            #expect(readFile(lockFilePath(directory: directory, device: modem.slavePath)) == "\(getpid())".leftPadded(to: 10) + "\n")
+            port.close()
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
         }
 
         @Test func lockFileIsNamedAfterTheResolvedDeviceSoSymlinksShareIt() throws {
