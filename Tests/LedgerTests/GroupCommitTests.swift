@@ -154,6 +154,25 @@ import Testing
         #expect(try ledger.verifyChain().isValid)
     }
 
+    @Test func aBatchWhoseCommitFailsRunsEveryWriteAloneAndOnlyTheCulpritFails() throws {
+        // Write 1 leaves a foreign-key violation that SQLite checks only at COMMIT (deferred): the shared commit
+        // fails after every write in it succeeded. Each is then run alone; only write 1's own commit fails.
+        let (fixture, eventsBefore, results) = try Self.eventWritesBehindAGate(4) { db, index in
+            guard index == 1 else { return }
+            try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+            try EventChain.append(EventDraft(kind: "test.dangling", provisioningID: 999_999), at: "2026-11-22T00:00:00.000Z", in: db)
+        }
+        let ledger = fixture.ledger
+        for index in [0, 2, 3] { #expect((try? #require(results[index]).get()) != nil, "write \(index) succeeds when run alone") }
+        #expect(throws: LedgerError.self) { try #require(results[1]).get() }
+        #expect(ledger.commitStatistics.commits == 2 + 1 + 3, "fixture, gate, then the three good writes alone")
+        let written = try ledger.events(limit: 100).filter { $0.kind == "test.write" }.compactMap { $0.detail["index"] }
+        #expect(written.sorted() == ["0", "2", "3"], "each surviving write once, none twice")
+        #expect(try ledger.events(limit: 100).allSatisfy { $0.kind != "test.dangling" })
+        #expect(try ledger.eventCount() == eventsBefore + 1 + 3)
+        #expect(try ledger.verifyChain().isValid)
+    }
+
     @Test func aWriteStartedInsideAWriteIsRefusedInsteadOfWaitingForItself() throws {
         let fixture = try LedgerFixture()
         let ledger = fixture.ledger
