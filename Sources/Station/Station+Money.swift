@@ -6,9 +6,12 @@ extension Station {
     // MARK: - Ledger integrity
 
     /// Walks the whole hash chain, checking it against `anchor` when given (proves no tail was cut).
-    public func verifyLedger(anchor: LedgerAnchorInfo?) throws(StationError) -> LedgerVerifyInfo {
+    ///
+    /// Off the actor: a long chain takes seconds to walk, and devices keep being served meanwhile.
+    public nonisolated func verifyLedger(anchor: LedgerAnchorInfo?) async throws(StationError) -> LedgerVerifyInfo {
         let started = ContinuousClock.now
-        let result = try mapLedger { try ledger.verifyChain(anchor: anchor.map { ChainAnchor(seq: $0.seq, hash: $0.hash) }) }
+        let chainAnchor = anchor.map { ChainAnchor(seq: $0.seq, hash: $0.hash) }
+        let result = try await offActor { ledger in try ledger.verifyChain(anchor: chainAnchor) }
         let elapsed = started.duration(to: .now)
         return Self.verifyInfo(result, anchor: anchor, elapsed: elapsed)
     }
@@ -50,18 +53,22 @@ extension Station {
     }
 
     /// Copies the ledger with SQLite's online backup to `path` (absolute) and verifies the copy.
-    public func backupLedger(to path: String) throws(StationError) -> LedgerBackupInfo {
+    ///
+    /// Off the actor and the cooperative pool: copying and checking a large ledger takes seconds.
+    public nonisolated func backupLedger(to path: String) async throws(StationError) -> LedgerBackupInfo {
         guard path.hasPrefix("/"), !path.contains("\0") else {
             throw StationError(status: 422, code: "invalid-path", message: "The backup path must be absolute, not \(path).")
         }
         do {
-            let result = try ledger.backup(to: path)
+            let result = try await ledger.onOwnThread { ledger in try ledger.backup(to: path) }
             logger.info("ledger backed up", metadata: ["backup.rows": "\(result.rowsChecked)"])
             return LedgerBackupInfo(path: path, rowsChecked: result.rowsChecked,
                                     head: LedgerAnchorInfo(seq: result.lastGood.seq, hash: result.lastGood.hash), integrityOK: true)
-        } catch {
+        } catch let error as LedgerError {
             let status = error.code == .backupFailed ? 500 : (error.code == .readOnly ? 422 : (error.code == .diskFull ? 507 : 500))
             throw StationError(status: status, code: LedgerRecorder.code(error.code), message: error.message)
+        } catch {
+            throw StationError(status: 500, code: "ledger-io", message: String(describing: error))
         }
     }
 

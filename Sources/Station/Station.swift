@@ -253,15 +253,19 @@ public actor Station {
     }
 
     /// Imports a voucher CSV (`code,plan` with a header): all rows or none.
-    public func importVouchers(_ request: VoucherImportRequest, actor: Int?) throws(StationError) -> VoucherImportResult {
+    ///
+    /// Off the actor: a book of thousands of vouchers is one long transaction, during which devices and other API
+    /// calls keep being served.
+    public nonisolated func importVouchers(_ request: VoucherImportRequest, actor: Int?) async throws(StationError) -> VoucherImportResult {
         let rows: [VoucherCSV.Row]
         do {
             rows = try VoucherCSV.parse(request.csv, knownPlans: Set(config.plans.map(\.name)))
         } catch {
             throw StationError(status: 422, code: "invalid-voucher-file", message: "\(request.fileName): \(error.description)")
         }
-        let imported = try mapLedger(file: request.fileName, lines: rows.map(\.line)) {
-            try ledger.importVouchers(rows.map { (code: $0.code, plan: $0.plan) }, actor: actor)
+        let entries = rows.map { (code: $0.code, plan: $0.plan) }
+        let imported = try await offActor(file: request.fileName, lines: rows.map(\.line)) { ledger in
+            try ledger.importVouchers(entries, actor: actor)
         }
         logger.info("vouchers imported", metadata: ["voucher.count": "\(imported)"])
         return VoucherImportResult(imported: imported)
@@ -302,27 +306,45 @@ public actor Station {
         do {
             return try body()
         } catch let error as LedgerError {
-            var message = error.message
-            if let file {
-                // The ledger names rows by their position in the batch; name the file's lines instead.
-                let named = error.lines.compactMap { $0 >= 1 && $0 <= lines.count ? lines[$0 - 1] : nil }
-                if !named.isEmpty {
-                    let what = error.code == .duplicateVoucher ? "voucher already imported" : "refused by the ledger"
-                    message = "line \(named.map(String.init).joined(separator: ", ")): \(what); nothing imported"
-                }
-                message = "\(file): " + message
-            }
-            let status: Int
-            switch error.code {
-            case .notFound: status = 404
-            case .duplicateVoucher, .invalidVoucherCode, .invalidArgument: status = 422
-            case .diskFull: status = 507
-            case .busy: status = 503
-            default: status = 500
-            }
-            throw StationError(status: status, code: LedgerRecorder.code(error.code), message: message)
+            throw Self.stationError(error, file: file, lines: lines)
         } catch {
             throw StationError(status: 500, code: "ledger-io", message: String(describing: error))
         }
+    }
+
+    /// Runs a long ledger operation (import, verify, backup) on a thread of its own, off the actor and the
+    /// cooperative pool, mapping errors as `mapLedger` does.
+    nonisolated func offActor<T: Sendable>(file: String? = nil, lines: [Int] = [],
+                                           _ body: @escaping @Sendable (Ledger) throws -> T) async throws(StationError) -> T {
+        do {
+            return try await ledger.onOwnThread(body)
+        } catch let error as LedgerError {
+            throw Self.stationError(error, file: file, lines: lines)
+        } catch {
+            throw StationError(status: 500, code: "ledger-io", message: String(describing: error))
+        }
+    }
+
+    /// A ledger error as the API reports it; for an import, the rows it names become the file's line numbers.
+    static func stationError(_ error: LedgerError, file: String?, lines: [Int]) -> StationError {
+        var message = error.message
+        if let file {
+            // The ledger names rows by their position in the batch; name the file's lines instead.
+            let named = error.lines.compactMap { $0 >= 1 && $0 <= lines.count ? lines[$0 - 1] : nil }
+            if !named.isEmpty {
+                let what = error.code == .duplicateVoucher ? "voucher already imported" : "refused by the ledger"
+                message = "line \(named.map(String.init).joined(separator: ", ")): \(what); nothing imported"
+            }
+            message = "\(file): " + message
+        }
+        let status: Int
+        switch error.code {
+        case .notFound: status = 404
+        case .duplicateVoucher, .invalidVoucherCode, .invalidArgument: status = 422
+        case .diskFull: status = 507
+        case .busy: status = 503
+        default: status = 500
+        }
+        return StationError(status: status, code: LedgerRecorder.code(error.code), message: message)
     }
 }
