@@ -72,6 +72,7 @@ let package = Package(
         .target(name: "DeviceDiscovery", dependencies: [
             "CUdev", "CLibUSB", "SerialPort",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         // Fake devices on pseudo-terminals, driven by personality files.
         .target(name: "ModemSimulator", dependencies: ["ATProtocol"], swiftSettings: strict),
