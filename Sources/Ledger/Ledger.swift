@@ -182,13 +182,20 @@ public final class Ledger: Sendable {
     /// Runs `body` (blocking ledger calls) on a thread of its own and resumes the caller with its result.
     ///
     /// Ledger calls block their thread for a commit; on Swift's cooperative pool (one thread per core) that would stall
-    /// every other task meanwhile, and it would keep concurrent writers from meeting in one group commit. A thread
-    /// that cannot be created (`EAGAIN`: the unit's `TasksMax`, `RLIMIT_NPROC`) fails the call with `.io` and runs
-    /// nothing; Foundation's `Thread` would not say so, and the caller would wait forever.
+    /// every other task meanwhile, and it would keep concurrent writers from meeting in one group commit.
     public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable (Ledger) throws -> T) async throws -> T {
+        try await Self.runOnOwnThread { [self] in try body(self) }
+    }
+
+    /// Runs blocking work (a ledger or a read-only snapshot of one) on a detached thread of its own and resumes the
+    /// caller with its result, without holding a thread of Swift's cooperative pool meanwhile.
+    ///
+    /// A thread that cannot be created (`EAGAIN`: the unit's `TasksMax`, `RLIMIT_NPROC`) fails the call with `.io`
+    /// and runs nothing; Foundation's `Thread` would not say so, and the caller would wait forever.
+    public static func runOnOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let job = LedgerThreadJob { [self] in
-                continuation.resume(with: Result { try body(self) })
+            let job = LedgerThreadJob {
+                continuation.resume(with: Result { try body() })
             }
             if let failure = job.start() {
                 continuation.resume(throwing: LedgerError(.io, "cannot start a thread for a ledger call (errno \(failure))"))

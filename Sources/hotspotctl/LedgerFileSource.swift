@@ -76,15 +76,14 @@ struct LedgerFileSource: LedgerIntegritySource {
         return lines
     }
 
-    /// Runs a blocking ledger read on a dedicated thread and waits for it without blocking the caller's thread.
+    /// Runs a blocking ledger read on a dedicated thread (`Ledger.runOnOwnThread`) without blocking the caller's.
     private func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws(LedgerError) -> T) async throws(HotspotctlError) -> T {
-        let outcome: Result<T, LedgerError> = await withCheckedContinuation { continuation in
-            let worker = Thread { continuation.resume(returning: Result<T, LedgerError>(catching: body)) }
-            worker.start()
-        }
-        switch outcome {
-        case .success(let value): return value
-        case .failure(let error): throw Self.failure(error, path: path)
+        do {
+            return try await Ledger.runOnOwnThread { try body() }
+        } catch let error as LedgerError {
+            throw Self.failure(error, path: path)
+        } catch {
+            throw Self.failure(LedgerError(.io, String(describing: error)), path: path)
         }
     }
 
