@@ -108,45 +108,55 @@ enum BenchAT {
 
     static let cusdName = Array("+CUSD".utf8)
 
+    /// Feeds every record's bytes to `read` in 4 KiB reads, as a tty delivers them, after calling `start` for it.
+    static func replay(_ stream: [UInt8], _ records: [Record], start: (Record) -> Void = { _ in },
+                       read: (UnsafeBufferPointer<UInt8>, Record) -> Void) {
+        stream.withUnsafeBufferPointer { buffer in
+            for record in records {
+                start(record)
+                var offset = record.range.lowerBound
+                while offset < record.range.upperBound {
+                    let end = min(offset + 4096, record.range.upperBound)
+                    read(UnsafeBufferPointer(rebasing: buffer[offset..<end]), record)
+                    offset = end
+                }
+            }
+        }
+    }
+
     /// The daemon's receive path over every record; returns how many replies parsed.
     static func process(_ stream: [UInt8], _ records: [Record]) -> Int {
         var framer = ATLineFramer()
         var assembler = ATResponseAssembler()
         var parsed = 0
         var consumed = 0   // keys written: the decoded objects are used, not thrown away unread
-        stream.withUnsafeBufferPointer { buffer in
-            for record in records {
-                if assembler.isAwaitingReply { assembler.abandon() }
-                if let command = record.command { assembler.begin(command: command) }
-                var offset = record.range.lowerBound
-                while offset < record.range.upperBound {
-                    let end = min(offset + 4096, record.range.upperBound)
-                    for line in framer.append(UnsafeBufferPointer(rebasing: buffer[offset..<end])) {
-                        switch assembler.consume(line) {
-                        case .response(let response)?:
-                            if response.isOK, record.kind != .ussd, record.kind != .generic {
-                                var object = JSONObject()
-                                if ATReplyDecoder.fill(&object, kind: record.kind, lines: response.lines, command: record.name) {
-                                    parsed += 1
-                                }
-                                consumed &+= object.count
-                            }
-                        case .unsolicited(let urc)?:
-                            if record.kind == .ussd, ATText.equalsIgnoringCase(urc.name.utf8, cusdName) {
-                                var object = JSONObject()
-                                if ATReplyDecoder.fill(&object, kind: .ussd, lines: [urc.line], command: record.name) {
-                                    parsed += 1
-                                }
-                                consumed &+= object.count
-                            }
-                        case .replyTooLarge?, nil:
-                            break
+        replay(stream, records, start: { record in
+            if assembler.isAwaitingReply { assembler.abandon() }
+            if let command = record.command { assembler.begin(command: command) }
+        }, read: { chunk, record in
+            for line in framer.append(chunk) {
+                switch assembler.consume(line) {
+                case .response(let response)?:
+                    if response.isOK, record.kind != .ussd, record.kind != .generic {
+                        var object = JSONObject()
+                        if ATReplyDecoder.fill(&object, kind: record.kind, lines: response.lines, command: record.name) {
+                            parsed += 1
                         }
+                        consumed &+= object.count
                     }
-                    offset = end
+                case .unsolicited(let urc)?:
+                    if record.kind == .ussd, ATText.equalsIgnoringCase(urc.name.utf8, cusdName) {
+                        var object = JSONObject()
+                        if ATReplyDecoder.fill(&object, kind: .ussd, lines: [urc.line], command: record.name) {
+                            parsed += 1
+                        }
+                        consumed &+= object.count
+                    }
+                case .replyTooLarge?, nil:
+                    break
                 }
             }
-        }
+        })
         return parsed &* 1000 &+ consumed % 1000
     }
 
@@ -154,16 +164,9 @@ enum BenchAT {
     static func frameOnly(_ stream: [UInt8], _ records: [Record]) -> Int {
         var framer = ATLineFramer()
         var lines = 0
-        stream.withUnsafeBufferPointer { buffer in
-            for record in records {
-                var offset = record.range.lowerBound
-                while offset < record.range.upperBound {
-                    let end = min(offset + 4096, record.range.upperBound)
-                    for item in framer.append(UnsafeBufferPointer(rebasing: buffer[offset..<end])) {
-                        if case .line(let line) = item { lines &+= line.utf8.count }
-                    }
-                    offset = end
-                }
+        replay(stream, records) { chunk, _ in
+            for item in framer.append(chunk) {
+                if case .line(let line) = item { lines &+= line.utf8.count }
             }
         }
         return lines
@@ -174,24 +177,18 @@ enum BenchAT {
         var framer = ATLineFramer()
         var assembler = ATResponseAssembler()
         var outputs = 0
-        stream.withUnsafeBufferPointer { buffer in
-            for record in records {
-                if assembler.isAwaitingReply { assembler.abandon() }
-                if let command = record.command { assembler.begin(command: command) }
-                var offset = record.range.lowerBound
-                while offset < record.range.upperBound {
-                    let end = min(offset + 4096, record.range.upperBound)
-                    for line in framer.append(UnsafeBufferPointer(rebasing: buffer[offset..<end])) {
-                        switch assembler.consume(line) {
-                        case .response(let response)?: outputs &+= response.lines.count &+ 1
-                        case .unsolicited?: outputs &+= 1
-                        case .replyTooLarge?, nil: break
-                        }
-                    }
-                    offset = end
+        replay(stream, records, start: { record in
+            if assembler.isAwaitingReply { assembler.abandon() }
+            if let command = record.command { assembler.begin(command: command) }
+        }, read: { chunk, _ in
+            for line in framer.append(chunk) {
+                switch assembler.consume(line) {
+                case .response(let response)?: outputs &+= response.lines.count &+ 1
+                case .unsolicited?: outputs &+= 1
+                case .replyTooLarge?, nil: break
                 }
             }
-        }
+        })
         return outputs
     }
 
