@@ -9,6 +9,7 @@ import Logging
 import ModemSimulator
 import Provisioning
 import SerialPort
+@testable import Station
 
 /// One device exchange as the workflow saw it: what, its budget, how long it took, how it ended.
 struct TimedCall: Sendable {
@@ -50,7 +51,7 @@ final class TimingChannel: DeviceChannel, @unchecked Sendable {
             return response
         } catch {
             note(redacted ?? command, timeout, started, "\(error)", sent: true)
-            throw FaultSweepRig.map(error)
+            throw SerialChannel.map(error)
         }
     }
 
@@ -62,86 +63,12 @@ final class TimingChannel: DeviceChannel, @unchecked Sendable {
             return report
         } catch {
             note("wait \(name)", timeout, started, "\(error)", sent: false)
-            throw FaultSweepRig.map(error)
+            throw SerialChannel.map(error)
         }
     }
 
     func discardUnsolicited(named name: String) async {
         await session.discardUnsolicited(named: name)
-    }
-}
-
-/// The workflow's `ProvisioningRecorder` over the real ledger, as the station's own recorder writes it.
-struct SweepRecorder: ProvisioningRecorder {
-    let ledger: Ledger
-
-    func recordIdentity(_ identity: DeviceIdentity) async throws(RecorderError) {
-        try map {
-            _ = try ledger.recordDevice(imei: identity.imei.digits, manufacturer: identity.manufacturer, model: identity.model,
-                                        firmware: identity.firmware, port: "pty", actor: nil)
-            if let iccid = identity.iccid {
-                try ledger.recordSIM(iccid: iccid.digits, imsi: identity.imsi?.digits, luhnValid: iccid.luhnValid, actor: nil)
-            }
-        }
-    }
-
-    func startProvisioning(identity: DeviceIdentity, plan: String?) async throws(RecorderError) -> Int64 {
-        try map { try ledger.startProvisioning(deviceIMEI: identity.imei.digits, iccid: identity.iccid?.digits, plan: plan, actor: nil) }
-    }
-
-    func recordStep(_ provisioningID: Int64, step: ProvisioningStep, status: StepStatus, detail: [String: String]) async throws(RecorderError) {
-        let recorded: ProvisioningStepStatus = switch status {
-        case .started: .started
-        case .succeeded, .skipped: .succeeded
-        case .failed: .failed
-        }
-        try map { try ledger.recordStep(provisioningID: provisioningID, step: step.rawValue, status: recorded, detail: detail, actor: nil) }
-    }
-
-    func reserveVoucher(plan: String, provisioningID: Int64, iccid: String) async throws(RecorderError) -> ReservedVoucher? {
-        try map {
-            try ledger.reserveVoucher(plan: plan, provisioningID: provisioningID, iccid: iccid, actor: nil)
-                .map { ReservedVoucher(id: $0.id, code: $0.code, plan: $0.plan) }
-        }
-    }
-
-    func releaseVoucher(_ id: Int64) async throws(RecorderError) { try map { try ledger.releaseVoucher(id: id, actor: nil) } }
-
-    func markSending(_ id: Int64) async throws(RecorderError) { try map { try ledger.markSending(id: id, actor: nil) } }
-
-    func markApplied(_ id: Int64, balanceBeforeMB: Int?, balanceAfterMB: Int?, rawReply: String) async throws(RecorderError) {
-        try map {
-            try ledger.markApplied(id: id, balanceBeforeMB: balanceBeforeMB.map(Int64.init), balanceAfterMB: balanceAfterMB.map(Int64.init),
-                                   rawReply: rawReply, actor: nil)
-        }
-    }
-
-    func markRejected(_ id: Int64, rawReply: String) async throws(RecorderError) {
-        try map { try ledger.markRejected(id: id, rawReply: rawReply, actor: nil) }
-    }
-
-    func markUnknown(_ id: Int64, reason: String, rawReply: String?) async throws(RecorderError) {
-        try map { try ledger.markUnknown(id: id, reason: reason, rawReply: rawReply, actor: nil) }
-    }
-
-    func finish(_ provisioningID: Int64, outcome: Provisioning.ProvisioningOutcome, wifi: WiFiSettings?) async throws(RecorderError) {
-        let recorded: LedgerProvisioningOutcome = switch outcome {
-        case .succeeded: .succeeded
-        case .failed(let failure): .failed(code: failure.code, message: failure.message)
-        }
-        try map { try ledger.finishProvisioning(id: provisioningID, outcome: recorded, wifiSSID: wifi?.ssid, wifiKey: wifi?.key, actor: nil) }
-    }
-
-    private func map<T>(_ body: () throws -> T) throws(RecorderError) -> T {
-        do {
-            return try body()
-        } catch let error as LedgerError {
-            let code = error.code == .simHasUnsettledVoucher ? "sim-has-unsettled-voucher"
-                : error.code == .diskFull ? "disk-full" : "ledger-" + error.code.rawValue
-            throw RecorderError(code: code, message: error.message)
-        } catch {
-            throw RecorderError(code: "ledger-io", message: String(describing: error))
-        }
     }
 }
 
@@ -239,7 +166,7 @@ final class FaultSweepRig: @unchecked Sendable {
         for number in 0..<runs {
             if number > 0, let between { try await between(session) }
             let channel = TimingChannel(session: session)
-            let workflow = ProvisioningWorkflow(channel: channel, recorder: SweepRecorder(ledger: ledger), policy: policy)
+            let workflow = ProvisioningWorkflow(channel: channel, recorder: LedgerRecorder(ledger: ledger, actor: nil, port: "pty"), policy: policy)
             let started = ContinuousClock.now
             var outcome = Outcome(identity: identity, calls: [], failure: nil, report: nil, duration: .zero)
             do {
@@ -255,17 +182,6 @@ final class FaultSweepRig: @unchecked Sendable {
         }
         await session.close()
         return outcomes
-    }
-
-    static func map(_ error: ATSessionError) -> ChannelError {
-        switch error {
-        case .timeout(let command): .timeout(command: command)
-        case .unsolicitedTimeout(let name): .timeout(command: "waiting for \(name)")
-        case .deviceGone: .deviceGone
-        case .replyTooLarge(let command): .replyTooLarge(command: command)
-        case .closed, .cancelled: .closed
-        case .io(let underlying): .io(String(describing: underlying))
-        }
     }
 
     /// Open descriptors of this process.
