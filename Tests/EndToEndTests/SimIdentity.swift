@@ -1,3 +1,4 @@
+import ATProtocol
 import Foundation
 
 /// A fresh, valid device and SIM identity for test number `serial`: Luhn-valid IMEI and ICCID, an IMSI of SimuNet
@@ -15,17 +16,8 @@ struct SimIdentity: Sendable, Equatable {
         imsi = "00101" + body  // 15 digits
     }
 
-    /// `digits` followed by its Luhn (mod 10) check digit.
+    /// `digits` followed by its Luhn (mod 10) check digit (`digits` are always decimal here).
     static func withLuhn(_ digits: String) -> String {
-        var sum = 0
-        for (position, character) in digits.reversed().enumerated() {
-            var value = character.wholeNumberValue ?? 0
-            if position % 2 == 0 {
-                value *= 2
-                if value > 9 { value -= 9 }
-            }
-            sum += value
-        }
-        return digits + String((10 - sum % 10) % 10)
+        digits + String(Luhn.checkDigit(for: digits) ?? 0)
     }
 }
