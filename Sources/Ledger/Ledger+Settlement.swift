@@ -21,13 +21,19 @@ extension Ledger {
     /// The detail key of that figure.
     static let balanceBeforeKey = "balance.mb"
 
-    /// Every voucher in `unknown` (and `sending`), oldest first, with since, reason and balance before.
+    /// Every voucher in `unknown` (and `sending`), oldest first, with since, reason and balance before; only those of
+    /// SIM `iccid` in `unknown` when it is given (what a device's identification asks for, through the SIM's index).
     ///
     /// The balance before comes from the voucher row, or else from the `balance-before` step its
     /// provisioning recorded just before reserving it (`markSending` copies it onto the row).
-    public func vouchersNeedingSettlement() throws(LedgerError) -> [UnsettledVoucher] {
+    public func vouchersNeedingSettlement(unknownOfSIM iccid: String? = nil) throws(LedgerError) -> [UnsettledVoucher] {
         try read("read vouchers needing settlement") { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM vouchers WHERE state IN ('sending', 'unknown') ORDER BY id")
+            let rows = if let iccid {
+                try Row.fetchAll(db, sql: "SELECT * FROM vouchers WHERE iccid = ? AND state = 'unknown' ORDER BY id",
+                                 arguments: [iccid])
+            } else {
+                try Row.fetchAll(db, sql: "SELECT * FROM vouchers WHERE state IN ('sending', 'unknown') ORDER BY id")
+            }
             return try rows.map { row in
                 let voucher = Ledger.voucherRecord(row)
                 let last = try Row.fetchOne(db, sql: """

@@ -120,10 +120,9 @@ public actor Station {
             id: id, port: path, channel: channel, events: events, logger: deviceLogger,
             closeChannel: { await atSession.close() },
             afterIdentify: { [weak self] identity in
-                let outcome = await settler.settle(identity: identity, channel: channel)
+                let applied = await settler.settle(identity: identity, channel: channel)
                 await self?.deviceIdentified(id)
-                if case .applied = outcome { return true }
-                return false
+                return applied
             },
             replugCheck: replugCheck,
             makeWorkflow: { actor, progress in

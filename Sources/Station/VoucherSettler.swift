@@ -12,85 +12,77 @@ import Provisioning
 /// the operator profile's balance USSD, never a voucher: if the balance rose by at least the plan's megabytes
 /// the voucher is settled `applied` (actor nil: the daemon) with both balances in its note; otherwise it stays
 /// `unknown` for a person and the check is recorded as a `voucher.checked` event.
+///
+/// Its ledger calls run on threads of their own (`Ledger.onOwnThread`): identification is frequent, and a read or a
+/// commit must not hold a thread of the cooperative pool.
 struct VoucherSettler: Sendable {
-    /// What one check did.
-    enum Outcome: Sendable, Equatable {
-        /// The SIM had no unknown voucher.
-        case nothingToSettle
-        /// At least one voucher was settled `applied`: the SIM holds the credit, a run must not buy it again.
-        case applied(voucherIDs: [Int64])
-        /// The vouchers stay unknown; the check is recorded.
-        case stillUnknown(voucherIDs: [Int64], reason: String)
-    }
-
     let ledger: Ledger
     let config: StationConfig
     let logger: Logger
 
-    /// Checks the SIM of `identity` through `channel`; never throws, every result is recorded or logged.
-    func settle(identity: DeviceIdentity?, channel: any DeviceChannel) async -> Outcome {
-        guard let identity, let iccid = identity.iccid?.digits else { return .nothingToSettle }
+    /// Checks the SIM of `identity` through `channel`; true when one of its vouchers was settled `applied` (the SIM
+    /// holds the credit: a run must not buy it again). Never throws: every result is recorded or logged.
+    func settle(identity: DeviceIdentity?, channel: any DeviceChannel) async -> Bool {
+        guard let identity, let iccid = identity.iccid?.digits else { return false }
         let waiting: [UnsettledVoucher]
         do {
-            waiting = try ledger.vouchersNeedingSettlement().filter { $0.voucher.iccid == iccid && $0.voucher.state == .unknown }
+            waiting = try await ledger.onOwnThread { ledger in try ledger.vouchersNeedingSettlement(unknownOfSIM: iccid) }
         } catch {
-            logger.error("could not read vouchers needing settlement", metadata: ["error.code": "\(error.code.rawValue)"])
-            return .nothingToSettle
+            logger.error("could not read vouchers needing settlement", metadata: ["error": "\(error)"])
+            return false
         }
-        guard !waiting.isEmpty else { return .nothingToSettle }
-        let ids = waiting.map(\.voucher.id)
+        guard !waiting.isEmpty else { return false }
         let after: Int
         switch await queryBalance(identity: identity, channel: channel) {
         case .failure(let reason):
-            record(waiting, after: nil, result: "balance not checked: \(reason)")
-            return .stillUnknown(voucherIDs: ids, reason: reason)
+            await record(waiting, after: nil, result: "balance not checked: \(reason)")
+            return false
         case .success(let figure):
             after = figure
         }
-        var applied: [Int64] = []
-        var reasons: [String] = []
+        var applied = false
         for item in waiting {
             let voucher = item.voucher
             guard let plan = config.plan(named: voucher.plan) else {
-                reasons.append("plan \(voucher.plan) is no longer configured")
-                record([item], after: after, result: "balance \(after) MB; plan \(voucher.plan) is not configured, so its size is unknown")
+                await record([item], after: after, result: "balance \(after) MB; plan \(voucher.plan) is not configured, so its size is unknown")
                 continue
             }
             guard let before = item.balanceBeforeMB else {
-                reasons.append("no balance was recorded before the recharge")
-                record([item], after: after, result: "balance \(after) MB; no balance was recorded before the recharge")
+                await record([item], after: after, result: "balance \(after) MB; no balance was recorded before the recharge")
                 continue
             }
             guard Int64(after) >= before + Int64(plan.megabytes) else {
-                reasons.append("balance \(before) → \(after) MB did not rise by \(plan.megabytes) MB")
-                record([item], after: after, result: "balance went from \(before) to \(after) MB, less than the plan's \(plan.megabytes) MB")
+                await record([item], after: after, result: "balance went from \(before) to \(after) MB, less than the plan's \(plan.megabytes) MB")
                 continue
             }
             let note = "settled by the daemon's balance check: balance \(before) MB before the recharge, \(after) MB now, "
                 + "plan \(plan.name) adds \(plan.megabytes) MB"
             do {
-                try ledger.settle(id: voucher.id, outcome: .applied, note: note, balanceBeforeMB: before,
-                                  balanceAfterMB: Int64(after), actor: nil)
-                applied.append(voucher.id)
+                try await ledger.onOwnThread { ledger in
+                    try ledger.settle(id: voucher.id, outcome: .applied, note: note, balanceBeforeMB: before,
+                                      balanceAfterMB: Int64(after), actor: nil)
+                }
+                applied = true
                 logger.notice("unknown voucher settled as applied by balance", metadata: ["voucher.id": "\(voucher.id)"])
             } catch {
                 // A person settled it meanwhile, or the disk is full: either way it is not ours to force.
-                reasons.append(error.message)
-                logger.warning("could not settle voucher", metadata: ["voucher.id": "\(voucher.id)", "error.code": "\(error.code.rawValue)"])
+                logger.warning("could not settle voucher", metadata: ["voucher.id": "\(voucher.id)", "error": "\(error)"])
             }
         }
-        if !applied.isEmpty { return .applied(voucherIDs: applied) }
-        return .stillUnknown(voucherIDs: ids, reason: reasons.joined(separator: "; "))
+        return applied
     }
 
-    private func record(_ items: [UnsettledVoucher], after: Int?, result: String) {
+    private func record(_ items: [UnsettledVoucher], after: Int?, result: String) async {
         for item in items {
+            let id = item.voucher.id
+            let before = item.balanceBeforeMB
             do {
-                try ledger.recordSettlementCheck(id: item.voucher.id, balanceBeforeMB: item.balanceBeforeMB,
-                                                 balanceAfterMB: after.map(Int64.init), result: result, actor: nil)
+                try await ledger.onOwnThread { ledger in
+                    try ledger.recordSettlementCheck(id: id, balanceBeforeMB: before, balanceAfterMB: after.map(Int64.init),
+                                                     result: result, actor: nil)
+                }
             } catch {
-                logger.warning("could not record a settlement check", metadata: ["voucher.id": "\(item.voucher.id)",
-                                                                                  "error.code": "\(error.code.rawValue)"])
+                logger.warning("could not record a settlement check", metadata: ["voucher.id": "\(id)", "error": "\(error)"])
             }
         }
         logger.warning("unknown voucher left for a person", metadata: ["voucher.count": "\(items.count)", "reason": "\(result)"])
