@@ -109,15 +109,6 @@ extension Station {
         return nil
     }
 
-    /// Whether a session from this USB path is still connected (not gone).
-    func hasLiveSession(usbPath: String) async -> Bool {
-        for id in discovered.sessionIDs(usbPath: usbPath) {
-            guard let session = sessions.first(where: { $0.id == id }) else { continue }
-            if await session.snapshot().state != .gone { return true }
-        }
-        return false
-    }
-
     /// Devices without a session, ordered by id number.
     var placeholderStatuses: [DeviceStatus] {
         discovered.placeholders.values.sorted { ($0.id.count, $0.id) < ($1.id.count, $1.id) }

@@ -40,15 +40,16 @@ extension Station {
         let logger = self.logger
         let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self)
         // A thread of its own: the export reads the whole ledger synchronously and must not hold a pool thread.
-        let worker = Thread {
+        Task {
             do {
-                try ledger.exportEvents(format: format) { data in continuation.yield(Array(data)) }
+                _ = try await ledger.onOwnThread { ledger in
+                    try ledger.exportEvents(format: format) { data in continuation.yield(Array(data)) }
+                }
             } catch {
                 logger.error("ledger export failed", metadata: ["error": "\(error)"])
             }
             continuation.finish()
         }
-        worker.start()
         return stream
     }
 

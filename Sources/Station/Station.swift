@@ -156,7 +156,7 @@ public actor Station {
 
     /// One device by id, port, IMEI or ICCID (whole or unique last digits).
     public func device(_ reference: String, reveal: Bool) async throws(StationError) -> DeviceStatus {
-        if let listed = placeholderStatuses.first(where: { $0.id == reference }) { return listed }
+        if let listed = discovered.placeholders.values.first(where: { $0.id == reference }) { return listed }
         let session = try await find(reference)
         return Self.redact(await session.snapshot(), reveal: reveal)
     }

@@ -8,7 +8,7 @@ public enum WiFiQRPayload {
     }
 
     /// Backslash-escapes the characters the `WIFI:` syntax reserves.
-    public static func escape(_ text: String) -> String {
+    static func escape(_ text: String) -> String {
         var escaped = ""
         for character in text {
             if "\\;,\":".contains(character) { escaped.append("\\") }
