@@ -74,10 +74,8 @@ actor DeviceSession {
         guard status.state != .gone else {
             throw StationError(status: 409, code: "device-gone", message: "Device \(id) is no longer connected.")
         }
-        var order = order
-        if let iccid = identity?.iccid?.digits, creditApplied.contains(iccid) {
-            order.creditAlreadyApplied = true
-        }
+        // Whether the SIM's credit is already applied is decided by the run, after it has identified the SIM now in
+        // the device (the one the request saw may have been swapped since).
         run = Task { await self.identifyThenProvision(order: order, actor: actor) }
     }
 

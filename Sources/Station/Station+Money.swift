@@ -122,9 +122,6 @@ extension Station {
         if outcome == .applied, let iccid = voucher.iccid {
             await noteCreditApplied(iccid: iccid)
         }
-        return VoucherInfo(id: voucher.id, code: Redaction.voucherCode(voucher.code, reveal: false), plan: voucher.plan,
-                           state: voucher.state.rawValue, iccid: Redaction.identifier(voucher.iccid, reveal: false),
-                           provisioningID: voucher.provisioningID, balanceBeforeMB: voucher.balanceBeforeMB.map(Int.init),
-                           balanceAfterMB: voucher.balanceAfterMB.map(Int.init), updatedAt: voucher.updatedAt)
+        return Self.voucherInfo(voucher, reveal: false)
     }
 }

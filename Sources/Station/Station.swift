@@ -281,12 +281,15 @@ public actor Station {
             filter = parsed
         }
         let list = try mapLedger { try ledger.vouchers(state: filter, limit: limit) }
-        return list.map { voucher in
-            VoucherInfo(id: voucher.id, code: Redaction.voucherCode(voucher.code, reveal: reveal), plan: voucher.plan,
-                        state: voucher.state.rawValue, iccid: Redaction.identifier(voucher.iccid, reveal: reveal),
-                        provisioningID: voucher.provisioningID, balanceBeforeMB: voucher.balanceBeforeMB.map(Int.init),
-                        balanceAfterMB: voucher.balanceAfterMB.map(Int.init), updatedAt: voucher.updatedAt)
-        }
+        return list.map { Self.voucherInfo($0, reveal: reveal) }
+    }
+
+    /// A voucher as the API shows it: code and ICCID redacted unless `reveal`.
+    static func voucherInfo(_ voucher: Voucher, reveal: Bool) -> VoucherInfo {
+        VoucherInfo(id: voucher.id, code: Redaction.voucherCode(voucher.code, reveal: reveal), plan: voucher.plan,
+                    state: voucher.state.rawValue, iccid: Redaction.identifier(voucher.iccid, reveal: reveal),
+                    provisioningID: voucher.provisioningID, balanceBeforeMB: voucher.balanceBeforeMB.map(Int.init),
+                    balanceAfterMB: voucher.balanceAfterMB.map(Int.init), updatedAt: voucher.updatedAt)
     }
 
     /// Ledger events, newest last.
