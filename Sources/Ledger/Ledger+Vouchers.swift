@@ -118,7 +118,7 @@ extension Ledger {
 
     /// Returns a reserved (never sent) voucher to `available`; event `voucher.released`.
     public func releaseVoucher(id: Int64, actor: Int?) throws(LedgerError) {
-        try moveVoucher(id: id, from: [.reserved], to: .available, kind: "voucher.released", actor: actor, context: "release voucher") { db, _, now in
+        try moveVoucher(id: id, from: [.reserved], to: .available, kind: "voucher.released", actor: actor, context: "release voucher") { db, _, now, _ in
             try db.execute(sql: """
                 UPDATE vouchers SET state = 'available', reserved_by_provisioning = NULL, iccid = NULL, updated_at = ? WHERE id = ?
                 """, arguments: [now, id])
@@ -133,8 +133,7 @@ extension Ledger {
     /// Event `voucher.sending`. The balance its provisioning read before (step `balance-before`) is
     /// copied onto the voucher in the same transaction, so a later settlement can compare against it.
     public func markSending(id: Int64, actor: Int?) throws(LedgerError) {
-        try moveVoucher(id: id, from: [.reserved], to: .sending, kind: "voucher.sending", actor: actor, context: "mark voucher sending") { db, _, now in
-            let provisioningID = try Int64.fetchOne(db, sql: "SELECT reserved_by_provisioning FROM vouchers WHERE id = ?", arguments: [id])
+        try moveVoucher(id: id, from: [.reserved], to: .sending, kind: "voucher.sending", actor: actor, context: "mark voucher sending") { db, _, now, provisioningID in
             let before = try Ledger.recordedBalanceBefore(db, provisioningID: provisioningID)
             try db.execute(sql: "UPDATE vouchers SET state = 'sending', balance_before_mb = COALESCE(?, balance_before_mb), updated_at = ? WHERE id = ?",
                            arguments: [before, now, id])
@@ -149,7 +148,7 @@ extension Ledger {
     /// `rawReply` is stored with the voucher's code masked if the operator echoed it.
     public func markApplied(id: Int64, balanceBeforeMB: Int64?, balanceAfterMB: Int64?, rawReply: String?,
                             actor: Int?) throws(LedgerError) {
-        try moveVoucher(id: id, from: [.sending], to: .applied, kind: "voucher.applied", actor: actor, context: "mark voucher applied") { db, code, now in
+        try moveVoucher(id: id, from: [.sending], to: .applied, kind: "voucher.applied", actor: actor, context: "mark voucher applied") { db, code, now, _ in
             let reply = Ledger.maskReply(rawReply, code: code)
             try db.execute(sql: """
                 UPDATE vouchers SET state = 'applied', balance_before_mb = ?, balance_after_mb = ?,
@@ -165,7 +164,7 @@ extension Ledger {
 
     /// Marks a sending voucher as rejected by the operator; event `voucher.rejected`.
     public func markRejected(id: Int64, rawReply: String?, actor: Int?) throws(LedgerError) {
-        try moveVoucher(id: id, from: [.sending], to: .rejected, kind: "voucher.rejected", actor: actor, context: "mark voucher rejected") { db, code, now in
+        try moveVoucher(id: id, from: [.sending], to: .rejected, kind: "voucher.rejected", actor: actor, context: "mark voucher rejected") { db, code, now, _ in
             let reply = Ledger.maskReply(rawReply, code: code)
             try db.execute(sql: "UPDATE vouchers SET state = 'rejected', raw_reply = COALESCE(?, raw_reply), updated_at = ? WHERE id = ?",
                            arguments: [reply, now, id])
@@ -181,7 +180,7 @@ extension Ledger {
     /// settled. Event `voucher.unknown` with `reason`.
     public func markUnknown(id: Int64, reason: String, rawReply: String? = nil, actor: Int?) throws(LedgerError) {
         try LedgerInput.text(reason, "reason", max: 512)
-        try moveVoucher(id: id, from: [.sending], to: .unknown, kind: "voucher.unknown", actor: actor, context: "mark voucher unknown") { db, code, now in
+        try moveVoucher(id: id, from: [.sending], to: .unknown, kind: "voucher.unknown", actor: actor, context: "mark voucher unknown") { db, code, now, _ in
             let reply = Ledger.maskReply(rawReply, code: code)
             try db.execute(sql: "UPDATE vouchers SET state = 'unknown', raw_reply = COALESCE(?, raw_reply), updated_at = ? WHERE id = ?",
                            arguments: [reply, now, id])
@@ -198,7 +197,7 @@ extension Ledger {
     public func settle(id: Int64, outcome: VoucherSettlement, note: String, balanceBeforeMB: Int64? = nil,
                        balanceAfterMB: Int64? = nil, actor: Int?) throws(LedgerError) {
         try LedgerInput.text(note, "settlement note", max: 1024)
-        try moveVoucher(id: id, from: [.unknown], to: outcome.state, kind: "voucher.settled", actor: actor, context: "settle voucher") { db, _, now in
+        try moveVoucher(id: id, from: [.unknown], to: outcome.state, kind: "voucher.settled", actor: actor, context: "settle voucher") { db, _, now, _ in
             try db.execute(sql: """
                 UPDATE vouchers SET state = ?, settled_note = ?, balance_before_mb = COALESCE(?, balance_before_mb),
                     balance_after_mb = COALESCE(?, balance_after_mb), updated_at = ? WHERE id = ?
@@ -274,11 +273,11 @@ extension Ledger {
 
     /// One voucher transition: checks the state in code, runs `update`, appends the event.
     ///
-    /// `update` gets the database, the voucher's code (to mask replies) and the time text, and
-    /// returns extra event detail.
+    /// `update` gets the database, the voucher's code (to mask replies), the time text and the provisioning that
+    /// reserved it, and returns extra event detail.
     private func moveVoucher(id: Int64, from allowed: Set<VoucherState>, to next: VoucherState, kind: String, actor: Int?,
                              context: String,
-                             update: (Database, String, String) throws -> [String: String]) throws(LedgerError) {
+                             update: (Database, String, String, Int64?) throws -> [String: String]) throws(LedgerError) {
         try write(context) { db, now in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT v.code, v.state, v.iccid, v.reserved_by_provisioning, d.imei
@@ -299,7 +298,7 @@ extension Ledger {
             let iccid: String? = row["iccid"]
             let provisioningID: Int64? = row["reserved_by_provisioning"]
             let imei: String? = row["imei"]
-            var detail = try update(db, row["code"], now)
+            var detail = try update(db, row["code"], now, provisioningID)
             detail["from"] = current.rawValue
             detail["to"] = next.rawValue
             try EventChain.append(EventDraft(kind: kind, provisioningID: provisioningID, deviceIMEI: imei, iccid: iccid,
