@@ -43,15 +43,6 @@ enum ATText {
         return start..<end
     }
 
-    /// Trims spaces and tabs at both ends of a byte slice.
-    static func trimmedBytes(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        var start = bytes.startIndex
-        var end = bytes.endIndex
-        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
-        return bytes[start..<end]
-    }
-
     /// A decimal integer written in ASCII (optional `+`/`-` sign), as `Int(String)` reads it;
     /// nil when empty, not a number, or out of range.
     static func int(bytes: some Collection<UInt8>) -> Int? {
@@ -129,17 +120,6 @@ enum ATText {
         for expected in literal {
             guard index < bytes.endIndex, upperASCII(bytes[index]) == expected else { return false }
             index = bytes.index(after: index)
-        }
-        return true
-    }
-
-    /// True when `bytes` ends with the uppercase ASCII `literal`, ignoring ASCII case.
-    static func hasSuffixIgnoringCase(_ bytes: some BidirectionalCollection<UInt8>, _ literal: [UInt8]) -> Bool {
-        var index = bytes.endIndex
-        for expected in literal.reversed() {
-            guard index > bytes.startIndex else { return false }
-            index = bytes.index(before: index)
-            if upperASCII(bytes[index]) != expected { return false }
         }
         return true
     }
