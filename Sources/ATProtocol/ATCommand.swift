@@ -3,6 +3,13 @@
 /// Every builder validates against an allowlist and throws `ATCommandError` rather than emit a
 /// command that could inject a second command, end the line early, or break out of a quoted string.
 public enum ATCommand {
+    /// Whether `command` sends a USSD request to the network (`AT+CUSD=…`, a set, not the `=?` test): some modems
+    /// hold its final result until the network answers, so it may come after the command timed out.
+    public static func isUSSDRequest(_ command: String) -> Bool {
+        let (name, isSet) = ATResponseAssembler.commandName(command)
+        return isSet && name == "+CUSD"
+    }
+
     /// The longest USSD request accepted (TS 23.038: 182 GSM 7-bit characters).
     public static let maxUSSDLength = 182
 

@@ -293,8 +293,7 @@ public actor ATSession {
     /// modems that hold the `OK` until the network's answer. Other commands that time out usually never answer (a
     /// hung firmware, a lost line), and owing for them would cost the next bare command its reply.
     static func mayAnswerLate(_ command: String) -> Bool {
-        command.utf8.count >= 8 && command.utf8.prefix(8).map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }
-            .elementsEqual("AT+CUSD=".utf8)
+        ATCommand.isUSSDRequest(command)
     }
 
     /// Takes a bare final result as the late reply of a timed-out command, once per command in flight, and keeps

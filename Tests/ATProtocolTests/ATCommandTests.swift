@@ -176,4 +176,13 @@ import Testing
             #expect(throws: ATCommandError.self) { try ATCommand.dataLock("12" + bad) }
         }
     }
+
+    @Test func ussdRequestsAreTheCUSDSetsOnly() {
+        #expect(ATCommand.isUSSDRequest("AT+CUSD=1,\"*100#\",15"))
+        #expect(ATCommand.isUSSDRequest("at+cusd=1,\"AA180C3602\",15"))
+        #expect(ATCommand.isUSSDRequest("AT+CUSD=2"))
+        #expect(!ATCommand.isUSSDRequest("AT+CUSD=?"))
+        #expect(!ATCommand.isUSSDRequest("AT+CUSD?"))
+        #expect(!ATCommand.isUSSDRequest("AT+CGMI"))
+    }
 }
