@@ -250,7 +250,7 @@ public struct ProvisioningWorkflow: Sendable {
         try await begin(.balanceBefore, run)
         let before: Int
         do {
-            let reply = try await ussd(profile.balanceCode, dialect: dialect, replyTimeout: replyTimeout, redacted: nil)
+            let reply = try await channel.ussd(profile.balanceCode, dialect: dialect, replyTimeout: replyTimeout, redacted: nil)
             guard let figure = reply.text.flatMap(profile.balanceMB(in:)) else {
                 throw try await failStep(.balanceBefore, run, "balance-unreadable",
                                          "The balance reply did not match the operator profile.",
@@ -306,7 +306,7 @@ public struct ProvisioningWorkflow: Sendable {
 
         let reply: USSDReply
         do {
-            reply = try await ussdPrebuilt(command, dialect: dialect, replyTimeout: replyTimeout,
+            reply = try await channel.ussd(command: command, dialect: dialect, replyTimeout: replyTimeout,
                                            redacted: "AT+CUSD=1,<recharge voucher \(voucher.id)>,15")
         } catch {
             try await settleUnknown(voucher, run, reason: error.code, raw: nil)
@@ -337,7 +337,7 @@ public struct ProvisioningWorkflow: Sendable {
         // Confirm by a second balance query. The operator already accepted: the voucher is spent either way.
         try await begin(.confirm, run)
         var after: Int?
-        if let balance = try? await ussd(profile.balanceCode, dialect: dialect, replyTimeout: replyTimeout, redacted: nil) {
+        if let balance = try? await channel.ussd(profile.balanceCode, dialect: dialect, replyTimeout: replyTimeout, redacted: nil) {
             after = balance.text.flatMap(profile.balanceMB(in:))
         }
         do {
@@ -368,53 +368,6 @@ public struct ProvisioningWorkflow: Sendable {
     }
 
     // MARK: USSD
-
-    private struct USSDExchangeError: Error {
-        var code: String
-        var message: String
-    }
-
-    private func ussd(_ request: String, dialect: DeviceDialect, replyTimeout: Duration,
-                      redacted: String?) async throws(USSDExchangeError) -> USSDReply {
-        let command: String
-        do {
-            command = try ATCommand.ussd(request, encoding: dialect.ussdEncoding)
-        } catch {
-            throw USSDExchangeError(code: "ussd-invalid", message: "The USSD request is not allowed on the wire.")
-        }
-        return try await ussdPrebuilt(command, dialect: dialect, replyTimeout: replyTimeout, redacted: redacted)
-    }
-
-    private func ussdPrebuilt(_ command: String, dialect: DeviceDialect, replyTimeout: Duration,
-                              redacted: String?) async throws(USSDExchangeError) -> USSDReply {
-        await channel.discardUnsolicited(named: "+CUSD")
-        let response: ATResponse
-        do {
-            response = try await channel.execute(command, timeout: dialect.timeout("ussd"), redacted: redacted)
-        } catch {
-            throw USSDExchangeError(code: channelCode(error), message: describe(error))
-        }
-        guard response.isOK else {
-            throw USSDExchangeError(code: "ussd-refused-by-device", message: "the device answered \(describe(response.final))")
-        }
-        let report: ATUnsolicited
-        do {
-            report = try await channel.waitForUnsolicited(named: "+CUSD", timeout: replyTimeout)
-        } catch {
-            throw USSDExchangeError(code: channelCode(error), message: describe(error))
-        }
-        let reply: USSDReply
-        do {
-            reply = try ATParse.ussd(report.line)
-        } catch {
-            throw USSDExchangeError(code: "ussd-malformed", message: "the network's reply could not be parsed")
-        }
-        if reply.status == 1 {
-            // The network opened a menu we did not ask for: close the session so the device is free.
-            _ = try? await channel.execute(ATCommand.ussdCancel, timeout: dialect.timeout("default"), redacted: nil)
-        }
-        return reply
-    }
 
     // MARK: Wi-Fi
 
@@ -457,12 +410,12 @@ public struct ProvisioningWorkflow: Sendable {
             do {
                 reply = try await channel.execute(command, timeout: dialect.timeout("wifi"), redacted: redacted)
             } catch {
-                throw try await failStep(.wifi, run, channelCode(error), describe(error))
+                throw try await failStep(.wifi, run, error.failureCode, error.sentence)
             }
             if reply.isOK { return }
             // E5 firmwares answer ERROR while the data lock is on; open it once with the configured code.
             guard !unlocked, let code = policy.wifi.dataLockCode, let open = try? ATCommand.dataLock(code) else {
-                throw try await failStep(.wifi, run, "wifi-refused", "The hotspot refused the Wi-Fi setting (\(describe(reply.final))).")
+                throw try await failStep(.wifi, run, "wifi-refused", "The hotspot refused the Wi-Fi setting (\(reply.final.shownText)).")
             }
             unlocked = true
             _ = try? await channel.execute(open, timeout: dialect.timeout("default"), redacted: "AT^DATALOCK=<code>")
@@ -483,10 +436,10 @@ public struct ProvisioningWorkflow: Sendable {
         do {
             reply = try await channel.execute(command, timeout: timeout, redacted: nil)
         } catch {
-            throw fail(step, channelCode(error), describe(error))
+            throw fail(step, error.failureCode, error.sentence)
         }
         guard reply.isOK else {
-            throw fail(step, "command-failed", "\(command) answered \(describe(reply.final)).")
+            throw fail(step, "command-failed", "\(command) answered \(reply.final.shownText).")
         }
         return reply
     }
@@ -521,40 +474,6 @@ public struct ProvisioningWorkflow: Sendable {
         detail["message"] = message
         try await record(step, .failed, run, detail)
         return fail(step, code, message)
-    }
-
-    private func channelCode(_ error: ChannelError) -> String {
-        switch error {
-        case .timeout: return "device-timeout"
-        case .deviceGone: return "device-gone"
-        case .replyTooLarge: return "reply-too-large"
-        case .closed: return "channel-closed"
-        case .io: return "device-io"
-        }
-    }
-
-    private func describe(_ error: ChannelError) -> String {
-        switch error {
-        case .timeout(let command): return "no answer to \(command) in time"
-        case .deviceGone: return "the device went away"
-        case .replyTooLarge(let command): return "the reply to \(command) was too large"
-        case .closed: return "the channel was closed"
-        case .io(let message): return message
-        }
-    }
-
-    private func describe(_ final: ATFinalResult) -> String {
-        switch final {
-        case .ok: return "OK"
-        case .error: return "ERROR"
-        case .cme(let error): return "+CME ERROR: \(error.message)"
-        case .cms(let error): return "+CMS ERROR: \(error.message)"
-        case .noCarrier: return "NO CARRIER"
-        case .busy: return "BUSY"
-        case .noAnswer: return "NO ANSWER"
-        case .noDialtone: return "NO DIALTONE"
-        case .commandNotSupported: return "COMMAND NOT SUPPORT"
-        }
     }
 
     private func describe(_ error: any Error) -> String {

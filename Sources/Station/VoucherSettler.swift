@@ -93,7 +93,7 @@ struct VoucherSettler: Sendable {
         case failure(String)
     }
 
-    /// One balance USSD with the operator profile's code, parsed by the profile's own pattern.
+    /// One balance USSD with the operator profile's code (the workflow's own exchange), parsed by the profile's pattern.
     private func queryBalance(identity: DeviceIdentity, channel: any DeviceChannel) async -> BalanceResult {
         guard identity.pinState == .ready, let imsi = identity.imsi else {
             return .failure("the SIM is not ready (PIN or no IMSI)")
@@ -101,26 +101,17 @@ struct VoucherSettler: Sendable {
         guard let profile = config.policy.operatorProfile(for: imsi.digits) else {
             return .failure("no operator profile serves MCC \(imsi.mcc) MNC \(imsi.mnc)")
         }
-        let dialect = identity.dialect
-        let command: String
+        let reply: USSDReply
         do {
-            command = try ATCommand.ussd(profile.balanceCode, encoding: dialect.ussdEncoding)
+            reply = try await channel.ussd(profile.balanceCode, dialect: identity.dialect,
+                                           replyTimeout: .seconds(profile.replyTimeoutSeconds), redacted: nil)
         } catch {
-            return .failure("the balance code cannot be sent as USSD")
-        }
-        await channel.discardUnsolicited(named: "+CUSD")
-        let report: ATUnsolicited
-        do {
-            let response = try await channel.execute(command, timeout: dialect.timeout("ussd"), redacted: nil)
-            guard response.isOK else { return .failure("the device refused the balance request") }
-            report = try await channel.waitForUnsolicited(named: "+CUSD", timeout: .seconds(profile.replyTimeoutSeconds))
-        } catch {
-            return .failure("no balance reply (\(error))")
-        }
-        guard let reply = try? ATParse.ussd(report.line) else { return .failure("the balance reply could not be parsed") }
-        if reply.status == 1 {
-            // A menu we did not ask for: close the USSD session so the device is free for the next step.
-            _ = try? await channel.execute(ATCommand.ussdCancel, timeout: dialect.timeout("default"), redacted: nil)
+            switch error.code {
+            case "ussd-invalid": return .failure("the balance code cannot be sent as USSD")
+            case "ussd-refused-by-device": return .failure("the device refused the balance request")
+            case "ussd-malformed": return .failure("the balance reply could not be parsed")
+            default: return .failure("no balance reply (\(error.message))")
+            }
         }
         guard let figure = reply.text.flatMap(profile.balanceMB(in:)) else {
             return .failure("the balance reply did not match the operator profile")

@@ -1,0 +1,101 @@
+import ATProtocol
+import DeviceCatalog
+
+/// Why a USSD exchange did not give a reply: a stable kebab-case code and a sentence.
+public struct USSDExchangeError: Error, Sendable, Equatable {
+    /// `ussd-invalid`, `ussd-refused-by-device`, `ussd-malformed`, or the channel's (`device-timeout`, `device-gone`, …).
+    public var code: String
+    /// A sentence for people.
+    public var message: String
+}
+
+extension DeviceChannel {
+    /// One USSD exchange: `request` (a code such as `*100#`) encoded as the dialect sends it, then the network's
+    /// `+CUSD` reply, within `replyTimeout`. A menu the network opens unasked is closed again.
+    ///
+    /// Shared by the workflow (balance, recharge) and the station's settlement by balance, so both send and read
+    /// USSD the same way.
+    public func ussd(_ request: String, dialect: DeviceDialect, replyTimeout: Duration,
+                     redacted: String?) async throws(USSDExchangeError) -> USSDReply {
+        let command: String
+        do {
+            command = try ATCommand.ussd(request, encoding: dialect.ussdEncoding)
+        } catch {
+            throw USSDExchangeError(code: "ussd-invalid", message: "The USSD request is not allowed on the wire.")
+        }
+        return try await ussd(command: command, dialect: dialect, replyTimeout: replyTimeout, redacted: redacted)
+    }
+
+    /// The same exchange for an `AT+CUSD` command already built (a recharge, whose code is shown `redacted`).
+    public func ussd(command: String, dialect: DeviceDialect, replyTimeout: Duration,
+                     redacted: String?) async throws(USSDExchangeError) -> USSDReply {
+        await discardUnsolicited(named: "+CUSD")
+        let response: ATResponse
+        do {
+            response = try await execute(command, timeout: dialect.timeout("ussd"), redacted: redacted)
+        } catch {
+            throw USSDExchangeError(code: error.failureCode, message: error.sentence)
+        }
+        guard response.isOK else {
+            throw USSDExchangeError(code: "ussd-refused-by-device", message: "the device answered \(response.final.shownText)")
+        }
+        let report: ATUnsolicited
+        do {
+            report = try await waitForUnsolicited(named: "+CUSD", timeout: replyTimeout)
+        } catch {
+            throw USSDExchangeError(code: error.failureCode, message: error.sentence)
+        }
+        let reply: USSDReply
+        do {
+            reply = try ATParse.ussd(report.line)
+        } catch {
+            throw USSDExchangeError(code: "ussd-malformed", message: "the network's reply could not be parsed")
+        }
+        if reply.status == 1 {
+            // The network opened a menu we did not ask for: close the session so the device is free.
+            _ = try? await execute(ATCommand.ussdCancel, timeout: dialect.timeout("default"), redacted: nil)
+        }
+        return reply
+    }
+}
+
+extension ChannelError {
+    /// The workflow's stable failure code for this channel error.
+    var failureCode: String {
+        switch self {
+        case .timeout: return "device-timeout"
+        case .deviceGone: return "device-gone"
+        case .replyTooLarge: return "reply-too-large"
+        case .closed: return "channel-closed"
+        case .io: return "device-io"
+        }
+    }
+
+    /// A sentence for people.
+    var sentence: String {
+        switch self {
+        case .timeout(let command): return "no answer to \(command) in time"
+        case .deviceGone: return "the device went away"
+        case .replyTooLarge(let command): return "the reply to \(command) was too large"
+        case .closed: return "the channel was closed"
+        case .io(let message): return message
+        }
+    }
+}
+
+extension ATFinalResult {
+    /// The final result as the device wrote it (`+CME ERROR` with its text).
+    var shownText: String {
+        switch self {
+        case .ok: return "OK"
+        case .error: return "ERROR"
+        case .cme(let error): return "+CME ERROR: \(error.message)"
+        case .cms(let error): return "+CMS ERROR: \(error.message)"
+        case .noCarrier: return "NO CARRIER"
+        case .busy: return "BUSY"
+        case .noAnswer: return "NO ANSWER"
+        case .noDialtone: return "NO DIALTONE"
+        case .commandNotSupported: return "COMMAND NOT SUPPORT"
+        }
+    }
+}
