@@ -9,7 +9,6 @@ port types) because udev rules do not run under umockdev, and TIOCEXCL is forwar
 """
 import os
 import re
-import select
 import shutil
 import subprocess
 import sys
@@ -17,19 +16,22 @@ import tempfile
 import termios
 import threading
 import time
-import tty
 
 import gi
 gi.require_version("UMockdev", "1.0")
 from gi.repository import UMockdev  # noqa: E402
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import umockdev_rig as rig  # noqa: E402
+
 BIN = sys.argv[1]
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-FIXTURE = open("udev/fixtures/station.umockdev").read()
+FIXTURE = open(rig.FIXTURE_PATH).read()
 
 
 def e5_description(for_mm):
-    blocks = [b for b in FIXTURE.strip().split("\n\n") if "/usb1/1-1" in b.split("\n")[0]]
+    blocks = [b for b in rig.fixture_blocks(FIXTURE) if "/usb1/1-1" in b.split("\n")[0]]
     out = []
     for b in blocks:
         head = b.split("\n")[0]
@@ -43,25 +45,6 @@ def e5_description(for_mm):
             b += "\nE: HOTSPOTD_CANDIDATE=1\nE: ID_MM_DEVICE_IGNORE=1"
         out.append(b)
     return "\n\n".join(out) + "\n"
-
-
-def relay(master, path, stop):
-    slave = os.open(path, os.O_RDWR | os.O_NOCTTY)
-    tty.setraw(slave)
-
-    def pump():
-        while not stop.is_set():
-            ready, _, _ = select.select([master, slave], [], [], 0.2)
-            for fd in ready:
-                try:
-                    data = os.read(fd, 4096)
-                except OSError:
-                    time.sleep(0.005)
-                    continue
-                if data:
-                    os.write(slave if fd == master else master, data)
-        os.close(slave)
-    threading.Thread(target=pump, daemon=True).start()
 
 
 BITS = termios.TIOCM_DTR | termios.TIOCM_RTS | termios.TIOCM_CTS | termios.TIOCM_DSR | termios.TIOCM_CD
@@ -112,15 +95,14 @@ def plug(tb, desc, sim_ports, stop, with_handler):
         dev = "/dev/ttyUSB%d" % index
         if handler:
             tb.attach_ioctl(dev, handler)
-        relay(tb.get_dev_fd(dev), port, stop)
+        rig.relay(tb.get_dev_fd(dev), port, stop, interval=0.2, backoff=0.005)
     return handler
 
 
 def run_hotspotd(work):
     tb = UMockdev.Testbed.new()
-    plain = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "UMOCKDEV_DIR")}
-    plain["HOTSPOTD_SOCKET"] = work + "/api.sock"
-    mocked = dict(os.environ, UMOCKDEV_DIR=tb.get_root_dir())
+    plain = rig.plain_environment(HOTSPOTD_SOCKET=work + "/api.sock")
+    mocked = rig.mocked_environment(tb.get_root_dir())
     config = open("config/hotspotd.example.json").read().replace('"lockDirectory": "/var/lock"', '"lockDirectory": null')
     config = config.replace('"defaultPlan": "500MB"', '"defaultPlan": null')
     open(work + "/hotspotd.json", "w").write(config)
@@ -130,11 +112,8 @@ def run_hotspotd(work):
                               stderr=open(work + "/hotspotd.log", "w"))
     stop = threading.Event()
     try:
-        end = time.time() + 10
-        while subprocess.run([BIN + "/hotspotctl", "plans"], env=plain, capture_output=True).returncode != 0:
-            if time.time() > end:
-                raise RuntimeError("hotspotd did not start")
-            time.sleep(0.02)
+        if not rig.wait_for_hotspotd(BIN, plain, 10, 0.02):
+            raise RuntimeError("hotspotd did not start")
         import socket
         start = time.monotonic()
         plug(tb, e5_description(False), sim_ports, stop, False)
@@ -173,9 +152,8 @@ DBUS_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configu
 def run_mm(work):
     tb = UMockdev.Testbed.new()
     bus = "unix:path=%s/system_bus_socket" % work
-    plain = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "UMOCKDEV_DIR")}
-    plain["DBUS_SYSTEM_BUS_ADDRESS"] = bus
-    mocked = dict(os.environ, UMOCKDEV_DIR=tb.get_root_dir(), DBUS_SYSTEM_BUS_ADDRESS=bus)
+    plain = rig.plain_environment(DBUS_SYSTEM_BUS_ADDRESS=bus)
+    mocked = rig.mocked_environment(tb.get_root_dir(), DBUS_SYSTEM_BUS_ADDRESS=bus)
     open(work + "/dbus.conf", "w").write(DBUS_CONF % work)
     sim, sim_ports = start_sim(work, plain)
     procs = [sim]

@@ -12,19 +12,18 @@ unknown Huawei stick with a PC UI port (1-5). At the end the stick is unplugged.
 """
 import os
 import re
-import select
 import subprocess
 import sys
-import threading
 import time
-import tty
 
 import gi
 gi.require_version("UMockdev", "1.0")
 from gi.repository import UMockdev  # noqa: E402
 
+import umockdev_rig as rig  # noqa: E402  (scripts/, this script's directory)
+
 BIN, RUN = sys.argv[1], sys.argv[2]
-FIXTURE = open("udev/fixtures/station.umockdev").read()
+FIXTURE = open(rig.FIXTURE_PATH).read()
 REPLAY = """@DEV /dev/bus/usb/001/003 (usbdevfs)
 USBDEVFS_GET_CAPABILITIES 0 0F000000
 USBDEVFS_REAPURBNDELAY 0 3 1 0 0 31 31 0 55534243123456780000000000000011062000000101000100000000000000
@@ -32,12 +31,8 @@ USBDEVFS_REAPURBNDELAY 0 3 1 0 0 31 31 0 555342431234567800000000000000110620000
 """
 
 
-def blocks(text):
-    return [b for b in text.strip().split("\n\n") if b.strip()]
-
-
 def under(prefix):
-    return "\n\n".join(b for b in blocks(FIXTURE) if b.split("\n")[0].split(" ", 1)[1].startswith(prefix)) + "\n"
+    return "\n\n".join(b for b in rig.fixture_blocks(FIXTURE) if rig.sysfs_path(b).startswith(prefix)) + "\n"
 
 
 def switched_e5():
@@ -51,24 +46,6 @@ def switched_e5():
     text = re.sub(r"MINOR=([0-2])\n", lambda m: "MINOR=%d\n" % (int(m.group(1)) + 6), text)
     text = re.sub(r"dev=188:([0-2])\n", lambda m: "dev=188:%d\n" % (int(m.group(1)) + 6), text)
     return text
-
-
-def relay(master, path):
-    slave = os.open(path, os.O_RDWR | os.O_NOCTTY)
-    tty.setraw(slave)
-
-    def pump():
-        while True:
-            ready, _, _ = select.select([master, slave], [], [], 1.0)
-            for fd in ready:
-                try:
-                    data = os.read(fd, 4096)
-                except OSError:
-                    time.sleep(0.01)
-                    continue
-                if data:
-                    os.write(slave if fd == master else master, data)
-    threading.Thread(target=pump, daemon=True).start()
 
 
 def ctl(*args, check=True):
@@ -99,7 +76,7 @@ def drop_dangling_bus_links(root):
 
 
 def unplug(prefix):
-    paths = [b.split("\n")[0].split(" ", 1)[1] for b in blocks(under(prefix))]
+    paths = [rig.sysfs_path(b) for b in rig.fixture_blocks(under(prefix))]
     for p in sorted(paths, key=len, reverse=True):
         tb.uevent("/sys" + p, "remove")
     tb.remove_device("/sys" + prefix)
@@ -107,9 +84,8 @@ def unplug(prefix):
 
 
 tb = UMockdev.Testbed.new()
-plain = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "UMOCKDEV_DIR")}
-plain["HOTSPOTD_SOCKET"] = os.path.abspath(RUN + "/api.sock")
-mocked = dict(os.environ, UMOCKDEV_DIR=tb.get_root_dir())
+plain = rig.plain_environment(HOTSPOTD_SOCKET=os.path.abspath(RUN + "/api.sock"))
+mocked = rig.mocked_environment(tb.get_root_dir())
 procs = []
 try:
     sim = subprocess.Popen([BIN + "/hotspot-sim",
@@ -129,13 +105,13 @@ try:
     tb.add_from_string(under("/devices/pci0000:00/0000:00:14.0/usb1/1-1"))
     tb.add_from_string(under("/devices/pci0000:00/0000:00:14.0/usb1/1-2"))
     tb.load_ioctl("/dev/bus/usb/001/003", replay)
-    relay(tb.get_dev_fd("/dev/ttyUSB2"), ports["mifi-1"].strip())
+    rig.relay(tb.get_dev_fd("/dev/ttyUSB2"), ports["mifi-1"].strip())
     daemon = subprocess.Popen([BIN + "/hotspotd", "--config", RUN + "/hotspotd.json", "--database", RUN + "/ledger.sqlite",
                                "--socket", RUN + "/api.sock", "--catalog", "catalog/devices"], env=mocked,
                               stderr=open(RUN + "/hotspotd.log", "w"))
     procs.append(daemon)
-    wait_for(lambda: subprocess.run([BIN + "/hotspotctl", "plans"], env=plain, capture_output=True).returncode == 0,
-             10, "hotspotd start")
+    if not rig.wait_for_hotspotd(BIN, plain, 10, 0.05):
+        print("demo: hotspotd start did not happen within 10 s", file=sys.stderr)
     print(ctl("vouchers", "import", "simulator/vouchers-simunet.csv"), end="")
     watch = subprocess.Popen([BIN + "/hotspotctl", "watch"], env=plain, stdout=open(RUN + "/watch.log", "w"),
                              stderr=subprocess.STDOUT)
@@ -144,14 +120,14 @@ try:
     print("== hot-plugging: HiLink (1-3), FTDI adapter (1-4), unknown Huawei stick (1-5)")
     for socket in ("1-3", "1-4", "1-5"):
         tb.add_from_string(under("/devices/pci0000:00/0000:00:14.0/usb1/" + socket))
-    relay(tb.get_dev_fd("/dev/ttyUSB5"), ports["stick"].strip())
+    rig.relay(tb.get_dev_fd("/dev/ttyUSB5"), ports["stick"].strip())
 
     # The kernel's part of a mode switch: once hotspotd sent the message, the CD-ROM leaves and the modem arrives.
     if wait_for(lambda: "mode switch sent" in open(RUN + "/hotspotd.log").read(), 10, "the mode switch"):
         print("== hotspotd sent the Huawei switch message to 1-2 (byte for byte as recorded); it comes back as 12d1:1506")
         unplug("/devices/pci0000:00/0000:00:14.0/usb1/1-2")
         tb.add_from_string(switched_e5())
-        relay(tb.get_dev_fd("/dev/ttyUSB8"), ports["mifi-2"].strip())
+        rig.relay(tb.get_dev_fd("/dev/ttyUSB8"), ports["mifi-2"].strip())
 
     def settled():
         listing = ctl("devices", "--json", check=False)
