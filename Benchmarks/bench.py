@@ -178,6 +178,11 @@ class Daemon:
 
 
 def http_get(path, route):
+    """GET route on the daemon's Unix socket (one connection, closed by the daemon): (status, body bytes).
+
+    The body is returned as sent: these routes answer with Content-Length, not chunked. A connection closed without
+    a status line raises ConnectionError (an OSError, like a refused connection) so pollers can simply retry.
+    """
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(10)
         sock.connect(path)
@@ -188,8 +193,31 @@ def http_get(path, route):
             if not chunk:
                 break
             data += chunk
-    head = data.split(b"\r\n", 1)[0].split()
-    return int(head[1]), data
+    head, _, body = data.partition(b"\r\n\r\n")
+    status = head.split(b"\r\n", 1)[0].split()
+    if len(status) < 2:
+        raise ConnectionError(f"no HTTP response from {path}")
+    return int(status[1]), body
+
+
+def open_event_stream(path, timeout=None):
+    """Sends GET /v1/events on the daemon's socket and reads the response head: (socket, head, bytes after the head).
+
+    The head is sent only once the daemon has subscribed this watcher, so no event after this returns can be missed.
+    `timeout` is the socket's (None: blocking), set before the head is read.
+    """
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(path)
+    sock.sendall(b"GET /v1/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+    sock.settimeout(timeout)
+    raw = b""
+    while b"\r\n\r\n" not in raw:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise RuntimeError("event stream closed before its head")
+        raw += chunk
+    head, rest = raw.split(b"\r\n\r\n", 1)
+    return sock, head, rest
 
 
 class EventStream:
@@ -200,18 +228,9 @@ class EventStream:
     """
 
     def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(path)
-        self.sock.sendall(b"GET /v1/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        self.sock, head, self.raw = open_event_stream(path)
         self.events = []
         self.cond = threading.Condition()
-        self.raw = b""
-        while b"\r\n\r\n" not in self.raw:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise RuntimeError("event stream closed before its head")
-            self.raw += chunk
-        head, self.raw = self.raw.split(b"\r\n\r\n", 1)
         self.chunked = b"chunked" in head.lower()
         self.text = ""
         self.thread = threading.Thread(target=self.pump, daemon=True)

@@ -23,7 +23,9 @@ from gi.repository import UMockdev  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
+sys.dont_write_bytecode = True  # importing the rig and bench.py must not leave a __pycache__ in the work tree
 import umockdev_rig as rig  # noqa: E402
+from bench import http_get  # noqa: E402  (Benchmarks/, this script's directory)
 
 BIN = sys.argv[1]
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
@@ -114,21 +116,11 @@ def run_hotspotd(work):
     try:
         if not rig.wait_for_hotspotd(BIN, plain, 10, 0.02):
             raise RuntimeError("hotspotd did not start")
-        import socket
         start = time.monotonic()
         plug(tb, e5_description(False), sim_ports, stop, False)
         while time.monotonic() - start < 30:
             # The API over the Unix socket directly: a CLI process per poll would add its own start-up time.
-            s = socket.socket(socket.AF_UNIX)
-            s.connect(work + "/api.sock")
-            s.sendall(b"GET /v1/devices?reveal=true HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-            body = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                body += chunk
-            s.close()
+            _, body = http_get(work + "/api.sock", "/v1/devices?reveal=true")
             if re.search(rb'"iccid" ?: ?"89', body):
                 return time.monotonic() - start
             time.sleep(0.001)

@@ -12,7 +12,6 @@ several times in the same process, alternating, so the ratio compares runs under
 
 Usage: python3 Benchmarks/identify_scaling.py BIN_DIR [runs] [N]
 """
-import http.client
 import json
 import os
 import shutil
@@ -24,27 +23,10 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # importing bench.py must not leave a __pycache__ in the work tree
+from bench import http_get, open_event_stream  # noqa: E402  (Benchmarks/, this script's directory)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-class UnixHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, path):
-        super().__init__("localhost", timeout=10)
-        self.path = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(self.path)
-
-
-def request(sock, method, path, body=None):
-    connection = UnixHTTPConnection(sock)
-    payload = None if body is None else json.dumps(body)
-    connection.request(method, path, body=payload, headers={"Content-Type": "application/json"})
-    response = connection.getresponse()
-    data = response.read()
-    connection.close()
-    return response.status, data
 
 
 def wait_for(predicate, timeout, what):
@@ -53,7 +35,7 @@ def wait_for(predicate, timeout, what):
         try:
             if predicate():
                 return
-        except (OSError, http.client.HTTPException):
+        except OSError:
             pass
         time.sleep(0.005)
     raise RuntimeError(f"timed out waiting for {what}")
@@ -83,23 +65,13 @@ def one_run(bin_dir, count, work, latency):
         wait_for(lambda: os.path.exists(ports_file), 10, "the simulator's ports")
         ports = [line.split("\t")[1] for line in open(ports_file).read().splitlines() if line]
         assert len(ports) == count, ports
-        wait_for(lambda: request(sock, "GET", "/v1/health")[0] == 200, 10, "the daemon")
+        wait_for(lambda: http_get(sock, "/v1/health")[0] == 200, 10, "the daemon")
         # The daemon's event stream says when each device's identification succeeded (its ICCID is then in its status).
         # Watching it instead of polling /v1/devices keeps the measurement from costing the daemon CPU.
-        events = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        events.connect(sock)
-        events.sendall(b"GET /v1/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
         # The response's headers come once the daemon has subscribed this watcher: only then can no event be missed.
-        events.settimeout(10)
-        pending = b""
-        while b"\r\n\r\n" not in pending:
-            chunk = events.recv(65536)
-            if not chunk:
-                raise RuntimeError("the event stream closed before its headers")
-            pending += chunk
-        if not pending.startswith(b"HTTP/1.1 200"):
-            raise RuntimeError(f"the event stream was refused: {pending[:200]}")
-        pending = pending.split(b"\r\n\r\n", 1)[1]
+        events, head, pending = open_event_stream(sock, timeout=10)
+        if not head.startswith(b"HTTP/1.1 200"):
+            raise RuntimeError(f"the event stream was refused: {head[:200]}")
         # Every connection is open and every request built before the clock starts, then all are sent back to back:
         # "plugged together" means the daemon gets them at once, not at the pace of Python threads.
         connections = []
@@ -132,7 +104,7 @@ def one_run(bin_dir, count, work, latency):
                     raise RuntimeError(f"device failed: {event}")
         elapsed = time.monotonic() - started
         events.close()
-        status, data = request(sock, "GET", "/v1/devices?reveal=1")
+        status, data = http_get(sock, "/v1/devices?reveal=1")
         devices = json.loads(data)
         if status != 200 or len(devices) != count or not all(device.get("iccid") for device in devices):
             raise RuntimeError(f"not every device shows its ICCID: {status} {data[:300]}")
