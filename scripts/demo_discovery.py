@@ -20,6 +20,7 @@ import gi
 gi.require_version("UMockdev", "1.0")
 from gi.repository import UMockdev  # noqa: E402
 
+sys.dont_write_bytecode = True  # importing the rig must not leave a __pycache__ in the work tree
 import umockdev_rig as rig  # noqa: E402  (scripts/, this script's directory)
 
 BIN, RUN = sys.argv[1], sys.argv[2]
