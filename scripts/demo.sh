@@ -83,7 +83,7 @@ echo "== part 2: the same daemon finding USB devices by itself (udev discovery o
 cleanup
 watch_pid= daemon_pid= sim_pid=
 mkdir -p "$run/discovery"
-sed -e 's#"lockDirectory": "/var/lock"#"lockDirectory": null#' config/hotspotd.example.json > "$run/discovery/hotspotd.json"
+cp "$run/hotspotd.json" "$run/discovery/hotspotd.json"  # the same configuration as part 1
 if /usr/bin/python3 -c "import gi; gi.require_version('UMockdev', '1.0')" 2>/dev/null; then
     umockdev-wrapper /usr/bin/python3 scripts/demo_discovery.py "$bin" "$run/discovery"
 else
