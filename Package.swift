@@ -70,7 +70,7 @@ let package = Package(
         .systemLibrary(name: "CUMockdev", pkgConfig: "umockdev-1.0", providers: [.apt(["libumockdev-dev"])]),
         // OS adapter: libudev enumerate/monitor on one thread, USB classification, libusb mode switch.
         .target(name: "DeviceDiscovery", dependencies: [
-            "CUdev", "CLibUSB", "SerialPort",
+            "CUdev", "CLibUSB", "SerialPort", "ATProtocol",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),

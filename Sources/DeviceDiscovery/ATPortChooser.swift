@@ -1,3 +1,5 @@
+import ATProtocol
+
 /// Chooses the AT port of a device by weighing the evidence in the order: the port remembered for its serial,
 /// the catalog's PC UI protocol byte or interface string, the device's own `^GETPORTMODE` reply (Huawei), the
 /// per-product table, and last a parallel `AT` probe.
@@ -6,7 +8,7 @@
 /// answer. When the reply names a PC UI interface whose tty speaks AT (the probe heard it, or, after a table choice,
 /// it answers a probe of its own), that tty wins; an `ERROR`, silence (≤ `prober.timeout`), or a reply naming no
 /// PC UI port, one without a tty, or a silent one leaves the table's or the probe's choice as it was.
-/// The reply is parsed by `readPortMode` (the station passes the AT layer's parser; this target does not parse AT).
+/// The reply is read with the AT layer's parser (`ATParse.portMode`).
 /// The caller remembers the choice (`ATPortMemory.remember`).
 public struct ATPortChooser: Sendable {
     /// Huawei's USB vendor id: only its devices are asked `^GETPORTMODE`.
@@ -18,16 +20,12 @@ public struct ATPortChooser: Sendable {
     public var prober: ATPortProber
     /// Ports remembered per device serial.
     public var memory: ATPortMemory
-    /// Reads the lines of a `^GETPORTMODE` reply; `nil` when they hold none.
-    public var readPortMode: @Sendable ([String]) -> [PortModeEntry]?
 
     /// Creates a chooser.
-    public init(classifier: DeviceClassifier, prober: ATPortProber, memory: ATPortMemory,
-                readPortMode: @escaping @Sendable ([String]) -> [PortModeEntry]?) {
+    public init(classifier: DeviceClassifier, prober: ATPortProber, memory: ATPortMemory) {
         self.classifier = classifier
         self.prober = prober
         self.memory = memory
-        self.readPortMode = readPortMode
     }
 
     /// Whether memory or the catalog alone settle the port of `snapshot`, so a tty still to come cannot change the
@@ -64,7 +62,7 @@ public struct ATPortChooser: Sendable {
             answering = Set(answered)
         }
         guard snapshot.vendorID == Self.huaweiVendorID, let lines = await prober.portModeReply(on: fallback.port),
-              let entries = readPortMode(lines), let named = classifier.portModeATPort(snapshot, entries: entries) else {
+              let entries = try? ATParse.portMode(lines), let named = classifier.portModeATPort(snapshot, entries: entries) else {
             return .chosen(fallback)
         }
         // The device's word counts only for a port that speaks AT: one the probe heard, or (table case) one that

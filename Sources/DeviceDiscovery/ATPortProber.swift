@@ -1,3 +1,4 @@
+import ATProtocol
 import Foundation
 import SerialPort
 #if canImport(Glibc)
@@ -77,7 +78,7 @@ public struct ATPortProber: Sendable {
         let reply = await Self.onThread {
             Self.exchange(port, command: "AT^GETPORTMODE", timeoutMS: timeoutMS, lockDirectory: lockDirectory)
         }
-        guard let reply, reply.final == "OK" else { return nil }
+        guard let reply, reply.result == .ok else { return nil }
         return reply.lines
     }
 
@@ -95,10 +96,12 @@ public struct ATPortProber: Sendable {
         }
     }
 
-    /// A reply read off a port: the complete lines before the final result, and the final result line.
+    /// A reply read off a port: the complete lines before the final result, the final result line as it came, and
+    /// that line parsed.
     struct Reply: Sendable, Equatable {
         var lines: [String]
         var final: String
+        var result: ATFinalResult
     }
 
     /// One port, blocking: `tries` × (`AT\r`, wait up to `timeoutMS` for a final result), under the port's lock.
@@ -205,11 +208,11 @@ public struct ATPortProber: Sendable {
         return written == bytes.count
     }
 
-    /// Reads until a final result line arrives (`replyLines`) or the time is up.
+    /// Reads until a final result line arrives (`ReplyReader`) or the time is up.
     private static func awaitReply(_ fd: Int32, timeoutMS: Int32) -> Reply? {
         let clock = ContinuousClock()
         let end = clock.now + .milliseconds(Int(timeoutMS))
-        var received: [UInt8] = []
+        var reader = ReplyReader()
         var buffer = [UInt8](repeating: 0, count: 256)
         while true {
             let left = end - clock.now
@@ -223,10 +226,7 @@ public struct ATPortProber: Sendable {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0 && (errno == EAGAIN || errno == EINTR) { continue }
             guard count > 0 else { return nil }
-            received += buffer[0..<count]
-            if let reply = replyLines(received) { return reply }
-            // A port spewing garbage keeps only its tail: enough to still see a final line.
-            if received.count > 4096 { received.removeFirst(received.count - 64) }
+            if let reply = reader.append(buffer[0..<count]) { return reply }
         }
     }
 
@@ -235,28 +235,29 @@ public struct ATPortProber: Sendable {
         replyLines(bytes) != nil
     }
 
-    /// The complete non-empty lines up to the first final result line (`OK`, `ERROR`, `+CME ERROR: …`,
-    /// `+CMS ERROR: …`, `COMMAND NOT SUPPORT`) and that line; `nil` while no whole final line has arrived.
+    /// The complete non-empty lines up to the first final result line (any `ATFinalResult`) and that line; `nil`
+    /// while no whole final line has arrived.
     static func replyLines(_ bytes: [UInt8]) -> Reply? {
-        var lines: [String] = []
-        var line: [UInt8] = []
-        for byte in bytes {
-            guard byte == 0x0d || byte == 0x0a else {
-                line.append(byte)
-                continue
-            }
-            defer { line.removeAll(keepingCapacity: true) }
-            guard !line.isEmpty else { continue }
-            let text = String(decoding: line, as: UTF8.self)
-            if isFinal(text) { return Reply(lines: lines, final: text) }
-            lines.append(text)
-        }
-        return nil
+        var reader = ReplyReader()
+        return reader.append(bytes)
     }
 
-    /// Whether a line is a final result code.
-    private static func isFinal(_ line: String) -> Bool {
-        line == "OK" || line == "ERROR" || line == "COMMAND NOT SUPPORT"
-            || line.hasPrefix("+CME ERROR:") || line.hasPrefix("+CMS ERROR:")
+    /// Reads one reply from successive reads: the AT layer's `ATLineFramer` cuts the bytes into lines (across read
+    /// boundaries) and the first line `ATFinalResult.parse` accepts ends the reply.
+    struct ReplyReader {
+        /// At most this many lines before the final result are kept: a port spewing garbage keeps only its tail.
+        static let maxLines = 256
+        private var framer = ATLineFramer()
+        private var lines: [String] = []
+
+        /// Feeds one read in; the reply once its final result line is complete, else `nil`.
+        mutating func append(_ bytes: some Sequence<UInt8>) -> Reply? {
+            for case .line(let text) in framer.append(bytes) {
+                if let result = ATFinalResult.parse(text) { return Reply(lines: lines, final: text, result: result) }
+                lines.append(text)
+                if lines.count > Self.maxLines { lines.removeFirst(lines.count - Self.maxLines) }
+            }
+            return nil
+        }
     }
 }

@@ -116,7 +116,7 @@ actor DiscoveryCoordinator {
         self.classifier = classifier
         self.modeSwitch = modeSwitch
         self.memory = memory
-        self.chooser = ATPortChooser(classifier: classifier, prober: prober, memory: memory, readPortMode: Self.portModeEntries)
+        self.chooser = ATPortChooser(classifier: classifier, prober: prober, memory: memory)
         self.switcher = USBModeSwitcher(logger: logger)
         self.logger = logger
         self.isReady = isReady
@@ -399,12 +399,6 @@ actor DiscoveryCoordinator {
         await station.reportDiscovered(usbPath: plan.usbPath, port: "usb:\(plan.usbPath)", state: .failed, role: .unknown,
                                        step: "mode-switch", failure: FailureInfo(code: "mode-switch-failed", message: message),
                                        message: "mode switch failed")
-    }
-
-    /// A `^GETPORTMODE` reply read by the AT layer's parser, as the entries discovery weighs; `nil` when it holds none.
-    static func portModeEntries(_ lines: [String]) -> [PortModeEntry]? {
-        guard let ports = try? ATParse.portMode(lines) else { return nil }
-        return ports.map { PortModeEntry(name: $0.name, index: $0.index) }
     }
 
     static func noATPortMessage(_ snapshot: USBDeviceSnapshot, _ classification: DeviceClassification) -> String {
