@@ -56,14 +56,6 @@ public struct DeviceClassifier: Sendable {
         return ranked.map { ($0.port, $0.rank) }
     }
 
-    /// The AT port the catalog's evidence settles without a probe: the best-ranked port when its rank is a PC UI
-    /// protocol byte, a control-port interface string or the per-product table (ranks 0–2); `nil` when only modem
-    /// ports or unknown ports are left, which the station then probes.
-    public func hintedATPort(_ snapshot: USBDeviceSnapshot) -> String? {
-        guard let best = rankedPorts(snapshot, hints: hints(for: snapshot)).first, best.rank <= 2 else { return nil }
-        return best.port
-    }
-
     /// The tty of the PC UI interface a `^GETPORTMODE` reply names, when that interface has a tty that may be probed
     /// (not a diag or GPS port); `nil` when the reply names no PC UI interface or it has no such tty.
     ///
