@@ -3,8 +3,8 @@ import StationAPI
 
 /// Everything that can make a `hotspotctl` command fail once its arguments parsed.
 ///
-/// Each case maps to one line on stderr, an exit status and, with `--json`, an `APIErrorBody` on stdout,
-/// so scripts see the same shape whether the daemon or the CLI reported the failure.
+/// Each case maps to one line on stderr, an exit status and, with `--json`, an `APIErrorBody` on stdout
+/// (unless `resultAlreadyPrinted`), so scripts see the same shape whether the daemon or the CLI reported the failure.
 enum HotspotctlError: Error, Equatable, Sendable {
     /// Nothing listens on the socket (missing, refused), or we may not connect to it.
     case daemonUnreachable(socketPath: String, reason: UnreachableReason)
@@ -67,6 +67,8 @@ enum HotspotctlError: Error, Equatable, Sendable {
     }
 
     /// The error in the API's own shape, for `--json` callers; CLI-side failures get codes of their own.
+    ///
+    /// Not printed for errors whose `resultAlreadyPrinted` is true (`ledger-does-not-verify`).
     var body: APIErrorBody {
         switch self {
         case .daemonRejected(_, let body):
@@ -88,9 +90,15 @@ enum HotspotctlError: Error, Equatable, Sendable {
         }
     }
 
-    /// True for `ledgerDoesNotVerify`, whose command printed its own JSON result.
-    var isLedgerVerification: Bool {
-        if case .ledgerDoesNotVerify = self { return true }
-        return false
+    /// True when the command that threw had already printed its full result on stdout, the failure included.
+    ///
+    /// Such a failure is still a line on stderr and an exit status, but no `APIErrorBody` follows the result on
+    /// stdout: with `--json` stdout stays one JSON document. Today only `ledger verify` fails this way.
+    var resultAlreadyPrinted: Bool {
+        switch self {
+        case .ledgerDoesNotVerify: true
+        case .daemonUnreachable, .daemonRejected, .connectionFailed, .invalidReply, .eventStreamEnded, .localInput,
+             .ledgerFile: false
+        }
     }
 }

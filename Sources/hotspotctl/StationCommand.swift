@@ -75,11 +75,11 @@ enum CommandRunner {
         }
     }
 
-    /// Writes the failure (stderr line, plus the `APIErrorBody` on stdout with `--json`) and returns its exit status.
+    /// Writes the failure (stderr line, plus the `APIErrorBody` on stdout with `--json` unless the command already
+    /// printed its own result there) and returns its exit status.
     static func report(_ error: HotspotctlError, json: Bool, output: any OutputSink, errorOutput: any OutputSink) -> ExitCode {
         errorOutput.write("hotspotctl: \(TerminalText.sanitize(error.message))\n")
-        // `ledger verify --json` already printed its full result (with the failure) on stdout: one JSON document only.
-        if json, !error.isLedgerVerification, let text = try? CommandContext.prettyJSON(error.body) {
+        if json, !error.resultAlreadyPrinted, let text = try? CommandContext.prettyJSON(error.body) {
             output.write(text + "\n")
         }
         return error.exitCode
