@@ -1,4 +1,5 @@
 @testable import DeviceDiscovery
+import ATProtocol
 import Foundation
 import ModemSimulator
 import StationAPI
@@ -128,5 +129,18 @@ struct PortModeChoiceTests {
         #expect(ATPortProber.replyLines(Array("\r\n+CME ERROR: 4\r\n".utf8))?.final == "+CME ERROR: 4")
         #expect(ATPortProber.replyLines(Array("\r\n^GETPORTMODE: TYPE: WCDMA: huawei,PCUI:0\r\n".utf8)) == nil,
                 "no final line yet")
+    }
+
+    @Test func replyReaderFramesLinesAcrossReadsAndKnowsEveryFinalResult() {
+        var reader = ATPortProber.ReplyReader()
+        #expect(reader.append(Array("\r\n^GETPORTMODE: PCU".utf8)) == nil)
+        #expect(reader.append(Array("I:0\r\n\r\nO".utf8)) == nil, "a final line split over two reads is not whole yet")
+        let reply = reader.append(Array("K\r\n".utf8))
+        #expect(reply?.lines == ["^GETPORTMODE: PCUI:0"])
+        #expect(reply?.final == "OK")
+        #expect(reply?.result == .ok)
+        #expect(ATPortProber.replyLines(Array("\r\nno carrier\r\n".utf8))?.result == .noCarrier)
+        #expect(ATPortProber.replyLines(Array("\r\nCOMMAND NOT SUPPORTED\r\n".utf8))?.result == .commandNotSupported)
+        #expect(ATPortProber.replyLines(Array("\r\nok\r\n".utf8))?.final == "ok", "the raw final line is kept")
     }
 }
