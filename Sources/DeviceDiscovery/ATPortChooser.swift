@@ -32,9 +32,7 @@ public struct ATPortChooser: Sendable {
     /// choice; otherwise the caller waits (bounded) for all of its ports before `choose`. A Huawei device whose
     /// catalog evidence is only the per-product table is not settled: its `^GETPORTMODE` reply may name a later port.
     public func isSettled(_ snapshot: USBDeviceSnapshot) -> Bool {
-        if memory.port(for: snapshot) != nil { return true }
-        guard let best = classifier.rankedPorts(snapshot, hints: classifier.hints(for: snapshot)).first else { return false }
-        return best.rank <= 1 || (best.rank == 2 && snapshot.vendorID != Self.huaweiVendorID)
+        settledChoice(snapshot, ranked: classifier.rankedPorts(snapshot)) != nil
     }
 
     /// The AT port of `snapshot` and what chose it, or `nil` when no evidence settled it and no port answered `AT`.
@@ -46,10 +44,9 @@ public struct ATPortChooser: Sendable {
     /// Like `choose`, but when no port answered it says what each probed port did (silent, busy with its holder,
     /// cannot be opened), so a device whose ports another program holds can be listed as such.
     public func decide(_ snapshot: USBDeviceSnapshot) async -> ATPortDecision {
-        if let port = memory.port(for: snapshot) { return .chosen(ATPortChoice(port: port, evidence: .remembered)) }
-        let ranked = classifier.rankedPorts(snapshot, hints: classifier.hints(for: snapshot))
+        let ranked = classifier.rankedPorts(snapshot)
+        if let settled = settledChoice(snapshot, ranked: ranked) { return .chosen(settled) }
         guard let best = ranked.first else { return .noneAnswered([]) }
-        if best.rank <= 1 { return .chosen(ATPortChoice(port: best.port, evidence: .catalog)) }
         let fallback: ATPortChoice
         var answering: Set<String>?   // known only when the probe ran
         if best.rank == 2 {
@@ -62,7 +59,7 @@ public struct ATPortChooser: Sendable {
             answering = Set(answered)
         }
         guard snapshot.vendorID == Self.huaweiVendorID, let lines = await prober.portModeReply(on: fallback.port),
-              let entries = try? ATParse.portMode(lines), let named = classifier.portModeATPort(snapshot, entries: entries) else {
+              let entries = try? ATParse.portMode(lines), let named = classifier.portModeATPort(snapshot, entries: entries, ranked: ranked) else {
             return .chosen(fallback)
         }
         // The device's word counts only for a port that speaks AT: one the probe heard, or (table case) one that
@@ -75,5 +72,16 @@ public struct ATPortChooser: Sendable {
             speaks = await prober.firstAnswering([named]) != nil
         }
         return .chosen(speaks ? ATPortChoice(port: named, evidence: .portMode) : fallback)
+    }
+
+    /// The choice memory or the catalog make without any I/O: the remembered port, a PC UI port (protocol byte or
+    /// interface string), or the per-product table's port of a device that is not Huawei (no `^GETPORTMODE` to ask).
+    /// `ranked` is `classifier.rankedPorts(snapshot)`, computed once by the caller.
+    private func settledChoice(_ snapshot: USBDeviceSnapshot, ranked: [(port: String, rank: Int)]) -> ATPortChoice? {
+        if let port = memory.port(for: snapshot) { return ATPortChoice(port: port, evidence: .remembered) }
+        guard let best = ranked.first else { return nil }
+        if best.rank <= 1 { return ATPortChoice(port: best.port, evidence: .catalog) }
+        if best.rank == 2 && snapshot.vendorID != Self.huaweiVendorID { return ATPortChoice(port: best.port, evidence: .table) }
+        return nil
     }
 }

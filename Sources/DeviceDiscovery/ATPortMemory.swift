@@ -81,7 +81,8 @@ public final class ATPortMemory: Sendable {
 
     /// The remembered AT port of this snapshot, as one of its current tty nodes.
     public func port(for snapshot: USBDeviceSnapshot) -> String? {
-        guard let number = remembered.withLock({ $0[Self.key(for: snapshot)] }) else { return nil }
+        // An empty memory (the usual case on a fresh station) answers without hashing the serial into a key.
+        guard let number = remembered.withLock({ $0.isEmpty ? nil : $0[Self.key(for: snapshot)] }) else { return nil }
         return snapshot.ttys.first { $0.interfaceNumber == number }?.devnode
     }
 

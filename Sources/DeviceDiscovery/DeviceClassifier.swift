@@ -21,7 +21,8 @@ public struct DeviceClassifier: Sendable {
 
     /// Classifies one snapshot.
     public func classify(_ snapshot: USBDeviceSnapshot) -> DeviceClassification {
-        if let entry = catalog.entry(for: snapshot.usbID) {
+        switch match(snapshot) {
+        case .entry(let entry)?:
             if let reason = entry.noATPort {
                 return .noATPort(reason: reason)
             }
@@ -29,16 +30,11 @@ public struct DeviceClassifier: Sendable {
                 return .needsModeSwitch(plan(for: snapshot, entry: entry, spec: spec))
             }
             return atDevice(snapshot, hints: entry.atPort ?? ATPortHints(), role: entry.role(forProduct: snapshot.product))
+        case .rule(let rule)?:
+            return atDevice(snapshot, hints: rule.hints, role: rule.role)
+        case nil:
+            return snapshot.isUdevCandidate ? atDevice(snapshot, hints: ATPortHints(), role: .modem) : .unknown
         }
-        for rule in catalog.genericRules where !rule.requiresUdevCandidate || snapshot.isUdevCandidate {
-            if snapshot.interfaces.contains(where: { rule.matches(vendorID: snapshot.vendorID, interface: $0) }) {
-                return atDevice(snapshot, hints: rule.hints, role: rule.role)
-            }
-        }
-        if snapshot.isUdevCandidate {
-            return atDevice(snapshot, hints: ATPortHints(), role: .modem)
-        }
-        return .unknown
     }
 
     /// The ttys of a snapshot in probe order with the evidence rank of each (lower is better);
@@ -62,24 +58,50 @@ public struct DeviceClassifier: Sendable {
     /// The device may count its interfaces from 0 or from 1 (DOMAIN.md). USB interface 0 always exists and the reply
     /// lists every function, so a reply without a 0 is taken to count from 1.
     public func portModeATPort(_ snapshot: USBDeviceSnapshot, entries: [PortModeEntry]) -> String? {
+        portModeATPort(snapshot, entries: entries, ranked: rankedPorts(snapshot))
+    }
+
+    /// `portModeATPort(_:entries:)` with the snapshot's ranked ports (`rankedPorts(snapshot)`) already computed.
+    func portModeATPort(_ snapshot: USBDeviceSnapshot, entries: [PortModeEntry], ranked: [(port: String, rank: Int)]) -> String? {
         guard let pcui = entries.first(where: { $0.name.uppercased() == "PCUI" }) else { return nil }
         let number = entries.contains { $0.index == 0 } ? pcui.index : pcui.index - 1
-        let usable = Set(rankedPorts(snapshot, hints: hints(for: snapshot)).map(\.port))
+        let usable = Set(ranked.map(\.port))
         return snapshot.ttys.first { $0.interfaceNumber == number && usable.contains($0.devnode) }?.devnode
     }
 
     /// The hints `classify` uses for this snapshot: its catalog entry's, else the first matching generic rule's.
     public func hints(for snapshot: USBDeviceSnapshot) -> ATPortHints {
-        if let entry = catalog.entry(for: snapshot.usbID) { return entry.atPort ?? ATPortHints() }
-        for rule in catalog.genericRules where !rule.requiresUdevCandidate || snapshot.isUdevCandidate {
-            if snapshot.interfaces.contains(where: { rule.matches(vendorID: snapshot.vendorID, interface: $0) }) {
-                return rule.hints
-            }
+        switch match(snapshot) {
+        case .entry(let entry)?: return entry.atPort ?? ATPortHints()
+        case .rule(let rule)?: return rule.hints
+        case nil: return ATPortHints()
         }
-        return ATPortHints()
+    }
+
+    /// `rankedPorts(_:hints:)` with the hints `classify` uses for this snapshot (`hints(for:)`).
+    func rankedPorts(_ snapshot: USBDeviceSnapshot) -> [(port: String, rank: Int)] {
+        rankedPorts(snapshot, hints: hints(for: snapshot))
     }
 
     // MARK: - Private
+
+    /// What the catalog knows of a snapshot: its own entry, else the first generic rule that applies to it.
+    private enum CatalogMatch {
+        case entry(USBCatalogEntry)
+        case rule(USBGenericRule)
+    }
+
+    /// The catalog entry for the snapshot's USB id, else the first generic rule (in catalog order) one of whose
+    /// interfaces matches, a rule that requires the udev candidate mark only when the snapshot has it; `nil` otherwise.
+    private func match(_ snapshot: USBDeviceSnapshot) -> CatalogMatch? {
+        if let entry = catalog.entry(for: snapshot.usbID) { return .entry(entry) }
+        for rule in catalog.genericRules where !rule.requiresUdevCandidate || snapshot.isUdevCandidate {
+            if snapshot.interfaces.contains(where: { rule.matches(vendorID: snapshot.vendorID, interface: $0) }) {
+                return .rule(rule)
+            }
+        }
+        return nil
+    }
 
     private func atDevice(_ snapshot: USBDeviceSnapshot, hints: ATPortHints, role: DeviceRole) -> DeviceClassification {
         let ports = rankedPorts(snapshot, hints: hints).map(\.port)
