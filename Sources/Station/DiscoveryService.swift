@@ -168,10 +168,7 @@ actor DiscoveryCoordinator {
             // unit's network interface shows up after it was listed, so its listed port follows.
             if code == "no-at-port", let net = snapshot.netInterfaces.first, reportedPorts[path] != net {
                 reportedPorts[path] = net
-                await station.reportDiscovered(usbPath: path, port: net, state: .failed,
-                                               role: Self.role(classifier.catalog.entry(for: snapshot.usbID)?.role(forProduct: snapshot.product) ?? .modem),
-                                               step: nil, failure: FailureInfo(code: "no-at-port", message: Self.noATPortMessage(snapshot, classification)),
-                                               message: "network interface \(net)")
+                await reportNoATPort(snapshot, classification, port: net, message: "network interface \(net)")
             }
             return
         case .attached?, .choosing?:
@@ -190,11 +187,7 @@ actor DiscoveryCoordinator {
             paths[path] = .reported(code: "no-at-port")
             reportedPorts[path] = snapshot.netInterfaces.first ?? where_
             logger.notice("USB device has no AT port", metadata: ["usb.path": "\(path)", "usb.id": "\(snapshot.usbID)"])
-            await station.reportDiscovered(
-                usbPath: path, port: snapshot.netInterfaces.first ?? where_, state: .failed,
-                role: Self.role(classifier.catalog.entry(for: snapshot.usbID)?.role(forProduct: snapshot.product) ?? .modem),
-                step: nil, failure: FailureInfo(code: "no-at-port", message: Self.noATPortMessage(snapshot, classification)),
-                message: reason)
+            await reportNoATPort(snapshot, classification, port: snapshot.netInterfaces.first ?? where_, message: reason)
         case .needsModeSwitch(let plan):
             guard modeSwitch else {
                 paths[path] = .reported(code: "mode-switch-disabled")
@@ -389,6 +382,16 @@ actor DiscoveryCoordinator {
         guard !stopped, paths[path] == .reported(code: "port-busy"), let snapshot = latest[path] else { return }
         paths[path] = nil
         await consider(snapshot)
+    }
+
+    /// Lists a device that has no AT port as failed (`no-at-port`) on `port` (its network interface, or `usb:<path>`),
+    /// with the role its catalog entry gives it (a modem when it has none).
+    private func reportNoATPort(_ snapshot: USBDeviceSnapshot, _ classification: DeviceClassification, port: String,
+                                message: String) async {
+        let role = classifier.catalog.entry(for: snapshot.usbID)?.role(forProduct: snapshot.product) ?? .modem
+        await station.reportDiscovered(usbPath: snapshot.usbPath, port: port, state: .failed, role: Self.role(role), step: nil,
+                                       failure: FailureInfo(code: "no-at-port", message: Self.noATPortMessage(snapshot, classification)),
+                                       message: message)
     }
 
     /// Lists a device whose mode switch failed (unless it left or came back meanwhile).
