@@ -113,7 +113,7 @@ public struct ATPortProber: Sendable {
         }
         defer { opened.close() }
         for _ in 0..<tries {
-            guard send("AT", fd: opened.fd) else { return .silent }
+            guard send("AT", to: opened, deadline: .now + .milliseconds(Int(timeoutMS))) else { return .silent }
             if awaitReply(opened.fd, timeoutMS: timeoutMS) != nil { return .answered }
         }
         return .silent
@@ -124,25 +124,26 @@ public struct ATPortProber: Sendable {
     static func exchange(_ path: String, command: String, timeoutMS: Int32, lockDirectory: String?) -> Reply? {
         guard case .success(let opened) = openGuarded(path, lockDirectory: lockDirectory) else { return nil }
         defer { opened.close() }
-        guard send(command, fd: opened.fd) else { return nil }
+        guard send(command, to: opened, deadline: .now + .milliseconds(Int(timeoutMS))) else { return nil }
         return awaitReply(opened.fd, timeoutMS: timeoutMS)
     }
 
     /// A port opened for a probe: its descriptor, in exclusive mode and `flock`ed, and our UUCP lock on it if taken.
     struct OpenedPort {
+        var path: String
         var fd: Int32
         var lock: UUCPLockFile?
 
         /// Leaves exclusive mode, closes the port (dropping the `flock`) and removes our lock file.
         func close() {
-            _ = ioctl(fd, UInt(TIOCNXCL))
-            _ = Glibc.close(fd)
+            SerialPort.closeExclusive(fd: fd)
             lock?.release()
         }
     }
 
-    /// Takes the port's UUCP lock (when a directory is given), then opens it raw, exclusive and `flock`ed; the outcome
-    /// to report instead when another program holds it or it cannot be opened. Nothing is written here.
+    /// Takes the port's UUCP lock (when a directory is given), then opens it raw, exclusive and `flock`ed the way the
+    /// station's serial port does (`SerialPort.openExclusive`, `configureRaw`); the outcome to report instead when
+    /// another program holds it or it cannot be opened. Nothing is written here.
     static func openGuarded(_ path: String, lockDirectory: String?) -> Result<OpenedPort, OutcomeError> {
         var lock: UUCPLockFile?
         if let lockDirectory {
@@ -156,31 +157,22 @@ public struct ATPortProber: Sendable {
                 lock = nil
             }
         }
-        let fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
+        let fd: Int32
+        do {
+            // EBUSY on open, a tty another program opened exclusively (TIOCGEXCL: root's open succeeds anyway) or a
+            // held flock are `.busy`; TIOCEXCL refused by the driver or umockdev is tolerated.
+            fd = try SerialPort.openExclusive(path: path)
+        } catch {
             lock?.release()
-            return .failure(OutcomeError(outcome: code == EBUSY ? .busy(holder: nil) : .cannotOpen(errno: code)))
+            return .failure(OutcomeError(outcome: error.code == .busy ? .busy(holder: nil) : .cannotOpen(errno: error.errno)))
         }
-        // Root's open succeeds on a tty another program opened exclusively: that program holds the port. Checked
-        // before setting TIOCEXCL ourselves, whose clearing on close would otherwise take its exclusivity away.
-        if SerialPort.isExclusive(fd: fd) == true {
-            close(fd)
-            lock?.release()
-            return .failure(OutcomeError(outcome: .busy(holder: nil)))
+        do {
+            try SerialPort.configureRaw(fd: fd, path: path)
+        } catch {
+            // Best effort: a pty or mocked tty may refuse termios; stale input is still dropped.
+            _ = tcflush(fd, TCIOFLUSH)
         }
-        // TIOCEXCL: other non-root opens now fail with EBUSY. Refused by some drivers and by umockdev's default
-        // handler (ENOTTY/EINVAL): the probe goes on without it, as the station's serial port does.
-        _ = ioctl(fd, UInt(TIOCEXCL))
-        // The station's own serial port (and some tools) flock the tty: a held flock is a busy port.
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK {
-            _ = ioctl(fd, UInt(TIOCNXCL))
-            close(fd)
-            lock?.release()
-            return .failure(OutcomeError(outcome: .busy(holder: nil)))
-        }
-        configureRaw(fd)
-        return .success(OpenedPort(fd: fd, lock: lock))
+        return .success(OpenedPort(path: path, fd: fd, lock: lock))
     }
 
     /// A probe outcome carried as an error through `openGuarded`'s result.
@@ -188,24 +180,15 @@ public struct ATPortProber: Sendable {
         var outcome: PortProbeOutcome
     }
 
-    /// Raw mode at 115200 Bd with its queues flushed (best effort: a pty or mocked tty may refuse parts).
-    private static func configureRaw(_ fd: Int32) {
-        var settings = termios()
-        if tcgetattr(fd, &settings) == 0 {
-            cfmakeraw(&settings)
-            settings.c_cflag |= tcflag_t(CLOCAL | CREAD)
-            cfsetispeed(&settings, speed_t(B115200))
-            cfsetospeed(&settings, speed_t(B115200))
-            _ = tcsetattr(fd, TCSANOW, &settings)
+    /// Writes `command` and a carriage return, all of it (short writes continued, EINTR retried, a full output queue
+    /// waited out until `deadline`); whether it all went out.
+    private static func send(_ command: String, to port: OpenedPort, deadline: ContinuousClock.Instant) -> Bool {
+        do {
+            try SerialPort.writeAll(fd: port.fd, path: port.path, bytes: Array(command.utf8) + [0x0d], deadline: deadline)
+            return true
+        } catch {
+            return false
         }
-        _ = tcflush(fd, TCIOFLUSH)
-    }
-
-    /// Writes `command` and a carriage return; whether all of it went out.
-    private static func send(_ command: String, fd: Int32) -> Bool {
-        let bytes = Array(command.utf8) + [0x0d]
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        return written == bytes.count
     }
 
     /// Reads until a final result line arrives (`ReplyReader`) or the time is up.

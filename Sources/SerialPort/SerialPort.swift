@@ -64,39 +64,8 @@ public final class SerialPort: Sendable {
         }
 
         do throws(SerialPortError) {
-            // 2. open: O_NOCTTY so a modem never becomes our controlling terminal; O_NONBLOCK so
-            // open does not wait for carrier and reads/writes never block the thread.
-            do {
-                fd = try SystemCall.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
-            } catch where error.rawValue == EBUSY {
-                // EBUSY: another open holds TIOCEXCL.
-                throw SerialPortError(code: .busy, errno: EBUSY, path: path, message: "device is opened exclusively (TIOCEXCL) by another process")
-            } catch {
-                throw SerialPortError(code: .open, errno: error.rawValue, path: path, message: "cannot open device")
-            }
-
-            // 3. Root's open succeeds even on a tty another program opened exclusively: ask (TIOCGEXCL).
-            if SystemCall.isExclusive(fd) == true {
-                throw SerialPortError(code: .busy, errno: EBUSY, path: path, message: "device is opened exclusively (TIOCEXCL) by another process")
-            }
-            // TIOCEXCL: ENOTTY/EINVAL tolerated (umockdev's default handler, some drivers refuse it).
-            do {
-                try SystemCall.ioctl(fd, UInt(TIOCEXCL))
-                madeExclusive = true
-            } catch where error.rawValue == ENOTTY || error.rawValue == EINVAL {
-                log.debug("TIOCEXCL refused, continuing without it", metadata: ["errno": "\(error.rawValue)"])
-            } catch {
-                throw SerialPortError(code: .configure, errno: error.rawValue, path: path, message: "TIOCEXCL failed")
-            }
-
-            // 4. flock: EWOULDBLOCK means another open file description holds it (also in this process).
-            do {
-                try SystemCall.flock(fd, LOCK_EX | LOCK_NB)
-            } catch where error.rawValue == EWOULDBLOCK {
-                throw SerialPortError(code: .busy, errno: EWOULDBLOCK, path: path, message: "device is locked (flock) by another open")
-            } catch {
-                throw SerialPortError(code: .configure, errno: error.rawValue, path: path, message: "flock failed")
-            }
+            // 2.–4. open, TIOCGEXCL, TIOCEXCL, flock (`openDescriptor`, shared with `openExclusive`).
+            (fd, madeExclusive) = try Self.openDescriptor(path: path, log: log)
 
             // 5. termios raw.
             try Self.configure(fd: fd, path: path, baudRate: options.baudRate)
@@ -166,20 +135,7 @@ public final class SerialPort: Sendable {
             guard state.isOpen else {
                 throw SerialPortError(code: .closed, errno: EBADF, path: path, message: "port is closed")
             }
-            var offset = 0
-            while offset < bytes.count {
-                do throws(Errno) {
-                    offset += try SystemCall.write(fd, from: bytes, offset: offset)
-                    continue
-                } catch where error == .wouldBlock {
-                    // Output queue full (flow control or a slow device): wait for room below.
-                } catch where error == .ioError {
-                    throw SerialPortError(code: .hangup, errno: EIO, path: path, message: "write failed with EIO")
-                } catch {
-                    throw SerialPortError(code: .write, errno: error.rawValue, path: path, message: "write failed")
-                }
-                try Self.waitWritable(fd: fd, path: path, deadline: deadline)
-            }
+            try Self.writeAll(fd: fd, path: path, bytes: bytes, deadline: deadline)
         }
     }
 
@@ -238,7 +194,100 @@ public final class SerialPort: Sendable {
         UUCPLockFile.followingSymlinks(path)
     }
 
+    // MARK: - Descriptor-level access (short exchanges that manage their own descriptor)
+
+    /// Opens `path` as `init` does, minus the UUCP lock file, termios and reader thread: non-blocking without a
+    /// controlling tty, `.busy` when another program opened it exclusively (EBUSY, TIOCGEXCL) or holds its `flock`,
+    /// then exclusive (TIOCEXCL, tolerated when refused) and `flock`ed; `.open` or `.configure` for other failures.
+    ///
+    /// For discovery's `AT` probe, which opens many ports for a moment and has its own lock-file rules. The caller owns
+    /// the descriptor and gives it back with `closeExclusive(fd:)`; on a throw nothing stays open or exclusive.
+    public static func openExclusive(path: String) throws(SerialPortError) -> Int32 {
+        try openDescriptor(path: path, log: nil).fd
+    }
+
+    /// Leaves exclusive mode (TIOCNXCL) and closes a descriptor from `openExclusive(path:)`, dropping its `flock`.
+    ///
+    /// Exclusive mode belongs to the tty, not the descriptor: without clearing it the next opener would be refused.
+    public static func closeExclusive(fd: Int32) {
+        try? SystemCall.ioctl(fd, UInt(TIOCNXCL))
+        SystemCall.close(fd)
+    }
+
+    /// Sets the tty on `fd` raw as `init` does (`cfmakeraw`, `CLOCAL|CREAD`, no RTS/CTS flow control,
+    /// `VMIN = VTIME = 0`, `baudRate`) and flushes both queues; `.configure` when termios is refused (not a tty).
+    public static func configureRaw(fd: Int32, path: String, baudRate: Int = 115_200) throws(SerialPortError) {
+        try configure(fd: fd, path: path, baudRate: baudRate)
+    }
+
+    /// Writes all of `bytes` to `fd` as `write(_:deadline:)` does: EINTR retried, short writes continued, EAGAIN
+    /// waited out (POLLOUT) until `deadline`; `.write` (ETIMEDOUT when the deadline passed) or `.hangup` otherwise.
+    public static func writeAll(fd: Int32, path: String, bytes: [UInt8], deadline: ContinuousClock.Instant) throws(SerialPortError) {
+        var offset = 0
+        while offset < bytes.count {
+            do throws(Errno) {
+                offset += try SystemCall.write(fd, from: bytes, offset: offset)
+                continue
+            } catch where error == .wouldBlock {
+                // Output queue full (flow control or a slow device): wait for room below.
+            } catch where error == .ioError {
+                throw SerialPortError(code: .hangup, errno: EIO, path: path, message: "write failed with EIO")
+            } catch {
+                throw SerialPortError(code: .write, errno: error.rawValue, path: path, message: "write failed")
+            }
+            try waitWritable(fd: fd, path: path, deadline: deadline)
+        }
+    }
+
     // MARK: - Helpers
+
+    /// Steps 2–4 of opening: `open`, the TIOCGEXCL check, TIOCEXCL and `flock`; whether TIOCEXCL took. On a throw the
+    /// descriptor is closed and the tty left as it was.
+    static func openDescriptor(path: String, log: Logger?) throws(SerialPortError) -> (fd: Int32, madeExclusive: Bool) {
+        // open: O_NOCTTY so a modem never becomes our controlling terminal; O_NONBLOCK so open does not wait for
+        // carrier and reads/writes never block the thread.
+        let fd: Int32
+        do {
+            fd = try SystemCall.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+        } catch where error.rawValue == EBUSY {
+            // EBUSY: another open holds TIOCEXCL.
+            throw SerialPortError(code: .busy, errno: EBUSY, path: path, message: "device is opened exclusively (TIOCEXCL) by another process")
+        } catch {
+            throw SerialPortError(code: .open, errno: error.rawValue, path: path, message: "cannot open device")
+        }
+        var madeExclusive = false
+        do throws(SerialPortError) {
+            // Root's open succeeds even on a tty another program opened exclusively: ask (TIOCGEXCL). Checked before
+            // setting TIOCEXCL ourselves, whose clearing on close would otherwise take its exclusivity away.
+            if SystemCall.isExclusive(fd) == true {
+                throw SerialPortError(code: .busy, errno: EBUSY, path: path, message: "device is opened exclusively (TIOCEXCL) by another process")
+            }
+            // TIOCEXCL: ENOTTY/EINVAL tolerated (umockdev's default handler, some drivers refuse it).
+            do {
+                try SystemCall.ioctl(fd, UInt(TIOCEXCL))
+                madeExclusive = true
+            } catch where error.rawValue == ENOTTY || error.rawValue == EINVAL {
+                log?.debug("TIOCEXCL refused, continuing without it", metadata: ["errno": "\(error.rawValue)"])
+            } catch {
+                throw SerialPortError(code: .configure, errno: error.rawValue, path: path, message: "TIOCEXCL failed")
+            }
+            // flock: EWOULDBLOCK means another open file description holds it (also in this process).
+            do {
+                try SystemCall.flock(fd, LOCK_EX | LOCK_NB)
+            } catch where error.rawValue == EWOULDBLOCK {
+                throw SerialPortError(code: .busy, errno: EWOULDBLOCK, path: path, message: "device is locked (flock) by another open")
+            } catch {
+                throw SerialPortError(code: .configure, errno: error.rawValue, path: path, message: "flock failed")
+            }
+        } catch {
+            // A failure after TIOCEXCL must not leave the tty exclusive: the other program, or the next opener, would
+            // find it locked by nobody.
+            if madeExclusive { try? SystemCall.ioctl(fd, UInt(TIOCNXCL)) }
+            SystemCall.close(fd)
+            throw error
+        }
+        return (fd, madeExclusive)
+    }
 
     private static func configure(fd: Int32, path: String, baudRate: Int) throws(SerialPortError) {
         guard let speed = speed(for: baudRate) else {

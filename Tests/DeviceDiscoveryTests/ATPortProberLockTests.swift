@@ -156,6 +156,23 @@ extension UMockdevDiscoveryTests {
         #expect(results.first?.outcome == .silent)
         #expect(pty.pending() == Array("AT\r".utf8))
     }
+
+    @Test func probeTurnsHardwareFlowControlOffLikeTheStationsSerialPort() async throws {
+        // A port left with RTS/CTS on (by another tool) would hold the probe's `AT` back on a modem that never raises
+        // CTS: the probe sets the same raw termios as the station's serial port.
+        let pty = try ProbeLockFixtures.PTY()
+        var settings = termios()
+        #expect(tcgetattr(pty.slave, &settings) == 0)
+        settings.c_cflag |= tcflag_t(CRTSCTS)
+        #expect(tcsetattr(pty.slave, TCSANOW, &settings) == 0)
+        #expect(tcgetattr(pty.slave, &settings) == 0)
+        try #require(settings.c_cflag & tcflag_t(CRTSCTS) != 0, "this pty keeps CRTSCTS, so the test can see it cleared")
+        let results = await ATPortProber(timeout: .milliseconds(100), tries: 1, lockDirectory: nil).probe([pty.path])
+        #expect(results.first?.outcome == .silent)
+        #expect(pty.pending() == Array("AT\r".utf8))
+        #expect(tcgetattr(pty.slave, &settings) == 0)
+        #expect(settings.c_cflag & tcflag_t(CRTSCTS) == 0)
+    }
 }
 
 /// A port that is not there.
