@@ -95,6 +95,12 @@ struct Hotspotd: AsyncParsableCommand {
                                                        "modeSwitch": "\(discoverySettings.isModeSwitchEnabled)",
                                                        "portMemory.file": "\(portMemoryFile ?? "none (memory only)")",
                                                        "lock.directory": "\(stationConfig.lockDirectory ?? "none")"])
+            if usbCatalog.entries.isEmpty {
+                // Not fatal (generic ACM modems and ports given by hand still work), but no Huawei device will be
+                // recognised: say so where the technician looks, not only in a count.
+                logger.warning("the USB device catalog is empty: no known device will be recognised; install catalog/devices (README, 'Using it on a station') or pass --catalog catalog/devices",
+                               metadata: ["catalog.directories": "\(directories.joined(separator: ","))"])
+            }
             // Discovery ending (no udev in a container) must not stop the daemon: ports given by hand still work.
             services.append(.init(service: DiscoveryService(station: station, catalog: usbCatalog,
                                                             modeSwitch: discoverySettings.isModeSwitchEnabled, logger: logger,
