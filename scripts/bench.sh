@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 python=/usr/bin/python3
 [ -x "$python" ] || python=python3
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+    # Swift is in /opt/swift on these machines; a fresh login shell may not have it on PATH.
+    command -v swift >/dev/null || [ ! -x /opt/swift/usr/bin/swift ] || export PATH="/opt/swift/usr/bin:$PATH"
     bash scripts/install-deps.sh
     echo "== building release binaries"
     build_log=$(mktemp)

@@ -5,6 +5,8 @@
 # Everything lives in ./demo-run/ (ledger, socket, logs); it is wiped at the start of each run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Swift is in /opt/swift on these machines; a fresh login shell may not have it on PATH.
+command -v swift >/dev/null || [ ! -x /opt/swift/usr/bin/swift ] || export PATH="/opt/swift/usr/bin:$PATH"
 bash scripts/install-deps.sh
 start_ns=$(date +%s%N)
 swift build 2>&1 | grep -E "error|warning: |Compiling|Build complete" | grep -v "^\[" || true

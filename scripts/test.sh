@@ -4,6 +4,8 @@
 # devices instead of being skipped), then verifies the systemd unit and udev rules.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Swift is in /opt/swift on these machines; a fresh login shell may not have it on PATH.
+command -v swift >/dev/null || [ ! -x /opt/swift/usr/bin/swift ] || export PATH="/opt/swift/usr/bin:$PATH"
 bash scripts/install-deps.sh
 
 echo "== build (tests included)"
