@@ -23,11 +23,16 @@ public struct OperatorProfile: Codable, Sendable, Equatable {
     public var balanceUnit: String
     /// How long to wait for the network's `+CUSD` answer, in seconds (the field sees 5 s to 2 min).
     public var replyTimeoutSeconds: Int
+    /// Replies this operator really sends, one of each kind, which the patterns must read as what they are.
+    public var examples: ReplyExamples?
+
+    /// The largest balance the station accepts as a figure, in MB (a petabyte): anything larger is a misread.
+    public static let maxBalanceMB = 1_073_741_824
 
     /// Creates a profile.
     public init(name: String, mccmnc: [String], rechargeTemplate: String, balanceCode: String,
                 successPattern: String, refusalPattern: String, balancePattern: String,
-                balanceUnit: String = "MB", replyTimeoutSeconds: Int = 60) {
+                balanceUnit: String = "MB", replyTimeoutSeconds: Int = 60, examples: ReplyExamples? = nil) {
         self.name = name
         self.mccmnc = mccmnc
         self.rechargeTemplate = rechargeTemplate
@@ -37,11 +42,12 @@ public struct OperatorProfile: Codable, Sendable, Equatable {
         self.balancePattern = balancePattern
         self.balanceUnit = balanceUnit
         self.replyTimeoutSeconds = replyTimeoutSeconds
+        self.examples = examples
     }
 
     private enum CodingKeys: String, CodingKey {
         case name, mccmnc, rechargeTemplate, balanceCode, successPattern, refusalPattern, balancePattern
-        case balanceUnit, replyTimeoutSeconds
+        case balanceUnit, replyTimeoutSeconds, examples
     }
 
     /// Decodes a profile; `balanceUnit` defaults to MB and `replyTimeoutSeconds` to 60.
@@ -56,6 +62,7 @@ public struct OperatorProfile: Codable, Sendable, Equatable {
         self.balancePattern = try container.decode(String.self, forKey: .balancePattern)
         self.balanceUnit = try container.decodeIfPresent(String.self, forKey: .balanceUnit) ?? "MB"
         self.replyTimeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .replyTimeoutSeconds) ?? 60
+        self.examples = try container.decodeIfPresent(ReplyExamples.self, forKey: .examples)
     }
 
     /// Whether this profile serves the IMSI.
@@ -69,22 +76,68 @@ public struct OperatorProfile: Codable, Sendable, Equatable {
     }
 
     /// What a recharge reply says.
+    ///
+    /// A reply both patterns match is `unclear`: a pattern too wide (a refusal pattern that also matches words of the
+    /// success reply) must not turn a spent voucher into a refused one.
     public func classifyRecharge(_ text: String) -> RechargeVerdict {
-        if Self.find(refusalPattern, in: text) { return .refused }
-        if Self.find(successPattern, in: text) { return .succeeded }
-        return .unclear
+        let refused = Self.find(refusalPattern, in: text)
+        let succeeded = Self.find(successPattern, in: text)
+        switch (refused, succeeded) {
+        case (true, false): return .refused
+        case (false, true): return .succeeded
+        default: return .unclear
+        }
     }
 
-    /// The data balance in megabytes read from a balance reply, or `nil` when the pattern does not match.
+    /// Whether a reply reads as an answer to a balance request: the balance pattern finds a figure in it (even one out
+    /// of range) and it is no recharge verdict. Used to tell a late balance reply from the recharge's own.
+    public func looksLikeBalanceReply(_ text: String) -> Bool {
+        guard classifyRecharge(text) == .unclear else { return false }
+        switch Result(catching: { () throws(BalanceReadError) -> Int in try readBalance(in: text) }) {
+        case .success: return true
+        case .failure(let error): return error != .noMatch
+        }
+    }
+
+    /// The data balance in megabytes read from a balance reply, or `nil` when it cannot be read (see `readBalance`).
     public func balanceMB(in text: String) -> Int? {
-        guard let regex = try? NSRegularExpression(pattern: balancePattern, options: [.caseInsensitive]) else { return nil }
+        try? readBalance(in: text)
+    }
+
+    /// The data balance in megabytes read from a balance reply.
+    ///
+    /// The captured figure must be ASCII digits with at most one `.` or `,` decimal part (no sign, exponent, `inf`,
+    /// hexadecimal or other scripts' digits) and at most `maxBalanceMB` once converted: a device or network that
+    /// sends anything else gets a typed failure, never a trap.
+    public func readBalance(in text: String) throws(BalanceReadError) -> Int {
+        guard let regex = try? NSRegularExpression(pattern: balancePattern, options: [.caseInsensitive]) else {
+            throw .noMatch
+        }
         let range = NSRange(text.startIndex..<text.endIndex, in: text)
         guard let match = regex.firstMatch(in: text, range: range), match.numberOfRanges > 1,
-              let captured = Range(match.range(at: 1), in: text) else { return nil }
-        let figure = text[captured].replacingOccurrences(of: ",", with: ".")
-        guard let value = Double(figure) else { return nil }
-        let megabytes = balanceUnit.uppercased() == "GB" ? value * 1024 : value
-        return Int(megabytes.rounded())
+              let captured = Range(match.range(at: 1), in: text) else { throw .noMatch }
+        let figure = String(text[captured])
+        return try Self.megabytes(figure, unit: balanceUnit)
+    }
+
+    /// A balance figure (`1234`, `1,5`, `0.25`) in `unit` (`MB` or `GB`) as whole megabytes, bounded.
+    static func megabytes(_ figure: String, unit: String) throws(BalanceReadError) -> Int {
+        let parts = figure.split(separator: ",", omittingEmptySubsequences: false)
+            .flatMap { $0.split(separator: ".", omittingEmptySubsequences: false) }
+        guard (1...2).contains(parts.count), let whole = parts.first, !whole.isEmpty,
+              parts.allSatisfy({ $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }) else {
+            throw .notANumber(String(figure.prefix(40)))
+        }
+        // Leading zeros cannot overflow anything; digits past twelve are beyond any real balance.
+        let significant = whole.drop(while: { $0 == "0" })
+        guard significant.count <= 12, let integer = Int(significant.isEmpty ? "0" : String(significant)) else {
+            throw .outOfRange(String(figure.prefix(40)))
+        }
+        let fraction = parts.count == 2 ? parts[1].prefix(6) : ""
+        let fractional = fraction.isEmpty ? 0.0 : (Double("0." + fraction) ?? 0)
+        let value = (Double(integer) + fractional) * (unit.uppercased() == "GB" ? 1024 : 1)
+        guard value <= Double(maxBalanceMB) else { throw .outOfRange(String(figure.prefix(40))) }
+        return Int(value.rounded())
     }
 
     /// Checks the patterns compile and the template has one `{code}`; returns the problems by field name.
@@ -113,6 +166,39 @@ public struct OperatorProfile: Codable, Sendable, Equatable {
         if replyTimeoutSeconds < 1 || replyTimeoutSeconds > 600 {
             found.append(("replyTimeoutSeconds", "must be between 1 and 600"))
         }
+        if found.isEmpty, let examples { found += exampleProblems(examples) }
+        return found
+    }
+
+    /// The patterns against the operator's own replies: each example must read as what it is, and only as that.
+    private func exampleProblems(_ examples: ReplyExamples) -> [(field: String, reason: String)] {
+        var found: [(String, String)] = []
+        if let success = examples.success {
+            if Self.find(refusalPattern, in: success) {
+                found.append(("refusalPattern", "matches the operator's success reply (examples.success): a spent voucher would be recorded as refused"))
+            }
+            if !Self.find(successPattern, in: success) {
+                found.append(("successPattern", "does not match the operator's success reply (examples.success)"))
+            }
+        }
+        if let refusal = examples.refusal {
+            if Self.find(successPattern, in: refusal) {
+                found.append(("successPattern", "matches the operator's refusal reply (examples.refusal)"))
+            }
+            if !Self.find(refusalPattern, in: refusal) {
+                found.append(("refusalPattern", "does not match the operator's refusal reply (examples.refusal)"))
+            }
+        }
+        if let balance = examples.balance {
+            do {
+                _ = try readBalance(in: balance)
+            } catch {
+                found.append(("balancePattern", "does not read a balance from the operator's balance reply (examples.balance): \(error)"))
+            }
+            if classifyRecharge(balance) != .unclear {
+                found.append(("successPattern", "or refusalPattern matches the operator's balance reply (examples.balance): a late balance reply would be read as a recharge verdict"))
+            }
+        }
         return found
     }
 
@@ -129,4 +215,40 @@ public enum RechargeVerdict: String, Sendable, Equatable {
     case refused
     /// Neither pattern matched: the outcome is unknown.
     case unclear
+}
+
+/// One real reply of each kind from an operator, checked against its patterns when the configuration is loaded.
+public struct ReplyExamples: Codable, Sendable, Equatable {
+    /// A reply to an accepted recharge.
+    public var success: String?
+    /// A reply to a refused recharge (invalid or used voucher).
+    public var refusal: String?
+    /// A reply to the balance request.
+    public var balance: String?
+
+    /// Creates examples.
+    public init(success: String? = nil, refusal: String? = nil, balance: String? = nil) {
+        self.success = success
+        self.refusal = refusal
+        self.balance = balance
+    }
+}
+
+/// Why a balance could not be read from a reply.
+public enum BalanceReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The balance pattern does not match the reply.
+    case noMatch
+    /// The captured figure is not a plain decimal number.
+    case notANumber(String)
+    /// The figure is beyond any real balance (`OperatorProfile.maxBalanceMB`).
+    case outOfRange(String)
+
+    /// A sentence for people.
+    public var description: String {
+        switch self {
+        case .noMatch: return "the balance pattern does not match the reply"
+        case .notANumber(let figure): return "the balance figure \"\(figure)\" is not a plain number"
+        case .outOfRange(let figure): return "the balance figure \"\(figure)\" is out of range"
+        }
+    }
 }

@@ -16,7 +16,11 @@ extension Ledger {
     ///
     /// The device must have been recorded with `recordDevice` and the SIM with `recordSIM`
     /// (`.notFound` otherwise). Writes event `provisioning.started`.
-    public func startProvisioning(deviceIMEI: String, iccid: String?, plan: String?, actor: Int?) throws(LedgerError) -> Int64 {
+    ///
+    /// `orderID` names the order the run works for: it must be open and of the same SIM (`.orderClosed`,
+    /// `.invalidArgument`), and the run finishing `succeeded` fulfils it.
+    public func startProvisioning(deviceIMEI: String, iccid: String?, plan: String?, orderID: Int64? = nil,
+                                  actor: Int?) throws(LedgerError) -> Int64 {
         try LedgerInput.text(deviceIMEI, "IMEI", max: 32)
         try LedgerInput.optionalText(iccid, "ICCID", max: 32)
         try LedgerInput.optionalText(plan, "plan", max: 64)
@@ -27,13 +31,23 @@ extension Ledger {
             if let iccid, try Bool.fetchOne(db, sql: "SELECT 1 FROM sims WHERE iccid = ?", arguments: [iccid]) == nil {
                 throw LedgerError(.notFound, "no SIM with ICCID …\(iccid.suffix(4)) was recorded; call recordSIM first")
             }
+            if let orderID {
+                guard let order = try Ledger.orderRecord(db, id: orderID) else { throw LedgerError(.notFound, "no order \(orderID)") }
+                guard order.state == .open else {
+                    throw LedgerError(.orderClosed, "order \(orderID) is \(order.state.rawValue); no run works for it")
+                }
+                guard order.iccid == iccid else {
+                    throw LedgerError(.invalidArgument, "order \(orderID) is for SIM …\(order.iccid.suffix(4)), not this one")
+                }
+            }
             try db.execute(sql: """
-                INSERT INTO provisionings (device_id, iccid, plan, state, started_at, actor_uid)
-                VALUES (?, ?, ?, 'running', ?, ?)
-                """, arguments: [deviceID, iccid, plan, now, actor])
+                INSERT INTO provisionings (device_id, iccid, plan, state, started_at, actor_uid, order_id)
+                VALUES (?, ?, ?, 'running', ?, ?, ?)
+                """, arguments: [deviceID, iccid, plan, now, actor, orderID])
             let id = db.lastInsertedRowID
             var detail: [String: String] = [:]
             detail["plan"] = plan
+            detail["order"] = orderID.map { String($0) }
             try EventChain.append(EventDraft(kind: "provisioning.started", provisioningID: id, deviceIMEI: deviceIMEI,
                                              iccid: iccid, actorUID: actor, detail: detail), at: now, in: db)
             return id
@@ -67,7 +81,8 @@ extension Ledger {
         }
     }
 
-    /// Finishes a running provisioning as succeeded or failed, with the Wi-Fi name and key set.
+    /// Finishes a running provisioning as succeeded or failed, with the Wi-Fi name and key set; a run that succeeded
+    /// fulfils its order (event `order.fulfilled`).
     ///
     /// Writes event `provisioning.finished` (its detail says whether a key was set, never the key).
     /// A provisioning finishes once (`.illegalTransition` after that).
@@ -102,6 +117,11 @@ extension Ledger {
             detail["wifi_ssid"] = wifiSSID
             try EventChain.append(EventDraft(kind: "provisioning.finished", provisioningID: id, deviceIMEI: row["imei"],
                                              iccid: row["iccid"], actorUID: actor, detail: detail), at: now, in: db)
+            // A run that succeeded did what its order asked: the order is fulfilled in the same transaction.
+            if state == .succeeded, let orderID: Int64 = row["order_id"],
+               try Ledger.orderRecord(db, id: orderID)?.state == .open {
+                try Ledger.closeOrder(db, id: orderID, as: .fulfilled, provisioningID: id, now: now, actor: actor)
+            }
         }
     }
 
@@ -160,6 +180,6 @@ extension Ledger {
             failureCode: row["failure_code"], failureMessage: row["failure_message"],
             wifiSSID: row["wifi_ssid"], wifiKey: row["wifi_key"],
             startedAt: date(row["started_at"]), finishedAt: (row["finished_at"] as String?).map { date($0) },
-            actorUID: actor.map { Int($0) })
+            actorUID: actor.map { Int($0) }, orderID: row["order_id"])
     }
 }

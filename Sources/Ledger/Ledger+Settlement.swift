@@ -86,4 +86,47 @@ extension Ledger {
             """, arguments: [provisioningID, balanceBeforeStep])
         return text.flatMap { Int64($0) }
     }
+
+    /// What start-up did with a voucher a stop left in `sending`.
+    public enum SendingRecovery: Sendable, Equatable {
+        /// Its run had recorded the operator's acceptance: it is `applied`, with that reply as evidence.
+        case applied
+        /// Nothing says what the operator did: it is `unknown`, for a balance check or a person.
+        case unknown
+    }
+
+    /// Settles a voucher a stop left in `sending`, from what its run recorded before the stop.
+    ///
+    /// The workflow records the recharge step `succeeded` (with the operator's reply) as soon as the operator accepts,
+    /// before its confirming balance query, which can last the profile's reply timeout. A stop in that window leaves
+    /// the voucher `sending` with the acceptance already on disk: it becomes `applied` with that evidence (the
+    /// balance after is not known). Anything else becomes `unknown`; the voucher is never re-sent.
+    public func recoverSending(id: Int64, actor: Int?) throws(LedgerError) -> SendingRecovery {
+        let evidence: String? = try read("read recharge evidence") { db in
+            guard let voucher = try Row.fetchOne(db, sql: "SELECT state, reserved_by_provisioning FROM vouchers WHERE id = ?",
+                                                 arguments: [id]) else {
+                throw LedgerError(.notFound, "no voucher #\(id)")
+            }
+            guard let provisioningID: Int64 = voucher["reserved_by_provisioning"] else { return nil }
+            let sentAt = try Int64.fetchOne(db, sql: """
+                SELECT MAX(seq) FROM events WHERE voucher_id = ? AND kind = 'voucher.sending'
+                """, arguments: [id]) ?? Int64.max
+            let detail = try String.fetchOne(db, sql: """
+                SELECT detail FROM events WHERE provisioning_id = ? AND kind = 'provisioning.step' AND seq > ?
+                  AND json_extract(detail, '$.step') = 'recharge' AND json_extract(detail, '$.status') = 'succeeded'
+                ORDER BY seq LIMIT 1
+                """, arguments: [provisioningID, sentAt])
+            return detail.map { CanonicalJSON.decode($0)?["reply"] ?? "" }
+        }
+        guard let voucher = try self.voucher(id: id), voucher.state == .sending else {
+            throw LedgerError(.illegalTransition, "voucher #\(id) is not sending")
+        }
+        if let reply = evidence {
+            try markApplied(id: id, balanceBeforeMB: voucher.balanceBeforeMB, balanceAfterMB: nil, rawReply: reply,
+                            note: "the operator's acceptance was recorded before the daemon stopped", actor: actor)
+            return .applied
+        }
+        try markUnknown(id: id, reason: "daemon restarted while the voucher was being sent", rawReply: nil, actor: actor)
+        return .unknown
+    }
 }

@@ -106,12 +106,20 @@ extension Ledger {
                 """, arguments: [plan]) else {
                 return nil
             }
+            // The run's order (when it has one) is the voucher's: the schema then refuses a second voucher for it.
+            let orderID: Int64? = provisioning["order_id"]
+            if let orderID {
+                try Ledger.checkOrderTakesVoucher(db, orderID: orderID, iccid: iccid, plan: plan)
+            }
             try db.execute(sql: """
-                UPDATE vouchers SET state = 'reserved', reserved_by_provisioning = ?, iccid = ?, updated_at = ? WHERE id = ?
-                """, arguments: [provisioningID, iccid, now, id])
+                UPDATE vouchers SET state = 'reserved', reserved_by_provisioning = ?, iccid = ?, order_id = ?, updated_at = ?
+                WHERE id = ?
+                """, arguments: [provisioningID, iccid, orderID, now, id])
+            var detail = ["plan": plan, "from": "available", "to": "reserved"]
+            detail["order"] = orderID.map { String($0) }
             try EventChain.append(EventDraft(kind: "voucher.reserved", provisioningID: provisioningID,
                                              deviceIMEI: provisioning["imei"], iccid: iccid, voucherID: id, actorUID: actor,
-                                             detail: ["plan": plan, "from": "available", "to": "reserved"]), at: now, in: db)
+                                             detail: detail), at: now, in: db)
             return try Ledger.voucherRow(db, id: id)
         }
     }
@@ -120,7 +128,8 @@ extension Ledger {
     public func releaseVoucher(id: Int64, actor: Int?) throws(LedgerError) {
         try moveVoucher(id: id, from: [.reserved], to: .available, kind: "voucher.released", actor: actor, context: "release voucher") { db, _, now, _ in
             try db.execute(sql: """
-                UPDATE vouchers SET state = 'available', reserved_by_provisioning = NULL, iccid = NULL, updated_at = ? WHERE id = ?
+                UPDATE vouchers SET state = 'available', reserved_by_provisioning = NULL, iccid = NULL, order_id = NULL,
+                    updated_at = ? WHERE id = ?
                 """, arguments: [now, id])
             return [:]
         }
@@ -146,8 +155,9 @@ extension Ledger {
     /// Marks a sending voucher as applied, with the balances read before and after; event `voucher.applied`.
     ///
     /// `rawReply` is stored with the voucher's code masked if the operator echoed it.
+    /// `note` says how the acceptance is known when it is not the reply just read (start-up recovery).
     public func markApplied(id: Int64, balanceBeforeMB: Int64?, balanceAfterMB: Int64?, rawReply: String?,
-                            actor: Int?) throws(LedgerError) {
+                            note: String? = nil, actor: Int?) throws(LedgerError) {
         try moveVoucher(id: id, from: [.sending], to: .applied, kind: "voucher.applied", actor: actor, context: "mark voucher applied") { db, code, now, _ in
             let reply = Ledger.maskReply(rawReply, code: code)
             try db.execute(sql: """
@@ -158,6 +168,7 @@ extension Ledger {
             detail["balance_before_mb"] = balanceBeforeMB.map { String($0) }
             detail["balance_after_mb"] = balanceAfterMB.map { String($0) }
             detail["raw_reply"] = reply
+            detail["note"] = note
             return detail
         }
     }
@@ -320,7 +331,7 @@ extension Ledger {
                        iccid: row["iccid"], provisioningID: row["reserved_by_provisioning"],
                        balanceBeforeMB: row["balance_before_mb"], balanceAfterMB: row["balance_after_mb"],
                        rawReply: row["raw_reply"], settledNote: row["settled_note"],
-                       createdAt: date(row["created_at"]), updatedAt: date(row["updated_at"]))
+                       createdAt: date(row["created_at"]), updatedAt: date(row["updated_at"]), orderID: row["order_id"])
     }
 
     /// The operator's reply, capped at 2 KiB, with every occurrence of the voucher's code masked.

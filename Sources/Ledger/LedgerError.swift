@@ -42,6 +42,10 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         case backupFailed
         /// Any other I/O or SQLite failure.
         case io
+        /// An order is fulfilled or cancelled: no voucher is reserved for it and no run works for it.
+        case orderClosed
+        /// An order already has its voucher (reserved, sent, applied or unknown): it never takes a second one.
+        case orderHasCredit
     }
 
     /// Stable reason; switch on this.

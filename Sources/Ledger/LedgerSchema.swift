@@ -8,13 +8,16 @@ import GRDB
 /// who bypasses the triggers (drops them, edits the file) is caught by `verifyChain`.
 enum LedgerSchema {
     /// Migration identifiers in order; the first is the empty database's starting point.
-    static let migrationNames = ["v1-initial"]
+    static let migrationNames = ["v1-initial", "v2-orders"]
 
     /// The migrator every `Ledger` runs at open.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-initial") { db in
             try db.execute(sql: v1Initial)
+        }
+        migrator.registerMigration("v2-orders") { db in
+            try db.execute(sql: v2Orders)
         }
         return migrator
     }
@@ -146,5 +149,66 @@ enum LedgerSchema {
         BEGIN SELECT RAISE(ABORT, 'devices are never deleted'); END;
         CREATE TRIGGER sims_no_delete BEFORE DELETE ON sims
         BEGIN SELECT RAISE(ABORT, 'SIMs are never deleted'); END;
+        """
+
+    /// Orders: what money is spent for. One sale, one credit: a voucher is reserved only under an open order, an
+    /// order takes at most one voucher that was not refused, and a SIM has at most one open order.
+    ///
+    /// Vouchers and provisionings gain the order they served; rows written before this migration have none (the
+    /// ledger still knows what those SIMs received from their vouchers' ICCIDs).
+    static let v2Orders = """
+        CREATE TABLE orders (
+            id INTEGER PRIMARY KEY,
+            iccid TEXT NOT NULL REFERENCES sims(iccid),
+            plan TEXT NOT NULL CHECK (length(plan) BETWEEN 1 AND 64),
+            origin TEXT NOT NULL CHECK (origin IN ('policy', 'provision', 'again', 'topup')),
+            sets_wifi INTEGER NOT NULL CHECK (sets_wifi IN (0, 1)),
+            wifi_ssid TEXT,
+            wifi_key TEXT,
+            state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'fulfilled', 'cancelled')),
+            fulfilled_by_provisioning INTEGER REFERENCES provisionings(id),
+            actor_uid INTEGER,
+            created_at TEXT NOT NULL,
+            closed_at TEXT,
+            CHECK ((state = 'open') = (closed_at IS NULL)),
+            CHECK ((state = 'fulfilled') = (fulfilled_by_provisioning IS NOT NULL))
+        ) STRICT;
+        CREATE UNIQUE INDEX orders_one_open_per_sim ON orders(iccid) WHERE state = 'open';
+        CREATE INDEX orders_by_iccid ON orders(iccid, id);
+
+        ALTER TABLE provisionings ADD COLUMN order_id INTEGER REFERENCES orders(id);
+        ALTER TABLE vouchers ADD COLUMN order_id INTEGER REFERENCES orders(id);
+        CREATE INDEX vouchers_by_order ON vouchers(order_id, state);
+
+        -- Orders: born open, never deleted, closed once; what they ask for never changes.
+        CREATE TRIGGER orders_born_open BEFORE INSERT ON orders
+        WHEN NEW.state IS NOT 'open'
+        BEGIN SELECT RAISE(ABORT, 'an order is placed open'); END;
+        CREATE TRIGGER orders_no_delete BEFORE DELETE ON orders
+        BEGIN SELECT RAISE(ABORT, 'orders are never deleted'); END;
+        CREATE TRIGGER orders_final BEFORE UPDATE ON orders
+        WHEN OLD.state IS NOT 'open'
+        BEGIN SELECT RAISE(ABORT, 'a closed order never changes'); END;
+        CREATE TRIGGER orders_fixed_fields BEFORE UPDATE ON orders
+        WHEN NEW.id IS NOT OLD.id OR NEW.iccid IS NOT OLD.iccid OR NEW.plan IS NOT OLD.plan
+          OR NEW.origin IS NOT OLD.origin OR NEW.sets_wifi IS NOT OLD.sets_wifi OR NEW.created_at IS NOT OLD.created_at
+          OR NEW.actor_uid IS NOT OLD.actor_uid
+        BEGIN SELECT RAISE(ABORT, 'what an order asks for never changes'); END;
+
+        -- A voucher is reserved only under an open order of its SIM, and an order takes one voucher that was not refused.
+        CREATE TRIGGER vouchers_order_open BEFORE UPDATE OF state ON vouchers
+        WHEN NEW.state = 'reserved' AND OLD.state IS NOT 'reserved' AND NEW.order_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM orders WHERE id = NEW.order_id AND state = 'open' AND iccid = NEW.iccid)
+        BEGIN SELECT RAISE(ABORT, 'a voucher is reserved only under an open order of its SIM'); END;
+        CREATE TRIGGER vouchers_one_credit_per_order BEFORE UPDATE OF state ON vouchers
+        WHEN NEW.state = 'reserved' AND OLD.state IS NOT 'reserved' AND NEW.order_id IS NOT NULL AND EXISTS (
+            SELECT 1 FROM vouchers WHERE order_id = NEW.order_id AND id != NEW.id
+              AND state IN ('reserved', 'sending', 'applied', 'unknown', 'manual'))
+        BEGIN SELECT RAISE(ABORT, 'the order already has its voucher'); END;
+        CREATE TRIGGER vouchers_order_fixed BEFORE UPDATE OF order_id ON vouchers
+        WHEN NEW.order_id IS NOT OLD.order_id AND NOT (
+             (OLD.state = 'available' AND NEW.state = 'reserved')
+          OR (OLD.state = 'reserved' AND NEW.state = 'available' AND NEW.order_id IS NULL))
+        BEGIN SELECT RAISE(ABORT, 'a voucher''s order is set when it is reserved and cleared only when it is released'); END;
         """
 }

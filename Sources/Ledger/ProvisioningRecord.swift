@@ -44,11 +44,13 @@ public struct ProvisioningRecord: Sendable, Codable, Equatable, Identifiable {
     public var finishedAt: Date?
     /// Unix uid of the API caller who started it; nil for the station's own policy.
     public var actorUID: Int?
+    /// The order this run works for; nil for runs from before orders existed.
+    public var orderID: Int64?
 
     /// Makes a provisioning value.
     public init(id: Int64, deviceIMEI: String, iccid: String?, plan: String?, state: ProvisioningState,
                 failureCode: String?, failureMessage: String?, wifiSSID: String?, wifiKey: String?,
-                startedAt: Date, finishedAt: Date?, actorUID: Int?) {
+                startedAt: Date, finishedAt: Date?, actorUID: Int?, orderID: Int64? = nil) {
         self.id = id
         self.deviceIMEI = deviceIMEI
         self.iccid = iccid
@@ -61,5 +63,6 @@ public struct ProvisioningRecord: Sendable, Codable, Equatable, Identifiable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.actorUID = actorUID
+        self.orderID = orderID
     }
 }

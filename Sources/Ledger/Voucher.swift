@@ -29,11 +29,14 @@ public struct Voucher: Sendable, Codable, Equatable, Identifiable, CustomStringC
     public var createdAt: Date
     /// When its row last changed.
     public var updatedAt: Date
+    /// The order it was reserved for (kept once sent, cleared when released); nil for vouchers reserved before
+    /// orders existed, and while available.
+    public var orderID: Int64?
 
     /// Makes a voucher value (the ledger builds these from rows; tests and mappers may too).
     public init(id: Int64, code: String, plan: String, state: VoucherState, iccid: String?, provisioningID: Int64?,
                 balanceBeforeMB: Int64?, balanceAfterMB: Int64?, rawReply: String?, settledNote: String?,
-                createdAt: Date, updatedAt: Date) {
+                createdAt: Date, updatedAt: Date, orderID: Int64? = nil) {
         self.id = id
         self.code = code
         self.plan = plan
@@ -46,6 +49,7 @@ public struct Voucher: Sendable, Codable, Equatable, Identifiable, CustomStringC
         self.settledNote = settledNote
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.orderID = orderID
     }
 
     /// The code with all but its last 4 characters hidden, e.g. "••••1234".

@@ -5,8 +5,8 @@
 public protocol ProvisioningRecorder: Sendable {
     /// Records the device and SIM as read from the device.
     func recordIdentity(_ identity: DeviceIdentity) async throws(RecorderError)
-    /// Opens a provisioning run and returns its id.
-    func startProvisioning(identity: DeviceIdentity, plan: String?) async throws(RecorderError) -> Int64
+    /// Opens a provisioning run for `order` and returns its id.
+    func startProvisioning(identity: DeviceIdentity, order: ProvisioningOrder) async throws(RecorderError) -> Int64
     /// Records one step's progress.
     func recordStep(_ provisioningID: Int64, step: ProvisioningStep, status: StepStatus,
                     detail: [String: String]) async throws(RecorderError)

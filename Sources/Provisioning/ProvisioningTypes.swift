@@ -112,22 +112,33 @@ public struct WiFiSettings: Sendable, Equatable {
     }
 }
 
-/// What a run is asked to do.
+/// What a run is asked to do: the ledger order it works for, and what that order already has.
 public struct ProvisioningOrder: Sendable, Equatable {
+    /// The ledger's order id; nil only where no ledger order exists (tests of the workflow alone).
+    public var id: Int64?
     /// The plan to apply.
     public var plan: Plan
     /// A Wi-Fi name chosen by the technician, instead of the template's.
     public var ssid: String?
     /// A Wi-Fi key chosen by the technician, instead of a generated one.
     public var key: String?
-    /// Skip the money steps because an earlier run already applied a voucher to this SIM and failed later.
+    /// Whether the order sets the Wi-Fi of a device that has one (a top-up does not).
+    public var setsWiFi: Bool
+    /// The order's credit is applied (by an earlier run, or a settlement): the run skips the money steps.
     public var creditAlreadyApplied: Bool
+    /// A voucher of the order's is reserved, sending or unknown: no other is bought until it is settled.
+    public var pendingVoucherID: Int64?
+
     /// Creates an order.
-    public init(plan: Plan, ssid: String? = nil, key: String? = nil, creditAlreadyApplied: Bool = false) {
+    public init(id: Int64? = nil, plan: Plan, ssid: String? = nil, key: String? = nil, setsWiFi: Bool = true,
+                creditAlreadyApplied: Bool = false, pendingVoucherID: Int64? = nil) {
+        self.id = id
         self.plan = plan
         self.ssid = ssid
         self.key = key
+        self.setsWiFi = setsWiFi
         self.creditAlreadyApplied = creditAlreadyApplied
+        self.pendingVoucherID = pendingVoucherID
     }
 }
 

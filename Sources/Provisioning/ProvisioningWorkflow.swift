@@ -153,7 +153,7 @@ public struct ProvisioningWorkflow: Sendable {
     public func provision(_ identity: DeviceIdentity, order: ProvisioningOrder) async -> ProvisioningReport {
         let provisioningID: Int64
         do {
-            provisioningID = try await recorder.startProvisioning(identity: identity, plan: order.plan.name)
+            provisioningID = try await recorder.startProvisioning(identity: identity, order: order)
         } catch {
             let failure = ProvisioningFailure(step: .plan, code: error.code, message: error.message)
             await progress(.step(.plan, .failed, message: failure.message))
@@ -225,18 +225,47 @@ public struct ProvisioningWorkflow: Sendable {
                                      "No operator profile serves MCC \(imsi.mcc) MNC \(imsi.mnc).")
         }
         run.operatorName = profile.name
-        try await succeed(.plan, run, ["plan": order.plan.name, "operator": profile.name])
+        // Everything that can be checked is checked before any money moves: a Wi-Fi name or key the hotspot cannot
+        // store must not be found out after a voucher is spent.
+        var wifiPlan: WiFiPlan?
+        if dialect.hasWiFi && order.setsWiFi {
+            let ssid = order.ssid ?? SSIDTemplate.render(policy.wifi.ssidTemplate, iccid: iccid.digits,
+                                                         imei: identity.imei.digits, model: identity.model)
+            let key = order.key ?? keys.makeKey(length: policy.wifi.keyLength)
+            do {
+                wifiPlan = WiFiPlan(ssid: ssid, key: key, ssidCommand: try ATCommand.setSSID(index: 0, ssid: ssid),
+                                    keyCommand: try ATCommand.setWPAKey(index: 0, key: key))
+            } catch {
+                throw try await failStep(.plan, run, "wifi-invalid",
+                                         "The Wi-Fi name or key is not allowed: \(describe(error)). No voucher was used.")
+            }
+        }
+        var planDetail = ["plan": order.plan.name, "operator": profile.name]
+        planDetail["order"] = order.id.map { String($0) }
+        try await succeed(.plan, run, planDetail)
 
         if order.creditAlreadyApplied {
             for step in [ProvisioningStep.balanceBefore, .reserve, .recharge, .confirm] {
-                try await record(step, .skipped, run, ["reason": "credit applied by an earlier run"])
+                try await record(step, .skipped, run, ["reason": "the order's credit is already applied"])
             }
+        } else if let pending = order.pendingVoucherID {
+            throw try await failStep(.reserve, run, "voucher-unsettled",
+                                     "Voucher \(pending) of this order is not settled: no other voucher is used until it is "
+                                     + "(plug the device back in to check the balance, or settle it by hand).")
         } else {
             try await applyCredit(identity: identity, iccid: iccid, profile: profile, order: order, run: &run)
         }
 
-        guard dialect.hasWiFi else { return }
-        try await configureWiFi(identity: identity, iccid: iccid, order: order, run: &run)
+        guard let wifiPlan else { return }
+        try await configureWiFi(wifiPlan, dialect: dialect, run: &run)
+    }
+
+    /// The Wi-Fi a run will set, checked and built before the money steps.
+    private struct WiFiPlan {
+        var ssid: String
+        var key: String
+        var ssidCommand: String
+        var keyCommand: String
     }
 
     // MARK: Money
@@ -249,20 +278,11 @@ public struct ProvisioningWorkflow: Sendable {
         // Balance before: nothing is spent yet, so any failure here is simply a failure.
         try await begin(.balanceBefore, run)
         let before: Int
-        do {
-            let reply = try await channel.ussd(profile.balanceCode, dialect: dialect, replyTimeout: replyTimeout, redacted: nil)
-            guard let figure = reply.text.flatMap(profile.balanceMB(in:)) else {
-                throw try await failStep(.balanceBefore, run, "balance-unreadable",
-                                         "The balance reply did not match the operator profile.",
-                                         ["reply": reply.text ?? ""])
-            }
+        switch await readBalance(profile, dialect: dialect) {
+        case .success(let figure):
             before = figure
-        } catch let error as USSDExchangeError {
-            throw try await failStep(.balanceBefore, run, error.code, error.message)
-        } catch let failure as ProvisioningFailure {
-            throw failure
-        } catch {
-            throw try await failStep(.balanceBefore, run, "internal", "Unexpected error.")
+        case .failure(let failure):
+            throw try await failStep(.balanceBefore, run, failure.code, failure.message, failure.detail)
         }
         run.balanceBefore = before
         try await succeed(.balanceBefore, run, ["balance.mb": String(before)])
@@ -306,8 +326,10 @@ public struct ProvisioningWorkflow: Sendable {
 
         let reply: USSDReply
         do {
+            // A balance reply owed to an earlier request is not this recharge's verdict.
             reply = try await channel.ussd(command: command, dialect: dialect, replyTimeout: replyTimeout,
-                                           redacted: "AT+CUSD=1,<recharge voucher \(voucher.id)>,15")
+                                           redacted: "AT+CUSD=1,<recharge voucher \(voucher.id)>,15",
+                                           accepting: { !profile.looksLikeBalanceReply($0.text ?? "") })
         } catch {
             try await settleUnknown(voucher, run, reason: error.code, raw: nil)
             throw try await failStep(.recharge, run, "voucher-unknown",
@@ -319,13 +341,28 @@ public struct ProvisioningWorkflow: Sendable {
         case (0...2, .succeeded) where !text.isEmpty:
             break
         case (0...2, .refused) where !text.isEmpty:
-            do {
-                try await recorder.markRejected(voucher.id, rawReply: raw)
-            } catch {
-                throw try await failStep(.recharge, run, error.code, error.message)
+            // A refusal is believed only when the balance agrees: a reply read as refused while the balance rose is a
+            // spent voucher (a pattern too wide), and a balance that cannot be read proves nothing either way.
+            let check = await readBalance(profile, dialect: dialect)
+            if case .success(let now) = check, now < Self.adding(before, order.plan.megabytes / 2) {
+                do {
+                    try await recorder.markRejected(voucher.id, rawReply: raw)
+                } catch {
+                    throw try await failStep(.recharge, run, error.code, error.message)
+                }
+                throw try await failStep(.recharge, run, "voucher-rejected",
+                                         "The operator refused voucher \(voucher.id); the balance did not change (\(before) → \(now) MB).",
+                                         ["reply": text, "balance.before.mb": String(before), "balance.after.mb": String(now)])
             }
-            throw try await failStep(.recharge, run, "voucher-rejected",
-                                     "The operator refused voucher \(voucher.id).", ["reply": text])
+            let why: String
+            switch check {
+            case .success(let now): why = "refusal read while the balance rose from \(before) to \(now) MB"
+            case .failure(let failure): why = "refusal read but the balance could not be checked (\(failure.message))"
+            }
+            try await settleUnknown(voucher, run, reason: why, raw: raw)
+            throw try await failStep(.recharge, run, "voucher-unknown",
+                                     "The operator's reply reads as a refusal but the balance does not confirm it (\(why)); "
+                                     + "voucher \(voucher.id) is held for settlement.", ["reply": text])
         default:
             try await settleUnknown(voucher, run, reason: "unclear reply (status \(reply.status))", raw: raw)
             throw try await failStep(.recharge, run, "voucher-unknown",
@@ -337,9 +374,7 @@ public struct ProvisioningWorkflow: Sendable {
         // Confirm by a second balance query. The operator already accepted: the voucher is spent either way.
         try await begin(.confirm, run)
         var after: Int?
-        if let balance = try? await channel.ussd(profile.balanceCode, dialect: dialect, replyTimeout: replyTimeout, redacted: nil) {
-            after = balance.text.flatMap(profile.balanceMB(in:))
-        }
+        if case .success(let figure) = await readBalance(profile, dialect: dialect) { after = figure }
         do {
             try await recorder.markApplied(voucher.id, balanceBeforeMB: before, balanceAfterMB: after, rawReply: raw)
         } catch {
@@ -351,12 +386,45 @@ public struct ProvisioningWorkflow: Sendable {
             throw try await failStep(.confirm, run, "balance-unconfirmed",
                                      "The recharge was accepted but the new balance could not be read.")
         }
-        guard after >= before + order.plan.megabytes else {
+        guard after >= Self.adding(before, order.plan.megabytes) else {
             throw try await failStep(.confirm, run, "balance-not-increased",
                                      "The recharge was accepted but the balance went from \(before) to \(after) MB.",
                                      ["balance.before.mb": String(before), "balance.after.mb": String(after)])
         }
         try await succeed(.confirm, run, ["balance.before.mb": String(before), "balance.after.mb": String(after)])
+    }
+
+    /// Why a balance could not be read: a stable code, a sentence and what to record.
+    private struct BalanceFailure: Error {
+        var code: String
+        var message: String
+        var detail: [String: String] = [:]
+    }
+
+    /// One balance query through the operator profile, read with bounds: a figure out of range or not a number is a
+    /// typed failure, never a trap. A recharge verdict owed to an earlier request is not taken as the balance.
+    private func readBalance(_ profile: OperatorProfile, dialect: DeviceDialect) async -> Result<Int, BalanceFailure> {
+        let reply: USSDReply
+        do {
+            reply = try await channel.ussd(profile.balanceCode, dialect: dialect,
+                                           replyTimeout: .seconds(profile.replyTimeoutSeconds), redacted: nil,
+                                           accepting: { profile.classifyRecharge($0.text ?? "") == .unclear })
+        } catch {
+            return .failure(BalanceFailure(code: error.code, message: error.message))
+        }
+        do {
+            return .success(try profile.readBalance(in: reply.text ?? ""))
+        } catch {
+            let message = "The balance reply could not be read: \(error)."
+            return .failure(BalanceFailure(code: "balance-unreadable", message: message,
+                                           detail: ["reply": String((reply.text ?? "").prefix(160))]))
+        }
+    }
+
+    /// `a + b`, saturating instead of trapping (figures come from devices and configuration).
+    static func adding(_ a: Int, _ b: Int) -> Int {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b > 0 ? Int.max : Int.min) : sum
     }
 
     private func settleUnknown(_ voucher: ReservedVoucher, _ run: Run, reason: String, raw: String?) async throws(ProvisioningFailure) {
@@ -371,36 +439,23 @@ public struct ProvisioningWorkflow: Sendable {
 
     // MARK: Wi-Fi
 
-    private func configureWiFi(identity: DeviceIdentity, iccid: ICCID, order: ProvisioningOrder,
-                               run: inout Run) async throws(ProvisioningFailure) {
-        let dialect = identity.dialect
+    private func configureWiFi(_ wifi: WiFiPlan, dialect: DeviceDialect, run: inout Run) async throws(ProvisioningFailure) {
         try await begin(.wifi, run)
-        let ssid = order.ssid ?? SSIDTemplate.render(policy.wifi.ssidTemplate, iccid: iccid.digits,
-                                                     imei: identity.imei.digits, model: identity.model)
-        let key = order.key ?? keys.makeKey(length: policy.wifi.keyLength)
-        let ssidCommand: String
-        let keyCommand: String
-        do {
-            ssidCommand = try ATCommand.setSSID(index: 0, ssid: ssid)
-            keyCommand = try ATCommand.setWPAKey(index: 0, key: key)
-        } catch {
-            throw try await failStep(.wifi, run, "wifi-invalid", "The Wi-Fi name or key is not allowed: \(describe(error)).")
-        }
-        try await writeWiFi(ssidCommand, redacted: nil, dialect: dialect, run: run)
-        try await writeWiFi(keyCommand, redacted: "AT^WIKEY=0,<key>", dialect: dialect, run: run)
-        run.wifi = WiFiSettings(ssid: ssid, key: key)
-        try await succeed(.wifi, run, ["ssid": ssid])
+        try await writeWiFi(wifi.ssidCommand, redacted: nil, dialect: dialect, run: run)
+        try await writeWiFi(wifi.keyCommand, redacted: "AT^WIKEY=0,<key>", dialect: dialect, run: run)
+        run.wifi = WiFiSettings(ssid: wifi.ssid, key: wifi.key)
+        try await succeed(.wifi, run, ["ssid": wifi.ssid])
 
         try await begin(.verify, run)
         let storedSSID = await readBack("AT^SSID?", dialect: dialect) { lines throws(ATParseError) in try ATParse.ssids(lines) }
-        guard storedSSID?[0] == ssid else {
+        guard storedSSID?[0] == wifi.ssid else {
             throw try await failStep(.verify, run, "wifi-readback-mismatch", "The hotspot does not report the Wi-Fi name just set.")
         }
         let storedKey = await readBack("AT^WIKEY?", dialect: dialect) { lines throws(ATParseError) in try ATParse.wifiKeys(lines) }
-        guard storedKey?[0] == key else {
+        guard storedKey?[0] == wifi.key else {
             throw try await failStep(.verify, run, "wifi-readback-mismatch", "The hotspot does not report the Wi-Fi key just set.")
         }
-        try await succeed(.verify, run, ["ssid": ssid])
+        try await succeed(.verify, run, ["ssid": wifi.ssid])
     }
 
     private func writeWiFi(_ command: String, redacted: String?, dialect: DeviceDialect, run: Run) async throws(ProvisioningFailure) {

@@ -15,20 +15,26 @@ extension DeviceChannel {
     ///
     /// Shared by the workflow (balance, recharge) and the station's settlement by balance, so both send and read
     /// USSD the same way.
-    public func ussd(_ request: String, dialect: DeviceDialect, replyTimeout: Duration,
-                     redacted: String?) async throws(USSDExchangeError) -> USSDReply {
+    public func ussd(_ request: String, dialect: DeviceDialect, replyTimeout: Duration, redacted: String?,
+                     accepting isOwnReply: @Sendable (USSDReply) -> Bool = { _ in true }) async throws(USSDExchangeError) -> USSDReply {
         let command: String
         do {
             command = try ATCommand.ussd(request, encoding: dialect.ussdEncoding)
         } catch {
             throw USSDExchangeError(code: "ussd-invalid", message: "The USSD request is not allowed on the wire.")
         }
-        return try await ussd(command: command, dialect: dialect, replyTimeout: replyTimeout, redacted: redacted)
+        return try await ussd(command: command, dialect: dialect, replyTimeout: replyTimeout, redacted: redacted,
+                              accepting: isOwnReply)
     }
 
     /// The same exchange for an `AT+CUSD` command already built (a recharge, whose code is shown `redacted`).
-    public func ussd(command: String, dialect: DeviceDialect, replyTimeout: Duration,
-                     redacted: String?) async throws(USSDExchangeError) -> USSDReply {
+    ///
+    /// A `+CUSD` carries no request id: a reply the network owed an earlier request (a balance asked by a process
+    /// that was killed, a dialogue a previous holder of the port left) can arrive while this one waits. `isOwnReply`
+    /// says which replies can answer this request; the others are skipped (counted in the error if none comes) and
+    /// the wait goes on until `replyTimeout`.
+    public func ussd(command: String, dialect: DeviceDialect, replyTimeout: Duration, redacted: String?,
+                     accepting isOwnReply: @Sendable (USSDReply) -> Bool = { _ in true }) async throws(USSDExchangeError) -> USSDReply {
         await discardUnsolicited(named: "+CUSD")
         let response: ATResponse
         do {
@@ -39,17 +45,24 @@ extension DeviceChannel {
         guard response.isOK else {
             throw USSDExchangeError(code: "ussd-refused-by-device", message: "the device answered \(response.final.shownText)")
         }
-        let report: ATUnsolicited
-        do {
-            report = try await waitForUnsolicited(named: "+CUSD", timeout: replyTimeout)
-        } catch {
-            throw USSDExchangeError(code: error.failureCode, message: error.sentence)
-        }
-        let reply: USSDReply
-        do {
-            reply = try ATParse.ussd(report.line)
-        } catch {
-            throw USSDExchangeError(code: "ussd-malformed", message: "the network's reply could not be parsed")
+        let deadline = ContinuousClock.now + replyTimeout
+        var skipped = 0
+        var reply: USSDReply
+        while true {
+            let report: ATUnsolicited
+            do {
+                report = try await waitForUnsolicited(named: "+CUSD", timeout: max(.zero, deadline - .now))
+            } catch {
+                let note = skipped > 0 ? " (\(skipped) reply(ies) owed to an earlier request were skipped)" : ""
+                throw USSDExchangeError(code: error.failureCode, message: error.sentence + note)
+            }
+            do {
+                reply = try ATParse.ussd(report.line)
+            } catch {
+                throw USSDExchangeError(code: "ussd-malformed", message: "the network's reply could not be parsed")
+            }
+            if isOwnReply(reply) { break }
+            skipped += 1
         }
         if reply.status == 1 {
             // The network opened a menu we did not ask for: close the session so the device is free.

@@ -25,11 +25,13 @@ public struct APIRouter: Sendable {
         }
     }
 
-    /// Money operations: provision, voucher import, voucher settlement (each changes who holds what money).
+    /// Money operations: attach (a device attached is provisioned by policy), provision, top-up, voucher import,
+    /// voucher settlement (each can change who holds what money).
     static func isMoneyOperation(method: String, route: [String]) -> Bool {
         guard method == "POST" else { return false }
         switch (route.count, route.first) {
-        case (3, "devices"): return route[2] == "provision"
+        case (1, "devices"): return true
+        case (3, "devices"): return route[2] == "provision" || route[2] == "topup"
         case (2, "vouchers"): return route[1] == "import"
         case (3, "vouchers"): return route[2] == "settle"
         default: return false
@@ -68,12 +70,15 @@ public struct APIRouter: Sendable {
             return try Self.json(await station.devices(reveal: reveal))
         case ("POST", 1, "devices"):
             let body = try Self.decode(AttachRequest.self, request.body)
-            return try Self.json(try await station.attach(path: body.path), status: 201)
+            return try Self.json(try await station.attach(path: body.path, actor: actor), status: 201)
         case ("GET", 2, "devices"):
             return try Self.json(try await station.device(route[1], reveal: reveal))
         case ("POST", 3, "devices") where route[2] == "provision":
             let body = request.body.isEmpty ? ProvisionRequest() : try Self.decode(ProvisionRequest.self, request.body)
             return try Self.json(try await station.provision(route[1], request: body, actor: actor), status: 202)
+        case ("POST", 3, "devices") where route[2] == "topup":
+            let body = try Self.decode(TopUpRequest.self, request.body)
+            return try Self.json(try await station.topUp(route[1], request: body, actor: actor), status: 202)
         case ("GET", 1, "events"):
             return Self.eventStream(await station.events.subscribe())
         case ("GET", 1, "plans"):

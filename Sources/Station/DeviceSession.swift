@@ -1,5 +1,6 @@
 import ATProtocol
 import Foundation
+import Ledger
 import Logging
 import Provisioning
 import StationAPI
@@ -11,17 +12,9 @@ import StationAPI
 actor DeviceSession {
     nonisolated let id: String
     nonisolated let port: String
-    private let channel: any DeviceChannel
-    private let makeWorkflow: @Sendable (_ actor: Int?, _ progress: @escaping ProgressSink) -> ProvisioningWorkflow
+    private let services: DeviceSessionServices
     private let events: EventHub
     private let logger: Logger
-    private let closeChannel: @Sendable () async -> Void
-    /// Runs after every identification attempt (nil identity: it failed), before any provisioning; true when it
-    /// settled one of the SIM's unknown vouchers as applied, so this run must not buy the credit again.
-    private let afterIdentify: @Sendable (_ identity: DeviceIdentity?) async -> Bool
-    /// Discovery only: after the first identification, finds the gone session of the same device (IMEI and ICCID)
-    /// whose place this one takes; its last state is shown instead of provisioning by policy.
-    private let replugCheck: (@Sendable (_ identity: DeviceIdentity) async -> Replug?)?
     private var replugChecked = false
     /// The state the device was in when it went away (what a re-plug shows).
     private var stateBeforeGone: DeviceState?
@@ -31,23 +24,13 @@ actor DeviceSession {
     private var status: DeviceStatus
     private var identity: DeviceIdentity?
     private var run: Task<Void, Never>?
-    /// ICCIDs whose credit an earlier run applied before failing later (Wi-Fi, verify): a retry skips the money.
-    private var creditApplied: Set<String> = []
 
-    init(id: String, port: String, channel: any DeviceChannel, events: EventHub, logger: Logger,
-         closeChannel: @escaping @Sendable () async -> Void,
-         afterIdentify: @escaping @Sendable (_ identity: DeviceIdentity?) async -> Bool = { _ in false },
-         replugCheck: (@Sendable (_ identity: DeviceIdentity) async -> Replug?)? = nil,
-         makeWorkflow: @escaping @Sendable (_ actor: Int?, _ progress: @escaping ProgressSink) -> ProvisioningWorkflow) {
+    init(id: String, port: String, events: EventHub, logger: Logger, services: DeviceSessionServices) {
         self.id = id
         self.port = port
-        self.channel = channel
         self.events = events
         self.logger = logger
-        self.closeChannel = closeChannel
-        self.afterIdentify = afterIdentify
-        self.replugCheck = replugCheck
-        self.makeWorkflow = makeWorkflow
+        self.services = services
         self.status = DeviceStatus(id: id, port: port, state: .connecting, updatedAt: Date())
     }
 
@@ -60,23 +43,24 @@ actor DeviceSession {
     /// Whether a run is under way.
     var isBusy: Bool { run != nil }
 
-    /// Identifies the device, then provisions it with `order` if one is given (policy), else waits for a technician.
-    func start(order: ProvisioningOrder?) {
+    /// Identifies the device, then asks the ledger what its SIM is owed under the station's policy: an open order is
+    /// resumed, a SIM never served gets the default plan (`intent.plan`), a served SIM nothing.
+    func start(intent: OrderIntent, actor: Int?) {
         guard run == nil else { return }
-        run = Task { await self.identifyThenProvision(order: order, actor: nil) }
+        run = Task { await self.identifyThenProvision(intent: intent, actor: actor) }
     }
 
-    /// Starts (or retries) provisioning on a technician's request.
-    func requestProvisioning(order: ProvisioningOrder, actor: Int?) throws(StationError) {
+    /// Starts a person's request (`provision`, `provision --again`, `topup`); the ledger decides what it gets.
+    func requestProvisioning(intent: OrderIntent, actor: Int?) throws(StationError) {
         guard run == nil else {
             throw StationError(status: 409, code: "device-busy", message: "Device \(id) is busy (\(status.state.rawValue)).")
         }
         guard status.state != .gone else {
             throw StationError(status: 409, code: "device-gone", message: "Device \(id) is no longer connected.")
         }
-        // Whether the SIM's credit is already applied is decided by the run, after it has identified the SIM now in
-        // the device (the one the request saw may have been swapped since).
-        run = Task { await self.identifyThenProvision(order: order, actor: actor) }
+        // What the SIM is owed is decided by the run, after it has identified the SIM now in the device (the one the
+        // request saw may have been swapped since).
+        run = Task { await self.identifyThenProvision(intent: intent, actor: actor) }
     }
 
     /// Waits for the current run to end (tests, shutdown).
@@ -87,63 +71,93 @@ actor DeviceSession {
         }
     }
 
-    /// Someone settled this SIM's unknown voucher as applied: its next run skips the money steps (no second top-up).
-    func noteCreditApplied(iccid: String) {
-        if identity?.iccid?.digits == iccid { creditApplied.insert(iccid) }
-    }
-
     /// Marks the device gone and stops its run; the channel is closed.
     func markGone(reason: String) async {
         guard status.state != .gone || run != nil else { return }
         if status.state != .gone, stateWhenLost == nil { stateWhenLost = status.state }
         run?.cancel()
-        await closeChannel()
+        await services.closeChannel()
         // Let the run record how it ended (an in-flight voucher becomes unknown) before the state says gone.
         await waitUntilIdle()
         stateBeforeGone = status.state
         await update(state: .gone, step: status.step, message: reason, kind: "gone")
     }
 
-    private func identifyThenProvision(order: ProvisioningOrder?, actor: Int?) async {
+    private func identifyThenProvision(intent: OrderIntent, actor: Int?) async {
         defer { run = nil }
-        let workflow = makeWorkflow(actor) { [weak self] progress in
+        let workflow = services.makeWorkflow(actor) { [weak self] progress in
             await self?.observe(progress)
         }
-        if identity == nil || order != nil {
-            await update(state: .identifying, step: "identify", message: "reading the device", kind: "state")
-            do {
-                identity = try await workflow.identify()
-            } catch {
-                logger.warning("identification failed", metadata: ["device.id": "\(id)", "failure.code": "\(error.code)"])
-                status.failure = FailureInfo(code: error.code, message: error.message)
-                let gone = error.code == "device-gone"
-                await update(state: gone ? .gone : .failed, step: "identify", message: error.message,
-                             kind: gone ? "gone" : "state")
-                _ = await afterIdentify(nil)
-                return
-            }
-            if await afterIdentify(identity), let iccid = identity?.iccid?.digits {
-                creditApplied.insert(iccid)
-            }
-        }
-        guard let identity else { return }
-        if let replugCheck, !replugChecked {
-            replugChecked = true
-            if let previous = await replugCheck(identity) {
-                await adopt(previous)
-                return
-            }
-        }
-        guard var order else {
-            await update(state: .awaitingPlan, step: nil, message: "waiting for a technician to choose a plan", kind: "state")
+        await update(state: .identifying, step: "identify", message: "reading the device", kind: "state")
+        do {
+            identity = try await workflow.identify()
+        } catch {
+            logger.warning("identification failed", metadata: ["device.id": "\(id)", "failure.code": "\(error.code)"])
+            status.failure = FailureInfo(code: error.code, message: error.message)
+            let gone = error.code == "device-gone"
+            await update(state: gone ? .gone : .failed, step: "identify", message: error.message,
+                         kind: gone ? "gone" : "state")
+            await services.afterIdentify(nil)
             return
         }
-        if let iccid = identity.iccid?.digits, creditApplied.contains(iccid) {
-            order.creditAlreadyApplied = true
+        // Settle what the SIM's unknown vouchers left open (a balance check) before the ledger decides what it is owed.
+        await services.afterIdentify(identity)
+        guard let identity else { return }
+        if let replugCheck = services.replugCheck, !replugChecked {
+            replugChecked = true
+            if let previous = await replugCheck(identity) { adopt(previous) }
         }
+        guard let iccid = identity.iccid?.digits else {
+            // No SIM to order for: the workflow reports why (no SIM, unreadable) without touching money.
+            guard let plan = intent.plan.flatMap(services.plan) else {
+                await update(state: .awaitingPlan, step: nil, message: "waiting for a technician to choose a plan", kind: "state")
+                return
+            }
+            await provision(identity, order: ProvisioningOrder(plan: plan, setsWiFi: intent.setsWiFi), workflow: workflow)
+            return
+        }
+        switch await services.placeOrder(iccid, intent, actor) {
+        case .failure(let error):
+            logger.error("the ledger could not decide the SIM's order", metadata: ["device.id": "\(id)", "error.code": "\(error.code)"])
+            status.failure = FailureInfo(code: error.code, message: error.message)
+            await update(state: .failed, step: "plan", message: error.message, kind: "state")
+        case .success(.nothingToDo):
+            await update(state: .awaitingPlan, step: nil, message: "waiting for a technician to choose a plan", kind: "state")
+        case .success(.refused(let code, let message)):
+            // A person's request the ledger refused (the SIM is served, or an order is open): the device keeps its state.
+            status.failure = FailureInfo(code: code, message: message)
+            let kept = status.state == .identifying ? DeviceState.failed : status.state
+            await update(state: kept, step: nil, message: message, kind: "state")
+        case .success(.alreadyServed(let service)):
+            showServed(service)
+            logger.info("SIM already served: no voucher used", metadata: ["device.id": "\(id)",
+                                                                         "order.id": "\(service.lastFulfilled.map { String($0.id) } ?? "none")"])
+            await update(state: .done, step: nil,
+                         message: "already provisioned\(service.lastFulfilled.map { " (order \($0.id))" } ?? ""): no voucher used, Wi-Fi unchanged",
+                         kind: "state")
+        case .success(.run(let record)):
+            guard let plan = services.plan(record.plan) else {
+                let message = "Order \(record.id) is for plan \(record.plan), which is no longer configured: add it back or cancel the order."
+                status.failure = FailureInfo(code: "unknown-plan", message: message)
+                await update(state: .failed, step: "plan", message: message, kind: "state")
+                return
+            }
+            var order = ProvisioningOrder(id: record.id, plan: plan, ssid: record.wifiSSID, key: record.wifiKey,
+                                          setsWiFi: record.setsWiFi)
+            switch record.credit {
+            case .notApplied: break
+            case .applied: order.creditAlreadyApplied = true
+            case .pending(let voucherID, _): order.pendingVoucherID = voucherID
+            }
+            status.orderID = record.id
+            await provision(identity, order: order, workflow: workflow)
+        }
+    }
+
+    private func provision(_ identity: DeviceIdentity, order: ProvisioningOrder, workflow: ProvisioningWorkflow) async {
         status.plan = order.plan.name
         status.failure = nil
-        status.wifi = nil
+        if order.setsWiFi { status.wifi = nil }
         await update(state: .provisioning, step: nil, message: "provisioning with plan \(order.plan.name)", kind: "state")
         let report = await workflow.provision(identity, order: order)
         status.provisioningID = report.provisioningID
@@ -154,11 +168,9 @@ actor DeviceSession {
         }
         switch report.outcome {
         case .succeeded:
-            if let iccid = identity.iccid?.digits { creditApplied.remove(iccid) }
             logger.info("provisioning succeeded", metadata: ["device.id": "\(id)", "provisioning.id": "\(report.provisioningID)"])
             await update(state: .done, step: nil, message: "ready to hand over", kind: "state")
         case .failed(let failure):
-            if report.creditApplied, let iccid = identity.iccid?.digits { creditApplied.insert(iccid) }
             logger.warning("provisioning failed", metadata: ["device.id": "\(id)", "provisioning.id": "\(report.provisioningID)",
                                                            "failure.code": "\(failure.code)", "failure.step": "\(failure.step.rawValue)"])
             status.failure = FailureInfo(code: failure.code, message: failure.message)
@@ -168,12 +180,25 @@ actor DeviceSession {
         }
     }
 
+    /// Shows what the ledger says the SIM received: its last order and the Wi-Fi that run set (the card handed over).
+    private func showServed(_ service: SIMService) {
+        status.failure = nil
+        status.orderID = service.lastFulfilled?.id
+        if let run = service.lastServedBy {
+            status.provisioningID = run.id
+            status.plan = service.lastFulfilled?.plan ?? run.plan
+            // The Wi-Fi belongs to the device that run configured; another hotspot holding this SIM keeps its own.
+            if run.deviceIMEI == identity?.imei.digits, let ssid = run.wifiSSID, let key = run.wifiKey {
+                status.wifi = WiFiInfo(ssid: ssid, key: key, qrPayload: WiFiQRPayload.make(ssid: ssid, key: key))
+            }
+        }
+    }
+
     /// What a gone session hands to the session of the same device plugged back in.
     struct Replug: Sendable {
         var previousID: String
         var status: DeviceStatus
         var state: DeviceState
-        var creditApplied: Set<String>
     }
 
     /// The state the device was in when it was lost (the run's step or the idle state), whoever noticed the loss
@@ -184,22 +209,18 @@ actor DeviceSession {
     func replugRecord() -> Replug? {
         guard status.state == .gone, let before = stateBeforeGone else { return nil }
         let state: DeviceState = [.done, .failed, .awaitingPlan].contains(before) ? before : .failed
-        return Replug(previousID: id, status: status, state: state, creditApplied: creditApplied)
+        return Replug(previousID: id, status: status, state: state)
     }
 
-    /// Shows the earlier session's last state on this port; a technician resumes with a provision request.
-    private func adopt(_ previous: Replug) async {
-        creditApplied.formUnion(previous.creditApplied)
+    /// Carries the earlier session's last figures over to this port; the ledger then decides what the SIM is owed.
+    private func adopt(_ previous: Replug) {
         status.plan = previous.status.plan
         status.provisioningID = previous.status.provisioningID
         status.balanceMB = previous.status.balanceMB
         status.wifi = previous.status.wifi
-        status.failure = previous.status.failure
         status.operatorName = previous.status.operatorName ?? status.operatorName
+        status.orderID = previous.status.orderID
         logger.info("device plugged back in", metadata: ["device.id": "\(id)", "device.previousID": "\(previous.previousID)"])
-        await update(state: previous.state, step: previous.status.step,
-                     message: "plugged back in (was \(previous.previousID) on \(previous.status.port)); last state \(previous.state.rawValue)",
-                     kind: "state")
     }
 
     private func observe(_ progress: ProvisioningProgress) async {
@@ -231,6 +252,24 @@ actor DeviceSession {
         await events.publish(StationEvent(kind: kind, deviceID: id, state: state, step: step, message: message,
                                           at: status.updatedAt))
     }
+}
+
+/// What a session needs from the station: one value instead of closures scattered over its initialiser.
+struct DeviceSessionServices: Sendable {
+    /// Closes the device's channel (unplug, shutdown).
+    var closeChannel: @Sendable () async -> Void
+    /// Runs after every identification attempt (nil identity: it failed), before the ledger decides anything:
+    /// settles the SIM's unknown vouchers by balance and tells start-up the device is identified.
+    var afterIdentify: @Sendable (_ identity: DeviceIdentity?) async -> Void
+    /// Discovery only: after the first identification, finds the gone session of the same device (IMEI and ICCID)
+    /// whose place this one takes.
+    var replugCheck: (@Sendable (_ identity: DeviceIdentity) async -> DeviceSession.Replug?)?
+    /// Asks the ledger what SIM `iccid` gets for `intent` (one transaction; see `OrderDecision`).
+    var placeOrder: @Sendable (_ iccid: String, _ intent: OrderIntent, _ actor: Int?) async -> Result<OrderPlacement, StationError>
+    /// The configured plan of this name.
+    var plan: @Sendable (_ name: String) -> Plan?
+    /// Makes the workflow for one run, recording as `actor`.
+    var makeWorkflow: @Sendable (_ actor: Int?, _ progress: @escaping ProgressSink) -> ProvisioningWorkflow
 }
 
 /// An error the API returns: an HTTP status, a stable code and a sentence.

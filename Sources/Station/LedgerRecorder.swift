@@ -24,10 +24,21 @@ struct LedgerRecorder: ProvisioningRecorder {
         }
     }
 
-    func startProvisioning(identity: DeviceIdentity, plan: String?) async throws(RecorderError) -> Int64 {
+    func startProvisioning(identity: DeviceIdentity, order: ProvisioningOrder) async throws(RecorderError) -> Int64 {
         try await map {
-            try ledger.startProvisioning(deviceIMEI: identity.imei.digits, iccid: identity.iccid?.digits, plan: plan,
-                                         actor: actor)
+            try ledger.startProvisioning(deviceIMEI: identity.imei.digits, iccid: identity.iccid?.digits, plan: order.plan.name,
+                                         orderID: order.id, actor: actor)
+        }
+    }
+
+    /// What SIM `iccid` gets for `intent`, decided and written by the ledger in one transaction.
+    func placeOrder(iccid: String, intent: OrderIntent) async -> Result<OrderPlacement, StationError> {
+        do {
+            return .success(try await ledger.onOwnThread { ledger in try ledger.placeOrder(iccid: iccid, intent: intent, actor: actor) })
+        } catch let error as LedgerError {
+            return .failure(Station.stationError(error, file: nil, lines: []))
+        } catch {
+            return .failure(StationError(status: 500, code: "ledger-io", message: String(describing: error)))
         }
     }
 
@@ -109,6 +120,8 @@ struct LedgerRecorder: ProvisioningRecorder {
     static func code(_ code: LedgerError.Code) -> String {
         switch code {
         case .simHasUnsettledVoucher: return "sim-has-unsettled-voucher"
+        case .orderClosed: return "order-closed"
+        case .orderHasCredit: return "order-has-credit"
         case .diskFull: return "disk-full"
         case .illegalTransition: return "ledger-illegal-transition"
         case .notFound: return "ledger-not-found"

@@ -119,9 +119,6 @@ extension Station {
         guard let voucher = try mapLedger({ try ledger.voucher(id: id) }) else {
             throw StationError(status: 404, code: "voucher-not-found", message: "No voucher \(id).")
         }
-        if outcome == .applied, let iccid = voucher.iccid {
-            await noteCreditApplied(iccid: iccid)
-        }
         return Self.voucherInfo(voucher, reveal: false)
     }
 }

@@ -44,17 +44,25 @@ public actor Station {
 
     /// Settles what a crash left behind, first thing at start; `finishStartup` then reports ready.
     ///
-    /// A voucher found in `sending` was (maybe) on the wire when the daemon died: it becomes `unknown` and is never
-    /// re-sent; its SIM gets no other voucher until a person or a balance comparison settles it. A voucher found
+    /// A voucher found in `sending` was (maybe) on the wire when the daemon died: it becomes `applied` when its run had
+    /// already recorded the operator's acceptance, else `unknown`, never re-sent; its SIM gets no other voucher until a
+    /// person or a balance comparison settles it. A voucher found
     /// `reserved` was never sent and goes back to `available`; runs still `running` end as `daemon-restarted`.
     /// Returns how many vouchers were moved to `unknown`. The balance
     /// comparison runs when the SIM's device is identified (`VoucherSettler`).
     public func recoverAfterStart() throws(LedgerError) -> Int {
         var moved = 0
+        var applied = 0
         for voucher in try ledger.unsettledVouchers() where voucher.state == .sending {
-            try ledger.markUnknown(id: voucher.id, reason: "daemon restarted while the voucher was being sent",
-                                   rawReply: nil, actor: nil)
-            moved += 1
+            // The run may have recorded the operator's acceptance before the stop: that evidence settles it.
+            switch try ledger.recoverSending(id: voucher.id, actor: nil) {
+            case .applied: applied += 1
+            case .unknown: moved += 1
+            }
+        }
+        if applied > 0 {
+            logger.notice("vouchers found accepted by the operator before the restart settled as applied",
+                          metadata: ["voucher.count": "\(applied)"])
         }
         if moved > 0 {
             logger.warning("vouchers held for settlement after restart", metadata: ["voucher.count": "\(moved)"])
@@ -86,11 +94,12 @@ public actor Station {
 
     // MARK: - Devices
 
-    /// Opens a serial port and starts a session on it: identify, then provision by policy.
+    /// Opens a serial port and starts a session on it: identify, then do what the ledger says the SIM is owed under
+    /// the station's policy (resume its open order, the default plan for a SIM never served, nothing for a served one).
     ///
     /// `followReplug` (discovery): a device identified as one that went away (same IMEI and ICCID) takes over that
-    /// session's last state instead of being provisioned by policy.
-    public func attach(path: String, followReplug: Bool = false) throws(StationError) -> DeviceStatus {
+    /// session's last figures. `actor` is the uid of the API caller who attached it (nil: configuration, discovery).
+    public func attach(path: String, followReplug: Bool = false, actor: Int? = nil) throws(StationError) -> DeviceStatus {
         if let existing = sessions.first(where: { $0.port == path }) {
             throw StationError(status: 409, code: "already-attached", message: "\(path) is already attached as \(existing.id).")
         }
@@ -109,6 +118,7 @@ public actor Station {
         let policy = config.policy
         let ledger = self.ledger
         let keys = self.keys
+        let config = self.config
         var deviceLogger = logger
         deviceLogger[metadataKey: "device.id"] = "\(id)"
         let settler = VoucherSettler(ledger: ledger, config: config, logger: deviceLogger)
@@ -116,26 +126,29 @@ public actor Station {
         if followReplug {
             replugCheck = { [weak self] identity in await self?.takeOverGoneSession(newID: id, identity: identity) }
         }
-        let session = DeviceSession(
-            id: id, port: path, channel: channel, events: events, logger: deviceLogger,
+        let services = DeviceSessionServices(
             closeChannel: { await atSession.close() },
             afterIdentify: { [weak self] identity in
-                let applied = await settler.settle(identity: identity, channel: channel)
+                await settler.settle(identity: identity, channel: channel)
                 await self?.deviceIdentified(id)
-                return applied
             },
             replugCheck: replugCheck,
+            placeOrder: { iccid, intent, actor in
+                await LedgerRecorder(ledger: ledger, actor: actor, port: path).placeOrder(iccid: iccid, intent: intent)
+            },
+            plan: { name in config.plan(named: name) },
             makeWorkflow: { actor, progress in
                 ProvisioningWorkflow(channel: channel, recorder: LedgerRecorder(ledger: ledger, actor: actor, port: path),
                                      policy: policy, keys: keys, progress: progress)
             })
+        let session = DeviceSession(id: id, port: path, events: events, logger: deviceLogger, services: services)
         sessions.append(session)
         logger.info("device attached", metadata: ["device.id": "\(id)", "port.path": "\(path)"])
-        let order = config.defaultPlan.flatMap(config.plan(named:)).map { ProvisioningOrder(plan: $0) }
+        let intent = OrderIntent(origin: .policy, plan: config.defaultPlan)
         let events = self.events
         Task {
             await events.publish(StationEvent(kind: "attached", deviceID: id, state: .connecting, message: path, at: Date()))
-            await session.start(order: order)
+            await session.start(intent: intent, actor: actor)
         }
         // Notice an unplug even while the device is idle: the report stream ends when the port goes away.
         Task { [weak session] in
@@ -161,20 +174,77 @@ public actor Station {
         return Self.redact(await session.snapshot(), reveal: reveal)
     }
 
-    /// Starts or retries provisioning on a technician's request.
+    /// Starts or resumes provisioning on a technician's request: the SIM's open order, or a new order for a SIM not yet
+    /// served; `again` orders credit and Wi-Fi anew for a served SIM.
+    ///
+    /// Everything checkable is checked before anything runs: the plan, the Wi-Fi name and key (the characters a
+    /// hotspot stores), and whether the SIM the device last showed is already served (409 `already-served`, with what
+    /// to do instead). The run checks again once it has identified the SIM now in the device.
     public func provision(_ reference: String, request: ProvisionRequest, actor: Int?) async throws(StationError) -> DeviceStatus {
         let session = try await find(reference)
-        guard let planName = request.plan ?? config.defaultPlan else {
-            throw StationError(status: 422, code: "plan-required",
-                               message: "No plan given and no default plan configured: choose one of \(config.plans.map(\.name).joined(separator: ", ")).")
-        }
-        guard let plan = config.plan(named: planName) else {
-            throw StationError(status: 422, code: "unknown-plan",
-                               message: "Plan \(planName) is not configured: choose one of \(config.plans.map(\.name).joined(separator: ", ")).")
-        }
-        try await session.requestProvisioning(order: ProvisioningOrder(plan: plan, ssid: request.ssid, key: request.key),
-                                              actor: actor)
+        let planName = request.plan ?? config.defaultPlan
+        if let planName { _ = try checkedPlan(planName) }
+        try Self.checkWiFi(ssid: request.ssid, key: request.key)
+        let origin: OrderOrigin = request.again == true ? .again : .provision
+        let intent = OrderIntent(origin: origin, plan: planName, wifiSSID: request.ssid, wifiKey: request.key)
+        try await precheck(session, intent: intent)
+        try await session.requestProvisioning(intent: intent, actor: actor)
         return Self.redact(await session.snapshot(), reveal: false)
+    }
+
+    /// Buys more credit for the SIM in a device (a new order, money only): the Wi-Fi and the card handed over stay.
+    public func topUp(_ reference: String, request: TopUpRequest, actor: Int?) async throws(StationError) -> DeviceStatus {
+        let session = try await find(reference)
+        _ = try checkedPlan(request.plan)
+        guard await session.snapshot().iccid != nil else {
+            throw StationError(status: 409, code: "sim-unknown",
+                               message: "Device \(session.id) has no identified SIM yet: wait until it is identified, then top up.")
+        }
+        let intent = OrderIntent(origin: .topup, plan: request.plan)
+        try await precheck(session, intent: intent)
+        try await session.requestProvisioning(intent: intent, actor: actor)
+        return Self.redact(await session.snapshot(), reveal: false)
+    }
+
+    private func checkedPlan(_ name: String) throws(StationError) -> Plan {
+        guard let plan = config.plan(named: name) else {
+            throw StationError(status: 422, code: "unknown-plan",
+                               message: "Plan \(name) is not configured: choose one of \(config.plans.map(\.name).joined(separator: ", ")).")
+        }
+        return plan
+    }
+
+    /// A technician's Wi-Fi name and key, checked with the same allowlists the hotspot commands use.
+    static func checkWiFi(ssid: String?, key: String?) throws(StationError) {
+        do {
+            if let ssid { _ = try ATCommand.setSSID(index: 0, ssid: ssid) }
+            if let key { _ = try ATCommand.setWPAKey(index: 0, key: key) }
+        } catch {
+            throw StationError(status: 422, code: "wifi-invalid",
+                               message: "The Wi-Fi name or key cannot be stored by a hotspot (\(error)): use 1–32 plain ASCII "
+                                   + "characters for the name and 8–63 for the key, without quotes or semicolons.")
+        }
+    }
+
+    /// Refuses at once what the ledger would refuse for the SIM the device last showed (no run, no AT traffic).
+    private func precheck(_ session: DeviceSession, intent: OrderIntent) async throws(StationError) {
+        let planRequired = StationError(status: 422, code: "plan-required",
+                                        message: "No plan given and no default plan configured: choose one of \(config.plans.map(\.name).joined(separator: ", ")).")
+        guard let iccid = await session.snapshot().iccid else {
+            if intent.plan == nil { throw planRequired }
+            return
+        }
+        let service: SIMService
+        do {
+            service = try await ledger.onOwnThread { ledger in try ledger.simService(iccid: iccid) }
+        } catch {
+            throw StationError(status: 500, code: "ledger-io", message: "The ledger could not be read: \(error)")
+        }
+        switch OrderDecision.decide(intent, service: service) {
+        case .refused(let code, let message): throw StationError(status: 409, code: code, message: message)
+        case .nothingToDo: throw planRequired
+        default: return
+        }
     }
 
     /// Waits until every device's run has ended (tests and shutdown).
@@ -193,11 +263,6 @@ public actor Station {
 
     /// The ids of every attached device, in attach order.
     var sessionIDs: [String] { sessions.map(\.id) }
-
-    /// Tells the sessions holding this SIM that its credit was applied (a person settled its voucher).
-    func noteCreditApplied(iccid: String) async {
-        for session in sessions { await session.noteCreditApplied(iccid: iccid) }
-    }
 
     private func find(_ reference: String) async throws(StationError) -> DeviceSession {
         let reference = discovered.resolve(reference)

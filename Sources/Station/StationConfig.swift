@@ -88,6 +88,11 @@ public struct StationConfig: Codable, Sendable, Equatable {
         return config
     }
 
+    /// The largest plan the station sells, in MB: larger figures are typing mistakes and would overflow sums.
+    public static let maxPlanMegabytes = 1_048_576
+    /// The largest plan price, in cents (10,000 €).
+    public static let maxPlanPriceCents = 1_000_000
+
     /// Every semantic problem, by key path.
     public func problems() -> [(key: String, reason: String)] {
         var found: [(String, String)] = []
@@ -98,8 +103,12 @@ public struct StationConfig: Codable, Sendable, Equatable {
                 found.append(("plans[\(index)].name", "must be 1–32 letters, digits, '-', '_' or '.'"))
             }
             if !seen.insert(plan.name).inserted { found.append(("plans[\(index)].name", "duplicates plan \(plan.name)")) }
-            if plan.megabytes <= 0 { found.append(("plans[\(index)].megabytes", "must be a positive number")) }
-            if let price = plan.priceCents, price < 0 { found.append(("plans[\(index)].priceCents", "must not be negative")) }
+            if !(1...Self.maxPlanMegabytes).contains(plan.megabytes) {
+                found.append(("plans[\(index)].megabytes", "must be between 1 and \(Self.maxPlanMegabytes) (1 TB)"))
+            }
+            if let price = plan.priceCents, !(0...Self.maxPlanPriceCents).contains(price) {
+                found.append(("plans[\(index)].priceCents", "must be between 0 and \(Self.maxPlanPriceCents)"))
+            }
         }
         if let defaultPlan, plan(named: defaultPlan) == nil {
             found.append(("defaultPlan", "names no plan in 'plans'"))

@@ -20,27 +20,28 @@ struct VoucherSettler: Sendable {
     let config: StationConfig
     let logger: Logger
 
-    /// Checks the SIM of `identity` through `channel`; true when one of its vouchers was settled `applied` (the SIM
-    /// holds the credit: a run must not buy it again). Never throws: every result is recorded or logged.
-    func settle(identity: DeviceIdentity?, channel: any DeviceChannel) async -> Bool {
-        guard let identity, let iccid = identity.iccid?.digits else { return false }
+    /// Checks the SIM of `identity` through `channel`; returns how many of its vouchers were settled `applied` (their
+    /// orders then hold the credit: no run buys it again). Never throws: every result is recorded or logged.
+    @discardableResult
+    func settle(identity: DeviceIdentity?, channel: any DeviceChannel) async -> Int {
+        guard let identity, let iccid = identity.iccid?.digits else { return 0 }
         let waiting: [UnsettledVoucher]
         do {
             waiting = try await ledger.onOwnThread { ledger in try ledger.vouchersNeedingSettlement(unknownOfSIM: iccid) }
         } catch {
             logger.error("could not read vouchers needing settlement", metadata: ["error": "\(error)"])
-            return false
+            return 0
         }
-        guard !waiting.isEmpty else { return false }
+        guard !waiting.isEmpty else { return 0 }
         let after: Int
         switch await queryBalance(identity: identity, channel: channel) {
         case .failure(let reason):
             await record(waiting, after: nil, result: "balance not checked: \(reason)")
-            return false
+            return 0
         case .success(let figure):
             after = figure
         }
-        var applied = false
+        var applied = 0
         for item in waiting {
             let voucher = item.voucher
             guard let plan = config.plan(named: voucher.plan) else {
@@ -51,7 +52,7 @@ struct VoucherSettler: Sendable {
                 await record([item], after: after, result: "balance \(after) MB; no balance was recorded before the recharge")
                 continue
             }
-            guard Int64(after) >= before + Int64(plan.megabytes) else {
+            guard Int64(after) >= before.addingReportingOverflow(Int64(plan.megabytes)).partialValue else {
                 await record([item], after: after, result: "balance went from \(before) to \(after) MB, less than the plan's \(plan.megabytes) MB")
                 continue
             }
@@ -62,7 +63,7 @@ struct VoucherSettler: Sendable {
                     try ledger.settle(id: voucher.id, outcome: .applied, note: note, balanceBeforeMB: before,
                                       balanceAfterMB: Int64(after), actor: nil)
                 }
-                applied = true
+                applied += 1
                 logger.notice("unknown voucher settled as applied by balance", metadata: ["voucher.id": "\(voucher.id)"])
             } catch {
                 // A person settled it meanwhile, or the disk is full: either way it is not ours to force.
@@ -103,8 +104,10 @@ struct VoucherSettler: Sendable {
         }
         let reply: USSDReply
         do {
+            // A recharge verdict owed to an earlier request is not this balance.
             reply = try await channel.ussd(profile.balanceCode, dialect: identity.dialect,
-                                           replyTimeout: .seconds(profile.replyTimeoutSeconds), redacted: nil)
+                                           replyTimeout: .seconds(profile.replyTimeoutSeconds), redacted: nil,
+                                           accepting: { profile.classifyRecharge($0.text ?? "") == .unclear })
         } catch {
             switch error.code {
             case "ussd-invalid": return .failure("the balance code cannot be sent as USSD")
@@ -113,9 +116,10 @@ struct VoucherSettler: Sendable {
             default: return .failure("no balance reply (\(error.message))")
             }
         }
-        guard let figure = reply.text.flatMap(profile.balanceMB(in:)) else {
-            return .failure("the balance reply did not match the operator profile")
+        do {
+            return .success(try profile.readBalance(in: reply.text ?? ""))
+        } catch {
+            return .failure("the balance reply could not be read: \(error)")
         }
-        return .success(figure)
     }
 }

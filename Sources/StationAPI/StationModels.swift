@@ -94,6 +94,8 @@ public struct DeviceStatus: Codable, Sendable, Equatable {
     public var wifi: WiFiInfo?
     /// Why the last run failed.
     public var failure: FailureInfo?
+    /// The ledger order the current or last run worked for (what money was spent for).
+    public var orderID: Int64?
     /// When this status last changed.
     public var updatedAt: Date
 

@@ -16,11 +16,25 @@ public struct ProvisionRequest: Codable, Sendable, Equatable {
     public var ssid: String?
     /// A WPA2 key instead of a generated one.
     public var key: String?
+    /// Credit and Wi-Fi again for a SIM already served (a new order: another voucher is used). Without it, a served
+    /// SIM is refused with `already-served`.
+    public var again: Bool?
     /// Creates the request.
-    public init(plan: String? = nil, ssid: String? = nil, key: String? = nil) {
+    public init(plan: String? = nil, ssid: String? = nil, key: String? = nil, again: Bool? = nil) {
         self.plan = plan
         self.ssid = ssid
         self.key = key
+        self.again = again
+    }
+}
+
+/// `POST /v1/devices/{id}/topup` body: more credit for the SIM in a device, its Wi-Fi left as it is.
+public struct TopUpRequest: Codable, Sendable, Equatable {
+    /// The plan to buy (required: a top-up is always an explicit sale).
+    public var plan: String
+    /// Creates the request.
+    public init(plan: String) {
+        self.plan = plan
     }
 }
 
@@ -99,6 +113,8 @@ public enum StationRoute {
     public static func device(_ ref: String) -> String { "/v1/devices/" + percentEncode(ref) }
     /// `POST` start or retry provisioning.
     public static func provision(_ ref: String) -> String { device(ref) + "/provision" }
+    /// `POST` buy more credit for the SIM in a device (money only).
+    public static func topUp(_ ref: String) -> String { device(ref) + "/topup" }
     /// `GET` live events as NDJSON.
     public static let events = "/v1/events"
     /// `GET` plans.

@@ -19,6 +19,7 @@ struct Hotspotctl: AsyncParsableCommand {
             StatusCommand.self,
             WatchCommand.self,
             ProvisionCommand.self,
+            TopUpCommand.self,
             AttachCommand.self,
             VouchersCommand.self,
             LedgerCommand.self,

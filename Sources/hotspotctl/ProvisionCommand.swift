@@ -1,12 +1,18 @@
 import ArgumentParser
 import StationAPI
 
-/// `hotspotctl provision DEVICE`: starts (or retries) provisioning, optionally with a plan, SSID or key.
+/// `hotspotctl provision DEVICE`: starts (or resumes) provisioning, optionally with a plan, SSID or key; `--again` for a
+/// SIM already served.
 struct ProvisionCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "provision",
-        abstract: "Start or retry provisioning a device.",
-        discussion: "Without options the station's default plan and Wi-Fi templates apply. Follow progress with 'hotspotctl watch'.")
+        abstract: "Start or resume provisioning a device.",
+        discussion: """
+            Without options the station's default plan and Wi-Fi templates apply; a device whose order is not finished \
+            resumes it without buying its credit twice. A SIM already served is refused ('already-served'): use \
+            'hotspotctl topup' for more credit, or --again for credit and a new Wi-Fi key. Follow progress with \
+            'hotspotctl watch'.
+            """)
 
     @OptionGroup var globals: GlobalOptions
 
@@ -23,6 +29,9 @@ struct ProvisionCommand: StationCommand {
     @Option(name: .long, help: ArgumentHelp("The WPA2 key to set instead of a generated one (8–63 characters).", valueName: "key"))
     var key: String?
 
+    @Flag(name: .long, help: "Provision a SIM already served again: a new order, another voucher, a new Wi-Fi key (the card handed over stops working).")
+    var again = false
+
     func validate() throws {
         if let ssid, ssid.utf8.isEmpty || ssid.utf8.count > 32 {
             throw ValidationError("--ssid must be 1 to 32 bytes long.")
@@ -37,7 +46,8 @@ struct ProvisionCommand: StationCommand {
     }
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {
-        let status = try await context.client.provision(device, ProvisionRequest(plan: plan, ssid: ssid, key: key))
+        let status = try await context.client.provision(device, ProvisionRequest(plan: plan, ssid: ssid, key: key,
+                                                                                      again: again ? true : nil))
         if context.json {
             try context.emitJSON(status)
         } else {

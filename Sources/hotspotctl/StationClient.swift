@@ -18,6 +18,11 @@ struct StationClient: Sendable {
         try await get(StationRoute.device(ref), as: DeviceStatus.self)
     }
 
+    /// `POST /v1/devices/{ref}/topup`.
+    func topUp(_ ref: String, _ request: TopUpRequest) async throws(HotspotctlError) -> DeviceStatus {
+        try await post(StationRoute.topUp(ref), body: request, as: DeviceStatus.self)
+    }
+
     /// `POST /v1/devices/{ref}/provision`.
     func provision(_ ref: String, _ request: ProvisionRequest) async throws(HotspotctlError) -> DeviceStatus {
         try await post(StationRoute.provision(ref), body: request, as: DeviceStatus.self)

@@ -24,14 +24,14 @@ import Testing
 
     @Test func migratesAnEmptyFileToTheCurrentSchemaAndReopens() throws {
         let fixture = try LedgerFixture()
-        #expect(try fixture.ledger.appliedMigrations() == ["v1-initial"])
+        #expect(try fixture.ledger.appliedMigrations() == ["v1-initial", "v2-orders"])
         let reopened = try Ledger(path: fixture.ledger.path)
-        #expect(try reopened.appliedMigrations() == ["v1-initial"])
+        #expect(try reopened.appliedMigrations() == ["v1-initial", "v2-orders"])
         #expect(try reopened.device(imei: fixture.imei)?.model == "E5573")
         let tables = try fixture.ledger.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
         }
-        #expect(tables == ["devices", "events", "provisionings", "sims", "vouchers"])
+        #expect(tables == ["devices", "events", "orders", "provisionings", "sims", "vouchers"])
     }
 
     @Test func refusesALedgerWrittenByANewerBuild() throws {

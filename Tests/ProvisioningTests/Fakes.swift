@@ -83,7 +83,7 @@ actor MemoryRecorder: ProvisioningRecorder {
 
     func recordIdentity(_ identity: DeviceIdentity) async throws(RecorderError) { identities.append(identity) }
 
-    func startProvisioning(identity: DeviceIdentity, plan: String?) async throws(RecorderError) -> Int64 {
+    func startProvisioning(identity: DeviceIdentity, order: ProvisioningOrder) async throws(RecorderError) -> Int64 {
         defer { nextRun += 1 }
         return nextRun
     }
