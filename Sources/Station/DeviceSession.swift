@@ -142,14 +142,23 @@ actor DeviceSession {
                 await update(state: .failed, step: "plan", message: message, kind: "state")
                 return
             }
+            status.orderID = record.id
+            status.plan = record.plan
             var order = ProvisioningOrder(id: record.id, plan: plan, ssid: record.wifiSSID, key: record.wifiKey,
                                           setsWiFi: record.setsWiFi)
             switch record.credit {
-            case .notApplied: break
-            case .applied: order.creditAlreadyApplied = true
-            case .pending(let voucherID, _): order.pendingVoucherID = voucherID
+            case .notApplied:
+                break
+            case .applied:
+                order.creditAlreadyApplied = true
+            case .pending(let voucherID, let state):
+                // Its voucher may have reached the operator: nothing more is bought, nor any Wi-Fi set, until it is settled.
+                let message = "Voucher \(voucherID) of order \(record.id) is \(state.rawValue): no other voucher is used until "
+                    + "it is settled (plug the device back in to check the balance, or settle it by hand)."
+                status.failure = FailureInfo(code: "voucher-unsettled", message: message)
+                await update(state: .failed, step: "reserve", message: message, kind: "state")
+                return
             }
-            status.orderID = record.id
             await provision(identity, order: order, workflow: workflow)
         }
     }

@@ -70,12 +70,17 @@ import UnixHTTP
         _ = try await rig.station.recoverAfterStart()
         _ = try await rig.station.attach(path: rig.port)
         _ = await rig.station.finishStartup(deadline: .seconds(30))
+        await rig.station.waitUntilIdle()
         #expect(try rig.ledger.voucher(id: id)?.state == .unknown)
+        // Its order's voucher is unsettled: the device waits, nothing else is bought.
+        #expect(try await rig.station.device("d1", reveal: false).failure?.code == "voucher-unsettled")
 
         let settled = try await rig.request("POST", "/v1/vouchers/\(id)/settle",
                                             body: VoucherSettleRequest(outcome: "applied", note: "operator SMS confirms the top-up"))
         #expect(settled.status == 200)
-        #expect(try await rig.request("POST", "/v1/devices/d1/provision", body: ProvisionRequest(plan: "500MB")).status == 202)
+        let resumed = try await rig.request("POST", "/v1/devices/d1/provision", body: ProvisionRequest(plan: "500MB"))
+        let body = String(decoding: await SettlementRig.collect(resumed), as: UTF8.self)
+        #expect(resumed.status == 202, "\(body)")
         await rig.station.waitUntilIdle()
         #expect(try await rig.station.device("d1", reveal: false).state == .done)
         #expect(try rig.ledger.vouchers(state: .available).count == 1)
@@ -174,7 +179,10 @@ import UnixHTTP
         #expect(APIRouter.isMoneyOperation(method: "POST", route: ["vouchers", "import"]))
         #expect(APIRouter.isMoneyOperation(method: "POST", route: ["vouchers", "7", "settle"]))
         #expect(!APIRouter.isMoneyOperation(method: "GET", route: ["vouchers"]))
-        #expect(!APIRouter.isMoneyOperation(method: "POST", route: ["devices"]))
+        #expect(APIRouter.isMoneyOperation(method: "POST", route: ["devices", "d1", "topup"]))
+        // An attached device is provisioned by policy: attaching can spend a voucher.
+        #expect(APIRouter.isMoneyOperation(method: "POST", route: ["devices"]))
+        #expect(!APIRouter.isMoneyOperation(method: "GET", route: ["devices"]))
         #expect(!APIRouter.isMoneyOperation(method: "POST", route: ["ledger", "backup"]))
     }
 

@@ -20,6 +20,7 @@ final class SettlementRig {
     let ledger: Ledger
     let host: SimulatorHost
     let network: OperatorNetwork
+    let config: StationConfig
     let station: Station
     let router: APIRouter
     var port: String { host.ports[0].path }
@@ -44,7 +45,7 @@ final class SettlementRig {
         host = SimulatorHost(devices: [DeviceSetup(label: "stick", personality: personality)], network: network)
         _ = try host.start()
         let plan = defaultPlan.map { "\"\($0)\"" } ?? "null"
-        let config = try StationConfig.parse(Data("""
+        config = try StationConfig.parse(Data("""
             {
               "plans": [{ "name": "500MB", "megabytes": 500 }, { "name": "2GB", "megabytes": 2048 }],
               "defaultPlan": \(plan),
@@ -62,11 +63,20 @@ final class SettlementRig {
     }
 
     /// Leaves voucher `code` of `plan` in `sending` for the SIM, after a balance-before step of `balanceBeforeMB`.
+    ///
+    /// The run works for a policy order, as the daemon's runs do (`withOrder: false`: a run written before orders).
     @discardableResult
-    func crashWhileSending(balanceBeforeMB: Int, code: String = SettlementRig.voucherCode, plan: String = "500MB") throws -> Int64 {
+    func crashWhileSending(balanceBeforeMB: Int, code: String = SettlementRig.voucherCode, plan: String = "500MB",
+                           withOrder: Bool = true) throws -> Int64 {
         try ledger.recordDevice(imei: Self.imei, manufacturer: "huawei", model: "E3131", firmware: "21.0", port: port, actor: nil)
         try ledger.recordSIM(iccid: Self.iccid, imsi: Self.imsi, luhnValid: true, actor: nil)
-        let provisioning = try ledger.startProvisioning(deviceIMEI: Self.imei, iccid: Self.iccid, plan: plan, actor: nil)
+        var orderID: Int64?
+        if withOrder, case .run(let order) = try ledger.placeOrder(iccid: Self.iccid, intent: OrderIntent(origin: .policy, plan: plan),
+                                                                   actor: nil) {
+            orderID = order.id
+        }
+        let provisioning = try ledger.startProvisioning(deviceIMEI: Self.imei, iccid: Self.iccid, plan: plan, orderID: orderID,
+                                                        actor: nil)
         try ledger.recordStep(provisioningID: provisioning, step: "balance-before", status: .succeeded,
                               detail: ["balance.mb": String(balanceBeforeMB)], actor: nil)
         try ledger.importVouchers([(code: code, plan: plan)], actor: 1000)
