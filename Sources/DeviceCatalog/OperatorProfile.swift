@@ -99,6 +99,12 @@ public struct OperatorProfile: Codable, Sendable, Equatable {
         }
     }
 
+    /// Whether a reply can answer a balance request: it holds a balance figure, or at least is no recharge verdict
+    /// (a verdict owed to an earlier recharge is not this balance).
+    public func couldAnswerBalance(_ text: String) -> Bool {
+        balanceMB(in: text) != nil || classifyRecharge(text) == .unclear
+    }
+
     /// The data balance in megabytes read from a balance reply, or `nil` when it cannot be read (see `readBalance`).
     public func balanceMB(in text: String) -> Int? {
         try? readBalance(in: text)

@@ -408,7 +408,7 @@ public struct ProvisioningWorkflow: Sendable {
         do {
             reply = try await channel.ussd(profile.balanceCode, dialect: dialect,
                                            replyTimeout: .seconds(profile.replyTimeoutSeconds), redacted: nil,
-                                           accepting: { profile.classifyRecharge($0.text ?? "") == .unclear })
+                                           accepting: { profile.couldAnswerBalance($0.text ?? "") })
         } catch {
             return .failure(BalanceFailure(code: error.code, message: error.message))
         }

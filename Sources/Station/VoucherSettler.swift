@@ -107,7 +107,7 @@ struct VoucherSettler: Sendable {
             // A recharge verdict owed to an earlier request is not this balance.
             reply = try await channel.ussd(profile.balanceCode, dialect: identity.dialect,
                                            replyTimeout: .seconds(profile.replyTimeoutSeconds), redacted: nil,
-                                           accepting: { profile.classifyRecharge($0.text ?? "") == .unclear })
+                                           accepting: { profile.couldAnswerBalance($0.text ?? "") })
         } catch {
             switch error.code {
             case "ussd-invalid": return .failure("the balance code cannot be sent as USSD")

@@ -27,7 +27,8 @@ final class SettlementRig {
 
     /// `startingBalanceMB` is the SIM's balance on the simulated network; `extraJSON` is merged into the config.
     init(startingBalanceMB: Int, vouchers: [String: Int] = [SettlementRig.voucherCode: 500], defaultPlan: String? = nil,
-         extraConfig: String = "") throws {
+         extraConfig: String = "", personality personalityName: String = "huawei-stick",
+         operatorReply: ((inout ModemSimulator.OperatorProfile) -> Void)? = nil) throws {
         directory = NSTemporaryDirectory() + "station-test-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         ledger = try Ledger(path: directory + "/ledger.sqlite")
@@ -35,10 +36,11 @@ final class SettlementRig {
         profile.replyDelayMs = 5
         profile.startingBalances = [Self.iccid: startingBalanceMB]
         profile.vouchers = vouchers
+        operatorReply?(&profile)
         network = OperatorNetwork(profile: profile, ledger: try OperatorLedger(profile: profile, path: directory + "/operator.json"))
         // The shipped E3131 stick (packed GSM 7 USSD, as the dialect expects), without its latencies.
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        var personality = try Personality.load(root.appendingPathComponent("simulator/personalities/huawei-stick.json").path)
+        var personality = try Personality.load(root.appendingPathComponent("simulator/personalities/\(personalityName).json").path)
         personality.identity.imei = Self.imei
         personality.sim = .init(iccid: Self.iccid, imsi: Self.imsi)
         personality.latency = .init()
@@ -49,7 +51,7 @@ final class SettlementRig {
             {
               "plans": [{ "name": "500MB", "megabytes": 500 }, { "name": "2GB", "megabytes": 2048 }],
               "defaultPlan": \(plan),
-              "wifi": { "ssidTemplate": "Connexion-{iccid4}", "keyLength": 12 },
+              "wifi": { "ssidTemplate": "Connexion-{iccid4}", "keyLength": 12, "dataLockCode": "73546213" },
               "operators": [{ "name": "SimuNet", "mccmnc": ["00101"], "rechargeTemplate": "*123*{code}#",
                               "balanceCode": "*100#", "successPattern": "rechargement reussi",
                               "refusalPattern": "invalide|deja utilise", "balancePattern": "solde data[^0-9]*([0-9]+) Mo",
