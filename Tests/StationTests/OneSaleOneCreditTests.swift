@@ -1,0 +1,179 @@
+import Foundation
+import Ledger
+import Logging
+import ModemSimulator
+@testable import Station
+import StationAPI
+import Testing
+import UnixHTTP
+
+/// One sale, one credit, on a real station over a real ledger and a simulated device on a pty: a restart, a re-plug or
+/// a repeated request never charges a served SIM again; more credit needs an explicit order with the caller's uid.
+@Suite struct OneSaleOneCreditTests {
+    /// A second station over the same ledger file and configuration: what a daemon restart is.
+    private func restarted(_ rig: SettlementRig) throws -> (Station, APIRouter) {
+        let ledger = try Ledger(path: rig.directory + "/ledger.sqlite")
+        let station = Station(config: rig.config, ledger: ledger, logger: Logger(label: "station-test-restarted"))
+        return (station, APIRouter(station: station))
+    }
+
+    private func settle(_ station: Station, _ id: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let state = try await station.device(id, reveal: false).state
+            if [.done, .failed, .gone, .awaitingPlan].contains(state) {
+                await station.waitUntilIdle()
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("device \(id) did not settle")
+    }
+
+    @Test func aRestartWithTheHotspotStillPluggedChargesNothingAndKeepsTheWiFiKey() async throws {
+        let rig = try SettlementRig(startingBalanceMB: 0, vouchers: ["111122223333": 500, "444455556666": 500],
+                                    defaultPlan: "500MB", personality: "huawei-e5-mifi")
+        try rig.ledger.importVouchers([(code: "111122223333", plan: "500MB"), (code: "444455556666", plan: "500MB")], actor: 1000)
+        _ = try await rig.station.recoverAfterStart()
+        _ = try await rig.station.attach(path: rig.port)
+        try await settle(rig.station, "d1")
+        let first = try await rig.station.device("d1", reveal: true)
+        #expect(first.state == .done)
+        let card = try #require(first.wifi?.key)
+        await rig.station.shutdown()
+
+        // The daemon starts again with the same hotspot plugged in.
+        let (station, _) = try restarted(rig)
+        _ = try await station.recoverAfterStart()
+        _ = try await station.attach(path: rig.port)
+        try await settle(station, "d1")
+        let again = try await station.device("d1", reveal: true)
+        #expect(again.state == .done)
+        #expect(again.wifi?.key == card, "the card handed over keeps working")
+        #expect(again.provisioningID == first.provisioningID)
+        #expect(rig.operatorTruth().recharges == 1, "one sale, one credit")
+        #expect(try rig.ledger.vouchers(state: .available).count == 1)
+        let orders = try rig.ledger.orders(iccid: SettlementRig.iccid)
+        #expect(orders.count == 1 && orders.first?.state == .fulfilled)
+        await station.shutdown()
+        await rig.stop()
+    }
+
+    @Test func provisionOnAServedDeviceIsRefusedAndTopUpBuysExactlyOneMoreWithTheCallersUID() async throws {
+        let rig = try SettlementRig(startingBalanceMB: 0, vouchers: ["111122223333": 500, "444455556666": 2048],
+                                    defaultPlan: "500MB", personality: "huawei-e5-mifi")
+        try rig.ledger.importVouchers([(code: "111122223333", plan: "500MB"), (code: "444455556666", plan: "2GB")], actor: 1000)
+        _ = try await rig.station.recoverAfterStart()
+        #expect(try await rig.request("POST", "/v1/devices", body: AttachRequest(path: rig.port), uid: 1003).status == 201)
+        try await settle(rig.station, "d1")
+        let card = try #require(try await rig.station.device("d1", reveal: true).wifi?.key)
+        // The policy order carries the uid of whoever attached the device.
+        #expect(try rig.ledger.orders(iccid: SettlementRig.iccid).first?.actorUID == 1003)
+
+        let refused = try await rig.request("POST", "/v1/devices/d1/provision", body: ProvisionRequest(plan: "2GB"))
+        #expect(refused.status == 409)
+        #expect(try SettlementRig.decode(APIErrorBody.self, refused).error.code == "already-served")
+        #expect(rig.operatorTruth().recharges == 1)
+
+        let topUp = try await rig.request("POST", "/v1/devices/d1/topup", body: TopUpRequest(plan: "2GB"), uid: 1002)
+        #expect(topUp.status == 202)
+        try await settle(rig.station, "d1")
+        let after = try await rig.station.device("d1", reveal: true)
+        #expect(after.state == .done)
+        #expect(after.wifi?.key == card, "a top-up never changes the Wi-Fi key")
+        #expect(rig.operatorTruth().recharges == 2)
+        #expect(rig.operatorTruth().balancesMB[SettlementRig.iccid] == 500 + 2048)
+        let topUpOrder = try #require(try rig.ledger.orders(iccid: SettlementRig.iccid).first)
+        #expect(topUpOrder.origin == .topup && topUpOrder.actorUID == 1002 && topUpOrder.state == .fulfilled)
+        #expect(!topUpOrder.setsWiFi)
+        await rig.stop()
+    }
+
+    @Test func provisionAgainIsAnExplicitNewOrderWithANewKey() async throws {
+        let rig = try SettlementRig(startingBalanceMB: 0, vouchers: ["111122223333": 500, "444455556666": 500],
+                                    defaultPlan: "500MB", personality: "huawei-e5-mifi")
+        try rig.ledger.importVouchers([(code: "111122223333", plan: "500MB"), (code: "444455556666", plan: "500MB")], actor: 1000)
+        _ = try await rig.station.recoverAfterStart()
+        _ = try await rig.station.attach(path: rig.port)
+        try await settle(rig.station, "d1")
+        let card = try #require(try await rig.station.device("d1", reveal: true).wifi?.key)
+        let again = try await rig.request("POST", "/v1/devices/d1/provision", body: ProvisionRequest(again: true), uid: 1002)
+        #expect(again.status == 202)
+        try await settle(rig.station, "d1")
+        let status = try await rig.station.device("d1", reveal: true)
+        #expect(status.state == .done && status.wifi?.key != card)
+        #expect(rig.operatorTruth().recharges == 2)
+        #expect(try rig.ledger.orders(iccid: SettlementRig.iccid).first?.origin == .again)
+        await rig.stop()
+    }
+
+    @Test func eightAttachesInARowAreRateLimitedAndNeverChargeTheSIMTwice() async throws {
+        let rig = try SettlementRig(startingBalanceMB: 0, vouchers: Dictionary(uniqueKeysWithValues: (0..<8).map { ("90000000000\($0)", 500) }),
+                                    defaultPlan: "500MB")
+        try rig.ledger.importVouchers((0..<8).map { (code: "90000000000\($0)", plan: "500MB") }, actor: 1000)
+        _ = try await rig.station.recoverAfterStart()
+        var statuses: [Int] = []
+        for _ in 0..<8 {
+            statuses.append(try await rig.request("POST", "/v1/devices", body: AttachRequest(path: rig.port), uid: 1004).status)
+        }
+        // The burst (5) admits the first ones (one attached, the others refused as already attached); the rest wait.
+        #expect(statuses.filter { $0 == 429 }.count == 3, "\(statuses)")
+        #expect(statuses.first == 201)
+        try await settle(rig.station, "d1")
+        #expect(rig.operatorTruth().recharges == 1)
+        #expect(try rig.ledger.orders(iccid: SettlementRig.iccid).first?.actorUID == 1004)
+        await rig.stop()
+    }
+
+    @Test func aWiFiNameAHotspotCannotStoreIsRefusedBeforeTheRun() async throws {
+        let rig = try SettlementRig(startingBalanceMB: 0, vouchers: ["111122223333": 500], personality: "huawei-e5-mifi")
+        try rig.ledger.importVouchers([(code: "111122223333", plan: "500MB")], actor: 1000)
+        _ = try await rig.station.recoverAfterStart()
+        _ = try await rig.station.attach(path: rig.port)
+        try await settle(rig.station, "d1")
+        for ssid in ["Café", ""] {
+            let response = try await rig.request("POST", "/v1/devices/d1/provision", body: ProvisionRequest(plan: "500MB", ssid: ssid))
+            #expect(response.status == 422)
+            #expect(try SettlementRig.decode(APIErrorBody.self, response).error.code == "wifi-invalid")
+        }
+        #expect(rig.operatorTruth().recharges == 0)
+        #expect(try rig.ledger.vouchers(state: .available).count == 1)
+        await rig.stop()
+    }
+
+    @Test func startUpSettlesASendingVoucherWhoseAcceptanceWasRecordedAsApplied() async throws {
+        let rig = try SettlementRig(startingBalanceMB: 1000, defaultPlan: "500MB")
+        let id = try rig.crashWhileSending(balanceBeforeMB: 1000)
+        _ = try rig.network.ledger.redeem(code: SettlementRig.voucherCode, iccid: SettlementRig.iccid)
+        // The daemon died during the confirming balance query: the recharge's acceptance is already in the ledger.
+        let run = try #require(try rig.ledger.voucher(id: id)?.provisioningID)
+        try rig.ledger.recordStep(provisioningID: run, step: "recharge", status: .succeeded,
+                                  detail: ["reply": "Rechargement reussi: 500 Mo ajoutes."], actor: nil)
+        #expect(try await rig.station.recoverAfterStart() == 0, "nothing left for a person")
+        let voucher = try #require(try rig.ledger.voucher(id: id))
+        #expect(voucher.state == .applied && voucher.rawReply?.contains("reussi") == true)
+        // The device is still plugged in: its order resumes without buying the credit again.
+        _ = try await rig.station.attach(path: rig.port)
+        try await settle(rig.station, "d1")
+        #expect(try await rig.station.device("d1", reveal: false).state == .done)
+        #expect(rig.operatorTruth().recharges == 1)
+        #expect(try rig.ledger.orders(iccid: SettlementRig.iccid).first?.state == .fulfilled)
+        await rig.stop()
+    }
+
+    @Test func aSIMServedBeforeOrdersExistedIsNotChargedAgain() async throws {
+        // A ledger written by the previous release: the SIM's voucher was applied by a run with no order.
+        let rig = try SettlementRig(startingBalanceMB: 1000, vouchers: [SettlementRig.voucherCode: 500, "555566667777": 500],
+                                    defaultPlan: "500MB")
+        let id = try rig.crashWhileSending(balanceBeforeMB: 1000, withOrder: false)
+        try rig.ledger.markApplied(id: id, balanceBeforeMB: 1000, balanceAfterMB: 1500, rawReply: "ok", actor: nil)
+        try rig.ledger.importVouchers([(code: "555566667777", plan: "500MB")], actor: 1000)
+        _ = try await rig.station.recoverAfterStart()
+        _ = try await rig.station.attach(path: rig.port)
+        try await settle(rig.station, "d1")
+        #expect(try await rig.station.device("d1", reveal: false).state == .done)
+        #expect(rig.operatorTruth().recharges == 0)
+        #expect(try rig.ledger.vouchers(state: .available).count == 1)
+        await rig.stop()
+    }
+}
