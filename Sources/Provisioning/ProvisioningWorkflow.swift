@@ -65,14 +65,14 @@ public struct ProvisioningWorkflow: Sendable {
         // else; a device that refuses it is still usable.
         let generic = policy.dialects.dialect(manufacturer: nil, model: nil)
         for command in generic.setupCommands {
-            _ = try? await channel.execute(command, timeout: generic.timeout("default"), redacted: nil)
+            _ = try await optional(command, timeout: generic.timeout("default"))
         }
-        let manufacturer = await optionalText("AT+CGMI", prefix: "+CGMI", timeout: generic.timeout("identity"))
-        let model = await optionalText("AT+CGMM", prefix: "+CGMM", timeout: generic.timeout("identity"))
-        let firmware = await optionalText("AT+CGMR", prefix: "+CGMR", timeout: generic.timeout("identity"))
+        let manufacturer = try await optionalText("AT+CGMI", prefix: "+CGMI", timeout: generic.timeout("identity"))
+        let model = try await optionalText("AT+CGMM", prefix: "+CGMM", timeout: generic.timeout("identity"))
+        let firmware = try await optionalText("AT+CGMR", prefix: "+CGMR", timeout: generic.timeout("identity"))
         let dialect = policy.dialects.dialect(manufacturer: manufacturer, model: model)
         for command in dialect.setupCommands where !generic.setupCommands.contains(command) {
-            _ = try? await channel.execute(command, timeout: dialect.timeout("default"), redacted: nil)
+            _ = try await optional(command, timeout: dialect.timeout("default"))
         }
 
         let imeiReply = try await exchange("AT+CGSN", step: .identify, timeout: dialect.timeout("identity"))
@@ -85,17 +85,14 @@ public struct ProvisioningWorkflow: Sendable {
 
         var identity = DeviceIdentity(manufacturer: manufacturer, model: model, firmware: firmware, imei: imei,
                                       iccid: nil, imsi: nil, pinState: nil, dialect: dialect)
-        identity.iccid = await readICCID(dialect: dialect)
-        identity.pinState = await readPINState(dialect: dialect)
+        identity.iccid = try await readICCID(dialect: dialect)
+        identity.pinState = try await readPINState(dialect: dialect)
         if let state = identity.pinState, state == .simPIN, let iccid = identity.iccid,
            let pin = policy.simPINs[iccid.digits] ?? policy.defaultPIN {
-            identity.pinState = await unlock(pin: pin, dialect: dialect) ?? state
+            identity.pinState = try await unlock(pin: pin, dialect: dialect) ?? state
         }
-        if identity.pinState == .ready {
-            if let reply = try? await channel.execute("AT+CIMI", timeout: dialect.timeout("identity"), redacted: nil),
-               reply.isOK {
-                identity.imsi = try? ATParse.imsi(reply.lines)
-            }
+        if identity.pinState == .ready, let reply = try await optional("AT+CIMI", timeout: dialect.timeout("identity")), reply.isOK {
+            identity.imsi = try? ATParse.imsi(reply.lines)
         }
         do {
             try await recorder.recordIdentity(identity)
@@ -107,20 +104,31 @@ public struct ProvisioningWorkflow: Sendable {
         return identity
     }
 
-    private func optionalText(_ command: String, prefix: String, timeout: Duration) async -> String? {
-        guard let reply = try? await channel.execute(command, timeout: timeout, redacted: nil), reply.isOK else {
+    /// A command whose failure identification survives (a missing answer is a missing field), except that the device
+    /// going away ends identification as `device-gone`: an unplug must not read as an unreadable field.
+    private func optional(_ command: String, timeout: Duration, redacted: String? = nil) async throws(ProvisioningFailure) -> ATResponse? {
+        do {
+            return try await channel.execute(command, timeout: timeout, redacted: redacted)
+        } catch .deviceGone {
+            throw fail(.identify, "device-gone", "The device went away while it was being read.")
+        } catch .closed {
+            throw fail(.identify, "device-gone", "The device's port was closed while it was being read.")
+        } catch {
             return nil
         }
+    }
+
+    private func optionalText(_ command: String, prefix: String, timeout: Duration) async throws(ProvisioningFailure) -> String? {
+        guard let reply = try await optional(command, timeout: timeout), reply.isOK else { return nil }
         return try? ATParse.identityText(reply.lines, prefix: prefix)
     }
 
-    private func readICCID(dialect: DeviceDialect) async -> ICCID? {
+    private func readICCID(dialect: DeviceDialect) async throws(ProvisioningFailure) -> ICCID? {
         for form in dialect.iccidCommands {
             // Some SIMs answer the first READ BINARY with an error and the second with data.
             let attempts = form == .crsm ? 2 : 1
             for _ in 0..<attempts {
-                guard let reply = try? await channel.execute(form.command, timeout: dialect.timeout("iccid"), redacted: nil),
-                      reply.isOK else { continue }
+                guard let reply = try await optional(form.command, timeout: dialect.timeout("iccid")), reply.isOK else { continue }
                 let parsed = form == .crsm ? try? ATParse.iccidFromCRSM(reply.lines) : try? ATParse.iccid(reply.lines)
                 if let parsed { return parsed }
             }
@@ -128,20 +136,18 @@ public struct ProvisioningWorkflow: Sendable {
         return nil
     }
 
-    private func readPINState(dialect: DeviceDialect) async -> SIMPinState? {
-        guard let reply = try? await channel.execute("AT+CPIN?", timeout: dialect.timeout("default"), redacted: nil) else {
-            return nil
-        }
+    private func readPINState(dialect: DeviceDialect) async throws(ProvisioningFailure) -> SIMPinState? {
+        guard let reply = try await optional("AT+CPIN?", timeout: dialect.timeout("default")) else { return nil }
         if reply.isOK { return try? ATParse.pinState(reply.lines) }
         if case .cme(let error) = reply.final, error.code == 10 { return .other("SIM NOT INSERTED") }
         return nil
     }
 
-    private func unlock(pin: String, dialect: DeviceDialect) async -> SIMPinState? {
+    private func unlock(pin: String, dialect: DeviceDialect) async throws(ProvisioningFailure) -> SIMPinState? {
         guard let command = try? ATCommand.enterPIN(pin) else { return nil }
-        guard let reply = try? await channel.execute(command, timeout: dialect.timeout("default"), redacted: "AT+CPIN=<pin>"),
+        guard let reply = try await optional(command, timeout: dialect.timeout("default"), redacted: "AT+CPIN=<pin>"),
               reply.isOK else { return nil }
-        return await readPINState(dialect: dialect)
+        return try await readPINState(dialect: dialect)
     }
 
     // MARK: - Provision
@@ -374,7 +380,11 @@ public struct ProvisioningWorkflow: Sendable {
         // Confirm by a second balance query. The operator already accepted: the voucher is spent either way.
         try await begin(.confirm, run)
         var after: Int?
-        if case .success(let figure) = await readBalance(profile, dialect: dialect) { after = figure }
+        var goneDuringConfirm = false
+        switch await readBalance(profile, dialect: dialect) {
+        case .success(let figure): after = figure
+        case .failure(let failure): goneDuringConfirm = failure.code == "device-gone"
+        }
         do {
             try await recorder.markApplied(voucher.id, balanceBeforeMB: before, balanceAfterMB: after, rawReply: raw)
         } catch {
@@ -382,6 +392,10 @@ public struct ProvisioningWorkflow: Sendable {
         }
         run.creditApplied = true
         run.balanceAfter = after
+        if goneDuringConfirm {
+            throw try await failStep(.confirm, run, "device-gone",
+                                     "The recharge was accepted; the device went away before the new balance was read.")
+        }
         guard let after else {
             throw try await failStep(.confirm, run, "balance-unconfirmed",
                                      "The recharge was accepted but the new balance could not be read.")
@@ -447,11 +461,11 @@ public struct ProvisioningWorkflow: Sendable {
         try await succeed(.wifi, run, ["ssid": wifi.ssid])
 
         try await begin(.verify, run)
-        let storedSSID = await readBack("AT^SSID?", dialect: dialect) { lines throws(ATParseError) in try ATParse.ssids(lines) }
+        let storedSSID = try await readBack("AT^SSID?", dialect: dialect, run: run) { lines throws(ATParseError) in try ATParse.ssids(lines) }
         guard storedSSID?[0] == wifi.ssid else {
             throw try await failStep(.verify, run, "wifi-readback-mismatch", "The hotspot does not report the Wi-Fi name just set.")
         }
-        let storedKey = await readBack("AT^WIKEY?", dialect: dialect) { lines throws(ATParseError) in try ATParse.wifiKeys(lines) }
+        let storedKey = try await readBack("AT^WIKEY?", dialect: dialect, run: run) { lines throws(ATParseError) in try ATParse.wifiKeys(lines) }
         guard storedKey?[0] == wifi.key else {
             throw try await failStep(.verify, run, "wifi-readback-mismatch", "The hotspot does not report the Wi-Fi key just set.")
         }
@@ -477,10 +491,17 @@ public struct ProvisioningWorkflow: Sendable {
         }
     }
 
-    private func readBack(_ command: String, dialect: DeviceDialect,
-                          parse: ([String]) throws(ATParseError) -> [Int: String]) async -> [Int: String]? {
-        guard let reply = try? await channel.execute(command, timeout: dialect.timeout("wifi"), redacted: nil),
-              reply.isOK else { return nil }
+    private func readBack(_ command: String, dialect: DeviceDialect, run: Run,
+                          parse: ([String]) throws(ATParseError) -> [Int: String]) async throws(ProvisioningFailure) -> [Int: String]? {
+        let reply: ATResponse
+        do {
+            reply = try await channel.execute(command, timeout: dialect.timeout("wifi"), redacted: nil)
+        } catch .deviceGone {
+            throw try await failStep(.verify, run, "device-gone", "The hotspot went away while its Wi-Fi was read back.")
+        } catch {
+            return nil
+        }
+        guard reply.isOK else { return nil }
         return try? parse(reply.lines)
     }
 

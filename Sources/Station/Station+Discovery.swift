@@ -11,7 +11,7 @@ extension Station {
     ///
     /// A listed placeholder for the same socket (mode switch under way) is replaced by the session.
     func attachDiscovered(path: String, usbPath: String) async throws(StationError) -> DeviceStatus {
-        let status = try attach(path: path, followReplug: true)
+        let status = try await attach(path: path, followReplug: true)
         discovered.usbPathOfSession[status.id] = usbPath
         discovered.placeholders[usbPath] = nil
         return status

@@ -27,6 +27,9 @@ public actor Station {
     var identifiedDevices: Set<String> = []
     /// Told each device id as it joins `identifiedDevices`, while `finishStartup` waits.
     var startupWaiter: AsyncStream<String>.Continuation?
+    /// One task per configured port, attaching it again when it comes back after an unplug.
+    private var configuredPortWatchers: [Task<Void, Never>] = []
+    private var shuttingDown = false
     /// Per-caller limit on money operations, checked by the API before anything else happens.
     public nonisolated let rateLimiter: CallerRateLimiter
     private let keys: WiFiKeyGenerator
@@ -99,8 +102,18 @@ public actor Station {
     ///
     /// `followReplug` (discovery): a device identified as one that went away (same IMEI and ICCID) takes over that
     /// session's last figures. `actor` is the uid of the API caller who attached it (nil: configuration, discovery).
-    public func attach(path: String, followReplug: Bool = false, actor: Int? = nil) throws(StationError) -> DeviceStatus {
-        if let existing = sessions.first(where: { $0.port == path }) {
+    public func attach(path: String, followReplug: Bool = false, actor: Int? = nil) async throws(StationError) -> DeviceStatus {
+        guard !shuttingDown else {
+            throw StationError(status: 503, code: "shutting-down", message: "The station is shutting down.")
+        }
+        // A port that came back after its device went away is attached again; the new session takes over the gone
+        // one once it has identified the same device.
+        var replug = followReplug
+        for existing in sessions where existing.port == path {
+            if await existing.snapshot().state == .gone, await !existing.isBusy {
+                replug = true
+                continue
+            }
             throw StationError(status: 409, code: "already-attached", message: "\(path) is already attached as \(existing.id).")
         }
         let options = SerialPortOptions(lockDirectory: config.lockDirectory)
@@ -123,7 +136,7 @@ public actor Station {
         deviceLogger[metadataKey: "device.id"] = "\(id)"
         let settler = VoucherSettler(ledger: ledger, config: config, logger: deviceLogger)
         var replugCheck: (@Sendable (DeviceIdentity) async -> DeviceSession.Replug?)?
-        if followReplug {
+        if replug {
             replugCheck = { [weak self] identity in await self?.takeOverGoneSession(newID: id, identity: identity) }
         }
         let services = DeviceSessionServices(
@@ -156,6 +169,33 @@ public actor Station {
             if await atSession.isGone { await session?.markGone(reason: "the device was unplugged or stopped answering") }
         }
         return DeviceStatus(id: id, port: path, state: .connecting, updatedAt: Date())
+    }
+
+    /// Attaches a port named by the configuration (or `--device`) and keeps it attached: when its device goes away
+    /// and the path comes back (a re-plug, a modem that reset), it is attached again, and the ledger decides what its
+    /// SIM is owed, as for any attach: nothing more for a SIM already served.
+    ///
+    /// A path that keeps coming back only to fail is retried with a growing pause (up to 30 s), never in a tight loop.
+    public func attachConfigured(path: String) async throws(StationError) {
+        let watcher = Task { [weak self] in
+            var pause = Duration.milliseconds(500)
+            while !Task.isCancelled {
+                try? await Task.sleep(for: pause)
+                guard let self, !Task.isCancelled else { return }
+                guard await self.livePort(among: [path]) == nil, FileManager.default.fileExists(atPath: path) else {
+                    pause = .milliseconds(500)
+                    continue
+                }
+                do {
+                    _ = try await self.attach(path: path, followReplug: true)
+                    pause = .milliseconds(500)
+                } catch {
+                    pause = min(pause * 2, .seconds(30))
+                }
+            }
+        }
+        configuredPortWatchers.append(watcher)
+        _ = try await attach(path: path)
     }
 
     /// Every device, redacted unless `reveal`.
@@ -254,6 +294,9 @@ public actor Station {
 
     /// Closes every device (shutdown).
     public func shutdown() async {
+        shuttingDown = true
+        for watcher in configuredPortWatchers { watcher.cancel() }
+        configuredPortWatchers = []
         for session in sessions { await session.markGone(reason: "the station is shutting down") }
         await events.finishAll()
     }

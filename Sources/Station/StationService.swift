@@ -36,7 +36,7 @@ public struct StationService: Service {
         logger.info("api listening", metadata: ["socket.path": "\(socketPath)"])
         for path in devices {
             do {
-                _ = try await station.attach(path: path)
+                try await station.attachConfigured(path: path)
             } catch {
                 logger.error("device not attached", metadata: ["port.path": "\(path)", "error.code": "\(error.code)",
                                                                "error.message": "\(error.message)"])

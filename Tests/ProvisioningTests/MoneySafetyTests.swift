@@ -188,6 +188,18 @@ private func failure(_ report: ProvisioningReport) -> ProvisioningFailure? {
         #expect(await channel.count(prefix: "AT+CUSD") == 0)
     }
 
+    @Test func anUnplugDuringIdentificationIsDeviceGoneAtEveryCommand() async throws {
+        for command in ["AT+CGMM", "AT+CCID", "AT+CPIN?", "AT+CIMI"] {
+            let channel = await modem()
+            await channel.on(command, .init(lines: [], final: .ok, unplugs: true))
+            let flow = workflow(channel, MemoryRecorder())
+            await #expect(throws: ProvisioningFailure(step: .identify, code: "device-gone",
+                                                      message: "The device went away while it was being read.")) {
+                _ = try await flow.identify()
+            }
+        }
+    }
+
     @Test func balanceFiguresAreReadWithBounds() throws {
         #expect(try simuNet.readBalance(in: "Votre solde data est de 1500 Mo.") == 1500)
         #expect(throws: BalanceReadError.outOfRange("9223372036854775000")) {

@@ -1,3 +1,4 @@
+import ATProtocol
 import Foundation
 import Ledger
 import Logging
@@ -158,6 +159,33 @@ import UnixHTTP
         #expect(try await rig.station.device("d1", reveal: false).state == .done)
         #expect(rig.operatorTruth().recharges == 1)
         #expect(try rig.ledger.orders(iccid: SettlementRig.iccid).first?.state == .fulfilled)
+        await rig.stop()
+    }
+
+    @Test func aConfiguredPortThatComesBackIsAttachedAgainAndItsOrderFinishesWithoutASecondVoucher() async throws {
+        // The stick hangs up right after the recharge reached the network, and comes back 300 ms later on a new pty.
+        var faults = Personality.Faults()
+        faults.hangupAfter = ["AT+CUSD=1,\"\(try GSM7.packUSSDHex("*123*111122223333#"))\"*"]
+        faults.replugAfterMs = 300
+        let rig = try SettlementRig(startingBalanceMB: 1000, vouchers: ["111122223333": 500, "444455556666": 500],
+                                    defaultPlan: "500MB", faults: faults)
+        try rig.ledger.importVouchers([(code: "111122223333", plan: "500MB"), (code: "444455556666", plan: "500MB")], actor: 1000)
+        _ = try await rig.station.recoverAfterStart()
+        try await rig.station.attachConfigured(path: rig.link)
+        // Gone mid-recharge, then attached again on the link's new target, identified, settled by balance, finished.
+        let deadline = ContinuousClock.now + .seconds(30)
+        var finished: DeviceStatus?
+        while ContinuousClock.now < deadline, finished == nil {
+            for status in await rig.station.devices(reveal: false) where status.state == .done { finished = status }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        await rig.station.waitUntilIdle()
+        let listed = await rig.station.devices(reveal: false).map { "\($0.id) \($0.state) \($0.failure?.code ?? "")" }
+        let status = try #require(finished, "the re-plugged stick never finished: \(listed)")
+        #expect(status.id != "d1", "a new session took over the gone one")
+        #expect(rig.operatorTruth().recharges == 1, "one sale, one credit")
+        #expect(try rig.ledger.vouchers(state: .available).count == 1)
+        #expect(try rig.ledger.orders(iccid: SettlementRig.iccid).map(\.state) == [.fulfilled])
         await rig.stop()
     }
 

@@ -24,11 +24,14 @@ final class SettlementRig {
     let station: Station
     let router: APIRouter
     var port: String { host.ports[0].path }
+    /// The link to the device's current pty (`<directory>/stick`).
+    var link: String { directory + "/stick" }
 
     /// `startingBalanceMB` is the SIM's balance on the simulated network; `extraJSON` is merged into the config.
     init(startingBalanceMB: Int, vouchers: [String: Int] = [SettlementRig.voucherCode: 500], defaultPlan: String? = nil,
          extraConfig: String = "", personality personalityName: String = "huawei-stick",
-         operatorReply: ((inout ModemSimulator.OperatorProfile) -> Void)? = nil) throws {
+         operatorReply: ((inout ModemSimulator.OperatorProfile) -> Void)? = nil,
+         faults: Personality.Faults? = nil) throws {
         directory = NSTemporaryDirectory() + "station-test-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         ledger = try Ledger(path: directory + "/ledger.sqlite")
@@ -44,8 +47,10 @@ final class SettlementRig {
         personality.identity.imei = Self.imei
         personality.sim = .init(iccid: Self.iccid, imsi: Self.imsi)
         personality.latency = .init()
+        if let faults { personality.faults = faults }
         host = SimulatorHost(devices: [DeviceSetup(label: "stick", personality: personality)], network: network)
-        _ = try host.start()
+        // A stable link that follows the device across re-plugs (its pty changes), as a udev symlink does.
+        _ = try host.start(linkDirectory: directory)
         let plan = defaultPlan.map { "\"\($0)\"" } ?? "null"
         config = try StationConfig.parse(Data("""
             {
