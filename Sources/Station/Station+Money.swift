@@ -75,6 +75,40 @@ extension Station {
 
     // MARK: - Settlement by a person
 
+    /// What the station's own balance checks say against settling voucher `id` as `outcome`, or nil when they agree.
+    ///
+    /// `rejected` needs a check that read the balance and saw it not rise by half the plan (a person's "rejected" with
+    /// no check at all is how a redeemed voucher got lost); `applied` is refused only when the latest check saw no rise.
+    func balanceContradiction(voucherID id: Int64, outcome: VoucherSettlement) throws(StationError) -> String? {
+        guard outcome != .manual, let voucher = try mapLedger({ try ledger.voucher(id: id) }), voucher.state == .unknown else {
+            return nil
+        }
+        let half = Int64((config.plan(named: voucher.plan)?.megabytes ?? 0) / 2)
+        let checks = try mapLedger { try ledger.events(voucherID: id) }.filter { $0.kind == "voucher.checked" }
+            .compactMap { event -> (before: Int64, after: Int64)? in
+                guard let before = event.detail["balance_before_mb"].flatMap(Int64.init) ?? voucher.balanceBeforeMB,
+                      let after = event.detail["balance_after_mb"].flatMap(Int64.init) else { return nil }
+                return (before, after)
+            }
+        switch outcome {
+        case .rejected:
+            guard !checks.isEmpty else {
+                return "No balance check supports 'rejected': plug the device in so the station reads the balance first."
+            }
+            if let rose = checks.first(where: { $0.after >= $0.before.addingReportingOverflow(max(1, half)).partialValue }) {
+                return "A balance check saw the balance rise from \(rose.before) to \(rose.after) MB: the voucher looks applied."
+            }
+            return nil
+        case .applied:
+            if let last = checks.last, last.after < last.before.addingReportingOverflow(max(1, half)).partialValue {
+                return "The last balance check saw \(last.before) → \(last.after) MB: the credit does not show."
+            }
+            return nil
+        case .manual:
+            return nil
+        }
+    }
+
     /// Vouchers whose outcome is unknown, oldest first, code and ICCID redacted unless `reveal`.
     public func unknownVouchers(reveal: Bool) throws(StationError) -> [UnknownVoucherInfo] {
         let list = try mapLedger { try ledger.vouchersNeedingSettlement() }
@@ -94,9 +128,16 @@ extension Station {
         guard let outcome = VoucherSettlement(rawValue: request.outcome) else {
             throw StationError(status: 422, code: "invalid-outcome", message: "outcome must be applied, rejected or manual.")
         }
-        let note = request.note.trimmingCharacters(in: .whitespacesAndNewlines)
+        var note = request.note.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !note.isEmpty else {
             throw StationError(status: 422, code: "note-required", message: "Say what you checked: a note is required to settle a voucher.")
+        }
+        if let contradiction = try balanceContradiction(voucherID: id, outcome: outcome) {
+            guard request.force == true else {
+                throw StationError(status: 409, code: "settlement-contradicts-balance", message: contradiction + " Use --force if you know better.")
+            }
+            note = "[forced: \(contradiction)] " + note
+            logger.warning("voucher settled against the balance checks", metadata: ["voucher.id": "\(id)", "outcome": "\(outcome.rawValue)"])
         }
         do {
             try ledger.settle(id: id, outcome: outcome, note: note, actor: actor)

@@ -143,10 +143,14 @@ public struct VoucherSettleRequest: Codable, Sendable, Equatable {
     public var outcome: String
     /// What the person checked (required, 1 to 1024 bytes): recorded in the ledger with their uid.
     public var note: String
+    /// Settle even against what the station's balance checks say (`rejected` with no check or with a balance that
+    /// rose, `applied` with a balance that did not); the ledger records that it was forced.
+    public var force: Bool?
     /// Creates the request.
-    public init(outcome: String, note: String) {
+    public init(outcome: String, note: String, force: Bool? = nil) {
         self.outcome = outcome
         self.note = note
+        self.force = force
     }
 }
 

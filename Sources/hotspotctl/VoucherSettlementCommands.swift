@@ -56,7 +56,12 @@ struct VoucherSettleCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "settle",
         abstract: "Settle an unknown voucher as applied, rejected or manual, with a note saying what you checked.",
-        discussion: "Only an unknown voucher can be settled. The ledger records the outcome, the note and your uid.")
+        discussion: """
+            Only an unknown voucher can be settled. The ledger records the outcome, the note and your uid. The station \
+            refuses a settlement its balance checks contradict ('rejected' while the balance rose or was never \
+            checked, 'applied' while it did not rise): plug the device in so the balance is checked, or use --force \
+            if you know better (the ledger records that it was forced).
+            """)
 
     @OptionGroup var globals: GlobalOptions
 
@@ -69,6 +74,9 @@ struct VoucherSettleCommand: StationCommand {
     @Option(name: .long, help: ArgumentHelp("What you checked, e.g. \"balance 120 MB → 2168 MB on *100#\".", valueName: "text"))
     var note: String
 
+    @Flag(name: .long, help: "Settle even against the station's balance checks (recorded as forced).")
+    var force = false
+
     func validate() throws {
         if id < 1 { throw ValidationError("The voucher id is a positive number.") }
         let trimmed = note.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -78,7 +86,7 @@ struct VoucherSettleCommand: StationCommand {
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {
         let voucher = try await context.client.settleVoucher(id, VoucherSettleRequest(
-            outcome: outcome.rawValue, note: note.trimmingCharacters(in: .whitespacesAndNewlines)))
+            outcome: outcome.rawValue, note: note.trimmingCharacters(in: .whitespacesAndNewlines), force: force ? true : nil))
         if context.json {
             try context.emitJSON(voucher)
         } else {

@@ -96,6 +96,8 @@ extension EndToEnd {
 
         var config = try String(contentsOfFile: root + "/config/hotspotd.example.json", encoding: .utf8)
         config = config.replacingOccurrences(of: "\"lockDirectory\": \"/var/lock\"", with: "\"lockDirectory\": null")
+        // Six attaches and an import from one uid in a row: more than the default burst of money operations.
+        config = config.replacingOccurrences(of: "\"defaultPlan\":", with: "\"moneyRateLimit\": { \"perMinute\": 60, \"burst\": 20 }, \"defaultPlan\":")
         config = config.replacingOccurrences(
             of: "{ \"name\": \"2GB\", \"megabytes\": 2048, \"priceCents\": 500 }",
             with: "{ \"name\": \"2GB\", \"megabytes\": 2048, \"priceCents\": 500 }, { \"name\": \"1GB\", \"megabytes\": 1024 }")

@@ -46,6 +46,17 @@ import UnixHTTP
         let badOutcome = try await rig.request("POST", "/v1/vouchers/\(id)/settle", body: VoucherSettleRequest(outcome: "lost", note: "x"))
         #expect(badOutcome.status == 422)
 
+        // No balance check supports "rejected" yet: a redeemed voucher would be lost without a word.
+        let unchecked = try await rig.request("POST", "/v1/vouchers/\(id)/settle",
+                                              body: VoucherSettleRequest(outcome: "rejected", note: "operator says code unused"), uid: 1234)
+        #expect(unchecked.status == 409)
+        #expect(try SettlementRig.decode(APIErrorBody.self, unchecked).error.code == "settlement-contradicts-balance")
+        #expect(try rig.ledger.voucher(id: id)?.state == .unknown)
+        // The device is plugged in: the station checks the balance (1000 → 1000 MB), which supports "rejected".
+        _ = try await rig.station.attach(path: rig.port)
+        try await rig.waitForDevice("d1", in: [.failed, .awaitingPlan, .done])
+        #expect(try rig.ledger.events(voucherID: id).last?.kind == "voucher.checked")
+
         let settled = try await rig.request("POST", "/v1/vouchers/\(id)/settle",
                                             body: VoucherSettleRequest(outcome: "rejected", note: "operator says code unused"), uid: 1234)
         #expect(settled.status == 200)
@@ -75,9 +86,15 @@ import UnixHTTP
         // Its order's voucher is unsettled: the device waits, nothing else is bought.
         #expect(try await rig.station.device("d1", reveal: false).failure?.code == "voucher-unsettled")
 
+        // The station's check saw 1000 → 1000 MB: "applied" contradicts it, and needs the person to insist.
+        let contradicted = try await rig.request("POST", "/v1/vouchers/\(id)/settle",
+                                                 body: VoucherSettleRequest(outcome: "applied", note: "operator SMS confirms the top-up"))
+        #expect(contradicted.status == 409)
+        #expect(try SettlementRig.decode(APIErrorBody.self, contradicted).error.code == "settlement-contradicts-balance")
         let settled = try await rig.request("POST", "/v1/vouchers/\(id)/settle",
-                                            body: VoucherSettleRequest(outcome: "applied", note: "operator SMS confirms the top-up"))
+                                            body: VoucherSettleRequest(outcome: "applied", note: "operator SMS confirms the top-up", force: true))
         #expect(settled.status == 200)
+        #expect(try rig.ledger.voucher(id: id)?.settledNote?.hasPrefix("[forced: ") == true)
         let resumed = try await rig.request("POST", "/v1/devices/d1/provision", body: ProvisionRequest(plan: "500MB"))
         let body = String(decoding: await SettlementRig.collect(resumed), as: UTF8.self)
         #expect(resumed.status == 202, "\(body)")
