@@ -14,6 +14,7 @@ import UnixHTTP
         _ = try await rig.station.recoverAfterStart()
         _ = try await rig.station.attach(path: rig.port)
         _ = await rig.station.finishStartup(deadline: .seconds(30))
+        try await rig.waitForDevice("d1", in: [.awaitingPlan])
         let queriesBefore = rig.operatorTruth().balanceQueries[SettlementRig.iccid] ?? 0
 
         #expect(try await rig.request("POST", "/v1/vouchers/import", body: Self.csv, uid: 1000).status == 201)
@@ -110,6 +111,7 @@ import UnixHTTP
         _ = try await rig.station.recoverAfterStart()
         _ = try await rig.station.attach(path: rig.port)
         _ = await rig.station.finishStartup(deadline: .seconds(30))
+        try await rig.waitForDevice("d1", in: [.awaitingPlan])
         let cards = VoucherImportRequest(fileName: "cards.csv", csv: "code,plan\n\(SettlementRig.voucherCode),500MB\n")
         #expect(try await rig.request("POST", "/v1/vouchers/import", body: cards, uid: 1001).status == 201)
         let imported = try #require(try rig.ledger.events().first { $0.kind == "voucher.imported" })
