@@ -83,7 +83,7 @@ public actor ATSession {
     private var inFlight: InFlight?
     private var bufferedUnsolicited: [ATUnsolicited] = []
     private var unsolicitedWaiters: [UnsolicitedWaiter] = []
-    private var resynchroniseBeforeNextCommand = false
+    private var discardInputBeforeNextCommand = false
     /// Until when a timed-out command may still send its final result; nil when nothing is owed.
     private var owedFinalUntil: ContinuousClock.Instant?
     private var lastIdentifier: UInt64 = 0
@@ -151,7 +151,12 @@ public actor ATSession {
         defer { releaseSlot() }
         try requireOpen()  // state may have changed while waiting for the slot
         if Task.isCancelled { throw .cancelled }
-        if resynchroniseBeforeNextCommand { resynchronise() }
+        return try await exchange(command, shown: shown, timeout: timeout)
+    }
+
+    /// Writes `command` and waits for its reply; the caller holds the command slot.
+    private func exchange(_ command: String, shown: String, timeout: Duration) async throws(ATSessionError) -> ATResponse {
+        if discardInputBeforeNextCommand { discardStaleInput() }
 
         let id = nextIdentifier()
         let started = ContinuousClock.now
@@ -377,7 +382,7 @@ public actor ATSession {
         guard let current = inFlight, current.id == id else { return }
         assembler.abandon()
         consecutiveTimeouts += 1
-        resynchroniseBeforeNextCommand = true
+        discardInputBeforeNextCommand = true
         // A USSD request is the command modems are known to hold their final result for (until the network answers,
         // after our deadline), so only it is taken to still owe one. If a final result was already dropped as an
         // earlier command's during it, that was most likely its own: nothing more is owed.
@@ -392,7 +397,7 @@ public actor ATSession {
     private func cancelCommand(_ id: UInt64) {
         guard let current = inFlight, current.id == id else { return }
         assembler.abandon()
-        resynchroniseBeforeNextCommand = true
+        discardInputBeforeNextCommand = true
         // Not marked as owing a final result: a caller cancels to move on (a stopping run), and the next command
         // must not pay a timeout for a reply that may never come.
         finishCommand(with: .failure(.cancelled))
@@ -439,8 +444,8 @@ public actor ATSession {
     }
 
     /// Drops input that may belong to an abandoned command: the kernel's queue and any partial line.
-    private func resynchronise() {
-        resynchroniseBeforeNextCommand = false
+    private func discardStaleInput() {
+        discardInputBeforeNextCommand = false
         do {
             try port.discardPendingInput()
         } catch {
