@@ -10,6 +10,11 @@ import Logging
 /// gets its full budget from the device. Unsolicited reports (URCs) are buffered (bounded) for
 /// `waitForUnsolicited(named:timeout:)` and also offered on `unsolicitedReports`.
 ///
+/// A port opened is a port resynchronised: a session opened from a path (or given a `Resynchronisation`)
+/// runs `resynchronise(_:)` before its first command, because the device may still be answering the port's
+/// previous holder (a process killed mid-command): late final results, information lines, a `+CUSD` report
+/// owed to that holder. Without it those replies would be taken for the new session's, one command off.
+///
 /// After a timeout the next command first discards pending input and partial lines, and final
 /// results that arrive with no command in flight are dropped (counted in `strayFinalResults`),
 /// so a late `OK` is not taken as the next command's reply. A device answers in order, so a timed-out
@@ -83,28 +88,45 @@ public actor ATSession {
     private var inFlight: InFlight?
     private var bufferedUnsolicited: [ATUnsolicited] = []
     private var unsolicitedWaiters: [UnsolicitedWaiter] = []
-    private var resynchroniseBeforeNextCommand = false
+    private var discardInputBeforeNextCommand = false
+    /// The resynchronisation still to run before the next command; nil once done (or not wanted).
+    private var pendingResynchronisation: Resynchronisation?
+    /// True while `resynchronise` runs: unsolicited reports are discarded, not delivered.
+    private var resynchronising = false
+    /// When the last bytes arrived from the device.
+    private var lastInputAt = ContinuousClock.now
+    /// Lines that arrived with no command in flight (strays and reports); a change shows the line was not quiet.
+    private var linesWithNothingInFlight = 0
     /// Until when a timed-out command may still send its final result; nil when nothing is owed.
     private var owedFinalUntil: ContinuousClock.Instant?
     private var lastIdentifier: UInt64 = 0
 
     /// Opens `path` with `options` (exclusive, raw) and starts the session.
     ///
+    /// `resynchronisation`: run before the first command (see `resynchronise(_:)`), because the device may still be
+    /// answering the port's previous holder; nil skips it (a caller that knows the port is fresh, or tests).
     /// Throws the port's error: `.busy` when another program holds the port, `.open`, `.configure`.
-    public init(path: String, options: SerialPortOptions = SerialPortOptions(), logger: Logger) throws(SerialPortError) {
+    public init(
+        path: String,
+        options: SerialPortOptions = SerialPortOptions(),
+        resynchronisation: Resynchronisation? = Resynchronisation(),
+        logger: Logger
+    ) throws(SerialPortError) {
         let port = try SerialPort(path: path, options: options, logger: logger)
-        self.init(port: port, logger: logger)
+        self.init(port: port, resynchronisation: resynchronisation, logger: logger)
     }
 
     /// Starts a session on an already opened port; the session takes ownership and closes it.
     ///
-    /// The port's `events` must not have been consumed by anyone else.
-    public init(port: SerialPort, logger: Logger) {
+    /// The port's `events` must not have been consumed by anyone else. `resynchronisation`: run before the first
+    /// command (see `resynchronise(_:)`); nil (the default here) skips it.
+    public init(port: SerialPort, resynchronisation: Resynchronisation? = nil, logger: Logger) {
         var logger = logger
         logger[metadataKey: "port.path"] = "\(port.path)"
         self.path = port.path
         self.port = port
         self.logger = logger
+        self.pendingResynchronisation = resynchronisation
         (unsolicitedReports, unsolicitedContinuation) = AsyncStream<ATUnsolicited>.makeStream(
             bufferingPolicy: .bufferingNewest(ATSession.maxObservedUnsolicited))
         let events = port.events
@@ -144,6 +166,10 @@ public actor ATSession {
     ///   - timeout: the budget from the moment the command is written to its final result.
     /// - Throws: `.timeout` (the command is abandoned, its late reply dropped), `.deviceGone`,
     ///   `.replyTooLarge`, `.closed`, `.cancelled`, `.io`.
+    ///
+    /// The first command of a session that was given a `Resynchronisation` first runs it (outside `timeout`). If the
+    /// device does not come in step by that deadline the command is sent anyway: a device that never answers fails
+    /// it with `.timeout` as it would without the resynchronisation.
     public func send(_ command: String, redacted: String? = nil, timeout: Duration) async throws(ATSessionError) -> ATResponse {
         let shown = redacted ?? command
         try requireOpen()
@@ -151,7 +177,48 @@ public actor ATSession {
         defer { releaseSlot() }
         try requireOpen()  // state may have changed while waiting for the slot
         if Task.isCancelled { throw .cancelled }
-        if resynchroniseBeforeNextCommand { resynchronise() }
+        if let parameters = pendingResynchronisation {
+            do throws(ATSessionError) {
+                try await resynchroniseHoldingSlot(parameters)
+            } catch {
+                guard case .timeout = error else { throw error }
+                logger.debug("resynchronisation gave up, sending the command anyway")
+            }
+        }
+        return try await exchange(command, shown: shown, timeout: timeout)
+    }
+
+    /// Brings the device's replies back in step with this session's commands; waits for the command slot first.
+    ///
+    /// For a port whose previous holder may have left commands unanswered (a killed process): the device's late
+    /// replies to them would otherwise be taken for the next commands' replies. In order:
+    /// 1. what the device sends is discarded until the line has been quiet for `quietPeriod` (at most `drainLimit`):
+    ///    late final results (which pay what a timed-out command of this session owed), information lines, reports;
+    /// 2. `AT+CUSD=2` ends a USSD dialogue the previous holder left open (its result, `ERROR` when none is open,
+    ///    or a timeout, is ignored);
+    /// 3. `AT` is sent until it gets a bare `OK` after which the line stays quiet for `quietPeriod` (a stale reply
+    ///    taken for the probe's is followed by the probe's own, which shows the exchange was off by one), with input
+    ///    discarded until quiet before each retry;
+    /// 4. unsolicited reports are discarded: those buffered before and all that arrive during the resynchronisation
+    ///    (a `+CUSD` owed to the previous holder never reaches `waitForUnsolicited(named:timeout:)`), and nothing is
+    ///    owed by earlier timed-out commands any more.
+    ///
+    /// A session given a `Resynchronisation` at its creation runs this before its first command; a completed run
+    /// (in step or timed out) replaces that. Each command has `commandTimeout`, the whole run `timeout`.
+    /// - Throws: `.timeout(command: "AT")` when the device is not in step by `timeout` (a silent or chattering
+    ///   device), `.deviceGone`, `.closed`, `.cancelled`, `.io`.
+    public func resynchronise(_ parameters: Resynchronisation = Resynchronisation()) async throws(ATSessionError) {
+        try requireOpen()
+        try await acquireSlot()
+        defer { releaseSlot() }
+        try requireOpen()
+        if Task.isCancelled { throw .cancelled }
+        try await resynchroniseHoldingSlot(parameters)
+    }
+
+    /// Writes `command` and waits for its reply; the caller holds the command slot.
+    private func exchange(_ command: String, shown: String, timeout: Duration) async throws(ATSessionError) -> ATResponse {
+        if discardInputBeforeNextCommand { discardStaleInput() }
 
         let id = nextIdentifier()
         let started = ContinuousClock.now
@@ -251,6 +318,7 @@ public actor ATSession {
         guard state == .open else { return }
         switch event {
         case .bytes(let bytes):
+            lastInputAt = .now
             for framed in framer.append(bytes) {
                 process(framed)
             }
@@ -269,7 +337,9 @@ public actor ATSession {
     private func process(_ framed: ATFramedLine) {
         // Every line goes through the assembler, even with nothing in flight: it tracks the
         // tail of an oversized reply and must see that reply's final result.
+        let nothingInFlight = inFlight == nil
         guard let output = assembler.consume(framed) else { return }
+        if nothingInFlight { linesWithNothingInFlight &+= 1 }
         switch output {
         case .unsolicited(let report) where ATFinalResult.parse(report.line) != nil:
             // A final result with nothing in flight: the late reply of an abandoned command, now paid.
@@ -317,6 +387,11 @@ public actor ATSession {
     }
 
     private func deliver(_ report: ATUnsolicited) {
+        // During a resynchronisation a report may be owed to the port's previous holder: nobody gets it.
+        if resynchronising {
+            logger.debug("discarding an unsolicited report during resynchronisation")
+            return
+        }
         // The name only: URC lines can carry balances or echoed secrets.
         logger.debug("unsolicited report", metadata: ["at.urc": "\(report.name)"])
         unsolicitedContinuation.yield(report)
@@ -377,7 +452,7 @@ public actor ATSession {
         guard let current = inFlight, current.id == id else { return }
         assembler.abandon()
         consecutiveTimeouts += 1
-        resynchroniseBeforeNextCommand = true
+        discardInputBeforeNextCommand = true
         // A USSD request is the command modems are known to hold their final result for (until the network answers,
         // after our deadline), so only it is taken to still owe one. If a final result was already dropped as an
         // earlier command's during it, that was most likely its own: nothing more is owed.
@@ -392,7 +467,7 @@ public actor ATSession {
     private func cancelCommand(_ id: UInt64) {
         guard let current = inFlight, current.id == id else { return }
         assembler.abandon()
-        resynchroniseBeforeNextCommand = true
+        discardInputBeforeNextCommand = true
         // Not marked as owing a final result: a caller cancels to move on (a stopping run), and the next command
         // must not pay a timeout for a reply that may never come.
         finishCommand(with: .failure(.cancelled))
@@ -428,6 +503,126 @@ public actor ATSession {
         unsolicitedContinuation.finish()
     }
 
+    // MARK: - Resynchronisation
+
+    /// Ends a USSD dialogue left open (3GPP TS 27.007 `+CUSD=2`); `ERROR` when none is open.
+    private static let endUSSDCommand = "AT+CUSD=2"
+    /// The sync probe: its only reply is a bare `OK`.
+    private static let probeCommand = "AT"
+
+    /// `resynchronise(_:)` with the command slot held. A run that ends in step or by its deadline is the session's
+    /// resynchronisation: none is pending any more.
+    private func resynchroniseHoldingSlot(_ parameters: Resynchronisation) async throws(ATSessionError) {
+        let started = ContinuousClock.now
+        let deadline = started.advanced(by: parameters.timeout)
+        resynchronising = true
+        defer { resynchronising = false }
+        logger.debug("resynchronising")
+        do throws(ATSessionError) {
+            try await bringInStep(parameters, deadline: deadline)
+        } catch {
+            if case .timeout = error {
+                pendingResynchronisation = nil
+                logger.debug("resynchronisation timed out")
+            }
+            throw error
+        }
+        pendingResynchronisation = nil
+        // Reports buffered before the run may be owed to the previous holder too; none owed arrives from now on.
+        bufferedUnsolicited.removeAll()
+        // The probe was answered in step, so every earlier command's final result has arrived.
+        owedFinalUntil = nil
+        let elapsed = started.duration(to: .now).components
+        logger.debug("resynchronised", metadata: [
+            "duration.ms": "\(elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)",
+        ])
+    }
+
+    /// Steps 1–3 of `resynchronise(_:)`; throws `.timeout(command: "AT")` when `deadline` comes first.
+    private func bringInStep(_ parameters: Resynchronisation, deadline: ContinuousClock.Instant) async throws(ATSessionError) {
+        let drainUntil = min(deadline, ContinuousClock.now.advanced(by: parameters.drainLimit))
+        // A chattering device is not quiet by `drainUntil`: the probe below still decides.
+        _ = try await drain(parameters.quietPeriod, until: drainUntil)
+
+        if let budget = Self.budget(parameters.commandTimeout, until: deadline) {
+            do throws(ATSessionError) {
+                _ = try await exchange(Self.endUSSDCommand, shown: Self.endUSSDCommand, timeout: budget)
+            } catch {
+                switch error {
+                case .timeout, .replyTooLarge: break  // ignored: the probe decides whether the device is in step
+                default: throw error
+                }
+            }
+        }
+
+        var attempts = 0
+        while true {
+            if attempts > 0 {
+                // The last exchange was off: throw away what is still coming for it (or for earlier holders).
+                _ = try await drain(parameters.quietPeriod, until: deadline)
+            }
+            attempts += 1
+            guard let budget = Self.budget(parameters.commandTimeout, until: deadline) else {
+                throw .timeout(command: Self.probeCommand)
+            }
+            let probe: ATResponse
+            do throws(ATSessionError) {
+                probe = try await exchange(Self.probeCommand, shown: Self.probeCommand, timeout: budget)
+            } catch {
+                switch error {
+                case .timeout, .replyTooLarge: continue
+                default: throw error
+                }
+            }
+            // Information lines or another final result: a reply owed to an earlier command.
+            guard probe.isOK, probe.lines.isEmpty else { continue }
+            // A stale bare `OK` taken for the probe's is followed by the probe's own: in step only if nothing comes.
+            let seen = linesWithNothingInFlight
+            let quiet = try await waitForQuietLine(parameters.quietPeriod, until: deadline)
+            if quiet, linesWithNothingInFlight == seen {
+                logger.debug("sync probe answered in step", metadata: ["attempts": "\(attempts)"])
+                return
+            }
+        }
+    }
+
+    /// Throws away what the device sends until the line has been quiet for `quietPeriod`; false when `limit` comes
+    /// first. Nothing is in flight meanwhile, so every line is dropped: final results as late replies (paying what a
+    /// timed-out command owes), reports and anything else undelivered (the session is resynchronising). A partial
+    /// line left at the end is dropped too, and reply assembly starts afresh (no oversized reply's tail pending).
+    private func drain(_ quietPeriod: Duration, until limit: ContinuousClock.Instant) async throws(ATSessionError) -> Bool {
+        defer {
+            framer = ATLineFramer(maxLineLength: Self.maxLineLength)
+            assembler = ATResponseAssembler()
+        }
+        return try await waitForQuietLine(quietPeriod, until: limit)
+    }
+
+    /// Waits until no byte has arrived for `quietPeriod`, counted from now at the earliest; false when `limit` comes
+    /// first. Input is processed as usual meanwhile.
+    private func waitForQuietLine(_ quietPeriod: Duration, until limit: ContinuousClock.Instant) async throws(ATSessionError) -> Bool {
+        let started = ContinuousClock.now
+        while true {
+            try requireOpen()
+            let quietAt = max(lastInputAt, started).advanced(by: quietPeriod)
+            let now = ContinuousClock.now
+            if now >= quietAt { return true }
+            if now >= limit { return false }
+            do {
+                try await Task.sleep(until: min(quietAt, limit), clock: .continuous)
+            } catch {
+                throw .cancelled
+            }
+        }
+    }
+
+    /// `timeout`, shortened to what is left until `deadline`; nil when nothing is left.
+    private static func budget(_ timeout: Duration, until deadline: ContinuousClock.Instant) -> Duration? {
+        let left = ContinuousClock.now.duration(to: deadline)
+        guard left > .zero else { return nil }
+        return min(timeout, left)
+    }
+
     // MARK: - Helpers
 
     private func requireOpen() throws(ATSessionError) {
@@ -439,8 +634,8 @@ public actor ATSession {
     }
 
     /// Drops input that may belong to an abandoned command: the kernel's queue and any partial line.
-    private func resynchronise() {
-        resynchroniseBeforeNextCommand = false
+    private func discardStaleInput() {
+        discardInputBeforeNextCommand = false
         do {
             try port.discardPendingInput()
         } catch {

@@ -16,7 +16,8 @@ extension SerialPortTargetTests {
         ) async throws {
             let modem = try ScriptedModem(script: script)
             defer { modem.stop() }
-            let session = try ATSession(path: modem.slavePath, options: Self.options, logger: Self.logger)
+            // No resynchronisation: these scripts answer only the commands of each test, and some count them.
+            let session = try ATSession(path: modem.slavePath, options: Self.options, resynchronisation: nil, logger: Self.logger)
             do {
                 try await body(session, modem)
             } catch {
