@@ -11,7 +11,9 @@ extension Station {
     ///
     /// A listed placeholder for the same socket (mode switch under way) is replaced by the session.
     func attachDiscovered(path: String, usbPath: String) async throws(StationError) -> DeviceStatus {
-        let status = try await attach(path: path, followReplug: true)
+        // Present at start-up, the device may still be answering a daemon that was killed: resynchronise. Plugged in
+        // since, its port has had no other holder and the chooser has just heard it answer AT.
+        let status = try await attach(path: path, followReplug: true, resynchronise: !ready)
         discovered.usbPathOfSession[status.id] = usbPath
         discovered.placeholders[usbPath] = nil
         return status

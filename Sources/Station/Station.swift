@@ -102,7 +102,12 @@ public actor Station {
     ///
     /// `followReplug` (discovery): a device identified as one that went away (same IMEI and ICCID) takes over that
     /// session's last figures. `actor` is the uid of the API caller who attached it (nil: configuration, discovery).
-    public func attach(path: String, followReplug: Bool = false, actor: Int? = nil) async throws(StationError) -> DeviceStatus {
+    ///
+    /// `resynchronise` (default): before its first command the session drains what the device still owes a previous
+    /// holder of the port, ends any USSD dialogue and checks the link is in step (`ATSession.resynchronise`); only a
+    /// device discovery saw plugged in after start-up (no earlier holder, its port just probed) goes without.
+    public func attach(path: String, followReplug: Bool = false, actor: Int? = nil,
+                       resynchronise: Bool = true) async throws(StationError) -> DeviceStatus {
         guard !shuttingDown else {
             throw StationError(status: 503, code: "shutting-down", message: "The station is shutting down.")
         }
@@ -119,7 +124,8 @@ public actor Station {
         let options = SerialPortOptions(lockDirectory: config.lockDirectory)
         let atSession: ATSession
         do {
-            atSession = try ATSession(path: path, options: options, logger: logger)
+            atSession = try ATSession(path: path, options: options,
+                                      resynchronisation: resynchronise ? ATSession.Resynchronisation() : nil, logger: logger)
         } catch {
             // The adapter's description names the path, the holder of a busy port and the errno.
             throw StationError(status: error.code == .busy ? 409 : 422, code: "port-" + error.code.rawValue,

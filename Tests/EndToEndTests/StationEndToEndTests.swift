@@ -77,7 +77,7 @@ extension EndToEnd {
             "--device", personalities + "huawei-e5-mifi.json:label=locked,imei=\(lockedIMEI),iccid=\(lockedICCID),pin=locked:1234",
             "--device", personalities + "generic-3gpp.json:label=generic2,imei=\(secondIMEI),iccid=\(secondICCID)",
             // Stops answering at its first USSD command: the step must fail at its deadline and be recorded.
-            "--device", personalities + "generic-3gpp.json:label=silent,imei=\(silentIMEI),iccid=\(silentICCID),silentAfter=AT+CUSD=*",
+            "--device", personalities + "generic-3gpp.json:label=silent,imei=\(silentIMEI),iccid=\(silentICCID),silentAfter=AT+CUSD=1*",
             "--operator", root + "/simulator/operator-simunet.json", "--state", dir + "/operator.json",
             "--ports-file", dir + "/ports",
         ], directory: dir, name: "sim")
