@@ -173,11 +173,14 @@ extension EndToEnd {
         #expect(!plain.stdout.contains(mifiICCID))
         #expect(!plain.stdout.contains(key))
 
-        // The refused voucher: a fifth device is credited by policy, then a technician applies the 1GB plan.
+        // The refused voucher: a fifth device is credited by policy; a second provision of its served SIM is refused,
+        // and a technician's top-up with the 1GB plan meets the operator's refusal.
         let secondPort = try #require(fixture.ports["generic2"])
         let second = try await fixture.ctlJSON(DeviceStatus.self, "attach", secondPort)
         _ = try await fixture.waitUntilSettled([second.id])
-        let retry = try await fixture.ctl("provision", second.id, "--plan", "1GB")
+        let again = try await fixture.ctl("provision", second.id, "--plan", "1GB")
+        #expect(again.status != 0 && again.stderr.contains("already served"), "\(again.stderr)")
+        let retry = try await fixture.ctl("topup", second.id, "--plan", "1GB")
         #expect(retry.status == 0, "\(retry.stderr)")
         try await Task.sleep(for: .milliseconds(200))
         let afterRetry = try await fixture.waitUntilSettled([second.id])
