@@ -12,13 +12,22 @@ struct DeviceLoop: Sendable {
     var engine: ModemEngine
     var terminal: PseudoTerminal
     let stopFD: Int32
+    /// Readable when the host asks for an unplug: four bytes, the milliseconds until the device comes back.
+    let unplugFD: Int32
     let label: String
     let verbose: Bool
     /// Called on the device thread with the new tty path after a hangup followed by a replug.
     let onReplug: @Sendable (String) -> Void
 
     /// Why one pty session ended.
-    enum Ending { case stopped, hungUp }
+    enum Ending {
+        case stopped
+        /// A hangup fault fired.
+        case hungUp
+        /// The host unplugged the device: it comes back `afterMs` later on `next` (opened before the old pty closed,
+        /// so its path differs), or on a pty opened then when `next` could not be opened.
+        case unplugged(afterMs: Int, next: PseudoTerminal?)
+    }
 
     private struct Pending {
         var due: ContinuousClock.Instant
@@ -33,21 +42,42 @@ struct DeviceLoop: Sendable {
     ///
     /// With `faults.replugAfterMs`, a hangup is followed, that long later, by a fresh device in
     /// its power-up state on a new pty (the host moves the link and rewrites the ports file).
+    ///
+    /// The host's `unplug` does the same on request, with its own delay, whatever the faults say.
     mutating func run() {
-        while serve() == .hungUp {
-            guard let delay = engine.personality.faults.replugAfterMs else { return }
-            var stop = pollfd(fd: stopFD, events: Int16(POLLIN), revents: 0)
-            if poll(&stop, 1, Int32(clamping: delay)) != 0 { return }
+        while true {
+            switch serve() {
+            case .stopped:
+                return
+            case .hungUp:
+                guard let delay = engine.personality.faults.replugAfterMs, comeBack(afterMs: delay, on: nil) else { return }
+            case let .unplugged(delay, next):
+                guard comeBack(afterMs: delay, on: next) else { return }
+            }
+        }
+    }
+
+    /// Waits `afterMs` (false when stopped meanwhile), then serves a fresh device on `next` or a new pty.
+    private mutating func comeBack(afterMs delay: Int, on next: PseudoTerminal?) -> Bool {
+        var stop = pollfd(fd: stopFD, events: Int16(POLLIN), revents: 0)
+        if poll(&stop, 1, Int32(clamping: delay)) != 0 {
+            next?.close()
+            return false
+        }
+        if let next {
+            terminal = next
+        } else {
             do {
                 terminal = try PseudoTerminal.open()
             } catch {
                 log("replug failed: \(error.description)")
-                return
+                return false
             }
-            engine = ModemEngine(personality: engine.personality, network: engine.network)
-            log("replugged on \(terminal.path)")
-            onReplug(terminal.path)
         }
+        engine = ModemEngine(personality: engine.personality, network: engine.network)
+        log("replugged on \(terminal.path)")
+        onReplug(terminal.path)
+        return true
     }
 
     /// Serves one pty until stopped or hung up; closes the terminal before returning.
@@ -136,6 +166,7 @@ struct DeviceLoop: Sendable {
                 pollfd(fd: terminal.master, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: stopFD, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: closeWatch, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: unplugFD, events: Int16(POLLIN), revents: 0),
             ]
             let ready = poll(&fds, nfds_t(fds.count), timeout)
             if ready < 0 {
@@ -144,6 +175,15 @@ struct DeviceLoop: Sendable {
                 return .stopped
             }
             if fds[1].revents != 0 { return .stopped }
+            if fds[3].revents & Int16(POLLIN) != 0 {
+                var delay: UInt32 = 0
+                let count = withUnsafeMutableBytes(of: &delay) { Glibc.read(unplugFD, $0.baseAddress, $0.count) }
+                if count == 4 {
+                    log("unplugged for \(delay) ms")
+                    // The next pty is opened while this one is still open, so the kernel cannot hand back its number.
+                    return .unplugged(afterMs: Int(delay), next: try? PseudoTerminal.open())
+                }
+            }
             if fds[2].revents & Int16(POLLIN) != 0 {
                 var events = [UInt8](repeating: 0, count: 1024)
                 while events.withUnsafeMutableBytes({ Glibc.read(closeWatch, $0.baseAddress, $0.count) }) > 0 {}

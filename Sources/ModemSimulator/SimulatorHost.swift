@@ -16,7 +16,7 @@ public final class SimulatorHost: @unchecked Sendable {
     /// The network shared by all devices.
     public let network: OperatorNetwork
     private let verbose: Bool
-    private var started: [(port: Port, done: DispatchSemaphore)] = []
+    private var started: [(port: Port, done: DispatchSemaphore, unplug: (read: Int32, write: Int32))] = []
     private var stopPipe: (read: Int32, write: Int32)?
     private var portsFile: String?
     private var links: [String] = []
@@ -71,13 +71,26 @@ public final class SimulatorHost: @unchecked Sendable {
             close(pipeFDs[1])
             throw error
         }
+        // One more pipe per device: `unplug(label:comeBackAfterMs:)` writes the delay there.
+        var unplugPipes: [(read: Int32, write: Int32)] = []
+        for _ in devices {
+            var fds: [Int32] = [0, 0]
+            guard pipe(&fds) == 0 else {
+                let code = errno
+                terminals.forEach { $0.close() }
+                for fd in [pipeFDs[0], pipeFDs[1]] + unplugPipes.flatMap({ [$0.read, $0.write] }) { close(fd) }
+                throw SimulatorError(.pseudoTerminal, errno: code, "pipe")
+            }
+            for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            unplugPipes.append((fds[0], fds[1]))
+        }
         stopPipe = (pipeFDs[0], pipeFDs[1])
-        for (setup, terminal) in zip(devices, terminals) {
+        for ((setup, terminal), unplug) in zip(zip(devices, terminals), unplugPipes) {
             let done = DispatchSemaphore(value: 0)
             let label = setup.label
             let loop = DeviceLoop(
                 engine: ModemEngine(personality: setup.personality, network: network),
-                terminal: terminal, stopFD: pipeFDs[0], label: label, verbose: verbose,
+                terminal: terminal, stopFD: pipeFDs[0], unplugFD: unplug.read, label: label, verbose: verbose,
                 onReplug: { [weak self] path in self?.replugged(label: label, path: path) })
             let thread = Thread {
                 var running = loop
@@ -86,7 +99,7 @@ public final class SimulatorHost: @unchecked Sendable {
             }
             thread.name = "sim-\(setup.label)"
             thread.start()
-            started.append((Port(label: setup.label, path: terminal.path), done))
+            started.append((Port(label: setup.label, path: terminal.path), done, unplug))
         }
         let ports = started.map(\.port)
         do throws(SimulatorError) {
@@ -150,6 +163,10 @@ public final class SimulatorHost: @unchecked Sendable {
         defer { lock.unlock() }
         close(pipe.read)
         close(pipe.write)
+        for device in devices {
+            close(device.unplug.read)
+            close(device.unplug.write)
+        }
         stopPipe = nil
         started = []
         if let portsFile { unlink(portsFile) }
@@ -157,6 +174,22 @@ public final class SimulatorHost: @unchecked Sendable {
         for link in links { unlink(link) }
         links = []
         stopping = false
+    }
+
+    /// Unplugs the device `label` now and plugs it back `comeBackAfterMs` later, as a person pulling a stick out of
+    /// its socket and pushing it back in: its pty closes under the client (which reads end of file or EIO), replies
+    /// still owed are lost, and the device comes back in its power-up state on a new pty, whose path differs from
+    /// the one it left (the link moves, the ports file is rewritten, `ports` shows the new path and one more replug).
+    ///
+    /// Returns false when no running device has that label. The device acts within one poll of its thread.
+    @discardableResult
+    public func unplug(label: String, comeBackAfterMs: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard stopPipe != nil, !stopping, let device = started.first(where: { $0.port.label == label }) else { return false }
+        var delay = UInt32(clamping: max(0, comeBackAfterMs))
+        // Four bytes are below PIPE_BUF: the device thread reads them in one piece.
+        return withUnsafeBytes(of: &delay) { write(device.unplug.write, $0.baseAddress, $0.count) } == 4
     }
 
     /// A device came back on a new pty: record it, move its link, rewrite the ports file.

@@ -4,7 +4,8 @@ import Testing
 /// The crash harness as a test: `HOTSPOT_CRASH_ITERATIONS` kills (default 3, a smoke run inside the ordinary
 /// end-to-end tests), `HOTSPOT_CRASH_SEED` to replay a run, `HOTSPOT_CRASH_REPORT` a file for the summary,
 /// `HOTSPOT_CRASH_FULL_CHECK_EVERY` how often the O(ledger) checks run (default: every restart up to 200 iterations).
-/// `scripts/crash-test.sh N` runs it alone with N iterations.
+/// `scripts/crash-test.sh N` runs it alone with N iterations. Devices stay plugged across restarts and are re-plugged,
+/// so a SIM the operator credits twice (one plan ordered) fails it like any lost or double-spent voucher.
 extension EndToEnd {
 @Suite(.serialized) struct CrashHarnessTests {
     @Test func killNineAtRandomPointsLosesNoMoneyAndNoAcknowledgedRow() async throws {

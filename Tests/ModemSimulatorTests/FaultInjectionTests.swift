@@ -139,4 +139,35 @@ import Glibc
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == path)
         #expect(try String(contentsOfFile: fixture.portsFile, encoding: .utf8) == "dev\t\(path)\n")
     }
+
+    @Test func unplugOnRequestClosesThePtyAndBringsTheDeviceBackOnAnotherPath() throws {
+        var personality = basePersonality()
+        personality.cmee = 0
+        personality.identity.imei = "352099001761481"
+        let fixture = try SimulatorFixture(personality)
+        let before = fixture.host.ports[0].path
+        #expect(!fixture.host.unplug(label: "no-such-device", comeBackAfterMs: 0))
+        do {
+            let client = try fixture.client()
+            _ = try client.command("AT+CMEE=2")
+            #expect(fixture.host.unplug(label: "dev", comeBackAfterMs: 100))
+            let deadline = ContinuousClock.now + .seconds(3)
+            var result = PtyClient.ReadResult.timeout
+            while ContinuousClock.now < deadline, result == .timeout || result == .data {
+                result = client.readOnce(timeoutMs: 100)
+            }
+            #expect(result == .endOfFile || result == .error(EIO))
+        }
+        // The client has closed the old pty: the device still comes back on another number.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while fixture.host.ports[0].replugs == 0, ContinuousClock.now < deadline { usleep(10_000) }
+        #expect(fixture.host.ports[0].replugs == 1)
+        let path = fixture.host.ports[0].path
+        #expect(path != before)
+        let client = try PtyClient(path: path)
+        #expect(try client.lines("AT+CGSN") == ["352099001761481"])
+        #expect(try client.lines("AT+CMEE?") == ["+CMEE: 0"])  // power-up state
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "\(fixture.directory)/dev") == path)
+        #expect(try String(contentsOfFile: fixture.portsFile, encoding: .utf8) == "dev\t\(path)\n")
+    }
 }
