@@ -1,3 +1,4 @@
+import ATProtocol
 import DeviceCatalog
 import Foundation
 import Provisioning
@@ -119,6 +120,9 @@ public struct StationConfig: Codable, Sendable, Equatable {
         if sample.utf8.count > 32 { found.append(("wifi.ssidTemplate", "renders names longer than 32 bytes")) }
         if sample.contains(where: { $0 == "\"" || $0 == ";" || $0.isNewline || !$0.isASCII }) {
             found.append(("wifi.ssidTemplate", "contains characters a hotspot cannot store (quote, semicolon, control or non-ASCII)"))
+        } else if sample.utf8.count <= 32, (try? ATCommand.setSSID(index: 0, ssid: sample)) == nil {
+            // The same allowlist the hotspot command uses: a template it refuses would fail every run after the money.
+            found.append(("wifi.ssidTemplate", "renders names the hotspot's Wi-Fi command refuses"))
         }
         if operators.isEmpty { found.append(("operators", "must list at least one operator profile")) }
         for (index, profile) in operators.enumerated() {

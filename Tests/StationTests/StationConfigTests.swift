@@ -41,6 +41,14 @@ import Testing
         ("\"*123*{code}#\"", "\"*123#\"", "operators[0].rechargeTemplate", "must contain {code} exactly once"),
         ("Connexion-{iccid4}", "Wi\\\"Fi-{iccid4}", "wifi.ssidTemplate", "contains characters a hotspot cannot store (quote, semicolon, control or non-ASCII)"),
         ("\"balanceCode\": \"*100#\",", "", "operators[0].balanceCode", "is missing"),
+        // Numbers that would overflow the workflow's sums pass JSON but not the checks.
+        ("\"megabytes\": 500", "\"megabytes\": 9223372036854775807", "plans[0].megabytes", "must be between 1 and 1048576 (1 TB)"),
+        ("\"priceCents\": 100", "\"priceCents\": 9223372036854775807", "plans[0].priceCents", "must be between 0 and 1000000"),
+        // A refusal pattern that also reads the operator's success reply would record spent vouchers as refused.
+        ("\"refusalPattern\": \"invalide\",", "\"refusalPattern\": \"invalide|deja utilise|solde\", \"examples\": { \"success\": \"Rechargement reussi. Solde: 1000 Mo\" },",
+         "operators[0].refusalPattern", "matches the operator's success reply (examples.success): a spent voucher would be recorded as refused"),
+        ("\"refusalPattern\": \"invalide\",", "\"refusalPattern\": \"invalide\", \"examples\": { \"balance\": \"Votre solde: 1e9 Mo\" },",
+         "operators[0].balancePattern", "does not read a balance from the operator's balance reply (examples.balance): the balance pattern does not match the reply"),
     ])
     func namesTheKeyAndTheReason(original: String, replacement: String, key: String, reason: String) {
         let text = Self.valid.replacingOccurrences(of: original, with: replacement)
