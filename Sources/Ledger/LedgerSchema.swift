@@ -205,6 +205,14 @@ enum LedgerSchema {
             SELECT 1 FROM vouchers WHERE order_id = NEW.order_id AND id != NEW.id
               AND state IN ('reserved', 'sending', 'applied', 'unknown', 'manual'))
         BEGIN SELECT RAISE(ABORT, 'the order already has its voucher'); END;
+        -- Ports whose handling a daemon began and did not end (it died): a port two daemons in a row died on is
+        -- quarantined. Operational state, not history: not chained, rows change.
+        CREATE TABLE port_handling (
+            port TEXT PRIMARY KEY NOT NULL CHECK (length(port) BETWEEN 1 AND 4096),
+            unfinished INTEGER NOT NULL CHECK (unfinished >= 0),
+            updated_at TEXT NOT NULL
+        ) STRICT;
+
         CREATE TRIGGER vouchers_order_fixed BEFORE UPDATE OF order_id ON vouchers
         WHEN NEW.order_id IS NOT OLD.order_id AND NOT (
              (OLD.state = 'available' AND NEW.state = 'reserved')

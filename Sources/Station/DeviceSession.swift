@@ -24,6 +24,8 @@ actor DeviceSession {
     private var status: DeviceStatus
     private var identity: DeviceIdentity?
     private var run: Task<Void, Never>?
+    /// Listed, not probed, until a person asks for a run (`quarantine`).
+    private var quarantined = false
 
     init(id: String, port: String, events: EventHub, logger: Logger, services: DeviceSessionServices) {
         self.id = id
@@ -47,7 +49,21 @@ actor DeviceSession {
     /// resumed, a SIM never served gets the default plan (`intent.plan`), a served SIM nothing.
     func start(intent: OrderIntent, actor: Int?) {
         guard run == nil else { return }
-        run = Task { await self.identifyThenProvision(intent: intent, actor: actor) }
+        run = Task {
+            await self.identifyThenProvision(intent: intent, actor: actor)
+            // The daemon lived through its handling of this device: a later crash elsewhere does not count against it.
+            await self.services.handlingEnded()
+        }
+    }
+
+    /// Lists the device without probing it: daemons died `unfinished` times in a row while handling it. A person's
+    /// `provision` releases it.
+    func quarantine(unfinished: Int) async {
+        quarantined = true
+        let message = "The daemon stopped \(unfinished) times in a row while handling this device: it is listed, not probed. "
+            + "Check the device (or unplug it), then run 'hotspotctl provision \(id)' to try it again."
+        status.failure = FailureInfo(code: "quarantined", message: message)
+        await update(state: .failed, step: nil, message: message, kind: "state")
     }
 
     /// Starts a person's request (`provision`, `provision --again`, `topup`); the ledger decides what it gets.
@@ -60,7 +76,12 @@ actor DeviceSession {
         }
         // What the SIM is owed is decided by the run, after it has identified the SIM now in the device (the one the
         // request saw may have been swapped since).
-        run = Task { await self.identifyThenProvision(intent: intent, actor: actor) }
+        let release = quarantined
+        quarantined = false
+        run = Task {
+            if release { await self.services.handlingEnded() }
+            await self.identifyThenProvision(intent: intent, actor: actor)
+        }
     }
 
     /// Waits for the current run to end (tests, shutdown).
@@ -277,6 +298,8 @@ struct DeviceSessionServices: Sendable {
     var placeOrder: @Sendable (_ iccid: String, _ intent: OrderIntent, _ actor: Int?) async -> Result<OrderPlacement, StationError>
     /// The configured plan of this name.
     var plan: @Sendable (_ name: String) -> Plan?
+    /// The daemon lived through handling this device (its first run ended, or a person released its quarantine).
+    var handlingEnded: @Sendable () async -> Void
     /// Makes the workflow for one run, recording as `actor`.
     var makeWorkflow: @Sendable (_ actor: Int?, _ progress: @escaping ProgressSink) -> ProvisioningWorkflow
 }

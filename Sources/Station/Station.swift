@@ -156,6 +156,13 @@ public actor Station {
                 await LedgerRecorder(ledger: ledger, actor: actor, port: path).placeOrder(iccid: iccid, intent: intent)
             },
             plan: { name in config.plan(named: name) },
+            handlingEnded: { [logger] in
+                do {
+                    try await ledger.onOwnThread { ledger in try ledger.endHandling(port: path) }
+                } catch {
+                    logger.error("could not record the end of a device's handling", metadata: ["port.path": "\(path)", "error": "\(error)"])
+                }
+            },
             makeWorkflow: { actor, progress in
                 ProvisioningWorkflow(channel: channel, recorder: LedgerRecorder(ledger: ledger, actor: actor, port: path),
                                      policy: policy, keys: keys, progress: progress)
@@ -165,9 +172,25 @@ public actor Station {
         logger.info("device attached", metadata: ["device.id": "\(id)", "port.path": "\(path)"])
         let intent = OrderIntent(origin: .policy, plan: config.defaultPlan)
         let events = self.events
-        Task {
+        let logger = self.logger
+        Task { [weak self] in
             await events.publish(StationEvent(kind: "attached", deviceID: id, state: .connecting, message: path, at: Date()))
-            await session.start(intent: intent, actor: actor)
+            // A device two daemons in a row died on is listed, not probed: no crash loop on one bad device.
+            let unfinished: Int?
+            do {
+                unfinished = try await ledger.onOwnThread { ledger in try ledger.beginHandling(port: path) }
+            } catch {
+                logger.error("could not record the start of a device's handling", metadata: ["port.path": "\(path)", "error": "\(error)"])
+                unfinished = nil
+            }
+            if let unfinished {
+                logger.error("device quarantined: the daemon stopped while handling it several times in a row",
+                             metadata: ["device.id": "\(id)", "port.path": "\(path)", "handling.unfinished": "\(unfinished)"])
+                await session.quarantine(unfinished: unfinished)
+                await self?.deviceIdentified(id)   // start-up does not wait for a device it will not probe
+            } else {
+                await session.start(intent: intent, actor: actor)
+            }
         }
         // Notice an unplug even while the device is idle: the report stream ends when the port goes away.
         Task { [weak session] in

@@ -189,6 +189,47 @@ import UnixHTTP
         await rig.stop()
     }
 
+    @Test func aDeviceTwoDaemonsInARowDiedOnIsListedNotProbedUntilAPersonReleasesIt() async throws {
+        let rig = try SettlementRig(startingBalanceMB: 1000, vouchers: ["111122223333": 500], defaultPlan: "500MB")
+        try rig.ledger.importVouchers([(code: "111122223333", plan: "500MB")], actor: 1000)
+        // Two daemons began handling this port and died before the end.
+        #expect(try rig.ledger.beginHandling(port: rig.port) == nil)
+        #expect(try rig.ledger.beginHandling(port: rig.port) == nil)
+        _ = try await rig.station.recoverAfterStart()
+        _ = try await rig.station.attach(path: rig.port)
+        let startup = await rig.station.finishStartup(deadline: .seconds(5))
+        #expect(startup.pending == 0, "start-up does not wait for a quarantined device")
+        try await rig.waitForDevice("d1", in: [.failed])
+        let listed = try await rig.station.device("d1", reveal: false)
+        #expect(listed.failure?.code == "quarantined")
+        #expect(listed.imei == nil, "not probed")
+        #expect(rig.operatorTruth().balanceQueries.isEmpty && rig.operatorTruth().recharges == 0)
+
+        // A person looked at it and asks again: released, identified, credited once.
+        #expect(try await rig.request("POST", "/v1/devices/d1/provision", body: ProvisionRequest()).status == 202)
+        try await rig.waitForDevice("d1", in: [.done, .failed])
+        #expect(try await rig.station.device("d1", reveal: false).state == .done)
+        #expect(rig.operatorTruth().recharges == 1)
+        #expect(try rig.ledger.beginHandling(port: rig.port) == nil, "released: its count starts again")
+        await rig.stop()
+    }
+
+    @Test func aDeviceWhoseHandlingEndedIsNotCountedAgainstIt() async throws {
+        let rig = try SettlementRig(startingBalanceMB: 1000, vouchers: ["111122223333": 500], defaultPlan: "500MB")
+        try rig.ledger.importVouchers([(code: "111122223333", plan: "500MB")], actor: 1000)
+        _ = try await rig.station.recoverAfterStart()
+        for _ in 0..<3 {
+            let station = Station(config: rig.config, ledger: try Ledger(path: rig.directory + "/ledger.sqlite"),
+                                  logger: Logger(label: "station-test-restart"))
+            _ = try await station.attach(path: rig.port)
+            try await settle(station, "d1")
+            #expect(try await station.device("d1", reveal: false).failure?.code != "quarantined")
+            await station.shutdown()
+        }
+        #expect(rig.operatorTruth().recharges == 1)
+        await rig.stop()
+    }
+
     @Test func aSIMServedBeforeOrdersExistedIsNotChargedAgain() async throws {
         // A ledger written by the previous release: the SIM's voucher was applied by a run with no order.
         let rig = try SettlementRig(startingBalanceMB: 1000, vouchers: [SettlementRig.voucherCode: 500, "555566667777": 500],
