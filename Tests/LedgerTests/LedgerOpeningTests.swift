@@ -31,7 +31,7 @@ import Testing
         let tables = try fixture.ledger.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
         }
-        #expect(tables == ["devices", "events", "orders", "provisionings", "sims", "vouchers"])
+        #expect(tables == ["devices", "events", "orders", "port_handling", "provisionings", "sims", "vouchers"])
     }
 
     @Test func refusesALedgerWrittenByANewerBuild() throws {
