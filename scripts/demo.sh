@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, end to end, on simulated devices: build, start three fake devices (a Huawei E5 MiFi hotspot,
 # a Huawei stick, a generic 3GPP modem), start hotspotd with its SQLite ledger, import the voucher book, attach
-# the devices, watch them get provisioned by policy, then print devices, the hotspot's hand-over card and the ledger.
+# the devices, watch them get provisioned by policy, then print devices, the hotspot's hand-over card and the ledger;
+# then restart the daemon with the devices still plugged in and show that no SIM is charged again.
 # Everything lives in ./demo-run/ (ledger, socket, logs); it is wiped at the start of each run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -78,6 +79,29 @@ ctl ledger verify
 ctl ledger anchor
 echo "== operator truth (simulator)"
 "$bin/hotspot-sim" state --state "$run/operator-state.json"
+
+echo "== a restart is a non-event for money: hotspotd stopped and started again, the devices still plugged in"
+applied_before=$(ctl vouchers list --state applied --json | grep -c '"id"' || true)
+key_before=$(ctl status "$PWD/$run/ttys/mifi" --reveal --json | grep -o '"key" : "[^"]*"' || true)
+kill -TERM "$daemon_pid" && wait "$daemon_pid" 2>/dev/null || true
+"$bin/hotspotd" --config "$run/hotspotd.json" --database "$run/ledger.sqlite" --socket "$run/api.sock" \
+    2>> "$run/hotspotd.log" &
+daemon_pid=$!
+for _ in $(seq 100); do ctl plans >/dev/null 2>&1 && break; sleep 0.1; done
+while IFS=$'\t' read -r label tty; do
+    ctl attach "$PWD/$run/ttys/$label" > /dev/null
+done < "$run/ports"
+for _ in $(seq 240); do
+    ctl devices --json | grep -qE '"state" : "(connecting|identifying|provisioning)"' || break
+    sleep 0.5
+done
+ctl devices
+applied_after=$(ctl vouchers list --state applied --json | grep -c '"id"' || true)
+key_after=$(ctl status "$PWD/$run/ttys/mifi" --reveal --json | grep -o '"key" : "[^"]*"' || true)
+echo "vouchers applied before the restart: $applied_before, after: $applied_after (no SIM charged again)"
+[ "$key_before" = "$key_after" ] && echo "the hotspot's Wi-Fi key is unchanged: the card already handed over keeps working"
+echo "more credit is an explicit order, with the caller's uid:"
+ctl provision "$PWD/$run/ttys/stick" || true
 
 echo "== part 2: the same daemon finding USB devices by itself (udev discovery over umockdev-mocked devices)"
 # The first part gives hotspotd the ttys by hand; here hotspotd gets no port at all: it enumerates and follows udev,
