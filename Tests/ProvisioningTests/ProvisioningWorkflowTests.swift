@@ -3,46 +3,6 @@ import DeviceCatalog
 @testable import Provisioning
 import Testing
 
-private let simuNet = OperatorProfile(
-    name: "SimuNet", mccmnc: ["00101"], rechargeTemplate: "*123*{code}#", balanceCode: "*100#",
-    successPattern: "reussi", refusalPattern: "invalide|deja utilise", balancePattern: "solde data est de ([0-9]+) Mo")
-private let plan500 = Plan(name: "500MB", megabytes: 500, priceCents: 100)
-private let voucherCode = "1111222233334444"
-private let rechargeCommand = "AT+CUSD=1,\"*123*\(voucherCode)#\",15"
-private let balanceCommand = "AT+CUSD=1,\"*100#\",15"
-
-private func balanceReply(_ megabytes: Int) -> ScriptedChannel.Reply {
-    .init(lines: [], final: .ok, thenReports: ["+CUSD: 0,\"Votre solde data est de \(megabytes) Mo.\",15"])
-}
-
-private let rechargeAccepted = ScriptedChannel.Reply(
-    lines: [], final: .ok, thenReports: ["+CUSD: 0,\"Rechargement reussi: 500 Mo ajoutes.\",15"])
-
-/// A plain 27.007 modem with a ready SIM on the test network.
-private func genericModem() async -> ScriptedChannel {
-    let channel = ScriptedChannel()
-    await channel.on("ATE0", .init(lines: [], final: .ok))
-    await channel.on("AT+CMEE=1", .init(lines: [], final: .ok))
-    await channel.on("AT+CGMI", .init(lines: ["Generic"], final: .ok))
-    await channel.on("AT+CGMM", .init(lines: ["M1"], final: .ok))
-    await channel.on("AT+CGMR", .init(lines: ["1.0"], final: .ok))
-    await channel.on("AT+CGSN", .init(lines: ["490154203237518"], final: .ok))
-    await channel.on("AT+CCID", .init(lines: ["+CCID: 8933012345678901231"], final: .ok))
-    await channel.on("AT+CPIN?", .init(lines: ["+CPIN: READY"], final: .ok))
-    await channel.on("AT+CIMI", .init(lines: ["001010123456789"], final: .ok))
-    return channel
-}
-
-private func policy(pins: [String: String] = [:], dataLock: String? = nil) -> ProvisioningPolicy {
-    ProvisioningPolicy(operators: [simuNet], wifi: WiFiPolicy(ssidTemplate: "Connexion-{iccid4}", keyLength: 12, dataLockCode: dataLock),
-                       simPINs: pins)
-}
-
-private func failure(_ report: ProvisioningReport) -> ProvisioningFailure? {
-    if case .failed(let failure) = report.outcome { return failure }
-    return nil
-}
-
 @Suite struct ProvisioningWorkflowTests {
     @Test func creditsGenericModemOnceAndRecordsEveryStep() async throws {
         let channel = await genericModem()

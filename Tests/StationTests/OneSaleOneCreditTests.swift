@@ -18,6 +18,14 @@ import UnixHTTP
         return (station, APIRouter(station: station))
     }
 
+    /// A MiFi on a station whose default plan is 500MB, with these vouchers in the book and at the operator.
+    private func hotspotRig(_ book: [(code: String, plan: String, megabytes: Int)]) throws -> SettlementRig {
+        let rig = try SettlementRig(startingBalanceMB: 0, vouchers: Dictionary(uniqueKeysWithValues: book.map { ($0.code, $0.megabytes) }),
+                                    defaultPlan: "500MB", personality: "huawei-e5-mifi")
+        try rig.ledger.importVouchers(book.map { (code: $0.code, plan: $0.plan) }, actor: 1000)
+        return rig
+    }
+
     private func settle(_ station: Station, _ id: String) async throws {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
@@ -32,9 +40,7 @@ import UnixHTTP
     }
 
     @Test func aRestartWithTheHotspotStillPluggedChargesNothingAndKeepsTheWiFiKey() async throws {
-        let rig = try SettlementRig(startingBalanceMB: 0, vouchers: ["111122223333": 500, "444455556666": 500],
-                                    defaultPlan: "500MB", personality: "huawei-e5-mifi")
-        try rig.ledger.importVouchers([(code: "111122223333", plan: "500MB"), (code: "444455556666", plan: "500MB")], actor: 1000)
+        let rig = try hotspotRig([("111122223333", "500MB", 500), ("444455556666", "500MB", 500)])
         _ = try await rig.station.recoverAfterStart()
         _ = try await rig.station.attach(path: rig.port)
         try await settle(rig.station, "d1")
@@ -61,9 +67,7 @@ import UnixHTTP
     }
 
     @Test func provisionOnAServedDeviceIsRefusedAndTopUpBuysExactlyOneMoreWithTheCallersUID() async throws {
-        let rig = try SettlementRig(startingBalanceMB: 0, vouchers: ["111122223333": 500, "444455556666": 2048],
-                                    defaultPlan: "500MB", personality: "huawei-e5-mifi")
-        try rig.ledger.importVouchers([(code: "111122223333", plan: "500MB"), (code: "444455556666", plan: "2GB")], actor: 1000)
+        let rig = try hotspotRig([("111122223333", "500MB", 500), ("444455556666", "2GB", 2048)])
         _ = try await rig.station.recoverAfterStart()
         #expect(try await rig.request("POST", "/v1/devices", body: AttachRequest(path: rig.port), uid: 1003).status == 201)
         try await settle(rig.station, "d1")
@@ -91,9 +95,7 @@ import UnixHTTP
     }
 
     @Test func provisionAgainIsAnExplicitNewOrderWithANewKey() async throws {
-        let rig = try SettlementRig(startingBalanceMB: 0, vouchers: ["111122223333": 500, "444455556666": 500],
-                                    defaultPlan: "500MB", personality: "huawei-e5-mifi")
-        try rig.ledger.importVouchers([(code: "111122223333", plan: "500MB"), (code: "444455556666", plan: "500MB")], actor: 1000)
+        let rig = try hotspotRig([("111122223333", "500MB", 500), ("444455556666", "500MB", 500)])
         _ = try await rig.station.recoverAfterStart()
         _ = try await rig.station.attach(path: rig.port)
         try await settle(rig.station, "d1")
