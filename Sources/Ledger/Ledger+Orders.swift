@@ -83,8 +83,10 @@ public struct SIMService: Sendable, Equatable {
 public struct OrderIntent: Sendable, Equatable {
     /// Who asks.
     public var origin: OrderOrigin
-    /// The plan wanted; nil for a policy without a default plan (resume an open order, or nothing).
+    /// The plan asked for explicitly; nil resumes an open order whatever its plan.
     public var plan: String?
+    /// The plan a new order gets when none is asked for explicitly (the station's default plan); nil: none.
+    public var defaultPlan: String?
     /// Whether the order sets the Wi-Fi.
     public var setsWiFi: Bool
     /// A technician's Wi-Fi name.
@@ -92,10 +94,14 @@ public struct OrderIntent: Sendable, Equatable {
     /// A technician's Wi-Fi key (secret).
     public var wifiKey: String?
 
+    /// The plan a new order would get.
+    public var planForNewOrder: String? { plan ?? defaultPlan }
+
     /// Creates an intent; a top-up never sets the Wi-Fi.
-    public init(origin: OrderOrigin, plan: String?, wifiSSID: String? = nil, wifiKey: String? = nil) {
+    public init(origin: OrderOrigin, plan: String?, defaultPlan: String? = nil, wifiSSID: String? = nil, wifiKey: String? = nil) {
         self.origin = origin
         self.plan = plan
+        self.defaultPlan = defaultPlan
         self.setsWiFi = origin != .topup
         self.wifiSSID = wifiSSID
         self.wifiKey = wifiKey
@@ -150,19 +156,20 @@ public enum OrderDecision: Sendable, Equatable {
                     + "and is not finished: run `provision` without options to finish it, then ask for more.")
             }
         }
+        let canPlace = intent.planForNewOrder != nil
         switch intent.origin {
         case .policy:
             if service.isServed { return .alreadyServed(service) }
-            return intent.plan == nil ? .nothingToDo : .place
+            return canPlace ? .place : .nothingToDo
         case .provision:
             if service.isServed {
                 let by = service.lastFulfilled.map { "order \($0.id)" } ?? "a voucher applied earlier"
                 return .refused(code: "already-served", message: "This SIM was already served (\(by)): use `topup` for "
                     + "more credit, or `provision --again` for credit and a new Wi-Fi key.")
             }
-            return intent.plan == nil ? .nothingToDo : .place
+            return canPlace ? .place : .nothingToDo
         case .again, .topup:
-            return intent.plan == nil ? .nothingToDo : .place
+            return canPlace ? .place : .nothingToDo
         }
     }
 }
@@ -189,6 +196,7 @@ extension Ledger {
     public func placeOrder(iccid: String, intent: OrderIntent, actor: Int?) throws(LedgerError) -> OrderPlacement {
         try LedgerInput.text(iccid, "ICCID", max: 32)
         try LedgerInput.optionalText(intent.plan, "plan", max: 64)
+        try LedgerInput.optionalText(intent.defaultPlan, "default plan", max: 64)
         try LedgerInput.optionalText(intent.wifiSSID, "Wi-Fi SSID", max: 64)
         try LedgerInput.optionalText(intent.wifiKey, "Wi-Fi key", max: 64)
         return try write("place order") { db, now in
@@ -320,7 +328,7 @@ extension Ledger {
     }
 
     private static func insertOrder(_ db: Database, iccid: String, intent: OrderIntent, now: String, actor: Int?) throws -> OrderRecord {
-        guard let plan = intent.plan else { throw LedgerError(.invalidArgument, "an order needs a plan") }
+        guard let plan = intent.planForNewOrder else { throw LedgerError(.invalidArgument, "an order needs a plan") }
         try db.execute(sql: """
             INSERT INTO orders (iccid, plan, origin, sets_wifi, wifi_ssid, wifi_key, state, actor_uid, created_at)
             VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)

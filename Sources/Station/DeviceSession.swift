@@ -130,7 +130,7 @@ actor DeviceSession {
         }
         guard let iccid = identity.iccid?.digits else {
             // No SIM to order for: the workflow reports why (no SIM, unreadable) without touching money.
-            guard let plan = intent.plan.flatMap(services.plan) else {
+            guard let plan = intent.planForNewOrder.flatMap(services.plan) else {
                 await update(state: .awaitingPlan, step: nil, message: "waiting for a technician to choose a plan", kind: "state")
                 return
             }

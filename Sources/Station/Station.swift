@@ -170,7 +170,7 @@ public actor Station {
         let session = DeviceSession(id: id, port: path, events: events, logger: deviceLogger, services: services)
         sessions.append(session)
         logger.info("device attached", metadata: ["device.id": "\(id)", "port.path": "\(path)"])
-        let intent = OrderIntent(origin: .policy, plan: config.defaultPlan)
+        let intent = OrderIntent(origin: .policy, plan: nil, defaultPlan: config.defaultPlan)
         let events = self.events
         let logger = self.logger
         Task { [weak self] in
@@ -251,11 +251,12 @@ public actor Station {
     /// to do instead). The run checks again once it has identified the SIM now in the device.
     public func provision(_ reference: String, request: ProvisionRequest, actor: Int?) async throws(StationError) -> DeviceStatus {
         let session = try await find(reference)
-        let planName = request.plan ?? config.defaultPlan
-        if let planName { _ = try checkedPlan(planName) }
+        if let planName = request.plan { _ = try checkedPlan(planName) }
         try Self.checkWiFi(ssid: request.ssid, key: request.key)
         let origin: OrderOrigin = request.again == true ? .again : .provision
-        let intent = OrderIntent(origin: origin, plan: planName, wifiSSID: request.ssid, wifiKey: request.key)
+        // No plan named: an open order is resumed as it is; a new order gets the default plan.
+        let intent = OrderIntent(origin: origin, plan: request.plan, defaultPlan: config.defaultPlan,
+                                 wifiSSID: request.ssid, wifiKey: request.key)
         try await precheck(session, intent: intent)
         try await session.requestProvisioning(intent: intent, actor: actor)
         return Self.redact(await session.snapshot(), reveal: false)
@@ -300,7 +301,7 @@ public actor Station {
         let planRequired = StationError(status: 422, code: "plan-required",
                                         message: "No plan given and no default plan configured: choose one of \(config.plans.map(\.name).joined(separator: ", ")).")
         guard let iccid = await session.snapshot().iccid else {
-            if intent.plan == nil { throw planRequired }
+            if intent.planForNewOrder == nil { throw planRequired }
             return
         }
         let service: SIMService

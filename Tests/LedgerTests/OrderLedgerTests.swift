@@ -84,6 +84,26 @@ import Testing
         #expect(code == "order-open")
     }
 
+    @Test func aProvisionWithoutAPlanResumesTheOpenOrderInsteadOfReplacingItWithTheDefault() throws {
+        let fixture = try LedgerFixture()
+        guard case .run(let order) = try fixture.ledger.placeOrder(
+            iccid: fixture.iccid, intent: OrderIntent(origin: .provision, plan: "2GB"), actor: 1000) else { Issue.record("no order"); return }
+        let again = try fixture.ledger.placeOrder(iccid: fixture.iccid,
+                                                  intent: OrderIntent(origin: .provision, plan: nil, defaultPlan: "500MB"), actor: 1000)
+        #expect(again == .run(order))
+        // Naming another plan before any voucher was sent replaces the order, with an event saying so.
+        let other = try fixture.ledger.placeOrder(iccid: fixture.iccid, intent: OrderIntent(origin: .provision, plan: "500MB"), actor: 1001)
+        guard case .run(let replacement) = other else { Issue.record("expected a new order, got \(other)"); return }
+        #expect(replacement.plan == "500MB" && replacement.id != order.id)
+        #expect(try fixture.ledger.order(id: order.id)?.state == .cancelled)
+        // A SIM never served, no plan named: the default plan.
+        let fresh = "89860012345678901242"
+        try fixture.ledger.recordSIM(iccid: fresh, imsi: nil, luhnValid: true, actor: nil)
+        let placed = try fixture.ledger.placeOrder(iccid: fresh, intent: OrderIntent(origin: .provision, plan: nil, defaultPlan: "500MB"), actor: 1)
+        guard case .run(let defaulted) = placed else { Issue.record("expected an order, got \(placed)"); return }
+        #expect(defaulted.plan == "500MB")
+    }
+
     @Test func recoverySettlesASendingVoucherFromItsRecordedAcceptance() throws {
         let fixture = try LedgerFixture()
         let accepted = try fixture.voucher(in: .sending)
