@@ -109,6 +109,7 @@ actor DeviceSession {
         let workflow = services.makeWorkflow(actor) { [weak self] progress in
             await self?.observe(progress)
         }
+        let stateBefore = status.state
         await update(state: .identifying, step: "identify", message: "reading the device", kind: "state")
         do {
             identity = try await workflow.identify()
@@ -145,9 +146,10 @@ actor DeviceSession {
         case .success(.nothingToDo):
             await update(state: .awaitingPlan, step: nil, message: "waiting for a technician to choose a plan", kind: "state")
         case .success(.refused(let code, let message)):
-            // A person's request the ledger refused (the SIM is served, or an order is open): the device keeps its state.
+            // A person's request the ledger refused (the SIM is served, or an order is open): the device keeps the
+            // state it had before the request, and says why nothing ran.
             status.failure = FailureInfo(code: code, message: message)
-            let kept = status.state == .identifying ? DeviceState.failed : status.state
+            let kept = [.done, .failed, .awaitingPlan].contains(stateBefore) ? stateBefore : DeviceState.failed
             await update(state: kept, step: nil, message: message, kind: "state")
         case .success(.alreadyServed(let service)):
             showServed(service)
