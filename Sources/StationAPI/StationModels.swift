@@ -105,7 +105,7 @@ public struct DeviceStatus: Codable, Sendable, Equatable {
                 imei: String? = nil, imsi: String? = nil, iccid: String? = nil, iccidLuhnValid: Bool? = nil,
                 simState: String? = nil, operatorName: String? = nil, plan: String? = nil,
                 provisioningID: Int64? = nil, balanceMB: Int? = nil, wifi: WiFiInfo? = nil,
-                failure: FailureInfo? = nil, updatedAt: Date) {
+                failure: FailureInfo? = nil, orderID: Int64? = nil, updatedAt: Date) {
         self.id = id
         self.port = port
         self.state = state
@@ -125,6 +125,7 @@ public struct DeviceStatus: Codable, Sendable, Equatable {
         self.balanceMB = balanceMB
         self.wifi = wifi
         self.failure = failure
+        self.orderID = orderID
         self.updatedAt = updatedAt
     }
 }

@@ -30,6 +30,7 @@ struct StatusReport: Sendable {
         add("SIM", status.simState)
         add("Operator", status.operatorName)
         add("Plan", status.plan)
+        add("Order", status.orderID.map { "#\($0)" })
         add("Provisioning", status.provisioningID.map { "#\($0)" })
         add("Balance", status.balanceMB.map { "\($0) MB" })
         add("Wi-Fi name", status.wifi?.ssid)

@@ -134,6 +134,37 @@ import StationAPI
         }
     }
 
+    @Test func settleForceIsSentOnlyWhenAsked() async throws {
+        let transport = FakeTransport()
+        let settled = VoucherInfo(id: 7, code: "••••9012", plan: "500MB", state: "rejected", iccid: "…6782", provisioningID: 3,
+                                  balanceBeforeMB: 1000, balanceAfterMB: nil, updatedAt: Sample.date)
+        try transport.reply("POST", "/v1/vouchers/7/settle", json: settled)
+        _ = try await runCommand(["vouchers", "settle", "7", "--rejected", "--note", "operator ticket 42", "--force"], transport: transport)
+        let body = try #require(transport.requests.first?.body)
+        #expect(try StationJSON.decoder().decode(VoucherSettleRequest.self, from: Data(body))
+                == VoucherSettleRequest(outcome: "rejected", note: "operator ticket 42", force: true))
+    }
+
+    @Test func topUpAndProvisionAgainSendExplicitOrders() async throws {
+        let transport = FakeTransport()
+        let status = DeviceStatus(id: "d1", port: "/dev/ttyUSB2", state: .provisioning, plan: "2GB", orderID: 2, updatedAt: Sample.date)
+        try transport.reply("POST", "/v1/devices/d1/topup", json: status)
+        let topUp = try await runCommand(["topup", "d1", "--plan", "2GB", "--json"], transport: transport)
+        #expect(topUp.status == 0)
+        #expect(try StationJSON.decoder().decode(DeviceStatus.self, from: Data(topUp.stdout.utf8)).orderID == 2)
+        let topUpBody = try #require(transport.requests.last?.body)
+        #expect(try StationJSON.decoder().decode(TopUpRequest.self, from: Data(topUpBody)) == TopUpRequest(plan: "2GB"))
+        #expect(throws: (any Error).self) { try Hotspotctl.parseAsRoot(["topup", "d1"]) }
+
+        try transport.reply("POST", "/v1/devices/d1/provision", json: status)
+        _ = try await runCommand(["provision", "d1", "--again"], transport: transport)
+        let againBody = try #require(transport.requests.last?.body)
+        #expect(try StationJSON.decoder().decode(ProvisionRequest.self, from: Data(againBody)) == ProvisionRequest(again: true))
+        _ = try await runCommand(["provision", "d1"], transport: transport)
+        let plainBody = try #require(transport.requests.last?.body)
+        #expect(try StationJSON.decoder().decode(ProvisionRequest.self, from: Data(plainBody)) == ProvisionRequest())
+    }
+
     @Test func settleReportsTheDaemonsRefusal() async throws {
         let transport = FakeTransport()
         try transport.reply("POST", "/v1/vouchers/7/settle", status: 409, json: APIErrorBody(error: FailureInfo(
