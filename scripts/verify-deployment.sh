@@ -21,7 +21,7 @@
 # Why the namespace dance in step 4: `udevadm test` in systemd 252 really creates /dev/serial/...
 # and /dev/char/... symlinks and writes /run/udev/data. In the private namespace /dev and /run are
 # fresh tmpfs mounts (with null, zero, urandom, tty, pts and shm passed through so umockdev can
-# create its ptys), /etc/udev/rules.d is our udev/ directory, and /etc/group knows group hotspot.
+# create its ptys), /etc/udev/rules.d is our udev/ directory, and /etc/group knows group hotspotd.
 # Mount propagation is private, so the host sees none of it.
 #
 # Needs: root (unshare -m, mount), systemd 252 tools, udev, umockdev. With CI=true a missing tool
@@ -53,7 +53,7 @@ if [ "${1:-}" = "--inside-namespace" ]; then
     mount --make-rprivate /
     mount --bind "$rules_dir" /etc/udev/rules.d
     cp /etc/group "$out/group"
-    grep -q '^hotspot:' "$out/group" || echo 'hotspot:x:4242:' >> "$out/group"
+    grep -q '^hotspotd:' "$out/group" || echo 'hotspotd:x:4242:' >> "$out/group"
     mount --bind "$out/group" /etc/group
     mount -t tmpfs -o mode=0755 tmpfs /run
     dev="$out/dev"
@@ -128,17 +128,18 @@ if need systemd-sysusers && need systemd-tmpfiles; then
     : >"$r/etc/group"
     if systemd-sysusers --root="$r" "$here/systemd/hotspotd.sysusers" >"$work/sysusers.log" 2>&1 &&
         grep -q '^hotspotd:x:[0-9]*:[0-9]*:.*:/var/lib/hotspotd:/usr/sbin/nologin$' "$r/etc/passwd" &&
-        grep -q '^hotspot:x:' "$r/etc/group" &&
+        grep -q '^hotspotd:x:' "$r/etc/group" && grep -q '^hotspot:x:' "$r/etc/group" &&
+        grep -q '^hotspot-admin:x:' "$r/etc/group" &&
         grep -q '^dialout:x:[0-9]*:hotspotd$' "$r/etc/group"; then
-        hotspot_gid=$(sed -n 's/^hotspot:x:\([0-9]*\):.*/\1/p' "$r/etc/group")
+        own_gid=$(sed -n 's/^hotspotd:x:\([0-9]*\):.*/\1/p' "$r/etc/group")
         user_gid=$(sed -n 's/^hotspotd:x:[0-9]*:\([0-9]*\):.*/\1/p' "$r/etc/passwd")
-        if [ "$hotspot_gid" = "$user_gid" ]; then
-            pass "sysusers: user hotspotd (primary group hotspot, member of dialout)"
+        if [ "$own_gid" = "$user_gid" ] && ! grep -q '^hotspot[^:]*:x:[0-9]*:.*hotspotd' "$r/etc/group"; then
+            pass "sysusers: user hotspotd (primary group hotspotd, member of dialout only); groups hotspot (technicians) and hotspot-admin (supervisors)"
         else
-            fail "sysusers: hotspotd's primary group is $user_gid, hotspot is $hotspot_gid"
+            fail "sysusers: hotspotd's primary group is $user_gid (hotspotd is $own_gid), or it is in a people's group"
         fi
     else
-        fail "sysusers did not create hotspotd/hotspot/dialout membership"
+        fail "sysusers did not create hotspotd/hotspot/hotspot-admin/dialout membership"
         cat "$work/sysusers.log" "$r/etc/passwd" "$r/etc/group"
     fi
     if out=$(systemd-tmpfiles --root="$r" --create "$here/systemd/hotspotd.tmpfiles" 2>&1) && [ -z "$out" ] &&
@@ -175,7 +176,7 @@ elif need udevadm && need umockdev-run && need unshare; then
             fail "udev rule file has syntax errors"
         fi
         if grep -l '^rc=' "$work/udev"/*.err; then fail "udevadm test exited non-zero"; fi
-        gid=$(sed -n 's/^hotspot:x:\([0-9]*\):.*/\1/p' "$work/udev/group")
+        gid=$(sed -n 's/^hotspotd:x:\([0-9]*\):.*/\1/p' "$work/udev/group")
         serial="HOTSPOTD_USB_MODE=serial"
         for d in 1-1 1-1_1-1_1.0; do
             expect "$d" "$serial" HOTSPOTD_CANDIDATE=1 ID_MM_DEVICE_IGNORE=1
@@ -184,10 +185,10 @@ elif need udevadm && need umockdev-run && need unshare; then
             d="1-1_1-1_1.${t#ttyUSB}_${t}_tty_${t}"
             expect "$d" "$serial" HOTSPOTD_CANDIDATE=1 ID_MM_DEVICE_IGNORE=1 ID_VENDOR_ID=12d1 ID_MODEL_ID=1506
             grep -q '^TAGS=.*:hotspotd:' "$work/udev/$d.out" || fail "$d: tag hotspotd missing"
-            grep -q "70-hotspot-station.rules:[0-9]* GROUP $gid\$" "$work/udev/$d.err" || fail "$d: GROUP hotspot not applied"
+            grep -q "70-hotspot-station.rules:[0-9]* GROUP $gid\$" "$work/udev/$d.err" || fail "$d: GROUP hotspotd not applied"
             grep -q '70-hotspot-station.rules:[0-9]* MODE 0660$' "$work/udev/$d.err" || fail "$d: MODE 0660 not applied"
         done
-        grep -q '70-hotspot-station.rules:[0-9]* MODE 0664$' "$work/udev/1-1.err" || fail "1-1: usb node MODE 0664 not applied"
+        grep -q '70-hotspot-station.rules:[0-9]* MODE 0660$' "$work/udev/1-1.err" || fail "1-1: usb node MODE 0660 not applied"
         expect 1-2 HOTSPOTD_USB_MODE=cdrom HOTSPOTD_CANDIDATE=1 ID_MM_DEVICE_IGNORE=1
         expect 1-2_1-2_1.0 HOTSPOTD_USB_MODE=cdrom HOTSPOTD_CANDIDATE=1
         expect 1-3 HOTSPOTD_USB_MODE=hilink HOTSPOTD_CANDIDATE=1 ID_MM_DEVICE_IGNORE=1

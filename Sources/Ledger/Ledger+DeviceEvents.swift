@@ -38,4 +38,17 @@ extension Ledger {
                                                     iccid: iccid, actorUID: actor, detail: detail), at: now, in: db)
         }
     }
+
+    /// Records that the API refused a caller (event `access.refused`, with their uid, the request and the role needed).
+    ///
+    /// `suppressed` counts refusals of the same caller not recorded since the last one (the API records at most one a
+    /// second per uid, so a flood of refused requests cannot fill the disk).
+    public func recordAccessRefusal(uid: Int?, method: String, path: String, needed: String, suppressed: Int) throws(LedgerError) {
+        try LedgerInput.text(method, "method", max: 16)
+        try write("record access refusal") { db, now in
+            var detail = ["method": method, "path": String(path.prefix(256)), "needed": needed]
+            if suppressed > 0 { detail["suppressed"] = String(suppressed) }
+            _ = try EventChain.append(EventDraft(kind: "access.refused", actorUID: uid, detail: detail), at: now, in: db)
+        }
+    }
 }

@@ -9,6 +9,7 @@ import UnixHTTP
 /// `SO_PEERCRED` is passed to every operation that changes money or devices, so the ledger says who asked.
 public struct APIRouter: Sendable {
     private let station: Station
+    private let refusals = RefusalRecorder()
 
     /// Creates a router for a station.
     public init(station: Station) {
@@ -18,11 +19,39 @@ public struct APIRouter: Sendable {
     /// Answers one request.
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {
         do {
+            let role = callerRole(request)
+            if let refusal = await authorise(request, role: role) { return refusal }
             if let refusal = await admitMoneyOperation(request) { return refusal }
-            return try await route(request)
+            return try await route(request, role: role)
         } catch {
             return Self.error(error)
         }
+    }
+
+    /// The caller's role from their peer credentials and their groups on this system.
+    private func callerRole(_ request: HTTPRequest) -> CallerRole {
+        guard let peer = request.peer else { return station.access.role(uid: nil, groups: []) }
+        if peer.uid == 0 || peer.uid == station.access.daemonUID { return .supervisor }
+        return station.access.role(uid: peer.uid, groups: SystemGroups.groups(uid: peer.uid, primary: peer.gid))
+    }
+
+    /// Refuses (403, `forbidden`, the group needed) a request beyond the caller's role, and records the refusal.
+    private func authorise(_ request: HTTPRequest, role: CallerRole) async -> HTTPResponse? {
+        let segments = request.pathSegments
+        guard segments.first == "v1" else { return nil }
+        let reveal = request.query["reveal"] == "1" || request.query["reveal"] == "true"
+        let needed = AccessPolicy.required(method: request.method, route: Array(segments.dropFirst()), reveal: reveal)
+        guard role < needed else { return nil }
+        let uid = request.peer.map { Int($0.uid) }
+        if let suppressed = await refusals.shouldRecord(uid: uid) {
+            let ledger = station.ledgerForRecording
+            let method = request.method
+            let path = request.path
+            _ = try? await ledger.onOwnThread { ledger in
+                try ledger.recordAccessRefusal(uid: uid, method: method, path: path, needed: needed.description, suppressed: suppressed)
+            }
+        }
+        return Self.error(StationError(status: 403, code: "forbidden", message: station.access.refusal(needed: needed)))
     }
 
     /// Money operations: attach (a device attached is provisioned by policy), provision, top-up, voucher import,
@@ -53,7 +82,7 @@ public struct APIRouter: Sendable {
         return response
     }
 
-    private func route(_ request: HTTPRequest) async throws(StationError) -> HTTPResponse {
+    private func route(_ request: HTTPRequest, role: CallerRole) async throws(StationError) -> HTTPResponse {
         let segments = request.pathSegments
         guard segments.first == "v1" else {
             throw StationError(status: 404, code: "no-such-route", message: "Routes start with /v1.")
@@ -67,12 +96,12 @@ public struct APIRouter: Sendable {
             return try Self.json(HealthInfo(status: ready ? "ready" : "starting", version: Station.version,
                                             devices: await station.deviceCount), status: ready ? 200 : 503)
         case ("GET", 1, "devices"):
-            return try Self.json(await station.devices(reveal: reveal))
+            return try Self.json(await station.devices(reveal: reveal, identifiers: reveal && role == .supervisor))
         case ("POST", 1, "devices"):
             let body = try Self.decode(AttachRequest.self, request.body)
             return try Self.json(try await station.attach(path: body.path, actor: actor), status: 201)
         case ("GET", 2, "devices"):
-            return try Self.json(try await station.device(route[1], reveal: reveal))
+            return try Self.json(try await station.device(route[1], reveal: reveal, identifiers: reveal && role == .supervisor))
         case ("POST", 3, "devices") where route[2] == "provision":
             let body = request.body.isEmpty ? ProvisionRequest() : try Self.decode(ProvisionRequest.self, request.body)
             return try Self.json(try await station.provision(route[1], request: body, actor: actor), status: 202)
@@ -179,5 +208,24 @@ public struct APIRouter: Sendable {
         let body = APIErrorBody(error: FailureInfo(code: error.code, message: error.message))
         let data = (try? StationJSON.encoder().encode(body)).map(Array.init) ?? Array("{}".utf8)
         return .json(status: error.status, data)
+    }
+}
+
+/// At most one recorded refusal a second per caller: a flood of refused requests must not fill the ledger's disk.
+actor RefusalRecorder {
+    private var last: [Int: (at: ContinuousClock.Instant, suppressed: Int)] = [:]
+
+    /// Nil when this refusal is not to be recorded; else how many were suppressed since the last recorded one.
+    func shouldRecord(uid: Int?) -> Int? {
+        let key = uid ?? -1
+        let now = ContinuousClock.now
+        if let previous = last[key], now - previous.at < .seconds(1) {
+            last[key] = (previous.at, previous.suppressed + 1)
+            return nil
+        }
+        let suppressed = last[key]?.suppressed ?? 0
+        if last.count > 4096 { last.removeAll() }
+        last[key] = (now, 0)
+        return suppressed
     }
 }

@@ -15,6 +15,8 @@ public actor Station {
 
     let config: StationConfig
     let ledger: Ledger
+    /// The ledger, for records the API writes off the actor (refusals).
+    nonisolated var ledgerForRecording: Ledger { ledger }
     let logger: Logger
     /// Live events for watchers.
     public let events = EventHub()
@@ -32,6 +34,8 @@ public actor Station {
     private var shuttingDown = false
     /// Per-caller limit on money operations, checked by the API before anything else happens.
     public nonisolated let rateLimiter: CallerRateLimiter
+    /// Who may do what, decided from the caller's credentials (`AccessPolicy`).
+    public nonisolated let access: AccessPolicy
     private let keys: WiFiKeyGenerator
 
     /// Creates a station over an open ledger.
@@ -41,6 +45,10 @@ public actor Station {
         self.logger = logger
         self.keys = keys
         self.rateLimiter = CallerRateLimiter(policy: config.moneyRateLimit ?? .default)
+        let settings = config.access ?? AccessSettings()
+        self.access = AccessPolicy(settings: settings, daemonUID: getuid(),
+                                   technicianGID: SystemGroups.gid(named: settings.technicians),
+                                   supervisorGID: SystemGroups.gid(named: settings.supervisors))
     }
 
     // MARK: - Start-up
@@ -228,19 +236,22 @@ public actor Station {
     }
 
     /// Every device, redacted unless `reveal`.
-    public func devices(reveal: Bool) async -> [DeviceStatus] {
+    ///
+    /// `identifiers` (a supervisor's reveal) also shows full IMEI, IMSI and ICCID; `reveal` alone shows the Wi-Fi key
+    /// and QR code a technician hands over.
+    public func devices(reveal: Bool, identifiers: Bool? = nil) async -> [DeviceStatus] {
         var result: [DeviceStatus] = []
         for session in sessions {
-            result.append(Self.redact(await session.snapshot(), reveal: reveal))
+            result.append(Self.redact(await session.snapshot(), reveal: reveal, identifiers: identifiers ?? reveal))
         }
         return result + placeholderStatuses
     }
 
-    /// One device by id, port, IMEI or ICCID (whole or unique last digits).
-    public func device(_ reference: String, reveal: Bool) async throws(StationError) -> DeviceStatus {
+    /// One device by id, port, IMEI or ICCID (whole or unique last digits); `identifiers` as for `devices`.
+    public func device(_ reference: String, reveal: Bool, identifiers: Bool? = nil) async throws(StationError) -> DeviceStatus {
         if let listed = discovered.placeholders.values.first(where: { $0.id == reference }) { return listed }
         let session = try await find(reference)
-        return Self.redact(await session.snapshot(), reveal: reveal)
+        return Self.redact(await session.snapshot(), reveal: reveal, identifiers: identifiers ?? reveal)
     }
 
     /// Starts or resumes provisioning on a technician's request: the SIM's open order, or a new order for a SIM not yet
@@ -365,11 +376,12 @@ public actor Station {
         return copy
     }
 
-    static func redact(_ status: DeviceStatus, reveal: Bool) -> DeviceStatus {
+    static func redact(_ status: DeviceStatus, reveal: Bool, identifiers: Bool? = nil) -> DeviceStatus {
         var copy = status
-        copy.imei = Redaction.identifier(status.imei, reveal: reveal)
-        copy.imsi = Redaction.identifier(status.imsi, reveal: reveal)
-        copy.iccid = Redaction.identifier(status.iccid, reveal: reveal)
+        let showIdentifiers = identifiers ?? reveal
+        copy.imei = Redaction.identifier(status.imei, reveal: showIdentifiers)
+        copy.imsi = Redaction.identifier(status.imsi, reveal: showIdentifiers)
+        copy.iccid = Redaction.identifier(status.iccid, reveal: showIdentifiers)
         if !reveal, var wifi = copy.wifi {
             wifi.key = nil
             wifi.qrPayload = nil

@@ -32,12 +32,14 @@ public struct StationConfig: Codable, Sendable, Equatable {
     public var moneyRateLimit: RateLimitPolicy?
     /// How long start-up waits for the balance checks of devices present at start before reporting ready (default 30).
     public var startupSettlementSeconds: Int?
+    /// Who may do what (`AccessSettings`); `nil` keeps the default groups `hotspot` and `hotspot-admin`.
+    public var access: AccessSettings?
 
     /// Creates a configuration.
     public init(plans: [Plan], defaultPlan: String?, wifi: WiFiPolicy, operators: [OperatorProfile],
                 simPINs: [String: String]? = nil, defaultPIN: String? = nil, devices: [String]? = nil,
                 dialects: [DeviceDialect]? = nil, lockDirectory: String? = "/var/lock",
-                moneyRateLimit: RateLimitPolicy? = nil, startupSettlementSeconds: Int? = nil) {
+                moneyRateLimit: RateLimitPolicy? = nil, startupSettlementSeconds: Int? = nil, access: AccessSettings? = nil) {
         self.plans = plans
         self.defaultPlan = defaultPlan
         self.wifi = wifi
@@ -49,6 +51,7 @@ public struct StationConfig: Codable, Sendable, Equatable {
         self.lockDirectory = lockDirectory
         self.moneyRateLimit = moneyRateLimit
         self.startupSettlementSeconds = startupSettlementSeconds
+        self.access = access
     }
 
     /// The plan with this name.
@@ -137,6 +140,11 @@ public struct StationConfig: Codable, Sendable, Equatable {
         if let limit = moneyRateLimit {
             if limit.perMinute < 1 { found.append(("moneyRateLimit.perMinute", "must be at least 1")) }
             if limit.burst < 1 { found.append(("moneyRateLimit.burst", "must be at least 1")) }
+        }
+        for (key, name) in [("access.technicianGroup", access?.technicianGroup), ("access.supervisorGroup", access?.supervisorGroup)] {
+            if let name, name.isEmpty || name.count > 32 || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
+                found.append((key, "must be a group name (1–32 letters, digits, '-', '_' or '.')"))
+            }
         }
         if let seconds = startupSettlementSeconds, !(1...3600).contains(seconds) {
             found.append(("startupSettlementSeconds", "must be between 1 and 3600"))

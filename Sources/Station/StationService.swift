@@ -15,7 +15,7 @@ public struct StationService: Service {
     private let notifier: SystemdNotifier
 
     /// Creates the service.
-    public init(station: Station, socketPath: String, socketMode: UInt32 = 0o660, devices: [String], logger: Logger,
+    public init(station: Station, socketPath: String, socketMode: UInt32 = 0o666, devices: [String], logger: Logger,
                 notifier: SystemdNotifier = SystemdNotifier()) {
         self.station = station
         self.socketPath = socketPath

@@ -62,6 +62,7 @@ final class SettlementRig {
                               "refusalPattern": "invalide|deja utilise", "balancePattern": "solde data[^0-9]*([0-9]+) Mo",
                               "replyTimeoutSeconds": 5 }],
               \(extraConfig)
+              "access": { "supervisorUIDs": [1000, 1001, 1002, 1003, 1004, 1234, 2000], "technicianUIDs": [3000] },
               "lockDirectory": null
             }
             """.utf8), file: "test.json")
