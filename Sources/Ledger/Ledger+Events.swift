@@ -72,11 +72,29 @@ extension Ledger {
     ///
     /// Writers may continue during the copy (it is taken from one read snapshot). The copy must
     /// pass `integrity_check` and verify its chain against this ledger's head taken just before
-    /// the copy, or the call throws `.backupFailed`. Returns the copy's verification. An existing
-    /// file at `path` is overwritten.
+    /// the copy, or the call throws `.backupFailed`. Returns the copy's verification. The copy is created
+    /// mode 0600; an existing file at `path` (the live ledger included) is never replaced (`.invalidArgument`).
     @discardableResult
     public func backup(to path: String) throws(LedgerError) -> ChainVerification {
-        let anchor = try headHash()
+        // Created here, owner-only whatever the umask, and never over an existing file (the live ledger included):
+        // O_EXCL refuses any file already there, O_NOFOLLOW a link planted in its place.
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            let code = errno
+            if code == EEXIST || code == ELOOP {
+                throw LedgerError(.invalidArgument, "\(path) already exists: a backup never replaces a file")
+            }
+            throw LedgerError(code == ENOSPC ? .diskFull : .readOnly, "cannot create the backup \(path): \(String(cString: strerror(code)))")
+        }
+        _ = fchmod(fd, 0o600)
+        close(fd)
+        let anchor: ChainAnchor
+        do {
+            anchor = try headHash()
+        } catch {
+            unlink(path)
+            throw error
+        }
         do {
             let destination = try DatabaseQueue(path: path)
             try pool.backup(to: destination)
@@ -92,6 +110,8 @@ extension Ledger {
             }
             return verification
         } catch {
+            // A copy that did not complete or verify is not left behind to be mistaken for a good one.
+            for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
             throw LedgerError.wrap(error, "back up ledger to \(path)")
         }
     }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GRDB
 
 /// The station's SQLite ledger: devices, SIMs, provisionings, vouchers and the hash-chained events
@@ -42,6 +45,7 @@ public final class Ledger: Sendable {
     /// setting is refused. Production code always goes through the public initializers.
     init(path: String, clock: @escaping @Sendable () -> Date, synchronousPragma: String) throws(LedgerError) {
         self.path = path
+        Self.restrictFileModes(path)
         self.clock = clock
         var config = Configuration()
         config.label = "ledger"
@@ -139,6 +143,23 @@ public final class Ledger: Sendable {
                                   sqliteExtendedCode: wrapped.sqliteExtendedCode)
             }
             throw wrapped
+        }
+    }
+
+    /// Makes the ledger and the files SQLite keeps beside it owner-only (0600) whatever the umask: it holds voucher
+    /// codes and Wi-Fi keys. A new file is created 0600 before SQLite opens it (SQLite gives its WAL and shared-memory
+    /// files the database file's mode); files this process owns that others could read are narrowed.
+    static func restrictFileModes(_ path: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            _ = fchmod(fd, 0o600)
+            close(fd)
+        }
+        for file in [path, path + "-wal", path + "-shm", path + "-journal"] {
+            var info = stat()
+            guard lstat(file, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid(),
+                  info.st_mode & 0o077 != 0 else { continue }
+            _ = chmod(file, 0o600)
         }
     }
 

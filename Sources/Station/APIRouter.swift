@@ -62,6 +62,7 @@ public struct APIRouter: Sendable {
         case (1, "devices"): return true
         case (3, "devices"): return route[2] == "provision" || route[2] == "topup"
         case (2, "vouchers"): return route[1] == "import"
+        case (2, "ledger"): return route[1] == "backup"   // seconds of I/O each, and disk space
         case (3, "vouchers"): return route[2] == "settle"
         default: return false
         }

@@ -53,12 +53,30 @@ extension Station {
         return stream
     }
 
-    /// Copies the ledger with SQLite's online backup to `path` (absolute) and verifies the copy.
+    /// Copies the ledger with SQLite's online backup to `path` and verifies the copy.
     ///
-    /// Off the actor and the cooperative pool: copying and checking a large ledger takes seconds.
-    public nonisolated func backupLedger(to path: String) async throws(StationError) -> LedgerBackupInfo {
-        guard path.hasPrefix("/"), !path.contains("\0") else {
-            throw StationError(status: 422, code: "invalid-path", message: "The backup path must be absolute, not \(path).")
+    /// The copy goes into the backup directory (`backupDirectory`, default `backups/` beside the ledger, created 0700):
+    /// a bare name is taken there; an absolute path must be inside it. It is created 0600 and never replaces an
+    /// existing file, the live ledger least of all. Off the actor and the cooperative pool: copying and checking a
+    /// large ledger takes seconds.
+    public nonisolated func backupLedger(to requested: String) async throws(StationError) -> LedgerBackupInfo {
+        let paths = StatePaths(databasePath: ledgerForRecording.path, backupDirectory: config.backupDirectory)
+        guard !requested.isEmpty, !requested.contains("\0"), requested.utf8.count <= 4096 else {
+            throw StationError(status: 422, code: "invalid-path", message: "The backup path is empty or not a path.")
+        }
+        let path = requested.hasPrefix("/") ? requested : paths.backupDirectory + "/" + requested
+        guard !paths.isLedgerFile(path) else {
+            throw StationError(status: 422, code: "invalid-path", message: "\(requested) is the live ledger or one of its files.")
+        }
+        guard StatePaths.isInside(path, paths.backupDirectory) else {
+            throw StationError(status: 422, code: "invalid-path",
+                               message: "Backups go into \(paths.backupDirectory): give a file name, or a path inside it.")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: paths.backupDirectory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw StationError(status: 500, code: "backup-directory", message: "The backup directory \(paths.backupDirectory) cannot be created.")
         }
         do {
             let result = try await ledger.onOwnThread { ledger in try ledger.backup(to: path) }
@@ -66,8 +84,15 @@ extension Station {
             return LedgerBackupInfo(path: path, rowsChecked: result.rowsChecked,
                                     head: LedgerAnchorInfo(seq: result.lastGood.seq, hash: result.lastGood.hash), integrityOK: true)
         } catch let error as LedgerError {
-            let status = error.code == .backupFailed ? 500 : (error.code == .readOnly ? 422 : (error.code == .diskFull ? 507 : 500))
-            throw StationError(status: status, code: LedgerRecorder.code(error.code), message: error.message)
+            let status: Int
+            switch error.code {
+            case .invalidArgument: status = 409
+            case .readOnly: status = 422
+            case .diskFull: status = 507
+            default: status = 500
+            }
+            throw StationError(status: status, code: error.code == .invalidArgument ? "backup-exists" : LedgerRecorder.code(error.code),
+                               message: error.message)
         } catch {
             throw StationError(status: 500, code: "ledger-io", message: String(describing: error))
         }

@@ -34,6 +34,8 @@ public struct StationConfig: Codable, Sendable, Equatable {
     public var startupSettlementSeconds: Int?
     /// Who may do what (`AccessSettings`); `nil` keeps the default groups `hotspot` and `hotspot-admin`.
     public var access: AccessSettings?
+    /// Where `ledger backup` writes (absolute; default `backups/` in the state directory, next to the ledger).
+    public var backupDirectory: String?
 
     /// Creates a configuration.
     public init(plans: [Plan], defaultPlan: String?, wifi: WiFiPolicy, operators: [OperatorProfile],
@@ -96,6 +98,24 @@ public struct StationConfig: Codable, Sendable, Equatable {
     public static let maxPlanMegabytes = 1_048_576
     /// The largest plan price, in cents (10,000 €).
     public static let maxPlanPriceCents = 1_000_000
+
+    /// Problems with the paths the daemon would write, for a ledger at `databasePath`: the AT port memory must be
+    /// inside the state directory and not a ledger file; the backup directory must be absolute and not a ledger file.
+    public func pathProblems(databasePath: String) -> [(key: String, reason: String)] {
+        let paths = StatePaths(databasePath: databasePath, backupDirectory: backupDirectory)
+        var found: [(String, String)] = []
+        if case .some(.some(let memory)) = discovery?.portMemoryFile, let problem = paths.problem(writing: memory) {
+            found.append(("discovery.portMemoryFile", problem))
+        }
+        if let backupDirectory {
+            if !backupDirectory.hasPrefix("/") {
+                found.append(("backupDirectory", "must be an absolute path"))
+            } else if paths.isLedgerFile(backupDirectory) || StatePaths.resolve(backupDirectory) == paths.stateDirectory {
+                found.append(("backupDirectory", "must be a directory of its own, not the ledger or the state directory itself"))
+            }
+        }
+        return found
+    }
 
     /// Every semantic problem, by key path.
     public func problems() -> [(key: String, reason: String)] {

@@ -120,11 +120,15 @@ struct LedgerExportCommand: StationCommand {
         let ending: [UInt8] = format == .csv ? [0x0D, 0x0A] : [0x0A]
         var sink: FileHandle?
         if let output {
-            guard FileManager.default.createFile(atPath: output, contents: nil),
-                  let handle = FileHandle(forWritingAtPath: output) else {
-                throw .localInput("cannot write \(output)")
+            // Full IMEIs and ICCIDs: owner-only whatever the umask, and never through a link planted at the name.
+            let fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw .localInput("cannot write \(output): \(String(cString: strerror(errno)))") }
+            guard fchmod(fd, 0o600) == 0 else {
+                let code = errno
+                close(fd)
+                throw .localInput("cannot make \(output) private: \(String(cString: strerror(code)))")
             }
-            sink = handle
+            sink = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         }
         defer { try? sink?.close() }
         var rows = 0

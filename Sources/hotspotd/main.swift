@@ -57,6 +57,10 @@ struct Hotspotd: AsyncParsableCommand {
             FileHandle.standardError.write(Data("hotspotd: \(error.description)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG
         }
+        if let problem = stationConfig.pathProblems(databasePath: database).first {
+            FileHandle.standardError.write(Data("hotspotd: \(ConfigError(file: config, key: problem.key, reason: problem.reason).description)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG
+        }
         if checkConfig {
             print("\(config): ok (\(stationConfig.plans.count) plans, \(stationConfig.operators.count) operators)")
             return

@@ -65,6 +65,8 @@ import StationAPI
         #expect(result.status == 0)
         let written = try String(contentsOfFile: file, encoding: .utf8)
         #expect(written == "seq,at,kind\r\n1,2024-05-01T14:03:22.000Z,voucher.imported\r\n2,2024-05-01T14:03:23.000Z,voucher.imported\r\n")
+        // Full identifiers inside: owner-only, whatever the umask.
+        #expect(try (FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) == 0o600)
         let summary = try StationJSON.decoder().decode(LedgerExportSummary.self, from: Data(result.stdout.utf8))
         #expect(summary.events == 2 && summary.format == "csv" && summary.bytes == written.utf8.count)
         #expect(transport.requests.first == StationHTTPRequest(method: "GET", path: "/v1/ledger/export", query: ["format": "csv"]))

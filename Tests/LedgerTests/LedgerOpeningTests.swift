@@ -34,6 +34,36 @@ import Testing
         #expect(tables == ["devices", "events", "orders", "port_handling", "provisionings", "sims", "vouchers"])
     }
 
+    @Test func theLedgerAndItsFilesAreOwnerOnlyWhateverTheUmask() throws {
+        let fixture = try LedgerFixture()
+        let previous = umask(0o022)
+        defer { umask(previous) }
+        let path = fixture.path("modes.sqlite")
+        let ledger = try Ledger(path: path)
+        try ledger.importVouchers([(code: "12345678", plan: "500MB")], actor: nil)
+        for file in [path, path + "-wal", path + "-shm"] {
+            #expect(try (FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) == 0o600, "\(file)")
+        }
+        // A ledger left readable by an earlier version is narrowed at open.
+        let old = fixture.path("old.sqlite")
+        _ = try Ledger(path: old)
+        chmod(old, 0o644)
+        _ = try Ledger(path: old)
+        #expect(try (FileManager.default.attributesOfItem(atPath: old)[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test func aBackupNeverReplacesAFileAndIsOwnerOnly() throws {
+        let fixture = try LedgerFixture()
+        let previous = umask(0o022)
+        defer { umask(previous) }
+        let copy = fixture.path("copy.sqlite")
+        _ = try fixture.ledger.backup(to: copy)
+        #expect(try (FileManager.default.attributesOfItem(atPath: copy)[.posixPermissions] as? Int) == 0o600)
+        #expect(ledgerError { _ = try fixture.ledger.backup(to: copy) }?.code == .invalidArgument)
+        #expect(ledgerError { _ = try fixture.ledger.backup(to: fixture.ledger.path) }?.code == .invalidArgument)
+        #expect(try fixture.ledger.integrityCheck(), "the live ledger is untouched")
+    }
+
     @Test func refusesALedgerWrittenByANewerBuild() throws {
         let fixture = try LedgerFixture()
         try fixture.ledger.pool.write { db in

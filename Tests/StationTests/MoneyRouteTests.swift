@@ -153,14 +153,30 @@ import UnixHTTP
         #expect(jsonl.filter { $0 == 0x0A }.count == 2)
         #expect(await rig.request("GET", "/v1/ledger/export?format=xml").status == 400)
 
-        let copy = rig.directory + "/backup.sqlite"
-        let backup = try await rig.request("POST", "/v1/ledger/backup", body: LedgerBackupRequest(path: copy))
+        // A bare name goes into the backup directory beside the ledger, owner-only whatever the umask.
+        let previousMask = umask(0o022)
+        defer { umask(previousMask) }
+        let backup = try await rig.request("POST", "/v1/ledger/backup", body: LedgerBackupRequest(path: "monday.sqlite"))
         #expect(backup.status == 201)
         let info = try SettlementRig.decode(LedgerBackupInfo.self, backup)
+        let copy = rig.directory + "/backups/monday.sqlite"
+        #expect(info.path == copy)
         #expect(info.rowsChecked == 2 && info.head == anchor && info.integrityOK)
+        #expect(try (FileManager.default.attributesOfItem(atPath: copy)[.posixPermissions] as? Int) == 0o600)
         let reopened = try Ledger(path: copy)
         #expect(try reopened.verifyChain(anchor: ChainAnchor(seq: anchor.seq, hash: anchor.hash)).isValid)
-        #expect(try await rig.request("POST", "/v1/ledger/backup", body: LedgerBackupRequest(path: "relative.sqlite")).status == 422)
+        // Never over an existing file, never onto the live ledger, never outside the backup directory.
+        let again = try await rig.request("POST", "/v1/ledger/backup", body: LedgerBackupRequest(path: "monday.sqlite"))
+        #expect(again.status == 409)
+        #expect(try SettlementRig.decode(APIErrorBody.self, again).error.code == "backup-exists")
+        for target in [rig.directory + "/ledger.sqlite", rig.directory + "/ledger.sqlite-wal", "/etc/hotspot-backup.sqlite",
+                       rig.directory + "/backups/../ledger.sqlite", "/tmp/elsewhere.sqlite"] {
+            // Another supervisor: backups count against the caller's rate limit, which the requests above used.
+            let refused = try await rig.request("POST", "/v1/ledger/backup", body: LedgerBackupRequest(path: target), uid: 2000)
+            #expect(refused.status == 422, "\(target)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "/etc/hotspot-backup.sqlite"))
+        #expect(try rig.ledger.integrityCheck())
         await rig.stop()
     }
 }
@@ -202,7 +218,8 @@ import UnixHTTP
         // An attached device is provisioned by policy: attaching can spend a voucher.
         #expect(APIRouter.isMoneyOperation(method: "POST", route: ["devices"]))
         #expect(!APIRouter.isMoneyOperation(method: "GET", route: ["devices"]))
-        #expect(!APIRouter.isMoneyOperation(method: "POST", route: ["ledger", "backup"]))
+        #expect(APIRouter.isMoneyOperation(method: "POST", route: ["ledger", "backup"]))
+        #expect(!APIRouter.isMoneyOperation(method: "GET", route: ["ledger", "export"]))
     }
 
     @Test func refusesABadLimitInTheConfiguration() throws {

@@ -56,6 +56,28 @@ import Testing
         #expect(throws: ConfigError(file: "hotspotd.json", key: key, reason: reason)) { try parse(text) }
     }
 
+    @Test func refusesPathsTheDaemonMustNotWrite() throws {
+        let directory = NSTemporaryDirectory() + "state-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ledger = directory + "/ledger.sqlite"
+        func problems(_ extra: String) throws -> [String] {
+            let text = Self.valid.replacingOccurrences(of: "\"defaultPlan\": \"500MB\",", with: "\"defaultPlan\": \"500MB\", \(extra)")
+            return try parse(text).pathProblems(databasePath: ledger).map { "\($0.key): \($0.reason)" }
+        }
+        #expect(try problems(#""discovery": { "portMemoryFile": "\#(ledger)" },"#).first?.hasPrefix("discovery.portMemoryFile: is the ledger") == true)
+        #expect(try problems(#""discovery": { "portMemoryFile": "\#(ledger)-wal" },"#).first?.hasPrefix("discovery.portMemoryFile: is the ledger") == true)
+        #expect(try problems(#""discovery": { "portMemoryFile": "/etc/passwd" },"#).first?.hasPrefix("discovery.portMemoryFile: must be inside") == true)
+        #expect(try problems(#""discovery": { "portMemoryFile": "\#(directory)/at-ports.json" },"#).isEmpty)
+        #expect(try problems(#""discovery": { "portMemoryFile": null },"#).isEmpty)
+        #expect(try problems(#""backupDirectory": "relative","#).first == "backupDirectory: must be an absolute path")
+        #expect(try problems(#""backupDirectory": "\#(directory)","#).first?.hasPrefix("backupDirectory: must be a directory of its own") == true)
+        // A link planted inside the state directory that points at the ledger is seen through.
+        FileManager.default.createFile(atPath: ledger, contents: nil)
+        symlink(ledger, directory + "/innocent.json")
+        #expect(try problems(#""discovery": { "portMemoryFile": "\#(directory)/innocent.json" },"#).first?.hasPrefix("discovery.portMemoryFile: is the ledger") == true)
+    }
+
     @Test func refusesTextThatIsNotJSON() {
         #expect(throws: ConfigError(file: "hotspotd.json", key: nil, reason: "is not valid JSON")) { try parse("plans = []") }
     }
