@@ -73,7 +73,7 @@ import Testing
         #expect(try problems(#""backupDirectory": "relative","#).first == "backupDirectory: must be an absolute path")
         #expect(try problems(#""backupDirectory": "\#(directory)","#).first?.hasPrefix("backupDirectory: must be a directory of its own") == true)
         // A link planted inside the state directory that points at the ledger is seen through.
-        FileManager.default.createFile(atPath: ledger, contents: nil)
+        #expect(FileManager.default.createFile(atPath: ledger, contents: nil))
         symlink(ledger, directory + "/innocent.json")
         #expect(try problems(#""discovery": { "portMemoryFile": "\#(directory)/innocent.json" },"#).first?.hasPrefix("discovery.portMemoryFile: is the ledger") == true)
     }
