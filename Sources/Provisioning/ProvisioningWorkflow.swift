@@ -552,7 +552,9 @@ public struct ProvisioningWorkflow: Sendable {
         return fail(step, code, message)
     }
 
+    /// An error as a failure message may show it: never the device's line (it can hold a full IMEI, ICCID or key).
     private func describe(_ error: any Error) -> String {
-        String(describing: error)
+        if let parse = error as? ATParseError { return parse.logDescription }
+        return String(describing: error)
     }
 }

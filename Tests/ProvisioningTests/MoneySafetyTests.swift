@@ -172,6 +172,20 @@ private func workflow(_ channel: ScriptedChannel, _ recorder: MemoryRecorder, pr
         }
     }
 
+    @Test func anUnreadableIMEIsFailureMessageNeverCarriesTheDigitsTheDeviceSent() async throws {
+        for line in ["35693600156884399", "+CGSN: 356936001568844", "IMEI 3569360015688X4"] {
+            let channel = await modem()
+            await channel.on("AT+CGSN", .init(lines: [line], final: .ok))
+            let flow = workflow(channel, MemoryRecorder())
+            do {
+                _ = try await flow.identify()
+            } catch {
+                #expect(error.code == "imei-unreadable")
+                #expect(!error.message.contains("3569360015688"), "\(error.message)")
+            }
+        }
+    }
+
     @Test func balanceFiguresAreReadWithBounds() throws {
         #expect(try simuNet.readBalance(in: "Votre solde data est de 1500 Mo.") == 1500)
         #expect(throws: BalanceReadError.outOfRange("9223372036854775000")) {
