@@ -80,6 +80,11 @@ public struct StationConfig: Codable, Sendable, Equatable {
 
     /// Decodes and validates configuration text; `file` is only used in messages.
     public static func parse(_ data: Data, file: String) throws(ConfigError) -> StationConfig {
+        // Unknown keys first: a misspelt setting must not leave its default in place unnoticed.
+        if let json = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
+           let unknown = ConfigKeys.unknownKey(in: json) {
+            throw ConfigError(file: file, key: unknown.key, reason: unknown.reason)
+        }
         let config: StationConfig
         do {
             config = try JSONDecoder().decode(StationConfig.self, from: data)

@@ -78,6 +78,21 @@ import Testing
         #expect(try problems(#""discovery": { "portMemoryFile": "\#(directory)/innocent.json" },"#).first?.hasPrefix("discovery.portMemoryFile: is the ledger") == true)
     }
 
+    @Test func refusesUnknownKeysWithTheirPathAndTheNearestKnownOne() {
+        let misspelt = Self.valid.replacingOccurrences(of: "\"refusalPattern\": \"invalide\"", with: "\"refusalPatern\": \"invalide|solde\", \"refusalPattern\": \"invalide\"")
+        #expect(throws: ConfigError(file: "hotspotd.json", key: "operators[0].refusalPatern",
+                                    reason: "is not a known setting (did you mean 'refusalPattern'?)")) { try parse(misspelt) }
+        let top = Self.valid.replacingOccurrences(of: "\"defaultPlan\": \"500MB\",", with: "\"defaultPlan\": \"500MB\", \"defaultplan\": \"2GB\",")
+        #expect(throws: ConfigError(file: "hotspotd.json", key: "defaultplan", reason: "is not a known setting (did you mean 'defaultPlan'?)")) {
+            try parse(top)
+        }
+        let far = Self.valid.replacingOccurrences(of: "\"keyLength\": 12", with: "\"keyLength\": 12, \"colour\": \"blue\"")
+        #expect(throws: ConfigError(file: "hotspotd.json", key: "wifi.colour", reason: "is not a known setting")) { try parse(far) }
+        // Maps keyed by data (ICCIDs) take any key.
+        let pins = Self.valid.replacingOccurrences(of: "\"defaultPlan\": \"500MB\",", with: "\"defaultPlan\": \"500MB\", \"simPINs\": { \"89330000000000000001\": \"1234\" },")
+        #expect(throws: Never.self) { try parse(pins) }
+    }
+
     @Test func refusesTextThatIsNotJSON() {
         #expect(throws: ConfigError(file: "hotspotd.json", key: nil, reason: "is not valid JSON")) { try parse("plans = []") }
     }
