@@ -234,6 +234,10 @@ public struct ProvisioningWorkflow: Sendable {
         // Everything that can be checked is checked before any money moves: a Wi-Fi name or key the hotspot cannot
         // store must not be found out after a voucher is spent.
         var wifiPlan: WiFiPlan?
+        if !dialect.hasWiFi && order.setsWiFi && (order.ssid != nil || order.key != nil) {
+            throw try await failStep(.plan, run, "wifi-unsupported",
+                                     "This device has no Wi-Fi to set a name or key on. No voucher was used.")
+        }
         if dialect.hasWiFi && order.setsWiFi {
             let ssid = order.ssid ?? SSIDTemplate.render(policy.wifi.ssidTemplate, iccid: iccid.digits,
                                                          imei: identity.imei.digits, model: identity.model)

@@ -133,6 +133,17 @@ private func workflow(_ channel: ScriptedChannel, _ recorder: MemoryRecorder, pr
         }
     }
 
+    @Test func aWiFiNameAskedForADeviceWithoutWiFiIsRefusedBeforeAnyVoucherIsUsed() async throws {
+        let channel = await modem()
+        let recorder = MemoryRecorder()
+        await recorder.addVoucher(voucherCode, plan: "500MB")
+        let flow = workflow(channel, recorder)
+        let report = await flow.provision(try await flow.identify(), order: ProvisioningOrder(plan: plan500, ssid: "Maison"))
+        #expect(failure(report)?.code == "wifi-unsupported")
+        #expect(await recorder.states() == ["available"])
+        #expect(await channel.count(prefix: "AT+CUSD") == 0)
+    }
+
     @Test func aTopUpOrderLeavesTheWiFiAlone() async throws {
         let channel = await modem(hotspot: true)
         let packedBalance = try GSM7.packUSSDHex("*100#")
