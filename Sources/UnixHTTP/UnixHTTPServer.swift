@@ -290,6 +290,13 @@ public final class UnixHTTPServer: Sendable {
 
     // MARK: Binding
 
+    /// Connections the kernel queues before `accept`: room for a burst, such as a client reconnecting hundreds of
+    /// sockets the server just refused, so that other callers' connects do not fail with `EAGAIN` meanwhile. The
+    /// kernel caps it at `net.core.somaxconn` (4096 by default since Linux 5.4).
+    static let listenBacklog: Int32 = 1024
+    /// Connections accepted per wake-up of the listener (NIO's default is 4), so a burst drains quickly.
+    static let acceptsPerWakeup: UInt = 16
+
     private func bind() async throws(UnixHTTPError) -> any Channel {
         switch try UnixSocketFile.probe(socketPath) {
         case .absent:
@@ -305,7 +312,8 @@ public final class UnixHTTPServer: Sendable {
         _ = try UnixSocketFile.withSocketAddress(socketPath) { _, _ in 0 }
 
         let bootstrap = ServerBootstrap(group: eventLoopGroup)
-            .serverChannelOption(.backlog, value: 128)
+            .serverChannelOption(.backlog, value: Self.listenBacklog)
+            .serverChannelOption(.maxMessagesPerRead, value: Self.acceptsPerWakeup)
             .childChannelOption(
                 .writeBufferWaterMark,
                 value: ChannelOptions.Types.WriteBufferWaterMark(
