@@ -52,8 +52,10 @@ public struct StationService: Service {
     /// Sends `WATCHDOG=1` every half `timeout` for as long as `isHealthy` answers true; returns when cancelled.
     ///
     /// `isHealthy` is awaited each time: when it never returns (the station actor or an API event loop is stuck),
-    /// the feeding stops and systemd restarts the daemon once the unit's `WatchdogSec=` has passed.
+    /// the feeding stops and systemd restarts the daemon once the unit's `WatchdogSec=` has passed. `pause` waits
+    /// between rounds (tests step it themselves).
     static func feedWatchdog(notifier: SystemdNotifier, timeout: Duration, logger: Logger,
+                             pause: @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
                              isHealthy: @Sendable () async -> Bool) async {
         let period = timeout / 2
         var wasHealthy = true
@@ -70,7 +72,7 @@ public struct StationService: Service {
                 }
                 wasHealthy = healthy
             }
-            try? await Task.sleep(for: period)
+            await pause(period)
         }
     }
 
