@@ -34,10 +34,14 @@ struct UnixHTTPClientBusyTests {
             }
             fillers.append(filler)
         }
+        let started = Flag()
         let request = Task {
-            try await UnixHTTPClient(socketPath: path, timeout: .seconds(5)).request(method: "GET", path: "/")
+            started.set()
+            return try await UnixHTTPClient(socketPath: path, timeout: .seconds(5)).request(method: "GET", path: "/")
         }
-        try await Task.sleep(for: .milliseconds(150))
+        // The client tries while the queue is full (a loaded machine may start its task late).
+        #expect(await eventually { started.isSet })
+        try await Task.sleep(for: .milliseconds(300))
         // Then the daemon catches up: it accepts everything queued; only the client asks for something.
         let deadline = ContinuousClock.now + .seconds(5)
         var answered = false
