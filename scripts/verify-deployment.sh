@@ -5,6 +5,8 @@
 #                                 unknown keys and bad values as warnings with rc 0).
 #   2. the same unit              `systemd-analyze security --offline=yes`: prints the exposure and
 #                                 fails above $HOTSPOTD_MAX_EXPOSURE (x10, default 20 = 2.0).
+#      and its ceilings           MemoryMax= (128M..1G), TasksMax= (64..4096) and WatchdogSec= (10s..5min,
+#                                 with Type=notify and NotifyAccess=main so WATCHDOG=1 is heard) are set.
 #   3. systemd/hotspotd.sysusers  applied by systemd-sysusers to an empty temporary root.
 #      systemd/hotspotd.tmpfiles  applied by systemd-tmpfiles to the same root.
 #   4. udev/70-hotspot-station.rules run by the real `udevadm test` (all installed rules, usb_id,
@@ -117,6 +119,57 @@ if need systemd-analyze; then
         fail "systemd-analyze security (rc $sec_rc, threshold $max_exposure/10)"
         printf '%s\n' "$sec" | grep '✗' || true
     fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+say "== unit ceilings: memory, tasks, watchdog"
+# The last assignment of a key in [Service] wins, as systemd reads it.
+unit_value() { sed -n "s/^$1=[[:space:]]*//p" "$unit" | tail -n 1; }
+to_mib() { # 256M, 1G, 262144K, 268435456 -> MiB (empty for anything else)
+    case "$1" in
+        *[!0-9KMGT]* | "" | [KMGT]*) ;;
+        *K) echo $((${1%K} / 1024)) ;;
+        *M) echo "${1%M}" ;;
+        *G) echo $((${1%G} * 1024)) ;;
+        *T) echo $((${1%T} * 1048576)) ;;
+        *[0-9]) echo $(($1 / 1048576)) ;;
+    esac
+}
+to_seconds() { # 30s, 30, 2min, "1min 30s" -> seconds (empty for anything else)
+    total=0
+    for part in $1; do
+        case "$part" in
+            *[!0-9a-z]* | "" | [a-z]*) return 0 ;;
+            *min) total=$((total + 60 * ${part%min})) ;;
+            *sec) total=$((total + ${part%sec})) ;;
+            *s) total=$((total + ${part%s})) ;;
+            *[0-9]) total=$((total + part)) ;;
+            *) return 0 ;;
+        esac
+    done
+    [ -n "$1" ] && echo "$total"
+    return 0
+}
+memory=$(unit_value MemoryMax)
+memory_mib=$(to_mib "$memory")
+if [ -n "$memory_mib" ] && [ "$memory_mib" -ge 128 ] && [ "$memory_mib" -le 1024 ]; then
+    pass "MemoryMax=$memory"
+else
+    fail "MemoryMax= must be set to 128M..1G (is '${memory:-unset}')"
+fi
+tasks=$(unit_value TasksMax)
+if printf '%s' "$tasks" | grep -qx '[0-9]\{1,4\}' && [ "$tasks" -ge 64 ] && [ "$tasks" -le 4096 ]; then
+    pass "TasksMax=$tasks"
+else
+    fail "TasksMax= must be a number from 64 to 4096 (is '${tasks:-unset}')"
+fi
+watchdog=$(unit_value WatchdogSec)
+watchdog_s=$(to_seconds "$watchdog")
+if [ -n "$watchdog_s" ] && [ "$watchdog_s" -ge 10 ] && [ "$watchdog_s" -le 300 ] &&
+    [ "$(unit_value Type)" = notify ] && [ "$(unit_value NotifyAccess)" = main ]; then
+    pass "WatchdogSec=$watchdog (the daemon feeds it every ${watchdog_s}s/2 over NOTIFY_SOCKET, Type=notify, NotifyAccess=main)"
+else
+    fail "WatchdogSec= must be 10s..5min with Type=notify and NotifyAccess=main (is '${watchdog:-unset}')"
 fi
 
 # ---------------------------------------------------------------------------------------------

@@ -143,7 +143,7 @@ public struct APIRouter: Sendable {
                 throw StationError(status: 400, code: "invalid-format", message: "format must be csv or jsonl.")
             }
             let type = format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson"
-            return HTTPResponse(status: 200, headers: [("Content-Type", type)], body: .stream(station.exportLedger(format: format)))
+            return HTTPResponse(status: 200, headers: [("Content-Type", type)], body: .stream(station.ledgerExportStream(format: format)))
         case ("POST", 2, "ledger") where route[1] == "backup":
             let body = try Self.decode(LedgerBackupRequest.self, request.body)
             return try Self.json(try await station.backupLedger(to: body.path), status: 201)
@@ -157,9 +157,12 @@ public struct APIRouter: Sendable {
         }
     }
 
+    /// Encoded events a watcher's stream holds while its client is slow to read; the oldest go first, as in `EventHub`.
+    static let eventLinesBuffered = 256
+
     private static func eventStream(_ events: AsyncStream<StationEvent>) -> HTTPResponse {
         let encoder = StationJSON.encoder()
-        let lines = AsyncStream<[UInt8]> { continuation in
+        let lines = AsyncStream<[UInt8]>(bufferingPolicy: .bufferingNewest(eventLinesBuffered)) { continuation in
             let pump = Task {
                 for await event in events {
                     guard let data = try? encoder.encode(event) else { continue }

@@ -32,27 +32,6 @@ extension Station {
         return LedgerAnchorInfo(seq: head.seq, hash: head.hash)
     }
 
-    /// Every event as CSV or JSON Lines, streamed in chunks from one read snapshot.
-    ///
-    /// Full IMEIs and ICCIDs are in it (never voucher codes or Wi-Fi keys): it is as private as the ledger.
-    public nonisolated func exportLedger(format: LedgerExportFormat) -> AsyncStream<[UInt8]> {
-        let ledger = self.ledger
-        let logger = self.logger
-        let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self)
-        // A thread of its own: the export reads the whole ledger synchronously and must not hold a pool thread.
-        Task {
-            do {
-                _ = try await ledger.onOwnThread { ledger in
-                    try ledger.exportEvents(format: format) { data in continuation.yield(Array(data)) }
-                }
-            } catch {
-                logger.error("ledger export failed", metadata: ["error": "\(error)"])
-            }
-            continuation.finish()
-        }
-        return stream
-    }
-
     /// Copies the ledger with SQLite's online backup to `path` and verifies the copy.
     ///
     /// The copy goes into the backup directory (`backupDirectory`, default `backups/` beside the ledger, created 0700):

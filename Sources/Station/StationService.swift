@@ -5,7 +5,12 @@ import ServiceLifecycle
 import UnixHTTP
 
 /// The daemon's one long-running service: it recovers the ledger, serves the API, attaches devices, reports ready,
-/// and on SIGTERM stops taking requests and closes every device.
+/// feeds systemd's watchdog while the station answers, and on SIGTERM stops taking requests and closes every device.
+///
+/// API connections are admitted per caller uid (`UnixHTTPServer.Limits`, by default 16 per uid and 128 in all, of
+/// which 16 are kept for privileged callers): root, the daemon's own user and, when given, members of the
+/// supervisors group (by the caller's primary group, which is what `SO_PEERCRED` tells) are privileged, and
+/// `GET /v1/health` is answered even on a connection over the limits.
 public struct StationService: Service {
     private let station: Station
     private let socketPath: String
@@ -13,23 +18,72 @@ public struct StationService: Service {
     private let devices: [String]
     private let logger: Logger
     private let notifier: SystemdNotifier
+    private let supervisorGroupID: UInt32?
+    private let limits: UnixHTTPServer.Limits
 
     /// Creates the service.
+    ///
+    /// - Parameters:
+    ///   - supervisorGroupID: a group whose members share the connections reserved for root and the daemon.
+    ///   - limits: the API server's limits; the defaults are the documented scheme.
+    ///   - socketMode: 0666 by default: every local user may connect, and the daemon decides what each caller may do
+    ///     from their credentials (`AccessPolicy`); anyone outside the station's groups gets `/v1/health` and 403s.
     public init(station: Station, socketPath: String, socketMode: UInt32 = 0o666, devices: [String], logger: Logger,
-                notifier: SystemdNotifier = SystemdNotifier()) {
+                notifier: SystemdNotifier = SystemdNotifier(), supervisorGroupID: UInt32? = nil,
+                limits: UnixHTTPServer.Limits = UnixHTTPServer.Limits()) {
         self.station = station
         self.socketPath = socketPath
         self.socketMode = socketMode
         self.devices = devices
         self.logger = logger
         self.notifier = notifier
+        self.supervisorGroupID = supervisorGroupID
+        self.limits = limits
+    }
+
+    /// Who is privileged on the API socket: root, the daemon's own uid, and callers whose primary group is the
+    /// supervisors group; and the one route answered over the limits, the health check.
+    static func admissionPolicy(supervisorGroupID: UInt32?, daemonUID: UInt32 = geteuid()) -> AdmissionPolicy {
+        AdmissionPolicy(
+            isPrivileged: { peer in
+                peer.uid == 0 || peer.uid == daemonUID || (supervisorGroupID.map { peer.gid == $0 } ?? false)
+            },
+            isServedOverLimits: { method, path in method == "GET" && path == "/v1/health" })
+    }
+
+    /// Sends `WATCHDOG=1` every half `timeout` for as long as `isHealthy` answers true; returns when cancelled.
+    ///
+    /// `isHealthy` is awaited each time: when it never returns (the station actor or an API event loop is stuck),
+    /// the feeding stops and systemd restarts the daemon once the unit's `WatchdogSec=` has passed. `pause` waits
+    /// between rounds (tests step it themselves).
+    static func feedWatchdog(notifier: SystemdNotifier, timeout: Duration, logger: Logger,
+                             pause: @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
+                             isHealthy: @Sendable () async -> Bool) async {
+        let period = timeout / 2
+        var wasHealthy = true
+        while !Task.isCancelled {
+            let healthy = await isHealthy()
+            if healthy {
+                notifier.watchdog()
+            }
+            if healthy != wasHealthy {
+                if healthy {
+                    logger.info("station healthy again: feeding the systemd watchdog")
+                } else {
+                    logger.warning("station not ready: the systemd watchdog is not fed")
+                }
+                wasHealthy = healthy
+            }
+            await pause(period)
+        }
     }
 
     /// Runs until graceful shutdown.
     public func run() async throws {
         let held = try await station.recoverAfterStart()
         let router = APIRouter(station: station)
-        let server = UnixHTTPServer(socketPath: socketPath, socketMode: socketMode) { request in
+        let server = UnixHTTPServer(socketPath: socketPath, socketMode: socketMode, limits: limits,
+                                    admission: Self.admissionPolicy(supervisorGroupID: supervisorGroupID)) { request in
             await router.handle(request)
         }
         try await server.start()
@@ -48,11 +102,26 @@ public struct StationService: Service {
                        + "\(startup.unknownVouchers) waiting for a person")
         logger.info("station ready", metadata: ["device.count": "\(devices.count)"])
 
+        let station = self.station
+        let notifier = self.notifier
+        let logger = self.logger
         await withGracefulShutdownHandler {
-            do {
-                try await server.run()
-            } catch {
-                logger.error("api server stopped", metadata: ["error": "\(error)"])
+            await withTaskGroup(of: Void.self) { group in
+                if let timeout = notifier.watchdogTimeout {
+                    logger.info("systemd watchdog on", metadata: ["watchdog.timeout": "\(timeout)"])
+                    group.addTask {
+                        await Self.feedWatchdog(notifier: notifier, timeout: timeout, logger: logger) {
+                            await server.pingEventLoops()
+                            return await station.isReady
+                        }
+                    }
+                }
+                do {
+                    try await server.run()
+                } catch {
+                    logger.error("api server stopped", metadata: ["error": "\(error)"])
+                }
+                group.cancelAll()
             }
         } onGracefulShutdown: {
             notifier.stopping()

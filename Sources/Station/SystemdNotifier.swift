@@ -3,20 +3,38 @@ import Foundation
 import Glibc
 #endif
 
-/// Tells systemd about readiness and shutdown over `$NOTIFY_SOCKET` (the `sd_notify` protocol), without libsystemd.
+/// Tells systemd about readiness, liveness and shutdown over `$NOTIFY_SOCKET` (the `sd_notify` protocol), without
+/// libsystemd.
 ///
 /// The protocol is one datagram of `KEY=VALUE` lines to a Unix socket whose path is in the environment (a leading `@`
-/// means the abstract namespace). Outside systemd the variable is unset and every call does nothing.
+/// means the abstract namespace). Outside systemd the variable is unset and every call does nothing. With `WatchdogSec=`
+/// in the unit, systemd also sets `$WATCHDOG_USEC` (and `$WATCHDOG_PID`) and expects `WATCHDOG=1` within that time.
 public struct SystemdNotifier: Sendable {
     private let socketPath: String?
+    /// The time within which systemd expects each `WATCHDOG=1`, when the unit has a watchdog meant for this process.
+    public let watchdogTimeout: Duration?
 
-    /// Reads `$NOTIFY_SOCKET` from the environment.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        self.socketPath = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
+    /// Reads `$NOTIFY_SOCKET`, `$WATCHDOG_USEC` and `$WATCHDOG_PID` from the environment.
+    ///
+    /// The watchdog is ignored when `$WATCHDOG_PID` names another process (the variables were inherited), when the
+    /// timeout is not a positive number, or when there is no notify socket to feed it through.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, processID: Int32 = getpid()) {
+        let socketPath = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
+        self.socketPath = socketPath
+        let forUs = environment["WATCHDOG_PID"].map { Int32($0) == processID } ?? true
+        if socketPath != nil, forUs, let usec = environment["WATCHDOG_USEC"].flatMap(UInt64.init), usec > 0 {
+            watchdogTimeout = .microseconds(Int64(clamping: usec))
+        } else {
+            watchdogTimeout = nil
+        }
     }
 
     /// Whether systemd is listening.
     public var isActive: Bool { socketPath != nil }
+
+    /// Sends `WATCHDOG=1`: the daemon is alive and well.
+    @discardableResult
+    public func watchdog() -> Bool { send("WATCHDOG=1") }
 
     /// Sends `READY=1` with a status line.
     @discardableResult

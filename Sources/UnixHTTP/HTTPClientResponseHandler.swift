@@ -48,6 +48,14 @@ final class HTTPClientResponseHandler: ChannelInboundHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        // Added once the connection is up; the daemon may have closed it already (too many connections).
+        guard context.channel.isActive else {
+            fail(
+                UnixHTTPError(code: .connectionClosed, path: path, message: "the daemon closed the connection before the response ended"),
+                context: context
+            )
+            return
+        }
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         let path = self.path
         timer = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {

@@ -27,10 +27,16 @@ final class RequestByteWatcher: ChannelInboundHandler {
 }
 
 /// Serves one connection: assembles requests within the limits, runs the handler in a task,
-/// writes the response (whole or chunked), and enforces the request timeout and keep-alive.
+/// writes the response (whole or chunked), and enforces the request and send timeouts and keep-alive.
 ///
 /// One request is served at a time: while a response is in progress, reads from the socket are
 /// held back and parts of pipelined requests already decoded are queued, then replayed.
+///
+/// A streamed body is pulled one chunk at a time, the next one only while the channel is writable
+/// (its outbound buffer under the high watermark). Every write is tracked: while some are not yet
+/// handed to the kernel, a send timer runs, restarted whenever one completes; when it fires the
+/// client has taken nothing for `sendTimeout` and the connection is closed. Streams that declare
+/// a heartbeat get it after each interval with nothing else sent.
 final class HTTPServerConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
@@ -47,17 +53,36 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
         case closing
     }
 
+    /// `Retry-After` of a 503 for too many connections: a second, as slots free up when requests end.
+    static let retryAfterSeconds = "1"
+    /// Size of the slices a whole body is written in, so that a slow reader's progress shows
+    /// (a write completes only once all of it reached the kernel).
+    static let writeSliceBytes = 64 * 1024
+
     private let limits: UnixHTTPServer.Limits
     private let handler: UnixHTTPServer.Handler
     private let peer: PeerCredentials?
-    private let admitted: Bool
+    /// Admitted over the limits: one request, served only if `isServedOverLimits` says so.
+    private let isOverLimit: Bool
+    private let isServedOverLimits: @Sendable (String, String) -> Bool
     private let activity: RequestByteActivity
 
     private var state: State = .idle
     private var queuedParts: [HTTPServerRequestPart] = []
     private var readPending = false
     private var isActive = false
+    /// The request deadline (also the keep-alive idle deadline).
     private var timer: Scheduled<Void>?
+    /// Response writes not yet handed to the kernel.
+    private var outstandingWrites = 0
+    /// Runs while writes are outstanding, restarted on each completion; closes the connection.
+    private var sendTimer: Scheduled<Void>?
+    /// The stream in progress waits on this for the channel to become writable again.
+    private var writableWaiter: EventLoopPromise<Void>?
+    /// Sends the current stream's heartbeat after each interval with nothing else sent.
+    private var heartbeatTask: RepeatedTask?
+    /// Something was written since the last heartbeat tick.
+    private var wroteSinceHeartbeat = false
     private var responseTask: Task<Void, Never>?
     /// The current response is a stream (its head has been written).
     private var isStreaming = false
@@ -68,13 +93,15 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
         limits: UnixHTTPServer.Limits,
         handler: @escaping UnixHTTPServer.Handler,
         peer: PeerCredentials?,
-        admitted: Bool,
+        isOverLimit: Bool,
+        isServedOverLimits: @escaping @Sendable (String, String) -> Bool,
         activity: RequestByteActivity
     ) {
         self.limits = limits
         self.handler = handler
         self.peer = peer
-        self.admitted = admitted
+        self.isOverLimit = isOverLimit
+        self.isServedOverLimits = isServedOverLimits
         self.activity = activity
     }
 
@@ -90,10 +117,23 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
         isActive = false
         timer?.cancel()
         timer = nil
+        sendTimer?.cancel()
+        sendTimer = nil
+        stopHeartbeat()
+        writableWaiter?.fail(ChannelError.ioOnClosedChannel)
+        writableWaiter = nil
         // Cancelling the task ends a streamed body's iteration, which runs its onTermination.
         responseTask?.cancel()
         responseTask = nil
         context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            writableWaiter?.succeed()
+            writableWaiter = nil
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -155,9 +195,15 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
     private func process(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch (part, state) {
         case (.head(let head), .idle):
-            guard admitted else {
-                respondAndClose(status: 503, reason: "too many connections", context: context)
-                return
+            if isOverLimit {
+                let path = PercentCoding.splitTarget(head.uri).path
+                guard isServedOverLimits(head.method.rawValue, path) else {
+                    respondAndClose(
+                        status: 503, reason: "too many connections", headers: [("Retry-After", Self.retryAfterSeconds)],
+                        context: context
+                    )
+                    return
+                }
             }
             let headerBytes = head.headers.reduce(head.uri.utf8.count) { total, field in
                 total + field.name.utf8.count + field.value.utf8.count + 4
@@ -180,7 +226,8 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
             }
             if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
                 // curl sends this for larger bodies and waits a second for it otherwise.
-                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
+                write(.head(HTTPResponseHead(version: .http1_1, status: .continue)), context: context)
+                context.flush()
             }
             state = .receiving(head, context.channel.allocator.buffer(capacity: expected))
 
@@ -198,7 +245,9 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
             timer?.cancel()
             timer = nil
             activity.sawBytes = false
-            state = .responding(keepAlive: head.isKeepAlive)
+            // An over-limit connection gets its one answer, then makes room.
+            let keepAlive = head.isKeepAlive && !isOverLimit
+            state = .responding(keepAlive: keepAlive)
             let request = HTTPRequest(
                 method: head.method.rawValue,
                 target: head.uri,
@@ -206,7 +255,7 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
                 body: Array(body.readableBytesView),
                 peer: peer
             )
-            dispatch(request, keepAlive: head.isKeepAlive, context: context)
+            dispatch(request, keepAlive: keepAlive, context: context)
 
         default:
             // The decoder never produces parts out of order; treat it as a broken peer.
@@ -231,12 +280,17 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
                     bound.value.handler.writeStreamHead(response, keepAlive: keepAlive, context: bound.value.context)
                 }
                 for await chunk in stream where !chunk.isEmpty {
-                    // A failed write means the connection is gone; channelInactive cancels this
-                    // task, which ends the iteration and runs the stream's onTermination.
-                    let written = eventLoop.flatSubmit {
+                    // Completes once the channel can take more; fails when the connection is gone
+                    // (channelInactive also cancels this task, which ends the iteration and runs
+                    // the stream's onTermination).
+                    let writable = eventLoop.flatSubmit {
                         bound.value.handler.writeChunk(chunk, context: bound.value.context)
                     }
-                    try? await written.get()
+                    do {
+                        try await writable.get()
+                    } catch {
+                        break
+                    }
                 }
                 eventLoop.execute {
                     bound.value.handler.finishResponse(keepAlive: keepAlive, context: bound.value.context)
@@ -277,10 +331,8 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
     private func writeWhole(_ response: HTTPResponse, bytes: [UInt8], keepAlive: Bool, context: ChannelHandlerContext) {
         guard isActive else { return }
         let keepAlive = keepAlive && !isQuiescing
-        context.write(wrapOutboundOut(.head(responseHead(response, keepAlive: keepAlive, contentLength: bytes.count))), promise: nil)
-        if !bytes.isEmpty {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: bytes)))), promise: nil)
-        }
+        write(.head(responseHead(response, keepAlive: keepAlive, contentLength: bytes.count)), context: context)
+        writeBody(bytes, context: context)
         finishResponse(keepAlive: keepAlive, context: context)
     }
 
@@ -291,33 +343,59 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
             responseTask?.cancel()
         }
         let keepAlive = keepAlive && !isQuiescing
-        context.writeAndFlush(wrapOutboundOut(.head(responseHead(response, keepAlive: keepAlive, contentLength: nil))), promise: nil)
+        write(.head(responseHead(response, keepAlive: keepAlive, contentLength: nil)), context: context)
+        context.flush()
+        if let heartbeat = response.heartbeat, !heartbeat.isEmpty {
+            startHeartbeat(heartbeat, context: context)
+        }
     }
 
+    /// Writes one chunk; the future completes when the channel can take the next one.
     private func writeChunk(_ chunk: [UInt8], context: ChannelHandlerContext) -> EventLoopFuture<Void> {
         guard isActive else {
             return context.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
         }
-        let buffer = context.channel.allocator.buffer(bytes: chunk)
-        return context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))))
+        wroteSinceHeartbeat = true
+        writeBody(chunk, context: context)
+        context.flush()
+        // The flush may have failed and closed the channel on the spot.
+        guard isActive else {
+            return context.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+        }
+        if context.channel.isWritable {
+            return context.eventLoop.makeSucceededVoidFuture()
+        }
+        let waiter = writableWaiter ?? context.eventLoop.makePromise(of: Void.self)
+        writableWaiter = waiter
+        return waiter.futureResult
     }
 
     /// Ends the response; then closes, or goes back to reading the next request.
     private func finishResponse(keepAlive: Bool, context: ChannelHandlerContext) {
         responseTask = nil
         isStreaming = false
+        stopHeartbeat()
         guard isActive else { return }
         guard keepAlive && !isQuiescing else {
             state = .closing
             let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
+            write(.end(nil), context: context).whenComplete { _ in
                 channel.close(promise: nil)
             }
+            context.flush()
             return
         }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        // Idle before the flush: the write may complete within it. The next request's deadline
+        // runs from when this response has left.
         state = .idle
-        startTimer(context: context)
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        write(.end(nil), context: context).whenSuccess {
+            let handler = bound.value.handler
+            if handler.isActive, handler.timer == nil, handler.isReadyForParts {
+                handler.startTimer(context: bound.value.context)
+            }
+        }
+        context.flush()
         while !queuedParts.isEmpty, isReadyForParts {
             process(queuedParts.removeFirst(), context: context)
         }
@@ -336,27 +414,71 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Sends a short plain-text error with `Connection: close`, then closes the connection.
-    private func respondAndClose(status: Int, reason: String, context: ChannelHandlerContext) {
+    private func respondAndClose(
+        status: Int, reason: String, headers: [(String, String)] = [], context: ChannelHandlerContext
+    ) {
         state = .closing
         timer?.cancel()
         timer = nil
         queuedParts.removeAll()
-        let response = HTTPResponse.text(status: status, reason + "\n")
+        var response = HTTPResponse.text(status: status, reason + "\n")
+        response.headers += headers
         guard case .bytes(let bytes) = response.body else { return }
-        context.write(wrapOutboundOut(.head(responseHead(response, keepAlive: false, contentLength: bytes.count))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: bytes)))), promise: nil)
+        write(.head(responseHead(response, keepAlive: false, contentLength: bytes.count)), context: context)
+        writeBody(bytes, context: context)
         let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
+        write(.end(nil), context: context).whenComplete { _ in
             channel.close(promise: nil)
+        }
+        context.flush()
+    }
+
+    // MARK: Writes
+
+    /// Queues one part (flush separately); the send timer runs while any write is outstanding.
+    @discardableResult
+    private func write(_ part: HTTPServerResponsePart, context: ChannelHandlerContext) -> EventLoopFuture<Void> {
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        if outstandingWrites == 0 {
+            startSendTimer(context: context)
+        }
+        outstandingWrites += 1
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        promise.futureResult.whenComplete { _ in
+            bound.value.handler.writeCompleted(context: bound.value.context)
+        }
+        context.write(wrapOutboundOut(part), promise: promise)
+        return promise.futureResult
+    }
+
+    /// Queues body bytes in slices of `writeSliceBytes`.
+    private func writeBody(_ bytes: [UInt8], context: ChannelHandlerContext) {
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = min(start + Self.writeSliceBytes, bytes.endIndex)
+            write(.body(.byteBuffer(context.channel.allocator.buffer(bytes: bytes[start..<end]))), context: context)
+            start = end
         }
     }
 
-    // MARK: Timeout
+    /// A write reached the kernel (or failed): the client made progress, so the send timer restarts.
+    private func writeCompleted(context: ChannelHandlerContext) {
+        outstandingWrites -= 1
+        if outstandingWrites > 0, isActive {
+            startSendTimer(context: context)
+        } else {
+            sendTimer?.cancel()
+            sendTimer = nil
+        }
+    }
+
+    // MARK: Timeouts
 
     private func startTimer(context: ChannelHandlerContext) {
         timer?.cancel()
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: TimeAmount(limits.requestTimeout)) {
+        let deadline = isOverLimit ? min(limits.requestTimeout, limits.overLimitTimeout) : limits.requestTimeout
+        timer = context.eventLoop.scheduleTask(in: TimeAmount(deadline)) {
             bound.value.handler.timerFired(context: bound.value.context)
         }
     }
@@ -372,5 +494,40 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
         case .responding, .closing:
             break
         }
+    }
+
+    /// The client took none of what is queued for it for `sendTimeout`: drop it, which frees the
+    /// queue and cancels its stream.
+    private func startSendTimer(context: ChannelHandlerContext) {
+        sendTimer?.cancel()
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        sendTimer = context.eventLoop.scheduleTask(in: TimeAmount(limits.sendTimeout)) {
+            bound.value.handler.sendTimer = nil
+            bound.value.context.close(promise: nil)
+        }
+    }
+
+    private func startHeartbeat(_ bytes: [UInt8], context: ChannelHandlerContext) {
+        stopHeartbeat()
+        wroteSinceHeartbeat = false
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        let interval = TimeAmount(limits.heartbeatInterval)
+        heartbeatTask = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            bound.value.handler.heartbeatTick(bytes, context: bound.value.context)
+        }
+    }
+
+    private func stopHeartbeat() {
+        heartbeatTask?.cancel()
+        heartbeatTask = nil
+    }
+
+    /// Sends the heartbeat if nothing was sent since the last tick and the client keeps up (one
+    /// that does not is the send timer's business).
+    private func heartbeatTick(_ bytes: [UInt8], context: ChannelHandlerContext) {
+        defer { wroteSinceHeartbeat = false }
+        guard isActive, isStreaming, !wroteSinceHeartbeat, context.channel.isWritable else { return }
+        write(.body(.byteBuffer(context.channel.allocator.buffer(bytes: bytes))), context: context)
+        context.flush()
     }
 }

@@ -133,15 +133,26 @@ public struct UnixHTTPClient: Sendable {
 
     // MARK: Plumbing
 
+    /// First pause before connecting again when the daemon's accept queue is full (`EAGAIN`); doubled each time.
+    static let busyRetryFirstPause: Duration = .milliseconds(5)
+    /// Longest pause between those attempts.
+    static let busyRetryLongestPause: Duration = .milliseconds(200)
+
+    /// Connects, then installs the response handler.
+    ///
+    /// A full accept queue (`EAGAIN`, e.g. while another client floods the socket with connections) is momentary:
+    /// the connect is tried again, with growing pauses, until the deadline. The response handler is added only to
+    /// the connection that succeeded, so no failed attempt can complete the caller's promise or stream.
     private func connect(
         on eventLoop: any EventLoop,
         mode: HTTPClientResponseHandler.Mode
     ) async throws(UnixHTTPError) -> any Channel {
         let path = socketPath
-        let timeout = self.timeout
         let maxResponseBytes = self.maxResponseBytes
         // Our own length check gives a clear error instead of NIO's.
         _ = try UnixSocketFile.withSocketAddress(socketPath) { _, _ in 0 }
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(timeout))
             .channelInitializer { channel in
@@ -149,19 +160,36 @@ public struct UnixHTTPClient: Sendable {
                     let operations = channel.pipeline.syncOperations
                     try operations.addHandler(HTTPRequestEncoder())
                     try operations.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
-                    try operations.addHandler(
-                        HTTPClientResponseHandler(mode: mode, path: path, timeout: timeout, maxResponseBytes: maxResponseBytes)
-                    )
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)
                 }
             }
+        var pause = Self.busyRetryFirstPause
+        let channel: any Channel
+        while true {
+            do {
+                channel = try await bootstrap.connect(unixDomainSocketPath: socketPath).get()
+                break
+            } catch let error as IOError where error.errnoCode == EAGAIN && clock.now + pause < deadline && !Task.isCancelled {
+                try? await Task.sleep(for: pause)
+                pause = min(pause * 2, Self.busyRetryLongestPause)
+            } catch {
+                throw Self.mapError(error, path: socketPath)
+            }
+        }
+        let remaining = max(deadline - clock.now, .milliseconds(1))
         do {
-            return try await bootstrap.connect(unixDomainSocketPath: socketPath).get()
+            try await eventLoop.submit {
+                try channel.pipeline.syncOperations.addHandler(
+                    HTTPClientResponseHandler(mode: mode, path: path, timeout: remaining, maxResponseBytes: maxResponseBytes)
+                )
+            }.get()
         } catch {
+            channel.close(promise: nil)
             throw Self.mapError(error, path: socketPath)
         }
+        return channel
     }
 
     private func requestHead(

@@ -15,9 +15,16 @@ import Synchronization
 ///
 /// Domain-free: routing is the handler's job. `start()` refuses to steal the socket of a live
 /// server and removes only a stale one; the socket file gets `socketMode` (default 0660) and,
-/// optionally, a group. `Limits` bound body size, header size, connection count and the time a
-/// client may take to send a request. Call `shutdown()` (or cancel `run()`) to stop: the listener
-/// closes, the socket file is removed, running streams end, requests in progress get a grace period.
+/// optionally, a group. `Limits` bound body size, header size, the time a client may take to send
+/// a request or leave its response unread, and the connections open at once, per caller uid (from
+/// `SO_PEERCRED`) with a reserve for privileged callers (`AdmissionPolicy`). Call `shutdown()` (or
+/// cancel `run()`) to stop: the listener closes, the socket file is removed, running streams end,
+/// requests in progress get a grace period.
+///
+/// Streamed bodies are written as the connection can take them: the next chunk is asked for only
+/// while the connection's outbound buffer is under `Limits.writeBufferBytes`, so a producer that
+/// waits for demand (`AsyncStream(unfolding:)`, or one with a bounded buffering policy) keeps memory
+/// flat however slowly the client reads.
 public final class UnixHTTPServer: Sendable {
     /// The request handler: called once per complete request, off the event loop.
     ///
@@ -25,29 +32,98 @@ public final class UnixHTTPServer: Sendable {
     public typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
 
     /// Resource limits that protect the daemon from slow, large or numerous clients.
+    ///
+    /// Connections are admitted by the caller's uid: every uid may have `maxConnectionsPerUID`
+    /// served at once, all unprivileged callers together `maxConnections - reservedConnections`,
+    /// and privileged callers (`AdmissionPolicy.isPrivileged`) up to `maxConnections` with no
+    /// per-uid cap. A connection beyond that takes one of the few over-limit slots (at most
+    /// `maxOverLimitConnectionsPerUID` per uid): its one request gets 503 with `Retry-After`,
+    /// unless the policy serves it anyway (a health check); when those slots are taken too, the
+    /// connection is closed at once. So one uid holding hundreds of connections keeps
+    /// `maxConnectionsPerUID + maxOverLimitConnectionsPerUID` open and every other caller is served.
     public struct Limits: Sendable, Equatable {
         /// Largest accepted request body; a larger one gets 413 and the connection is closed.
         public var maxRequestBodyBytes: Int
         /// Largest accepted request head (target plus header names and values); beyond → 431 and
         /// close. NIO's parser also refuses heads over 80 KiB on its own (→ 400).
         public var maxHeaderBytes: Int
-        /// Most connections open at once; the next one gets 503 to its first request and is closed.
+        /// Most connections served at once, all callers together.
         public var maxConnections: Int
-        /// Time a client has to deliver one complete request, counted from connect or from the end
-        /// of the previous response; a partial request then gets 408, an idle connection is closed.
+        /// Most connections one unprivileged uid may have served at once.
+        public var maxConnectionsPerUID: Int
+        /// Of `maxConnections`, how many only privileged callers may take.
+        public var reservedConnections: Int
+        /// Most connections over the limits kept open at once to answer their one request.
+        public var maxOverLimitConnections: Int
+        /// Most over-limit connections of one uid; more are closed at once.
+        public var maxOverLimitConnectionsPerUID: Int
+        /// Time an over-limit connection has to send its request (or the request timeout if shorter).
+        public var overLimitTimeout: Duration
+        /// Time a client has to deliver one complete request (head and body), counted from connect
+        /// or from the end of the previous response: the header, body and keep-alive idle deadline
+        /// in one. A partial request then gets 408, an idle connection is closed silently.
         public var requestTimeout: Duration
+        /// Time a response may stay stuck because the client does not read it (the connection's
+        /// outbound buffer over `writeBufferBytes` all along); then the connection is closed and a
+        /// streamed body's producer cancelled.
+        public var sendTimeout: Duration
+        /// A streamed response that declares heartbeat bytes (`HTTPResponse.heartbeat`) gets them
+        /// when nothing else was sent for this long, so idle streams show they are alive and a
+        /// vanished client is noticed.
+        public var heartbeatInterval: Duration
+        /// Outbound bytes a connection may queue in the server before it counts as unwritable (the
+        /// NIO high watermark; the low one is half of it). A streamed body is pulled only below it.
+        public var writeBufferBytes: Int
 
-        /// Creates limits; the defaults suit a local control API.
+        /// Creates limits; the defaults suit a local control API (see the type's discussion).
         public init(
             maxRequestBodyBytes: Int = 64 * 1024,
             maxHeaderBytes: Int = 16 * 1024,
-            maxConnections: Int = 64,
-            requestTimeout: Duration = .seconds(10)
+            maxConnections: Int = Defaults.maxConnections,
+            requestTimeout: Duration = .seconds(10),
+            maxConnectionsPerUID: Int = Defaults.maxConnectionsPerUID,
+            reservedConnections: Int = Defaults.reservedConnections,
+            maxOverLimitConnections: Int = Defaults.maxOverLimitConnections,
+            maxOverLimitConnectionsPerUID: Int = Defaults.maxOverLimitConnectionsPerUID,
+            overLimitTimeout: Duration = Defaults.overLimitTimeout,
+            sendTimeout: Duration = Defaults.sendTimeout,
+            heartbeatInterval: Duration = Defaults.heartbeatInterval,
+            writeBufferBytes: Int = Defaults.writeBufferBytes
         ) {
             self.maxRequestBodyBytes = maxRequestBodyBytes
             self.maxHeaderBytes = maxHeaderBytes
             self.maxConnections = maxConnections
             self.requestTimeout = requestTimeout
+            self.maxConnectionsPerUID = maxConnectionsPerUID
+            self.reservedConnections = reservedConnections
+            self.maxOverLimitConnections = maxOverLimitConnections
+            self.maxOverLimitConnectionsPerUID = maxOverLimitConnectionsPerUID
+            self.overLimitTimeout = overLimitTimeout
+            self.sendTimeout = sendTimeout
+            self.heartbeatInterval = heartbeatInterval
+            self.writeBufferBytes = writeBufferBytes
+        }
+
+        /// The default limits, named so the daemon's documentation can quote them.
+        public enum Defaults {
+            /// 128 connections served at once in all.
+            public static let maxConnections = 128
+            /// 16 per unprivileged uid: seven uids are needed to fill the unprivileged share.
+            public static let maxConnectionsPerUID = 16
+            /// 16 of the 128 kept for privileged callers (root, the daemon's user, supervisors).
+            public static let reservedConnections = 16
+            /// 32 over-limit connections in all, answered 503 (or served if the policy says so).
+            public static let maxOverLimitConnections = 32
+            /// 4 over-limit connections per uid, so one uid cannot take the health check's way in.
+            public static let maxOverLimitConnectionsPerUID = 4
+            /// 2 s for an over-limit connection to send its request.
+            public static let overLimitTimeout: Duration = .seconds(2)
+            /// 30 s for a client to take some of a response it is sent.
+            public static let sendTimeout: Duration = .seconds(30)
+            /// A heartbeat after 15 s of silence on a stream that has one.
+            public static let heartbeatInterval: Duration = .seconds(15)
+            /// 64 KiB queued per connection before it counts as unwritable.
+            public static let writeBufferBytes = 64 * 1024
         }
     }
 
@@ -58,9 +134,16 @@ public final class UnixHTTPServer: Sendable {
         case stopped
     }
 
+    /// An open connection and, once its credentials are known, the slot it holds.
+    private struct Connection {
+        var channel: any Channel
+        var slot: ConnectionSlot?
+    }
+
     private struct State {
         var phase: Phase = .idle
-        var connections: [ObjectIdentifier: any Channel] = [:]
+        var connections: [ObjectIdentifier: Connection] = [:]
+        var counts = ConnectionCounts()
     }
 
     /// The path of the listening socket.
@@ -71,6 +154,8 @@ public final class UnixHTTPServer: Sendable {
     public let socketMode: UInt32
     /// Group given to the socket file after bind, if any (the daemon passes the `hotspot` gid).
     public let socketGroupID: UInt32?
+    /// Who may use the reserved connections, and what is answered over the limits.
+    public let admission: AdmissionPolicy
 
     private let eventLoopGroup: any EventLoopGroup
     private let handler: Handler
@@ -83,6 +168,8 @@ public final class UnixHTTPServer: Sendable {
     ///   - socketMode: permission bits for the socket file; 0o660 lets owner and group connect.
     ///   - socketGroupID: a group for the socket file, or nil to keep the process's group.
     ///   - limits: per-connection limits.
+    ///   - admission: privileged callers and requests served over the limits; by default root and
+    ///     this process's uid are privileged.
     ///   - eventLoopGroup: NIO loops to serve on; the process-wide singleton by default.
     ///   - handler: answers every request.
     public init(
@@ -90,6 +177,7 @@ public final class UnixHTTPServer: Sendable {
         socketMode: UInt32 = 0o660,
         socketGroupID: UInt32? = nil,
         limits: Limits = Limits(),
+        admission: AdmissionPolicy = .default,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         handler: @escaping Handler
     ) {
@@ -97,6 +185,7 @@ public final class UnixHTTPServer: Sendable {
         self.socketMode = socketMode
         self.socketGroupID = socketGroupID
         self.limits = limits
+        self.admission = admission
         self.eventLoopGroup = eventLoopGroup
         self.handler = handler
     }
@@ -104,6 +193,15 @@ public final class UnixHTTPServer: Sendable {
     /// Connections open right now, including refused ones not yet closed; for metrics and tests.
     public var connectionCount: Int {
         state.withLock { $0.connections.count }
+    }
+
+    /// Returns once every event loop the server runs on has run a no-op; never returns while one is stuck.
+    ///
+    /// For a watchdog: a daemon whose API loops stopped turning should stop telling systemd it is alive.
+    public func pingEventLoops() async {
+        for eventLoop in eventLoopGroup.makeIterator() {
+            try? await eventLoop.submit {}.get()
+        }
     }
 
     /// Binds and listens: removes a stale socket file, refuses if another server answers, then sets
@@ -162,7 +260,7 @@ public final class UnixHTTPServer: Sendable {
                 identity = boundIdentity
             }
             state.phase = .stopped
-            return (listener, identity, Array(state.connections.values))
+            return (listener, identity, state.connections.values.map(\.channel))
         }
         if let listener {
             try? await listener.close()
@@ -192,6 +290,13 @@ public final class UnixHTTPServer: Sendable {
 
     // MARK: Binding
 
+    /// Connections the kernel queues before `accept`: room for a burst, such as a client reconnecting hundreds of
+    /// sockets the server just refused, so that other callers' connects do not fail with `EAGAIN` meanwhile. The
+    /// kernel caps it at `net.core.somaxconn` (4096 by default since Linux 5.4).
+    static let listenBacklog: Int32 = 1024
+    /// Connections accepted per wake-up of the listener (NIO's default is 4), so a burst drains quickly.
+    static let acceptsPerWakeup: UInt = 16
+
     private func bind() async throws(UnixHTTPError) -> any Channel {
         switch try UnixSocketFile.probe(socketPath) {
         case .absent:
@@ -207,7 +312,14 @@ public final class UnixHTTPServer: Sendable {
         _ = try UnixSocketFile.withSocketAddress(socketPath) { _, _ in 0 }
 
         let bootstrap = ServerBootstrap(group: eventLoopGroup)
-            .serverChannelOption(.backlog, value: 128)
+            .serverChannelOption(.backlog, value: Self.listenBacklog)
+            .serverChannelOption(.maxMessagesPerRead, value: Self.acceptsPerWakeup)
+            .childChannelOption(
+                .writeBufferWaterMark,
+                value: ChannelOptions.Types.WriteBufferWaterMark(
+                    low: max(1, limits.writeBufferBytes / 2), high: max(1, limits.writeBufferBytes)
+                )
+            )
             .childChannelInitializer { [self] channel in
                 self.initializeConnection(channel)
             }
@@ -234,33 +346,58 @@ public final class UnixHTTPServer: Sendable {
     // MARK: Connections
 
     private func initializeConnection(_ channel: any Channel) -> EventLoopFuture<Void> {
-        let admitted = state.withLock { state -> Bool? in
+        let key = ObjectIdentifier(channel)
+        let accepted = state.withLock { state -> Bool in
             // `.starting` too: a client may connect between bind and `start()` returning.
-            if case .stopped = state.phase { return nil }
-            let admitted = state.connections.count < self.limits.maxConnections
-            state.connections[ObjectIdentifier(channel)] = channel
-            return admitted
+            if case .stopped = state.phase { return false }
+            state.connections[key] = Connection(channel: channel, slot: nil)
+            return true
         }
-        guard let admitted else {
+        guard accepted else {
             // Accepted while shutting down.
             return channel.close()
         }
         channel.closeFuture.whenComplete { [self] _ in
-            _ = self.state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
+            self.state.withLock { state in
+                if let slot = state.connections.removeValue(forKey: key)?.slot {
+                    state.counts.release(slot)
+                }
+            }
         }
         let limits = self.limits
         let handler = self.handler
-        return PeerCredentialReader.read(from: channel).flatMapThrowing { peer in
-            let activity = RequestByteActivity()
-            let operations = channel.pipeline.syncOperations
-            try operations.addHandler(RequestByteWatcher(activity: activity))
-            try operations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-            try operations.addHandler(HTTPResponseEncoder())
-            try operations.addHandler(
-                HTTPServerConnectionHandler(
-                    limits: limits, handler: handler, peer: peer, admitted: admitted, activity: activity
+        let admission = self.admission
+        return PeerCredentialReader.read(from: channel).flatMap { [self] peer in
+            let privileged = peer.map(admission.isPrivileged) ?? false
+            let slot = self.state.withLock { state -> ConnectionSlot in
+                // Closed before its credentials were read: nothing to count.
+                guard state.connections[key] != nil else { return .refused }
+                let slot = state.counts.admit(uid: peer?.uid, privileged: privileged, limits: limits)
+                state.connections[key]?.slot = slot
+                return slot
+            }
+            let isOverLimit: Bool
+            switch slot {
+            case .refused: return channel.close()
+            case .overLimit: isOverLimit = true
+            case .served: isOverLimit = false
+            }
+            do {
+                let activity = RequestByteActivity()
+                let operations = channel.pipeline.syncOperations
+                try operations.addHandler(RequestByteWatcher(activity: activity))
+                try operations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+                try operations.addHandler(HTTPResponseEncoder())
+                try operations.addHandler(
+                    HTTPServerConnectionHandler(
+                        limits: limits, handler: handler, peer: peer, isOverLimit: isOverLimit,
+                        isServedOverLimits: admission.isServedOverLimits, activity: activity
+                    )
                 )
-            )
+                return channel.eventLoop.makeSucceededVoidFuture()
+            } catch {
+                return channel.eventLoop.makeFailedFuture(error)
+            }
         }
     }
 }

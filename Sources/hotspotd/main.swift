@@ -39,6 +39,11 @@ struct Hotspotd: AsyncParsableCommand {
     @Flag(name: .long, help: "Check the configuration and exit.")
     var checkConfig = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "A group (name or number) whose members, by their primary group, share the API connections kept for root and the daemon.",
+        valueName: "group"))
+    var supervisorGroup: String?
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -61,6 +66,14 @@ struct Hotspotd: AsyncParsableCommand {
             FileHandle.standardError.write(Data("hotspotd: \(ConfigError(file: config, key: problem.key, reason: problem.reason).description)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG
         }
+        var supervisorGroupID: UInt32?
+        if let supervisorGroup {
+            guard let gid = Self.groupID(supervisorGroup) else {
+                FileHandle.standardError.write(Data("hotspotd: --supervisor-group: no group \(supervisorGroup)\n".utf8))
+                throw ExitCode(78)  // EX_CONFIG
+            }
+            supervisorGroupID = gid
+        }
         if checkConfig {
             print("\(config): ok (\(stationConfig.plans.count) plans, \(stationConfig.operators.count) operators)")
             return
@@ -74,7 +87,8 @@ struct Hotspotd: AsyncParsableCommand {
         }
         let station = Station(config: stationConfig, ledger: ledger, logger: logger)
         let service = StationService(station: station, socketPath: socket,
-                                     devices: (stationConfig.devices ?? []) + device, logger: logger)
+                                     devices: (stationConfig.devices ?? []) + device, logger: logger,
+                                     supervisorGroupID: supervisorGroupID ?? station.access.supervisorGID)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: service)]
         let discoverySettings = stationConfig.discovery ?? DiscoverySettings()
         if discoverySettings.isEnabled && !noDiscovery {
@@ -114,5 +128,12 @@ struct Hotspotd: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(services: services,
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    /// The gid of a group given by number or by name (from the group database); nil when there is no such group.
+    static func groupID(_ text: String) -> UInt32? {
+        if let number = UInt32(text) { return number }
+        guard let entry = getgrnam(text) else { return nil }
+        return entry.pointee.gr_gid
     }
 }
