@@ -51,6 +51,23 @@ public struct StationService: Service {
             isServedOverLimits: { method, path in method == "GET" && path == "/v1/health" })
     }
 
+    /// The largest voucher book a supervisor may upload in one request (about 700,000 codes): imported in one
+    /// transaction, all or nothing, whatever its size under this.
+    public static let maxVoucherBookBytes = 16 * 1024 * 1024
+
+    /// Who is privileged, as `admissionPolicy(supervisorGroupID:)`, and the one route with a larger body: a voucher
+    /// book, for a caller the station's access policy makes a supervisor (decided on the head, before the body).
+    static func admissionPolicy(station: Station, supervisorGroupID: UInt32?) -> AdmissionPolicy {
+        var policy = admissionPolicy(supervisorGroupID: supervisorGroupID)
+        let access = station.access
+        policy.bodyLimit = { method, path, peer in
+            guard method == "POST", path == "/v1/vouchers/import", let peer else { return nil }
+            let role = access.role(uid: peer.uid, groups: SystemGroups.groups(uid: peer.uid, primary: peer.gid))
+            return role == .supervisor ? maxVoucherBookBytes : nil
+        }
+        return policy
+    }
+
     /// Sends `WATCHDOG=1` every half `timeout` for as long as `isHealthy` answers true; returns when cancelled.
     ///
     /// `isHealthy` is awaited each time: when it never returns (the station actor or an API event loop is stuck),
@@ -83,7 +100,7 @@ public struct StationService: Service {
         let held = try await station.recoverAfterStart()
         let router = APIRouter(station: station)
         let server = UnixHTTPServer(socketPath: socketPath, socketMode: socketMode, limits: limits,
-                                    admission: Self.admissionPolicy(supervisorGroupID: supervisorGroupID)) { request in
+                                    admission: Self.admissionPolicy(station: station, supervisorGroupID: supervisorGroupID)) { request in
             await router.handle(request)
         }
         try await server.start()

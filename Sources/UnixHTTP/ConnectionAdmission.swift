@@ -18,14 +18,19 @@ public struct AdmissionPolicy: Sendable {
     /// True for requests answered even on a connection over the limits (e.g. `GET /v1/health`):
     /// called with the method and the raw path (no query); keep such routes cheap.
     public var isServedOverLimits: @Sendable (_ method: String, _ path: String) -> Bool
+    /// A larger body limit than `Limits.maxRequestBodyBytes` for one route and caller (e.g. a voucher book a
+    /// supervisor uploads), decided on the request's head before any of its body is read; nil keeps the default.
+    public var bodyLimit: @Sendable (_ method: String, _ path: String, _ peer: PeerCredentials?) -> Int?
 
     /// Creates a policy.
     public init(
         isPrivileged: @escaping @Sendable (PeerCredentials) -> Bool,
-        isServedOverLimits: @escaping @Sendable (_ method: String, _ path: String) -> Bool = { _, _ in false }
+        isServedOverLimits: @escaping @Sendable (_ method: String, _ path: String) -> Bool = { _, _ in false },
+        bodyLimit: @escaping @Sendable (_ method: String, _ path: String, _ peer: PeerCredentials?) -> Int? = { _, _, _ in nil }
     ) {
         self.isPrivileged = isPrivileged
         self.isServedOverLimits = isServedOverLimits
+        self.bodyLimit = bodyLimit
     }
 
     /// Root and the server process's own effective uid are privileged; nothing is served over the limits.

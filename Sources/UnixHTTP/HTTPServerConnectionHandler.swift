@@ -65,6 +65,10 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
     /// Admitted over the limits: one request, served only if `isServedOverLimits` says so.
     private let isOverLimit: Bool
     private let isServedOverLimits: @Sendable (String, String) -> Bool
+    /// A route's own body limit for this caller (`AdmissionPolicy.bodyLimit`); nil keeps `limits.maxRequestBodyBytes`.
+    private let routeBodyLimit: @Sendable (String, String, PeerCredentials?) -> Int?
+    /// The body limit of the request being received, decided on its head.
+    private var bodyLimit: Int
     private let activity: RequestByteActivity
 
     private var state: State = .idle
@@ -95,6 +99,7 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
         peer: PeerCredentials?,
         isOverLimit: Bool,
         isServedOverLimits: @escaping @Sendable (String, String) -> Bool,
+        bodyLimit: @escaping @Sendable (String, String, PeerCredentials?) -> Int? = { _, _, _ in nil },
         activity: RequestByteActivity
     ) {
         self.limits = limits
@@ -102,6 +107,8 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
         self.peer = peer
         self.isOverLimit = isOverLimit
         self.isServedOverLimits = isServedOverLimits
+        self.routeBodyLimit = bodyLimit
+        self.bodyLimit = limits.maxRequestBodyBytes
         self.activity = activity
     }
 
@@ -212,13 +219,15 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
                 respondAndClose(status: 431, reason: "request header fields too large", context: context)
                 return
             }
+            bodyLimit = isOverLimit ? limits.maxRequestBodyBytes
+                : (routeBodyLimit(head.method.rawValue, PercentCoding.splitTarget(head.uri).path, peer) ?? limits.maxRequestBodyBytes)
             var expected = 0
             if let declared = head.headers.first(name: "content-length") {
                 guard let length = Int(declared), length >= 0 else {
                     respondAndClose(status: 400, reason: "invalid content-length", context: context)
                     return
                 }
-                guard length <= limits.maxRequestBodyBytes else {
+                guard length <= bodyLimit else {
                     respondAndClose(status: 413, reason: "request body too large", context: context)
                     return
                 }
@@ -229,10 +238,10 @@ final class HTTPServerConnectionHandler: ChannelDuplexHandler {
                 write(.head(HTTPResponseHead(version: .http1_1, status: .continue)), context: context)
                 context.flush()
             }
-            state = .receiving(head, context.channel.allocator.buffer(capacity: expected))
+            state = .receiving(head, context.channel.allocator.buffer(capacity: min(expected, limits.maxRequestBodyBytes)))
 
         case (.body(let chunk), .receiving(let head, var body)):
-            guard body.readableBytes + chunk.readableBytes <= limits.maxRequestBodyBytes else {
+            guard body.readableBytes + chunk.readableBytes <= bodyLimit else {
                 respondAndClose(status: 413, reason: "request body too large", context: context)
                 return
             }

@@ -391,7 +391,7 @@ public final class UnixHTTPServer: Sendable {
                 try operations.addHandler(
                     HTTPServerConnectionHandler(
                         limits: limits, handler: handler, peer: peer, isOverLimit: isOverLimit,
-                        isServedOverLimits: admission.isServedOverLimits, activity: activity
+                        isServedOverLimits: admission.isServedOverLimits, bodyLimit: admission.bodyLimit, activity: activity
                     )
                 )
                 return channel.eventLoop.makeSucceededVoidFuture()

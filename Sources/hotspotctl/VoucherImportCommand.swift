@@ -16,12 +16,21 @@ struct VoucherImportCommand: StationCommand {
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {
         let request = try Self.request(forFileAt: file)
+        let started = ContinuousClock.now
+        let bytes = request.csv.utf8.count
+        if !context.json, bytes > 256 * 1024 {
+            // A partner's book of many thousand codes: say what is under way (all of it, or none, in one transaction).
+            StandardStream.standardError.write("Sending \(TerminalText.sanitize(request.fileName)) (\(bytes / 1024) KiB); the daemon imports all of it or nothing…\n")
+        }
         let result = try await context.client.importVouchers(request)
         if context.json {
             try context.emitJSON(result)
         } else {
             let noun = result.imported == 1 ? "voucher" : "vouchers"
-            context.output.write("Imported \(result.imported) \(noun) from \(TerminalText.sanitize(request.fileName)).\n")
+            let elapsed = started.duration(to: .now)
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let timing = bytes > 256 * 1024 ? String(format: " in %.1f s", seconds) : ""
+            context.output.write("Imported \(result.imported) \(noun) from \(TerminalText.sanitize(request.fileName))\(timing).\n")
         }
     }
 

@@ -63,6 +63,17 @@ import UnixHTTP
         await rig.stop()
     }
 
+    @Test func onlyASupervisorMayUploadABigVoucherBook() async throws {
+        let rig = try SettlementRig(startingBalanceMB: 1000)
+        let policy = StationService.admissionPolicy(station: rig.station, supervisorGroupID: nil)
+        let supervisor = PeerCredentials(pid: 1, uid: Self.supervisor, gid: Self.supervisor)
+        let technician = PeerCredentials(pid: 1, uid: Self.technician, gid: Self.technician)
+        #expect(policy.bodyLimit("POST", "/v1/vouchers/import", supervisor) == StationService.maxVoucherBookBytes)
+        #expect(policy.bodyLimit("POST", "/v1/vouchers/import", technician) == nil)
+        #expect(policy.bodyLimit("POST", "/v1/devices", supervisor) == nil)
+        await rig.stop()
+    }
+
     @Test func rolesFollowUIDsAndGroups() {
         let policy = AccessPolicy(settings: AccessSettings(supervisorUIDs: [7]), daemonUID: 990, technicianGID: 100, supervisorGID: 200)
         #expect(policy.role(uid: 0, groups: []) == .supervisor)

@@ -83,6 +83,24 @@ struct UnixHTTPServerTests {
         }
     }
 
+    @Test func aRouteMayTakeALargerBodyForTheCallersTheAdmissionPolicyNames() async throws {
+        let own = getuid()
+        let admission = AdmissionPolicy(isPrivileged: { _ in true }, bodyLimit: { method, path, peer in
+            method == "POST" && path == "/book" && peer?.uid == own ? 1024 * 1024 : nil
+        })
+        try await withOpenServer(limits: .init(maxRequestBodyBytes: 1024), admission: admission, handler: { request in
+            HTTPResponse.text(status: 200, "\(request.body.count)")
+        }) { server in
+            let client = UnixHTTPClient(socketPath: server.socketPath)
+            let book = [UInt8](repeating: 0x41, count: 600 * 1024)
+            let accepted = try await client.request(method: "POST", path: "/book", body: book)
+            #expect(accepted.status == 200 && String(decoding: accepted.body, as: UTF8.self) == "\(book.count)")
+            // Other routes keep the default limit, and so does the larger route past its own limit.
+            #expect(try await client.request(method: "POST", path: "/other", body: [UInt8](repeating: 0x41, count: 2048)).status == 413)
+            #expect(try await client.request(method: "POST", path: "/book", body: [UInt8](repeating: 0x41, count: 1024 * 1024 + 1)).status == 413)
+        }
+    }
+
     @Test func chunkedUploadOverLimitGets413AndCloses() async throws {
         try await withServer(limits: .init(maxRequestBodyBytes: 10), handler: { _ in
             HTTPResponse(status: 200)
