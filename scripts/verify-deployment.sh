@@ -171,6 +171,12 @@ if [ -n "$watchdog_s" ] && [ "$watchdog_s" -ge 10 ] && [ "$watchdog_s" -le 300 ]
 else
     fail "WatchdogSec= must be 10s..5min with Type=notify and NotifyAccess=main (is '${watchdog:-unset}')"
 fi
+# The daemon's state is its own: its group has no members, nobody else reads the ledger, WAL, backups or exports.
+if [ "$(unit_value Group)" = hotspotd ] && [ "$(unit_value StateDirectoryMode)" = 0700 ] && [ "$(unit_value UMask)" = 0077 ]; then
+    pass "Group=hotspotd, StateDirectoryMode=0700, UMask=0077"
+else
+    fail "the state must be the daemon's alone: Group=hotspotd, StateDirectoryMode=0700, UMask=0077 (are $(unit_value Group), $(unit_value StateDirectoryMode), $(unit_value UMask))"
+fi
 
 # ---------------------------------------------------------------------------------------------
 say "== sysusers and tmpfiles"
