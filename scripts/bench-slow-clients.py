@@ -385,6 +385,7 @@ def main():
     parser.add_argument("--bin", action="append", required=True, help="directory with hotspotd and hotspotctl (repeatable)")
     parser.add_argument("--repo", default=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     parser.add_argument("--scenario", choices=["export", "hold", "both"], default="both")
+    parser.add_argument("--no-access", action="store_true", help="give no access settings (builds before the station had roles)")
     parser.add_argument("--events", type=int, default=60000)
     parser.add_argument("--clients", type=int, default=60)
     parser.add_argument("--seconds", type=int, default=40)
