@@ -165,8 +165,9 @@ public actor Station {
             },
             plan: { name in config.plan(named: name) },
             handlingEnded: { [logger] in
+                let handlingKey = Self.handlingKey(path)
                 do {
-                    try await ledger.onOwnThread { ledger in try ledger.endHandling(port: path) }
+                    try await ledger.onOwnThread { ledger in try ledger.endHandling(port: handlingKey) }
                 } catch {
                     logger.error("could not record the end of a device's handling", metadata: ["port.path": "\(path)", "error": "\(error)"])
                 }
@@ -185,8 +186,9 @@ public actor Station {
             await events.publish(StationEvent(kind: "attached", deviceID: id, state: .connecting, message: path, at: Date()))
             // A device two daemons in a row died on is listed, not probed: no crash loop on one bad device.
             let unfinished: Int?
+            let handlingKey = Self.handlingKey(path)
             do {
-                unfinished = try await ledger.onOwnThread { ledger in try ledger.beginHandling(port: path) }
+                unfinished = try await ledger.onOwnThread { ledger in try ledger.beginHandling(port: handlingKey) }
             } catch {
                 logger.error("could not record the start of a device's handling", metadata: ["port.path": "\(path)", "error": "\(error)"])
                 unfinished = nil
@@ -206,6 +208,15 @@ public actor Station {
             if await atSession.isGone { await session?.markGone(reason: "the device was unplugged or stopped answering") }
         }
         return DeviceStatus(id: id, port: path, state: .connecting, updatedAt: Date())
+    }
+
+    /// What the quarantine counts daemons' unfinished handlings under: the port and the creation time of its device
+    /// node. A device that stays plugged keeps its node (and its count) across restarts; another device plugged in on
+    /// the same name (ttyUSB0 again, a pty number reused) gets a new node, and a clean count.
+    nonisolated static func handlingKey(_ path: String) -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return path }
+        return "\(path)#\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
     }
 
     /// Attaches a port named by the configuration (or `--device`) and keeps it attached: when its device goes away

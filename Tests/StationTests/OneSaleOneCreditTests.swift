@@ -195,8 +195,12 @@ import UnixHTTP
         let rig = try SettlementRig(startingBalanceMB: 1000, vouchers: ["111122223333": 500], defaultPlan: "500MB")
         try rig.ledger.importVouchers([(code: "111122223333", plan: "500MB")], actor: 1000)
         // Two daemons began handling this port and died before the end.
-        #expect(try rig.ledger.beginHandling(port: rig.port) == nil)
-        #expect(try rig.ledger.beginHandling(port: rig.port) == nil)
+        #expect(try rig.ledger.beginHandling(port: Station.handlingKey(rig.port)) == nil)
+        #expect(try rig.ledger.beginHandling(port: Station.handlingKey(rig.port)) == nil)
+        // Another device that got a port name a quarantined one had is not held for it.
+        #expect(try rig.ledger.beginHandling(port: "/dev/ttyUSB9#1.0") == nil)
+        #expect(try rig.ledger.beginHandling(port: "/dev/ttyUSB9#1.0") == nil)
+        #expect(Station.handlingKey(rig.port) != rig.port && Station.handlingKey(rig.port).hasPrefix(rig.port + "#"))
         _ = try await rig.station.recoverAfterStart()
         _ = try await rig.station.attach(path: rig.port)
         let startup = await rig.station.finishStartup(deadline: .seconds(5))
@@ -212,7 +216,7 @@ import UnixHTTP
         try await rig.waitForDevice("d1", in: [.done, .failed])
         #expect(try await rig.station.device("d1", reveal: false).state == .done)
         #expect(rig.operatorTruth().recharges == 1)
-        #expect(try rig.ledger.beginHandling(port: rig.port) == nil, "released: its count starts again")
+        #expect(try rig.ledger.beginHandling(port: Station.handlingKey(rig.port)) == nil, "released: its count starts again")
         await rig.stop()
     }
 
