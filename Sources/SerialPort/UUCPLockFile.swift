@@ -170,7 +170,7 @@ public struct UUCPLockFile: Sendable {
     static func settledPID(of lockPath: String) -> Int32? {
         for attempt in 0..<11 {
             if let pid = recordedPID(of: lockPath) { return pid }
-            guard let bytes = SystemCall.readSmallFile(lockPath, limit: 64), bytes.isEmpty, attempt < 10 else { return nil }
+            guard let bytes = SystemCall.smallFileContents(lockPath, limit: 64), bytes.isEmpty, attempt < 10 else { return nil }
             usleep(10_000)
         }
         return nil
@@ -206,7 +206,7 @@ public struct UUCPLockFile: Sendable {
 
     /// The pid written in a lock file, ASCII or 4-byte binary; nil when unreadable or not a pid.
     static func recordedPID(of lockPath: String) -> Int32? {
-        guard let bytes = SystemCall.readSmallFile(lockPath, limit: 64) else { return nil }
+        guard let bytes = SystemCall.smallFileContents(lockPath, limit: 64) else { return nil }
         if let pid = Int32(trimmedText(bytes)) { return pid }
         guard bytes.count == 4 else { return nil }
         return bytes.withUnsafeBytes { $0.loadUnaligned(as: Int32.self) }
@@ -220,7 +220,7 @@ public struct UUCPLockFile: Sendable {
 
     /// The program name of `pid` from `/proc/<pid>/comm`, when readable.
     public static func programName(of pid: Int32) -> String? {
-        guard let bytes = SystemCall.readSmallFile("/proc/\(pid)/comm", limit: 64) else { return nil }
+        guard let bytes = SystemCall.smallFileContents("/proc/\(pid)/comm", limit: 64) else { return nil }
         let name = trimmedText(bytes)
         return name.isEmpty ? nil : name
     }
@@ -235,7 +235,7 @@ public struct UUCPLockFile: Sendable {
 
     /// Removes the lock file if it still holds our pid (never someone else's lock).
     public func release() {
-        guard let bytes = SystemCall.readSmallFile(path, limit: 64),
+        guard let bytes = SystemCall.smallFileContents(path, limit: 64),
               Int32(Self.trimmedText(bytes)) == getpid()
         else { return }
         try? SystemCall.unlink(path)

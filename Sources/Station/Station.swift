@@ -103,6 +103,11 @@ public actor Station {
     /// `followReplug` (discovery): a device identified as one that went away (same IMEI and ICCID) takes over that
     /// session's last figures. `actor` is the uid of the API caller who attached it (nil: configuration, discovery).
     ///
+    /// Only a serial device the station drives is taken: a USB serial (`ttyUSB`) or ACM (`ttyACM`) port, or a
+    /// pseudo-terminal of the daemon's own user where the configuration sets `allowPseudoTerminals`; anything else is
+    /// refused with 422 `port-not-serial-device` and one message that says nothing about the path
+    /// (`notSerialDeviceMessage`).
+    ///
     /// `resynchronise` (default): before its first command the session drains what the device still owes a previous
     /// holder of the port, ends any USSD dialogue and checks the link is in step (`ATSession.resynchronise`); only a
     /// device discovery saw plugged in after start-up (no earlier holder, its port just probed) goes without.
@@ -121,15 +126,15 @@ public actor Station {
             }
             throw StationError(status: 409, code: "already-attached", message: "\(path) is already attached as \(existing.id).")
         }
-        let options = SerialPortOptions(lockDirectory: config.lockDirectory)
+        // Only a serial device the station drives is opened (`SerialDevicePolicy`).
+        let options = SerialPortOptions(lockDirectory: config.lockDirectory,
+                                        allowPseudoTerminals: config.allowPseudoTerminals ?? false)
         let atSession: ATSession
         do {
             atSession = try ATSession(path: path, options: options,
                                       resynchronisation: resynchronise ? ATSession.Resynchronisation() : nil, logger: logger)
         } catch {
-            // The adapter's description names the path, the holder of a busy port and the errno.
-            throw StationError(status: error.code == .busy ? 409 : 422, code: "port-" + error.code.rawValue,
-                               message: error.description)
+            throw attachFailure(error, path: path, actor: actor)
         }
         let id = "d\(nextDeviceNumber)"
         nextDeviceNumber += 1

@@ -62,6 +62,7 @@ final class SettlementRig {
                               "refusalPattern": "invalide|deja utilise", "balancePattern": "solde data[^0-9]*([0-9]+) Mo",
                               "replyTimeoutSeconds": 5 }],
               \(extraConfig)
+              "allowPseudoTerminals": true,
               "lockDirectory": null
             }
             """.utf8), file: "test.json")

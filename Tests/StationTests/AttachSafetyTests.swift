@@ -1,0 +1,103 @@
+import Foundation
+import Glibc
+import Ledger
+import Logging
+import SerialPort
+@testable import Station
+import StationAPI
+import Testing
+import UnixHTTP
+
+/// What `attach` takes: serial devices only, pseudo-terminals by configuration.
+@Suite(.serialized) struct AttachSafetyTests {
+    /// A fresh empty directory under /tmp.
+    static func temporaryDirectory() throws -> String {
+        var template = Array("/tmp/attach-safety-XXXXXX".utf8CString)
+        guard let path = mkdtemp(&template) else { throw LedgerError(.io, "mkdtemp failed") }
+        return String(cString: path)
+    }
+
+    /// A pseudo-terminal without echo: master, slave descriptor, slave path.
+    static func quietPseudoTerminal() throws -> (master: Int32, slave: Int32, path: String) {
+        var master: Int32 = -1, slave: Int32 = -1
+        var name = [CChar](repeating: 0, count: 128)
+        guard openpty(&master, &slave, &name, nil, nil) == 0 else { throw LedgerError(.io, "openpty failed") }
+        _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
+        var settings = termios()
+        tcgetattr(slave, &settings)
+        settings.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(slave, TCSANOW, &settings)
+        return (master, slave, String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+
+    /// Every path that is no serial device gets the same answer, which says nothing about the path: the API caller
+    /// cannot learn whether a file exists, and nothing is opened for real, written or made exclusive.
+    @Test func attachRefusesWhatIsNoSerialDeviceWithOneMessage() async throws {
+        let rig = try SettlementRig(startingBalanceMB: 1000)
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/notes.txt"
+        try "secret\n".write(toFile: file, atomically: false, encoding: .utf8)
+        let fifo = directory + "/fifo"
+        try #require(mkfifo(fifo, 0o600) == 0)
+        var paths = [directory + "/missing", "/nonexistent/ttyUSB9", directory, file, fifo, "/etc/passwd", "/dev/null",
+                     "/dev/zero", "/proc/self/mem"]
+        paths += ["/dev/console", "/dev/tty0", "/dev/tty"].filter { access($0, F_OK) == 0 }
+
+        for (index, path) in paths.enumerated() {
+            let started = ContinuousClock.now
+            // One uid per request: attach is a money operation, limited per caller.
+            let response = try await rig.request("POST", "/v1/devices", body: AttachRequest(path: path), uid: UInt32(2000 + index))
+            #expect(ContinuousClock.now - started < .seconds(2), "\(path) took long")
+            #expect(response.status == 422, "\(path)")
+            let body = try SettlementRig.decode(APIErrorBody.self, response)
+            #expect(body.error.code == "port-not-serial-device", "\(path)")
+            #expect(body.error.message == Station.notSerialDeviceMessage(path), "\(path): \(body.error.message)")
+        }
+        #expect(await rig.station.deviceCount == 0)
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "secret\n")
+        await rig.stop()
+    }
+
+    /// The simulator's devices are pseudo-terminals: a station takes them only when its configuration says so.
+    @Test func pseudoTerminalsAreTakenOnlyWhenTheConfigurationAllowsThem() async throws {
+        let rig = try SettlementRig(startingBalanceMB: 1000)
+        #expect(rig.config.allowPseudoTerminals == true)
+        var config = rig.config
+        config.allowPseudoTerminals = nil
+        let strict = Station(config: config, ledger: rig.ledger, logger: Logger(label: "station-test-strict"))
+        do {
+            _ = try await strict.attach(path: rig.port)
+            Issue.record("a pseudo-terminal was attached without allowPseudoTerminals")
+        } catch {
+            #expect(error.code == "port-not-serial-device")
+            #expect(error.message == Station.notSerialDeviceMessage(rig.port))
+        }
+        #expect(await strict.deviceCount == 0)
+        await strict.shutdown()
+        // Left as it was: the station that allows pseudo-terminals takes it and identifies the device.
+        let status = try await rig.station.attach(path: rig.port)
+        try await rig.waitForDevice(status.id, in: [.awaitingPlan])
+        await rig.stop()
+    }
+
+    /// Another user's terminal is refused even where pseudo-terminals are allowed: it gets no `ATE0`, and keeps what
+    /// its user typed.
+    @Test func anotherUsersPseudoTerminalIsRefusedAndGetsNoByte() async throws {
+        let rig = try SettlementRig(startingBalanceMB: 1000)
+        let pty = try Self.quietPseudoTerminal()
+        defer { close(pty.master); close(pty.slave) }
+        try #require(chown(pty.path, 4242, 4242) == 0, "tests run as root")
+        #expect(write(pty.master, "ls\n", 3) == 3)
+
+        let response = try await rig.request("POST", "/v1/devices", body: AttachRequest(path: pty.path))
+        #expect(response.status == 422)
+        #expect(try SettlementRig.decode(APIErrorBody.self, response).error.message == Station.notSerialDeviceMessage(pty.path))
+        try await Task.sleep(for: .milliseconds(300))
+        var buffer = [UInt8](repeating: 0, count: 64)
+        #expect(read(pty.master, &buffer, buffer.count) == -1 && errno == EAGAIN, "bytes reached another user's terminal")
+        var waiting: Int32 = 0
+        #expect(ioctl(pty.slave, UInt(FIONREAD), &waiting) == 0 && waiting == 3, "the user's input was taken")
+        await rig.stop()
+    }
+}
