@@ -58,7 +58,7 @@ public final class SerialPort: Sendable {
         var lockFile: UUCPLockFile?
         if let directory = options.lockDirectory {
             do {
-                lockFile = try UUCPLockFile.acquire(devicePath: path, directory: directory, logger: log)
+                lockFile = try UUCPLockFile.acquire(devicePath: path, directory: directory, ignoringDescriptor: pathFD, logger: log)
             } catch {
                 SystemCall.close(pathFD)
                 throw error

@@ -29,6 +29,8 @@ public actor Station {
     var startupWaiter: AsyncStream<String>.Continuation?
     /// One task per configured port, attaching it again when it comes back after an unplug.
     private var configuredPortWatchers: [Task<Void, Never>] = []
+    /// Ports being opened by `attach` right now (the open runs off the actor): a second attach of one is refused.
+    var portsBeingOpened: Set<String> = []
     private var shuttingDown = false
     /// Per-caller limit on money operations, checked by the API before anything else happens.
     public nonisolated let rateLimiter: CallerRateLimiter
@@ -106,7 +108,7 @@ public actor Station {
     /// Only a serial device the station drives is taken: a USB serial (`ttyUSB`) or ACM (`ttyACM`) port, or a
     /// pseudo-terminal of the daemon's own user where the configuration sets `allowPseudoTerminals`; anything else is
     /// refused with 422 `port-not-serial-device` and one message that says nothing about the path
-    /// (`notSerialDeviceMessage`).
+    /// (`notSerialDeviceMessage`). The port is opened off the actor.
     ///
     /// `resynchronise` (default): before its first command the session drains what the device still owes a previous
     /// holder of the port, ends any USSD dialogue and checks the link is in step (`ATSession.resynchronise`); only a
@@ -126,15 +128,26 @@ public actor Station {
             }
             throw StationError(status: 409, code: "already-attached", message: "\(path) is already attached as \(existing.id).")
         }
-        // Only a serial device the station drives is opened (`SerialDevicePolicy`).
+        guard portsBeingOpened.insert(path).inserted else {
+            throw StationError(status: 409, code: "already-attached", message: "\(path) is being attached.")
+        }
+        // Only a serial device the station drives is opened (`SerialDevicePolicy`), off the actor: lock files and the
+        // driver's open may take a moment, and every other API call goes on meanwhile.
         let options = SerialPortOptions(lockDirectory: config.lockDirectory,
                                         allowPseudoTerminals: config.allowPseudoTerminals ?? false)
         let atSession: ATSession
         do {
-            atSession = try ATSession(path: path, options: options,
-                                      resynchronisation: resynchronise ? ATSession.Resynchronisation() : nil, logger: logger)
+            atSession = try await ATSession.open(path: path, options: options,
+                                                 resynchronisation: resynchronise ? ATSession.Resynchronisation() : nil,
+                                                 logger: logger)
         } catch {
+            portsBeingOpened.remove(path)
             throw attachFailure(error, path: path, actor: actor)
+        }
+        portsBeingOpened.remove(path)
+        guard !shuttingDown else {
+            await atSession.close()
+            throw StationError(status: 503, code: "shutting-down", message: "The station is shutting down.")
         }
         let id = "d\(nextDeviceNumber)"
         nextDeviceNumber += 1

@@ -5,16 +5,34 @@ import Logging
 import SerialPort
 @testable import Station
 import StationAPI
+import Synchronization
 import Testing
 import UnixHTTP
 
-/// What `attach` takes: serial devices only, pseudo-terminals by configuration.
+/// What `attach` takes (serial devices only, pseudo-terminals by configuration), and that nothing in it blocks the
+/// station.
 @Suite(.serialized) struct AttachSafetyTests {
     /// A fresh empty directory under /tmp.
     static func temporaryDirectory() throws -> String {
         var template = Array("/tmp/attach-safety-XXXXXX".utf8CString)
         guard let path = mkdtemp(&template) else { throw LedgerError(.io, "mkdtemp failed") }
         return String(cString: path)
+    }
+
+    /// `body`'s result if it comes within `limit`, else nil; the body goes on in the background, and is never waited
+    /// for (a body stuck on a blocked actor cannot hang the test).
+    static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async -> T) async -> T? {
+        let result = Mutex<T?>(nil)
+        Task {
+            let value = await body()
+            result.withLock { $0 = value }
+        }
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if let value = result.withLock({ $0 }) { return value }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return result.withLock { $0 }
     }
 
     /// A pseudo-terminal without echo: master, slave descriptor, slave path.
@@ -98,6 +116,53 @@ import UnixHTTP
         #expect(read(pty.master, &buffer, buffer.count) == -1 && errno == EAGAIN, "bytes reached another user's terminal")
         var waiting: Int32 = 0
         #expect(ioctl(pty.slave, UInt(FIONREAD), &waiting) == 0 && waiting == 3, "the user's input was taken")
+        await rig.stop()
+    }
+
+    /// `mkfifo /var/lock/LCK..<tty>` by any user: the attach neither hangs nor holds up the station's other calls,
+    /// and the port is taken without a lock file (the FIFO stays where it is).
+    @Test func aFIFOInPlaceOfALockBlocksNeitherTheAttachNorOtherCalls() async throws {
+        let rig = try SettlementRig(startingBalanceMB: 1000)
+        let locks = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: locks) }
+        var config = rig.config
+        config.lockDirectory = locks
+        let station = Station(config: config, ledger: rig.ledger, logger: Logger(label: "station-test-locks"))
+        let fifo = locks + "/" + UUCPLockFile.fileName(forDevice: rig.port)
+        try #require(mkfifo(fifo, 0o666) == 0)
+        // Lets a reader blocked on the FIFO go (on a station that reads lock files blocking).
+        let feed: @Sendable () -> Void = {
+            let fd = open(fifo, O_WRONLY | O_NONBLOCK)
+            if fd >= 0 {
+                _ = write(fd, "x\n", 2)
+                close(fd)
+            }
+        }
+
+        let port = rig.port
+        let attach = Task { try await station.attach(path: port) }
+        try await Task.sleep(for: .milliseconds(300))  // the attach is reading the lock by now
+        let answered = await Self.within(.seconds(2)) { await station.devices(reveal: false).count }
+        #expect(answered != nil, "the station did not answer while an attach read a FIFO lock")
+        var outcome = await Self.within(.seconds(3)) { await attach.result }
+        if outcome == nil {
+            Issue.record("the attach blocked on a FIFO lock")
+            let finished = Mutex(false)
+            let feeder = Thread {
+                while !finished.withLock({ $0 }) {
+                    feed()
+                    usleep(50_000)
+                }
+            }
+            feeder.start()
+            outcome = await attach.result
+            finished.withLock { $0 = true }
+        }
+        let status = try #require(try outcome?.get())
+        try await rig.waitForDevice(status.id, in: [.awaitingPlan], station: station)
+        var info = stat()
+        #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO, "the FIFO is not the station's to remove")
+        await station.shutdown()
         await rig.stop()
     }
 }
