@@ -31,6 +31,8 @@ public actor Station {
     private var configuredPortWatchers: [Task<Void, Never>] = []
     /// Ports being opened by `attach` right now (the open runs off the actor): a second attach of one is refused.
     var portsBeingOpened: Set<String> = []
+    /// Ports a person detached (`detach`): their configuration watchers leave them alone until attached again.
+    var detachedPorts: Set<String> = []
     private var shuttingDown = false
     /// Per-caller limit on money operations, checked by the API before anything else happens.
     public nonisolated let rateLimiter: CallerRateLimiter
@@ -149,6 +151,7 @@ public actor Station {
             await atSession.close()
             throw StationError(status: 503, code: "shutting-down", message: "The station is shutting down.")
         }
+        detachedPorts.remove(path)
         let id = "d\(nextDeviceNumber)"
         nextDeviceNumber += 1
         let channel = SerialChannel(session: atSession)
@@ -229,7 +232,8 @@ public actor Station {
             while !Task.isCancelled {
                 try? await Task.sleep(for: pause)
                 guard let self, !Task.isCancelled else { return }
-                guard await self.livePort(among: [path]) == nil, FileManager.default.fileExists(atPath: path) else {
+                guard await !self.detachedPorts.contains(path), await self.livePort(among: [path]) == nil,
+                      FileManager.default.fileExists(atPath: path) else {
                     pause = .milliseconds(500)
                     continue
                 }
@@ -355,7 +359,7 @@ public actor Station {
     /// The ids of every attached device, in attach order.
     var sessionIDs: [String] { sessions.map(\.id) }
 
-    private func find(_ reference: String) async throws(StationError) -> DeviceSession {
+    func find(_ reference: String) async throws(StationError) -> DeviceSession {
         let reference = discovered.resolve(reference)
         if let session = sessions.first(where: { $0.id == reference || $0.port == reference }) { return session }
         var matches: [DeviceSession] = []

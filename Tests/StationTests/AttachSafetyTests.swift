@@ -9,8 +9,8 @@ import Synchronization
 import Testing
 import UnixHTTP
 
-/// What `attach` takes (serial devices only, pseudo-terminals by configuration), and that nothing in it blocks the
-/// station.
+/// What `attach` takes (serial devices only, pseudo-terminals by configuration), that nothing in it blocks the station,
+/// and `detach`, which gives a port back.
 @Suite(.serialized) struct AttachSafetyTests {
     /// A fresh empty directory under /tmp.
     static func temporaryDirectory() throws -> String {
@@ -163,6 +163,48 @@ import UnixHTTP
         var info = stat()
         #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO, "the FIFO is not the station's to remove")
         await station.shutdown()
+        await rig.stop()
+    }
+
+    /// `DELETE /v1/devices/{ref}`: the session ends, the port is released (another program can take it exclusively)
+    /// and it can be attached again.
+    @Test func detachReleasesThePortAndItCanBeAttachedAgain() async throws {
+        let rig = try SettlementRig(startingBalanceMB: 1000)
+        let attached = try await rig.request("POST", "/v1/devices", body: AttachRequest(path: rig.port))
+        #expect(attached.status == 201)
+        try await rig.waitForDevice("d1", in: [.awaitingPlan])
+
+        let response = await rig.request("DELETE", "/v1/devices/d1")
+        #expect(response.status == 200)
+        let detached = try SettlementRig.decode(DeviceStatus.self, response)
+        #expect(detached.id == "d1")
+        #expect(detached.state == .gone)
+        #expect(await rig.station.devices(reveal: false).isEmpty)
+        #expect(await rig.request("DELETE", "/v1/devices/d1").status == 404)
+
+        // Released: descriptor, exclusive mode and flock are gone.
+        let fd = try SerialPort.openExclusive(path: rig.port)
+        SerialPort.closeExclusive(fd: fd)
+        let again = try await rig.request("POST", "/v1/devices", body: AttachRequest(path: rig.port), uid: 1001)
+        #expect(again.status == 201)
+        let status = try SettlementRig.decode(DeviceStatus.self, again)
+        try await rig.waitForDevice(status.id, in: [.awaitingPlan])
+        #expect(try await rig.station.device(status.id, reveal: true).imei == SettlementRig.imei)
+        await rig.stop()
+    }
+
+    /// A configured port a person detached stays detached: its watcher does not take it back, until it is attached
+    /// by hand again.
+    @Test func aDetachedConfiguredPortIsNotTakenBackByItsWatcher() async throws {
+        let rig = try SettlementRig(startingBalanceMB: 1000)
+        try await rig.station.attachConfigured(path: rig.port)
+        try await rig.waitForDevice("d1", in: [.awaitingPlan])
+        let detached = try await rig.station.detach(rig.port, actor: 1000)
+        #expect(detached.state == .gone)
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(await rig.station.deviceCount == 0, "the watcher attached the detached port again")
+        let status = try await rig.station.attach(path: rig.port, actor: 1000)
+        try await rig.waitForDevice(status.id, in: [.awaitingPlan])
         await rig.stop()
     }
 }
