@@ -4,7 +4,8 @@ import Synchronization
 
 /// An exclusively opened, raw-mode serial tty with a dedicated reader thread.
 ///
-/// Opening takes three locks, as ModemManager and the UUCP tools expect: a UUCP lock file
+/// Only a serial device the station drives is opened (`SerialDevicePolicy`, judged before the node is opened for
+/// real). Opening takes three locks, as ModemManager and the UUCP tools expect: a UUCP lock file
 /// (`LCK..<tty>`, cooperative, names the holder), `TIOCEXCL` (other non-root opens fail with EBUSY;
 /// root bypasses it, so it is not a guarantee) and `flock(LOCK_EX|LOCK_NB)` (works across all
 /// cooperating openers, root included). The tty is set raw (`cfmakeraw`, 8N1, `CLOCAL|CREAD`,
@@ -51,10 +52,11 @@ public final class SerialPort: Sendable {
         var log = logger
         log[metadataKey: "port.path"] = "\(path)"
 
-        // 1. UUCP lock file first: when another program holds the port, this names it.
-        // A path that is no serial device gets the same refusal with or without a lock directory, and leaves no lock.
+        // 1. The node, judged on an O_PATH descriptor before anything opens it: a path that is no serial device gets
+        //    the same refusal with or without a lock directory, and leaves no lock file.
         let policy = SerialDevicePolicy(allowsPseudoTerminals: options.allowPseudoTerminals)
         let pathFD = try Self.openJudged(path: path, policy: policy)
+        // 2. UUCP lock file: when another program holds the port, this names it.
         var lockFile: UUCPLockFile?
         if let directory = options.lockDirectory {
             do {
@@ -78,13 +80,13 @@ public final class SerialPort: Sendable {
         }
 
         do throws(SerialPortError) {
-            // 2.–4. open, TIOCGEXCL, TIOCEXCL, flock (`openDescriptor`, shared with `openExclusive`).
+            // 3.–5. open (the judged node), TIOCGEXCL, TIOCEXCL, flock (`openDescriptor`, shared with `openExclusive`).
             (fd, madeExclusive) = try Self.openDescriptor(path: path, judged: (pathFD, policy), log: log)
 
-            // 5. termios raw.
+            // 6. termios raw.
             try Self.configure(fd: fd, path: path, baudRate: options.baudRate)
 
-            // 6. DTR/RTS: optional. ENOTTY/EINVAL on ptys and mocked ttys are ignored.
+            // 7. DTR/RTS: optional. ENOTTY/EINVAL on ptys and mocked ttys are ignored.
             if options.assertModemLines {
                 do {
                     try SystemCall.ioctl(fd, UInt(TIOCMBIS), int: Int32(TIOCM_DTR | TIOCM_RTS))
@@ -93,7 +95,7 @@ public final class SerialPort: Sendable {
                 }
             }
 
-            // 7. Wake pipe for close(), then the reader thread.
+            // 8. Wake pipe for close(), then the reader thread.
             do {
                 wake = try SystemCall.pipe()
             } catch {
@@ -305,7 +307,7 @@ public final class SerialPort: Sendable {
         return pathFD
     }
 
-    /// Steps 2–4 of opening: `open`, the TIOCGEXCL check, TIOCEXCL and `flock`; whether TIOCEXCL took. On a throw the
+    /// Steps 3–5 of opening: `open`, the TIOCGEXCL check, TIOCEXCL and `flock`; whether TIOCEXCL took. On a throw the
     /// descriptor is closed and the tty left as it was.
     ///
     /// With `judged` (a descriptor from `openJudged(path:policy:)`, consumed here, and its policy) the node opened is

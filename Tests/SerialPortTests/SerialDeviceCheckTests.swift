@@ -197,6 +197,8 @@ extension SerialPortTargetTests {
                 SerialDevicePolicy.controllingProcess(of: device) != nil
             }
             try #require(controlled, "the shell did not take the terminal as its controlling terminal")
+            // Should setsid(1) have forked, its child is not `shell`: stop it by the pid that holds the terminal.
+            defer { SerialDevicePolicy.controllingProcess(of: device).map { _ = kill($0, SIGTERM) } }
             let error = try #require(Self.refusal(pty.path), "someone's terminal was opened")
             #expect(error.code == .notSerialDevice)
             #expect(error.detail?.hasPrefix("the controlling terminal of pid") == true, "\(error.detail ?? "-")")
