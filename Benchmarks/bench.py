@@ -150,7 +150,7 @@ class Daemon:
         with open(os.path.join(repo, "config/hotspotd.example.json")) as handle:
             text = handle.read()
         with open(config, "w") as handle:
-            handle.write(re.sub(r'"lockDirectory":\s*"[^"]*"', '"lockDirectory": null', text))
+            handle.write(re.sub(r'"lockDirectory":\s*"[^"]*"', '"lockDirectory": null, "allowPseudoTerminals": true', text))
         self.log_file = open(os.path.join(work, "hotspotd.log"), "wb")
         self.process = subprocess.Popen(
             [os.path.join(bin_dir, "hotspotd"), "--config", config, "--database", os.path.join(work, "ledger.sqlite"),

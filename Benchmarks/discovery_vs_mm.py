@@ -105,7 +105,7 @@ def run_hotspotd(work):
     tb = UMockdev.Testbed.new()
     plain = rig.plain_environment(HOTSPOTD_SOCKET=work + "/api.sock")
     mocked = rig.mocked_environment(tb.get_root_dir())
-    config = open("config/hotspotd.example.json").read().replace('"lockDirectory": "/var/lock"', '"lockDirectory": null')
+    config = open("config/hotspotd.example.json").read().replace('"lockDirectory": "/var/lock"', '"lockDirectory": null, "allowPseudoTerminals": true')
     config = config.replace('"defaultPlan": "500MB"', '"defaultPlan": null')
     open(work + "/hotspotd.json", "w").write(config)
     sim, sim_ports = start_sim(work, plain)

@@ -54,6 +54,7 @@ def one_run(bin_dir, count, work, latency):
     config["defaultPlan"] = None
     config["devices"] = []
     config["lockDirectory"] = None
+    config["allowPseudoTerminals"] = True
     config_path = os.path.join(run, "hotspotd.json")
     json.dump(config, open(config_path, "w"))
     sock = os.path.join(run, "api.sock")

@@ -37,7 +37,8 @@ for _ in $(seq 100); do [ -s "$run/ports" ] && break; sleep 0.1; done
 cat "$run/ports"
 
 echo "== starting hotspotd (ledger $run/ledger.sqlite, socket $run/api.sock)"
-sed -e 's#"lockDirectory": "/var/lock"#"lockDirectory": null#' config/hotspotd.example.json > "$run/hotspotd.json"
+# The simulator's devices are pseudo-terminals, which a station only takes when its configuration allows them.
+sed -e 's#"lockDirectory": "/var/lock"#"lockDirectory": null, "allowPseudoTerminals": true#' config/hotspotd.example.json > "$run/hotspotd.json"
 "$bin/hotspotd" --config "$run/hotspotd.json" --database "$run/ledger.sqlite" --socket "$run/api.sock" \
     2> "$run/hotspotd.log" &
 daemon_pid=$!

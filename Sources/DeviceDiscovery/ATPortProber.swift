@@ -151,9 +151,9 @@ public struct ATPortProber: Sendable {
             case .locked(let taken): lock = taken
             case .held(let pid, let program):
                 return .failure(OutcomeError(outcome: .busy(holder: program.map { "\($0) (pid \(pid))" } ?? "pid \(pid)")))
-            case .skipped, .failed:
-                // No lock to take (no usable directory, a stale lock that would not go): probe without one, as
-                // TIOCEXCL and flock below still keep two openers apart.
+            case .skipped, .notHonoured, .failed:
+                // No lock to take (no usable directory, a file that is no lock, a stale lock that would not go): probe
+                // without one, as TIOCEXCL and flock below still keep two openers apart.
                 lock = nil
             }
         }

@@ -116,6 +116,19 @@ public actor ATSession {
         self.init(port: port, resynchronisation: resynchronisation, logger: logger)
     }
 
+    /// Opens `path` with `options` (exclusive, raw) on a thread of its own and starts the session: the lock file and
+    /// the driver's open may take a moment, and neither the calling actor nor a thread of Swift's cooperative pool
+    /// waits on them. Otherwise as `init(path:options:resynchronisation:logger:)`.
+    public static func open(
+        path: String,
+        options: SerialPortOptions = SerialPortOptions(),
+        resynchronisation: Resynchronisation? = Resynchronisation(),
+        logger: Logger
+    ) async throws(SerialPortError) -> ATSession {
+        let port = try await SerialPort.open(path: path, options: options, logger: logger)
+        return ATSession(port: port, resynchronisation: resynchronisation, logger: logger)
+    }
+
     /// Starts a session on an already opened port; the session takes ownership and closes it.
     ///
     /// The port's `events` must not have been consumed by anyone else. `resynchronisation`: run before the first

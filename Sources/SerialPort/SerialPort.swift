@@ -4,7 +4,8 @@ import Synchronization
 
 /// An exclusively opened, raw-mode serial tty with a dedicated reader thread.
 ///
-/// Opening takes three locks, as ModemManager and the UUCP tools expect: a UUCP lock file
+/// Only a serial device the station drives is opened (`SerialDevicePolicy`, judged before the node is opened for
+/// real). Opening takes three locks, as ModemManager and the UUCP tools expect: a UUCP lock file
 /// (`LCK..<tty>`, cooperative, names the holder), `TIOCEXCL` (other non-root opens fail with EBUSY;
 /// root bypasses it, so it is not a guarantee) and `flock(LOCK_EX|LOCK_NB)` (works across all
 /// cooperating openers, root included). The tty is set raw (`cfmakeraw`, 8N1, `CLOCAL|CREAD`,
@@ -36,19 +37,34 @@ public final class SerialPort: Sendable {
 
     /// Opens and configures `path` exclusively and starts its reader thread.
     ///
+    /// Only a serial device the station drives is opened (`SerialDevicePolicy`: USB serial and ACM ports, and the
+    /// station user's own pseudo-terminals when `options.allowPseudoTerminals`); anything else is refused with
+    /// `.notSerialDevice`, one message whatever the path is, before any ioctl, termios change or write.
+    ///
     /// Throws `.busy` when a live UUCP lock file, TIOCEXCL (EBUSY) or flock (EWOULDBLOCK) shows
-    /// another holder; `.open` when the node cannot be opened; `.configure` when termios fails
-    /// (e.g. ENOTTY: not a terminal).
+    /// another holder; `.open` when the device cannot be opened; `.configure` when termios fails.
+    ///
+    /// Blocks for up to a few hundred milliseconds on the lock file (a lock being written, a holder about to open
+    /// the port): call it from a thread of its own, or use `open(path:options:logger:)`.
     public init(path: String, options: SerialPortOptions = SerialPortOptions(), logger: Logger) throws(SerialPortError) {
         self.path = path
         self.logger = logger
         var log = logger
         log[metadataKey: "port.path"] = "\(path)"
 
-        // 1. UUCP lock file first: when another program holds the port, this names it.
+        // 1. The node, judged on an O_PATH descriptor before anything opens it: a path that is no serial device gets
+        //    the same refusal with or without a lock directory, and leaves no lock file.
+        let policy = SerialDevicePolicy(allowsPseudoTerminals: options.allowPseudoTerminals)
+        let pathFD = try Self.openJudged(path: path, policy: policy)
+        // 2. UUCP lock file: when another program holds the port, this names it.
         var lockFile: UUCPLockFile?
         if let directory = options.lockDirectory {
-            lockFile = try UUCPLockFile.acquire(devicePath: path, directory: directory, logger: log)
+            do {
+                lockFile = try UUCPLockFile.acquire(devicePath: path, directory: directory, ignoringDescriptor: pathFD, logger: log)
+            } catch {
+                SystemCall.close(pathFD)
+                throw error
+            }
         }
         var fd: Int32 = -1
         var wake: (read: Int32, write: Int32) = (-1, -1)
@@ -64,13 +80,13 @@ public final class SerialPort: Sendable {
         }
 
         do throws(SerialPortError) {
-            // 2.–4. open, TIOCGEXCL, TIOCEXCL, flock (`openDescriptor`, shared with `openExclusive`).
-            (fd, madeExclusive) = try Self.openDescriptor(path: path, log: log)
+            // 3.–5. open (the judged node), TIOCGEXCL, TIOCEXCL, flock (`openDescriptor`, shared with `openExclusive`).
+            (fd, madeExclusive) = try Self.openDescriptor(path: path, judged: (pathFD, policy), log: log)
 
-            // 5. termios raw.
+            // 6. termios raw.
             try Self.configure(fd: fd, path: path, baudRate: options.baudRate)
 
-            // 6. DTR/RTS: optional. ENOTTY/EINVAL on ptys and mocked ttys are ignored.
+            // 7. DTR/RTS: optional. ENOTTY/EINVAL on ptys and mocked ttys are ignored.
             if options.assertModemLines {
                 do {
                     try SystemCall.ioctl(fd, UInt(TIOCMBIS), int: Int32(TIOCM_DTR | TIOCM_RTS))
@@ -79,7 +95,7 @@ public final class SerialPort: Sendable {
                 }
             }
 
-            // 7. Wake pipe for close(), then the reader thread.
+            // 8. Wake pipe for close(), then the reader thread.
             do {
                 wake = try SystemCall.pipe()
             } catch {
@@ -107,6 +123,22 @@ public final class SerialPort: Sendable {
         self.events = stream
         self.state = Mutex(State(isOpen: true, thread: thread, wakeRead: wake.read, wakeWrite: wake.write, lockFile: lockFile))
         log.debug("serial port opened")
+    }
+
+    /// Opens `path` as `init(path:options:logger:)` does, on a thread of its own: the lock file and the driver's open
+    /// may take a moment, and no actor or thread of Swift's cooperative pool waits on them. `.configure` when no thread
+    /// can be started.
+    public static func open(path: String, options: SerialPortOptions = SerialPortOptions(),
+                            logger: Logger) async throws(SerialPortError) -> SerialPort {
+        let result: Result<SerialPort, SerialPortError>
+        do {
+            result = try await SystemCall.onOwnThread {
+                Result { () throws(SerialPortError) -> SerialPort in try SerialPort(path: path, options: options, logger: logger) }
+            }
+        } catch {
+            throw SerialPortError(code: .configure, errno: error.rawValue, path: path, message: "cannot start a thread to open the port")
+        }
+        return try result.get()
     }
 
     deinit {
@@ -203,7 +235,7 @@ public final class SerialPort: Sendable {
     /// For discovery's `AT` probe, which opens many ports for a moment and has its own lock-file rules. The caller owns
     /// the descriptor and gives it back with `closeExclusive(fd:)`; on a throw nothing stays open or exclusive.
     public static func openExclusive(path: String) throws(SerialPortError) -> Int32 {
-        try openDescriptor(path: path, log: nil).fd
+        try openDescriptor(path: path, judged: nil, log: nil).fd
     }
 
     /// Leaves exclusive mode (TIOCNXCL) and closes a descriptor from `openExclusive(path:)`, dropping its `flock`.
@@ -241,19 +273,83 @@ public final class SerialPort: Sendable {
 
     // MARK: - Helpers
 
-    /// Steps 2–4 of opening: `open`, the TIOCGEXCL check, TIOCEXCL and `flock`; whether TIOCEXCL took. On a throw the
+    /// A descriptor (`O_PATH`: nothing opened yet) on the node `path` leads to, if `policy` accepts it as a serial
+    /// device and it is no process's controlling terminal; `.notSerialDevice` otherwise, the same refusal whatever
+    /// the path is (missing, a directory, a file, a FIFO, another device).
+    ///
+    /// `O_PATH` runs no driver's open routine: a FIFO does not wait for a writer, the console and other ttys are not
+    /// touched, so nothing is opened before it is judged. EMFILE, ENFILE and ENOMEM say nothing about the path and are
+    /// `.open`.
+    static func openJudged(path: String, policy: SerialDevicePolicy) throws(SerialPortError) -> Int32 {
+        let pathFD: Int32
+        do {
+            pathFD = try SystemCall.openPath(path)
+        } catch where [EMFILE, ENFILE, ENOMEM].contains(error.rawValue) {
+            throw SerialPortError(code: .open, errno: error.rawValue, path: path, message: "cannot open device")
+        } catch {
+            throw .notSerialDevice(path: path, errno: error.rawValue, detail: "cannot be reached")
+        }
+        let info: stat
+        do {
+            info = try SystemCall.status(pathFD)
+        } catch {
+            SystemCall.close(pathFD)
+            throw .notSerialDevice(path: path, errno: error.rawValue, detail: "fstat failed")
+        }
+        if case .refused(let what) = policy.judge(info) {
+            SystemCall.close(pathFD)
+            throw .notSerialDevice(path: path, errno: 0, detail: what)
+        }
+        if let holder = SerialDevicePolicy.controllingProcess(of: info.st_rdev) {
+            SystemCall.close(pathFD)
+            throw .notSerialDevice(path: path, errno: 0, detail: "the controlling terminal of pid \(holder)")
+        }
+        return pathFD
+    }
+
+    /// Steps 3–5 of opening: `open`, the TIOCGEXCL check, TIOCEXCL and `flock`; whether TIOCEXCL took. On a throw the
     /// descriptor is closed and the tty left as it was.
-    static func openDescriptor(path: String, log: Logger?) throws(SerialPortError) -> (fd: Int32, madeExclusive: Bool) {
+    ///
+    /// With `judged` (a descriptor from `openJudged(path:policy:)`, consumed here, and its policy) the node opened is
+    /// that very node, through `/proc/self/fd/N`, whatever became of the path since, and `fstat` of the opened
+    /// descriptor is judged again, before any ioctl. Without it (discovery's probe, which opens the nodes udev lists)
+    /// the path is opened as it is.
+    static func openDescriptor(path: String, judged: (fd: Int32, policy: SerialDevicePolicy)?,
+                               log: Logger?) throws(SerialPortError) -> (fd: Int32, madeExclusive: Bool) {
         // open: O_NOCTTY so a modem never becomes our controlling terminal; O_NONBLOCK so open does not wait for
         // carrier and reads/writes never block the thread.
+        let flags = O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC
         let fd: Int32
         do {
-            fd = try SystemCall.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+            if let judged {
+                defer { SystemCall.close(judged.fd) }
+                do {
+                    fd = try SystemCall.open("/proc/self/fd/\(judged.fd)", flags)
+                } catch where error.rawValue == ENOENT {
+                    // No /proc (a bare chroot): the path itself; the check after the open still holds.
+                    fd = try SystemCall.open(path, flags)
+                }
+            } else {
+                fd = try SystemCall.open(path, flags)
+            }
         } catch where error.rawValue == EBUSY {
             // EBUSY: another open holds TIOCEXCL.
             throw SerialPortError(code: .busy, errno: EBUSY, path: path, message: "device is opened exclusively (TIOCEXCL) by another process")
         } catch {
             throw SerialPortError(code: .open, errno: error.rawValue, path: path, message: "cannot open device")
+        }
+        if let judged {
+            // The opened descriptor is what gets ioctls and writes: judge it, not the path.
+            let verdict: SerialDevicePolicy.Verdict
+            do {
+                verdict = judged.policy.judge(try SystemCall.status(fd))
+            } catch {
+                verdict = .refused("fstat of the opened descriptor failed (errno \(error.rawValue))")
+            }
+            if case .refused(let what) = verdict {
+                SystemCall.close(fd)
+                throw .notSerialDevice(path: path, errno: 0, detail: what)
+            }
         }
         var madeExclusive = false
         do throws(SerialPortError) {

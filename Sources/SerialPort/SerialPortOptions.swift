@@ -18,6 +18,10 @@ public struct SerialPortOptions: Sendable, Equatable {
     public var readChunkSize: Int
     /// Most chunks buffered between the reader thread and the consumer; beyond it the oldest are dropped and counted.
     public var maxBufferedChunks: Int
+    /// Whether a pseudo-terminal slave (`/dev/pts/N`) belonging to this process's effective user may be opened, as
+    /// well as USB serial (`ttyUSB*`) and ACM (`ttyACM*`) ports; off by default. For the simulator's devices (tests,
+    /// the demo): a station in production drives real modems only. Never another user's pseudo-terminal.
+    public var allowPseudoTerminals: Bool
 
     /// Creates options; every parameter has the production default.
     public init(
@@ -25,12 +29,14 @@ public struct SerialPortOptions: Sendable, Equatable {
         lockDirectory: String? = "/var/lock",
         assertModemLines: Bool = true,
         readChunkSize: Int = 2048,
-        maxBufferedChunks: Int = 64
+        maxBufferedChunks: Int = 64,
+        allowPseudoTerminals: Bool = false
     ) {
         self.baudRate = baudRate
         self.lockDirectory = lockDirectory
         self.assertModemLines = assertModemLines
         self.readChunkSize = readChunkSize
         self.maxBufferedChunks = maxBufferedChunks
+        self.allowPseudoTerminals = allowPseudoTerminals
     }
 }

@@ -189,13 +189,122 @@ enum SystemCall {
         return errno == EPERM
     }
 
-    /// Reads up to `limit` bytes of a small file (lock files, /proc/<pid>/comm); nil when unreadable.
-    static func readSmallFile(_ path: String, limit: Int = 128) -> [UInt8]? {
-        guard let fd = try? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) else { return nil }
+    /// What `readSmallFile` found at a path.
+    enum SmallFile: Equatable {
+        /// A regular file: its first bytes (at most the limit asked for) and its owner's uid.
+        case contents([UInt8], owner: uid_t)
+        /// Something other than a regular file: its `st_mode` (a FIFO, a directory, a device); nothing was read.
+        case notRegular(mode_t)
+        /// `open` or `read` failed: ENOENT (nothing there), ELOOP (a symlink: `O_NOFOLLOW`), EACCES, ...
+        case failed(Errno)
+    }
+
+    /// Reads at most `limit` bytes of a small regular file (lock files, /proc/<pid>/comm, /proc/<pid>/stat), never
+    /// blocking whatever stands at `path`.
+    ///
+    /// `O_NONBLOCK`: a FIFO put where a file was expected opens at once instead of waiting for a writer (and is then
+    /// refused below, never read). `O_NOFOLLOW`: a symlink fails with ELOOP instead of leading elsewhere. `O_NOCTTY`:
+    /// a tty node there never becomes our controlling terminal. `fstat` on the opened descriptor (not the path, which
+    /// could change in between) lets only regular files be read; procfs files are regular files too.
+    static func readSmallFile(_ path: String, limit: Int = 128) -> SmallFile {
+        let fd: Int32
+        do {
+            fd = try open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)
+        } catch {
+            return .failed(error)
+        }
         defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: limit)
-        guard let n = try? read(fd, into: &bytes) else { return nil }
-        return Array(bytes.prefix(n))
+        let info: stat
+        do {
+            info = try status(fd)
+        } catch {
+            return .failed(error)
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else { return .notRegular(info.st_mode) }
+        var bytes = [UInt8](repeating: 0, count: max(0, limit))
+        do {
+            let n = try read(fd, into: &bytes)
+            return .contents(Array(bytes.prefix(n)), owner: info.st_uid)
+        } catch {
+            return .failed(error)
+        }
+    }
+
+    /// The first bytes of a small regular file (see `readSmallFile`), or nil for anything else.
+    static func smallFileContents(_ path: String, limit: Int = 128) -> [UInt8]? {
+        guard case .contents(let bytes, _) = readSmallFile(path, limit: limit) else { return nil }
+        return bytes
+    }
+
+    /// `O_PATH` (Linux ≥ 2.6.39), which Glibc does not export to Swift (it needs `_GNU_SOURCE`); this is its value on
+    /// x86-64 and arm64.
+    static let pathOnly: Int32 = 0o10000000
+
+    /// `open(2)` with `O_PATH | O_CLOEXEC`: a descriptor on the node `path` leads to (symlinks followed) that opens
+    /// nothing: no driver's open routine runs (a tty is not touched, a FIFO does not wait for a writer, a watchdog is
+    /// not armed), no data can be read or written through it. `fstat` works on it, and `/proc/self/fd/N` opens the
+    /// very same node for real. EINTR retried (`open`); ENOENT, EACCES, ENOTDIR, ELOOP... thrown.
+    static func openPath(_ path: String) throws(Errno) -> Int32 {
+        try open(path, pathOnly | O_CLOEXEC)
+    }
+
+    /// `fstat(2)`. Cannot be interrupted; EBADF (and EOVERFLOW, never on 64-bit) thrown.
+    static func status(_ fd: Int32) throws(Errno) -> stat {
+        var info = stat()
+        guard Glibc.fstat(fd, &info) == 0 else { throw Errno.current }
+        return info
+    }
+
+    /// `readlink(2)`: the text of the symlink at `path` (for /proc/<pid>/fd/N, the path of what the descriptor is
+    /// open on, as the kernel names it, without touching that file). Errors thrown for the caller to decide: ENOENT
+    /// (the descriptor was just closed), EACCES (another process whose descriptors we may not see), EINVAL (not a
+    /// symlink).
+    static func readLink(_ path: String) throws(Errno) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = Glibc.readlink(path, &buffer, Int(PATH_MAX))
+        guard count >= 0 else { throw Errno.current }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The names in directory `path` (`opendir(3)`/`readdir(3)`), without `.` and `..`. ENOENT (a process that just
+    /// ended), EACCES (another user's /proc/<pid>/fd) and the rest thrown: the caller decides what they mean. An error
+    /// in the middle of reading ends the list there (readdir cannot say which entries it skipped).
+    static func directoryEntries(_ path: String) throws(Errno) -> [String] {
+        guard let directory = Glibc.opendir(path) else { throw Errno.current }
+        defer { Glibc.closedir(directory) }
+        var names: [String] = []
+        while let entry = Glibc.readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// The major number of a device number (glibc's `major(3)`, a macro Swift does not import).
+    static func major(_ device: dev_t) -> UInt32 {
+        let value = UInt64(device)
+        return UInt32(truncatingIfNeeded: ((value >> 8) & 0xfff) | ((value >> 32) & ~UInt64(0xfff)))
+    }
+
+    /// The minor number of a device number (glibc's `minor(3)`).
+    static func minor(_ device: dev_t) -> UInt32 {
+        let value = UInt64(device)
+        return UInt32(truncatingIfNeeded: (value & 0xff) | ((value >> 12) & ~UInt64(0xff)))
+    }
+
+    /// Runs blocking work (opening a port: lock files, a driver's open routine) on a detached thread of its own and
+    /// resumes the caller with its result, so neither a thread of Swift's cooperative pool nor the calling actor waits
+    /// on it. pthread_create's error (EAGAIN: the unit's `TasksMax`, `RLIMIT_NPROC`) is thrown and nothing runs.
+    static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws(Errno) -> T {
+        let result: Result<T, Errno> = await withCheckedContinuation { continuation in
+            let job = ThreadJob { continuation.resume(returning: .success(work())) }
+            if let failure = job.start() {
+                continuation.resume(returning: .failure(Errno(rawValue: failure)))
+            }
+        }
+        return try result.get()
     }
 
     /// Writes all of `bytes` to a blocking regular-file descriptor; EINTR retried by `write`.
@@ -221,5 +330,34 @@ enum SystemCall {
             Result { () throws(Errno) -> Int in try read(fd, into: raw) }
         }
         return try result.get()
+    }
+}
+
+/// One piece of work on a detached thread of its own (`SystemCall.onOwnThread`).
+private final class ThreadJob: Sendable {
+    private let work: @Sendable () -> Void
+
+    init(_ work: @escaping @Sendable () -> Void) {
+        self.work = work
+    }
+
+    /// Starts the detached thread; pthread_create's error when it could not be created (then `work` never runs).
+    func start() -> Int32? {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let result = pthread_create(&thread, &attributes, { raw in
+            guard let raw else { return nil }
+            Unmanaged<ThreadJob>.fromOpaque(raw).takeRetainedValue().work()
+            return nil
+        }, context)
+        guard result == 0 else {
+            Unmanaged<ThreadJob>.fromOpaque(context).release()
+            return result
+        }
+        return nil
     }
 }

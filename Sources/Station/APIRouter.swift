@@ -103,6 +103,8 @@ public struct APIRouter: Sendable {
             return try Self.json(try await station.attach(path: body.path, actor: actor), status: 201)
         case ("GET", 2, "devices"):
             return try Self.json(try await station.device(route[1], reveal: reveal, identifiers: reveal && role == .supervisor))
+        case ("DELETE", 2, "devices"):
+            return try Self.json(try await station.detach(route[1], actor: actor))
         case ("POST", 3, "devices") where route[2] == "provision":
             let body = request.body.isEmpty ? ProvisionRequest() : try Self.decode(ProvisionRequest.self, request.body)
             return try Self.json(try await station.provision(route[1], request: body, actor: actor), status: 202)

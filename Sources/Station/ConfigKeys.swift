@@ -43,6 +43,7 @@ enum ConfigKeys {
         "startupSettlementSeconds": .value,
         "access": .object(["technicianGroup": .value, "supervisorGroup": .value, "technicianUIDs": .value, "supervisorUIDs": .value]),
         "backupDirectory": .value,
+        "allowPseudoTerminals": .value,
     ])
 
     /// The first unknown key in `json` (parsed JSON), as a key path and a reason with the nearest known key.

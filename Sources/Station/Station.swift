@@ -31,6 +31,10 @@ public actor Station {
     var startupWaiter: AsyncStream<String>.Continuation?
     /// One task per configured port, attaching it again when it comes back after an unplug.
     private var configuredPortWatchers: [Task<Void, Never>] = []
+    /// Ports being opened by `attach` right now (the open runs off the actor): a second attach of one is refused.
+    var portsBeingOpened: Set<String> = []
+    /// Ports a person detached (`detach`): their configuration watchers leave them alone until attached again.
+    var detachedPorts: Set<String> = []
     private var shuttingDown = false
     /// Per-caller limit on money operations, checked by the API before anything else happens.
     public nonisolated let rateLimiter: CallerRateLimiter
@@ -111,6 +115,11 @@ public actor Station {
     /// `followReplug` (discovery): a device identified as one that went away (same IMEI and ICCID) takes over that
     /// session's last figures. `actor` is the uid of the API caller who attached it (nil: configuration, discovery).
     ///
+    /// Only a serial device the station drives is taken: a USB serial (`ttyUSB`) or ACM (`ttyACM`) port, or a
+    /// pseudo-terminal of the daemon's own user where the configuration sets `allowPseudoTerminals`; anything else is
+    /// refused with 422 `port-not-serial-device` and one message that says nothing about the path
+    /// (`notSerialDeviceMessage`). The port is opened off the actor.
+    ///
     /// `resynchronise` (default): before its first command the session drains what the device still owes a previous
     /// holder of the port, ends any USSD dialogue and checks the link is in step (`ATSession.resynchronise`); only a
     /// device discovery saw plugged in after start-up (no earlier holder, its port just probed) goes without.
@@ -129,16 +138,28 @@ public actor Station {
             }
             throw StationError(status: 409, code: "already-attached", message: "\(path) is already attached as \(existing.id).")
         }
-        let options = SerialPortOptions(lockDirectory: config.lockDirectory)
+        guard portsBeingOpened.insert(path).inserted else {
+            throw StationError(status: 409, code: "already-attached", message: "\(path) is being attached.")
+        }
+        // Only a serial device the station drives is opened (`SerialDevicePolicy`), off the actor: lock files and the
+        // driver's open may take a moment, and every other API call goes on meanwhile.
+        let options = SerialPortOptions(lockDirectory: config.lockDirectory,
+                                        allowPseudoTerminals: config.allowPseudoTerminals ?? false)
         let atSession: ATSession
         do {
-            atSession = try ATSession(path: path, options: options,
-                                      resynchronisation: resynchronise ? ATSession.Resynchronisation() : nil, logger: logger)
+            atSession = try await ATSession.open(path: path, options: options,
+                                                 resynchronisation: resynchronise ? ATSession.Resynchronisation() : nil,
+                                                 logger: logger)
         } catch {
-            // The adapter's description names the path, the holder of a busy port and the errno.
-            throw StationError(status: error.code == .busy ? 409 : 422, code: "port-" + error.code.rawValue,
-                               message: error.description)
+            portsBeingOpened.remove(path)
+            throw attachFailure(error, path: path, actor: actor)
         }
+        portsBeingOpened.remove(path)
+        guard !shuttingDown else {
+            await atSession.close()
+            throw StationError(status: 503, code: "shutting-down", message: "The station is shutting down.")
+        }
+        detachedPorts.remove(path)
         let id = "d\(nextDeviceNumber)"
         nextDeviceNumber += 1
         let channel = SerialChannel(session: atSession)
@@ -230,7 +251,8 @@ public actor Station {
             while !Task.isCancelled {
                 try? await Task.sleep(for: pause)
                 guard let self, !Task.isCancelled else { return }
-                guard await self.livePort(among: [path]) == nil, FileManager.default.fileExists(atPath: path) else {
+                guard await !self.detachedPorts.contains(path), await self.livePort(among: [path]) == nil,
+                      FileManager.default.fileExists(atPath: path) else {
                     pause = .milliseconds(500)
                     continue
                 }
@@ -359,7 +381,7 @@ public actor Station {
     /// The ids of every attached device, in attach order.
     var sessionIDs: [String] { sessions.map(\.id) }
 
-    private func find(_ reference: String) async throws(StationError) -> DeviceSession {
+    func find(_ reference: String) async throws(StationError) -> DeviceSession {
         let reference = discovered.resolve(reference)
         if let session = sessions.first(where: { $0.id == reference || $0.port == reference }) { return session }
         var matches: [DeviceSession] = []

@@ -26,6 +26,10 @@ public struct StationConfig: Codable, Sendable, Equatable {
     public var dialects: [DeviceDialect]?
     /// Directory for UUCP lock files (`/var/lock`); `null` disables lock files.
     public var lockDirectory: String?
+    /// Whether `attach` may take pseudo-terminals (`/dev/pts/N`) of the daemon's own user, besides USB serial and ACM
+    /// ports: for the simulator's devices (tests, the demo). Absent or `false` in production; another user's
+    /// pseudo-terminal is never taken.
+    public var allowPseudoTerminals: Bool?
     /// USB discovery (udev, catalog, mode switch); `nil` keeps every default (`DiscoverySettings`).
     public var discovery: DiscoverySettings?
     /// Per-caller limit on money operations (provision, voucher import, settlement); `nil` uses `RateLimitPolicy.default`.

@@ -109,7 +109,7 @@ public enum StationRoute {
     public static let health = "/v1/health"
     /// `GET` list, `POST` attach.
     public static let devices = "/v1/devices"
-    /// `GET` one device by id, IMEI, ICCID (full or unique last digits) or port.
+    /// `GET` one device by id, IMEI, ICCID (full or unique last digits) or port; `DELETE` detaches it.
     public static func device(_ ref: String) -> String { "/v1/devices/" + percentEncode(ref) }
     /// `POST` start or retry provisioning.
     public static func provision(_ ref: String) -> String { device(ref) + "/provision" }

@@ -5,7 +5,7 @@ import StationAPI
 struct AttachCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "attach",
-        abstract: "Attach a serial port by path (for devices discovery did not recognise, or a simulator's pty).")
+        abstract: "Attach a serial port by path (for devices discovery did not recognise, or a simulator's pty where the configuration allows pseudo-terminals).")
 
     @OptionGroup var globals: GlobalOptions
 

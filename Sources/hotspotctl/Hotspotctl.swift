@@ -21,6 +21,7 @@ struct Hotspotctl: AsyncParsableCommand {
             ProvisionCommand.self,
             TopUpCommand.self,
             AttachCommand.self,
+            DetachCommand.self,
             VouchersCommand.self,
             LedgerCommand.self,
             PlansCommand.self,

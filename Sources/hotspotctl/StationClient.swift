@@ -33,6 +33,11 @@ struct StationClient: Sendable {
         try await post(StationRoute.devices, body: request, as: DeviceStatus.self)
     }
 
+    /// `DELETE /v1/devices/{ref}`: detach a device, releasing its port.
+    func detach(_ ref: String) async throws(HotspotctlError) -> DeviceStatus {
+        try await exchange(StationHTTPRequest(method: "DELETE", path: StationRoute.device(ref), query: baseQuery), as: DeviceStatus.self)
+    }
+
     /// `GET /v1/plans`.
     func plans() async throws(HotspotctlError) -> [PlanInfo] {
         try await get(StationRoute.plans, as: [PlanInfo].self)

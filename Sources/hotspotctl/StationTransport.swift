@@ -1,6 +1,6 @@
 /// One HTTP request to the daemon, as the CLI builds it.
 struct StationHTTPRequest: Sendable, Equatable {
-    /// `GET` or `POST`.
+    /// `GET`, `POST` or `DELETE`.
     var method: String
     /// The route, already percent-encoded (see `StationRoute`).
     var path: String

@@ -51,11 +51,13 @@ enum ProbeLockFixtures {
         return path
     }
 
-    /// A `sleep` process: a live holder with a known name.
-    static func sleeper() throws -> Process {
+    /// A `sleep` process holding `pty`'s slave open (its standard input): a live holder with a known name. A lock
+    /// counts only while its process holds the tty.
+    static func sleeper(holding pty: PTY) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sleep")
         process.arguments = ["30"]
+        process.standardInput = FileHandle(fileDescriptor: pty.slave, closeOnDealloc: false)
         try process.run()
         return process
     }
@@ -80,7 +82,7 @@ extension UMockdevDiscoveryTests {
         let pty = try ProbeLockFixtures.PTY()
         let locks = try ProbeLockFixtures.lockDirectory()
         defer { try? FileManager.default.removeItem(atPath: locks) }
-        let holder = try ProbeLockFixtures.sleeper()
+        let holder = try ProbeLockFixtures.sleeper(holding: pty)
         defer { holder.terminate() }
         let lockFile = locks + "/" + pty.lockName
         let text = UUCPLockFile.contents(pid: holder.processIdentifier)
@@ -100,7 +102,7 @@ extension UMockdevDiscoveryTests {
         let pty = try ProbeLockFixtures.PTY()
         let locks = try ProbeLockFixtures.lockDirectory()
         defer { try? FileManager.default.removeItem(atPath: locks) }
-        let holder = try ProbeLockFixtures.sleeper()
+        let holder = try ProbeLockFixtures.sleeper(holding: pty)
         defer { holder.terminate() }
         var pid = holder.processIdentifier
         try Data(bytes: &pid, count: 4).write(to: URL(fileURLWithPath: locks + "/" + pty.lockName))

@@ -47,7 +47,8 @@ extension UMockdevDiscoveryTests {
         try FileManager.default.createDirectory(atPath: locks, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: locks) }
         // The holder is this test process (alive for the whole test; spawning a helper under umockdev's preload is
-        // best avoided). Its name is what /proc says, read the same way the probe does.
+        // best avoided), holding both ttys open as a lock's holder does. Its name is what /proc says, read the same way
+        // the probe does.
         let pid = getpid()
         let name = try #require(UUCPLockFile.programName(of: pid))
         let lockText = UUCPLockFile.contents(pid: pid)
@@ -58,8 +59,13 @@ extension UMockdevDiscoveryTests {
         try testbed.add(MockDevices.unknownHuaweiStick.description)
         // umockdev backs a mocked tty with a pty (/dev/ttyUSB5 → /dev/pts/N): the lock is named after what the node
         // resolves to, as minicom and the station's serial port name it.
+        var held: [Int32] = []
+        defer { held.forEach { close($0) } }
         for tty in ["/dev/ttyUSB5", "/dev/ttyUSB6"] {
             try lockText.write(toFile: locks + "/" + UUCPLockFile.fileName(forDevice: tty), atomically: false, encoding: .utf8)
+            let fd = open(tty, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+            try #require(fd >= 0, "cannot hold \(tty)")
+            held.append(fd)
         }
         // ttyUSB6 would answer AT: only the locks keep the probe away from it.
         let modem = harness.serve(testbed, "/dev/ttyUSB6")
@@ -77,6 +83,8 @@ extension UMockdevDiscoveryTests {
         for tty in ["/dev/ttyUSB5", "/dev/ttyUSB6"] {
             try FileManager.default.removeItem(atPath: locks + "/" + UUCPLockFile.fileName(forDevice: tty))
         }
+        held.forEach { close($0) }
+        held = []
         let taken = await harness.device(within: .seconds(10)) { $0.state == .awaitingPlan }
         await harness.stop()
 

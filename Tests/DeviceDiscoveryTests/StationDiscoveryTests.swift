@@ -25,7 +25,7 @@ final class DiscoveryStationHarness: Sendable {
          startDiscovery: Bool = true, prober: ATPortProber = ATPortProber(), busyRecheck: Duration = .seconds(5),
          catalogDirectories: [String] = [CatalogLocation.shipped]) async throws {
         var config = try String(contentsOfFile: Self.root + "/config/hotspotd.example.json", encoding: .utf8)
-        config = config.replacingOccurrences(of: "\"lockDirectory\": \"/var/lock\"", with: "\"lockDirectory\": null")
+        config = config.replacingOccurrences(of: "\"lockDirectory\": \"/var/lock\"", with: "\"lockDirectory\": null, \"allowPseudoTerminals\": true")
         if !defaultPlan {
             config = config.replacingOccurrences(of: "\"defaultPlan\": \"500MB\"", with: "\"defaultPlan\": null")
         }

@@ -222,7 +222,7 @@ final class CrashHarness: @unchecked Sendable {
         personalities = loaded
 
         var config = try String(contentsOfFile: root + "/config/hotspotd.example.json", encoding: .utf8)
-        config = config.replacingOccurrences(of: "\"lockDirectory\": \"/var/lock\"", with: "\"lockDirectory\": null")
+        config = config.replacingOccurrences(of: "\"lockDirectory\": \"/var/lock\"", with: "\"lockDirectory\": null, \"allowPseudoTerminals\": true")
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 

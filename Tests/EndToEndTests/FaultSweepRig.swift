@@ -160,7 +160,7 @@ final class FaultSweepRig: @unchecked Sendable {
         let host = SimulatorHost(devices: [DeviceSetup(label: "sweep", personality: personality)], network: network)
         let ports = try host.start()
         defer { host.stop() }
-        let session = try ATSession(path: ports[0].path, options: SerialPortOptions(lockDirectory: nil), resynchronisation: nil,
+        let session = try ATSession(path: ports[0].path, options: SerialPortOptions(lockDirectory: nil, allowPseudoTerminals: true), resynchronisation: nil,
                                     logger: Logger(label: "sweep", factory: { _ in SwiftLogNoOpLogHandler() }))
         var outcomes: [Outcome] = []
         for number in 0..<runs {

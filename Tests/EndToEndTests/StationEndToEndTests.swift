@@ -95,7 +95,7 @@ extension EndToEnd {
         }
 
         var config = try String(contentsOfFile: root + "/config/hotspotd.example.json", encoding: .utf8)
-        config = config.replacingOccurrences(of: "\"lockDirectory\": \"/var/lock\"", with: "\"lockDirectory\": null")
+        config = config.replacingOccurrences(of: "\"lockDirectory\": \"/var/lock\"", with: "\"lockDirectory\": null, \"allowPseudoTerminals\": true")
         // Six attaches and an import from one uid in a row: more than the default burst of money operations.
         config = config.replacingOccurrences(of: "\"defaultPlan\":", with: "\"moneyRateLimit\": { \"perMinute\": 60, \"burst\": 20 }, \"defaultPlan\":")
         config = config.replacingOccurrences(
@@ -222,7 +222,7 @@ extension EndToEnd {
         let provisioning = events.last { $0.kind == "provisioning.finished" && $0.imei == mifi.imei }
         #expect(provisioning?.detail["wifi_ssid"] == wifi.ssid)
         let mifiPort = try #require(fixture.ports["mifi"])
-        let session = try ATSession(path: mifiPort, options: SerialPortOptions(lockDirectory: nil),
+        let session = try ATSession(path: mifiPort, options: SerialPortOptions(lockDirectory: nil, allowPseudoTerminals: true),
                                     logger: Logger(label: "e2e"))
         _ = try await session.send("AT^DATALOCK=\"73546213\"", timeout: .seconds(3))
         let ssids = try ATParse.ssids(try await session.send("AT^SSID?", timeout: .seconds(3)).lines)

@@ -45,7 +45,7 @@ extension SerialPortTargetTests {
     /// command, so that command gets its own reply and a previous holder's `+CUSD` never reaches a waiter.
     @Suite struct ATSessionResyncTests {
         static let logger = Logger(label: "test.serial")
-        static let options = SerialPortOptions(lockDirectory: nil)
+        static let options = SerialPortOptions(lockDirectory: nil, allowPseudoTerminals: true)
         static let imei = "861234567890123"
 
         /// Runs `body` on a session opened on a scripted device that first pays `debt`, started right after the open.

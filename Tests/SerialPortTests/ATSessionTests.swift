@@ -8,7 +8,7 @@ extension SerialPortTargetTests {
     /// Behaviour of `ATSession` against a scripted modem on a real pseudo-terminal.
     @Suite struct ATSessionTests {
         static let logger = Logger(label: "test.serial")
-        static let options = SerialPortOptions(lockDirectory: nil)
+        static let options = SerialPortOptions(lockDirectory: nil, allowPseudoTerminals: true)
 
         private func withSession(
             script: @escaping @Sendable (String) -> [ScriptedModem.Action],

@@ -57,7 +57,7 @@ extension SerialPortTargetTests {
             try writeFile(lockPath, "\(getpid())".leftPadded(to: 10) + "\n")
 
             do {
-                let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: directory), logger: Self.logger)
+                let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: directory, allowPseudoTerminals: true), logger: Self.logger)
                 port.close()
                 Issue.record("open succeeded despite a live lock file")
             } catch {
@@ -81,7 +81,7 @@ extension SerialPortTargetTests {
             try #require(kill(deadPID, 0) == -1 && errno == ESRCH)
             try writeFile(lockPath, "\(deadPID)".leftPadded(to: 10) + "\n")
 
-            let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: directory), logger: Self.logger)
+            let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: directory, allowPseudoTerminals: true), logger: Self.logger)
             #expect(readFile(lockPath) == "\(getpid())".leftPadded(to: 10) + "\n")
             port.close()
             #expect(access(lockPath, F_OK) == -1)
@@ -107,7 +107,7 @@ extension SerialPortTargetTests {
             }
             writer.start()
             do {
-                let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: directory), logger: Self.logger)
+                let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: directory, allowPseudoTerminals: true), logger: Self.logger)
                 port.close()
                 Issue.record("an empty lock being written was taken for stale")
             } catch {
@@ -123,7 +123,7 @@ extension SerialPortTargetTests {
             defer { modem.stop() }
             let directory = try temporaryDirectory()
             defer { removeDirectory(directory) }
-            let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: directory), logger: Self.logger)
+            let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: directory, allowPseudoTerminals: true), logger: Self.logger)
             let names = try FileManager.default.contentsOfDirectory(atPath: directory)
             #expect(names == [lockFilePath(directory: directory, device: modem.slavePath).split(separator: "/").last.map(String.init) ?? ""])
             #expect(readFile(lockFilePath(directory: directory, device: modem.slavePath)) == "\(getpid())".leftPadded(to: 10) + "\n")
@@ -140,7 +140,7 @@ extension SerialPortTargetTests {
             try #require(symlink(modem.slavePath, link) == 0)
             try writeFile(lockFilePath(directory: directory, device: modem.slavePath), "\(getpid())".leftPadded(to: 10) + "\n")
             do {
-                let port = try SerialPort(path: link, options: SerialPortOptions(lockDirectory: directory), logger: Self.logger)
+                let port = try SerialPort(path: link, options: SerialPortOptions(lockDirectory: directory, allowPseudoTerminals: true), logger: Self.logger)
                 port.close()
                 Issue.record("open through a symlink ignored the device's lock file")
             } catch {
@@ -152,7 +152,7 @@ extension SerialPortTargetTests {
         @Test func slowConsumerLosesTheOldestBytesAndTheyAreCounted() async throws {
             let modem = try ScriptedModem(script: { _ in [] })
             defer { modem.stop() }
-            let options = SerialPortOptions(lockDirectory: nil, readChunkSize: 16, maxBufferedChunks: 2)
+            let options = SerialPortOptions(lockDirectory: nil, readChunkSize: 16, maxBufferedChunks: 2, allowPseudoTerminals: true)
             let port = try SerialPort(path: modem.slavePath, options: options, logger: Self.logger)
             let text = (0..<100).map { String(format3($0)) }.joined()  // 300 distinct-ish bytes
             modem.inject(text)
@@ -174,7 +174,7 @@ extension SerialPortTargetTests {
         @Test func aReadThatExactlyFillsTheChunkIsNotTakenForAHangup() async throws {
             let modem = try ScriptedModem(script: { _ in [] })
             defer { modem.stop() }
-            let options = SerialPortOptions(lockDirectory: nil, readChunkSize: 16)
+            let options = SerialPortOptions(lockDirectory: nil, readChunkSize: 16, allowPseudoTerminals: true)
             let port = try SerialPort(path: modem.slavePath, options: options, logger: Self.logger)
             defer { port.close() }
             // Each burst is exactly one chunk; whether the reader sees it in one read depends on scheduling, so
@@ -202,7 +202,7 @@ extension SerialPortTargetTests {
             let modem = try ScriptedModem(script: { _ in [] })
             defer { modem.stop() }
             let port = try SerialPort(path: modem.slavePath,
-                                      options: SerialPortOptions(lockDirectory: "/nonexistent-lock-dir"), logger: Self.logger)
+                                      options: SerialPortOptions(lockDirectory: "/nonexistent-lock-dir", allowPseudoTerminals: true), logger: Self.logger)
             #expect(port.isOpen)
             port.close()
             #expect(!port.isOpen)
@@ -213,7 +213,7 @@ extension SerialPortTargetTests {
         @Test func secondOpenOfTheSamePortFailsWithBusy() throws {
             let modem = try ScriptedModem(script: { _ in [] })
             defer { modem.stop() }
-            let options = SerialPortOptions(lockDirectory: nil)
+            let options = SerialPortOptions(lockDirectory: nil, allowPseudoTerminals: true)
             let first = try SerialPort(path: modem.slavePath, options: options, logger: Self.logger)
             defer { first.close() }
             do {
@@ -239,7 +239,7 @@ extension SerialPortTargetTests {
             try #require(other >= 0)
             defer { close(other) }
             #expect(ioctl(other, UInt(TIOCEXCL)) == 0)
-            let options = SerialPortOptions(lockDirectory: nil)
+            let options = SerialPortOptions(lockDirectory: nil, allowPseudoTerminals: true)
             #expect(throws: SerialPortError.self) { _ = try SerialPort(path: modem.slavePath, options: options, logger: Self.logger) }
             do {
                 _ = try SerialPort(path: modem.slavePath, options: options, logger: Self.logger)
@@ -264,7 +264,7 @@ extension SerialPortTargetTests {
             defer { close(other) }
             #expect(flock(other, LOCK_EX | LOCK_NB) == 0)
             do {
-                _ = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: nil), logger: Self.logger)
+                _ = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: nil, allowPseudoTerminals: true), logger: Self.logger)
                 Issue.record("open succeeded although another program holds the flock")
             } catch {
                 #expect(error.code == .busy)
@@ -273,23 +273,26 @@ extension SerialPortTargetTests {
             #expect(SerialPort.isExclusive(fd: other) == false, "the refused open left the tty in exclusive mode")
         }
 
-        @Test func openingAMissingDeviceFailsWithOpenAndErrno() {
+        /// A missing path is refused like anything else that is no serial device: the errno is kept for the log only.
+        @Test func openingAMissingDeviceIsRefusedKeepingItsErrno() {
             do {
-                _ = try SerialPort(path: "/dev/does-not-exist", options: SerialPortOptions(lockDirectory: nil), logger: Self.logger)
+                _ = try SerialPort(path: "/dev/does-not-exist", options: SerialPortOptions(lockDirectory: nil, allowPseudoTerminals: true), logger: Self.logger)
                 Issue.record("open succeeded")
             } catch {
-                #expect(error.code == .open)
+                #expect(error.code == .notSerialDevice)
                 #expect(error.errno == ENOENT)
+                #expect(!error.description.contains("errno"), "the description must not tell whether the path exists")
             }
         }
 
-        @Test func openingANonTerminalFailsWithConfigure() {
+        /// /dev/null is a character device, but no tty: refused before termios (no ENOTTY from tcgetattr any more).
+        @Test func openingANonTerminalIsRefusedBeforeTermios() {
             do {
-                _ = try SerialPort(path: "/dev/null", options: SerialPortOptions(lockDirectory: nil), logger: Self.logger)
+                _ = try SerialPort(path: "/dev/null", options: SerialPortOptions(lockDirectory: nil, allowPseudoTerminals: true), logger: Self.logger)
                 Issue.record("open succeeded")
             } catch {
-                #expect(error.code == .configure)
-                #expect(error.errno == ENOTTY)
+                #expect(error.code == .notSerialDevice)
+                #expect(error.errno == 0)
             }
         }
 
@@ -298,7 +301,7 @@ extension SerialPortTargetTests {
                 line == "AT+BYE" ? [.hangUp] : [.send("\r\nhello\r\n")]
             })
             defer { modem.stop() }
-            let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: nil), logger: Self.logger)
+            let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: nil, allowPseudoTerminals: true), logger: Self.logger)
             defer { port.close() }
             try port.write(Array("AT+HI\r".utf8), deadline: .now + .seconds(5))
             var received: [UInt8] = []
@@ -326,7 +329,7 @@ extension SerialPortTargetTests {
         @Test func writeAfterCloseFailsWithClosed() throws {
             let modem = try ScriptedModem(script: { _ in [] })
             defer { modem.stop() }
-            let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: nil), logger: Self.logger)
+            let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: nil, allowPseudoTerminals: true), logger: Self.logger)
             port.close()
             port.close()  // idempotent
             do {

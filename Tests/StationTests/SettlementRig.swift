@@ -63,6 +63,7 @@ final class SettlementRig {
                               "replyTimeoutSeconds": 5 }],
               \(extraConfig)
               "access": { "supervisorUIDs": [1000, 1001, 1002, 1003, 1004, 1234, 2000], "technicianUIDs": [3000] },
+              "allowPseudoTerminals": true,
               "lockDirectory": null
             }
             """.utf8), file: "test.json")
@@ -127,8 +128,11 @@ final class SettlementRig {
         }
     }
 
-    /// Waits (bounded) until device `id` reaches one of `states`, then until its run has ended.
-    func waitForDevice(_ id: String, in states: Set<DeviceState>, within limit: Duration = .seconds(30)) async throws {
+    /// Waits (bounded) until device `id` of `station` (default: the rig's) reaches one of `states`, then until its run
+    /// has ended.
+    func waitForDevice(_ id: String, in states: Set<DeviceState>, within limit: Duration = .seconds(30),
+                       station other: Station? = nil) async throws {
+        let station = other ?? self.station
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if let status = try? await station.device(id, reveal: false), states.contains(status.state) {

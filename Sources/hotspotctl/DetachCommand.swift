@@ -1,0 +1,25 @@
+import ArgumentParser
+import StationAPI
+
+/// `hotspotctl detach DEVICE`: asks the station to give a device's port back (the session ends, the port is closed and
+/// its locks released), so that another program can use it or it can be attached again.
+struct DetachCommand: StationCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detach",
+        abstract: "Detach a device: end its session and release its serial port (refused while a run is under way).")
+
+    @OptionGroup var globals: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The device: its id (d1), IMEI, ICCID (full or unique last digits) or port.",
+                                 valueName: "device"))
+    var device: String
+
+    func execute(in context: CommandContext) async throws(HotspotctlError) {
+        let status = try await context.client.detach(device)
+        if context.json {
+            try context.emitJSON(status)
+        } else {
+            context.output.write("Detached \(status.id) (\(status.port)): its port is released.\n")
+        }
+    }
+}
