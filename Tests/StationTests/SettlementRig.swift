@@ -62,7 +62,7 @@ final class SettlementRig {
                               "refusalPattern": "invalide|deja utilise", "balancePattern": "solde data[^0-9]*([0-9]+) Mo",
                               "replyTimeoutSeconds": 5 }],
               \(extraConfig)
-              "access": { "supervisorUIDs": [1000, 1001, 1002, 1003, 1004, 1234, 2000], "technicianUIDs": [3000] },
+              "access": { "supervisorUIDs": [1000, 1001, 1002, 1003, 1004, 1234, 2000], "technicianUIDs": [3000, \((2001...2030).map(String.init).joined(separator: ", "))] },
               "allowPseudoTerminals": true,
               "lockDirectory": null
             }
