@@ -246,6 +246,12 @@ public actor Station {
     ///
     /// A path that keeps coming back only to fail is retried with a growing pause (up to 30 s), never in a tight loop.
     public func attachConfigured(path: String) async throws(StationError) {
+        // A pseudo-terminal's number is handed to the next program that asks for one: a configured /dev/pts/N that
+        // comes back is someone else's terminal, not our device (a simulator's stable link is followed instead).
+        guard !path.hasPrefix("/dev/pts/") else {
+            _ = try await attach(path: path)
+            return
+        }
         let watcher = Task { [weak self] in
             var pause = Duration.milliseconds(500)
             while !Task.isCancelled {
