@@ -33,12 +33,16 @@ let package = Package(
         // Codable API shared by daemon and CLI. Foundation only.
         .target(name: "StationAPI", swiftSettings: strict),
         // OS adapter: termios serial port + AT session (one command in flight, deadlines, URCs).
+        // The one executor for blocking work of the OS adapters: a detached thread per call.
+        .target(name: "OwnThread", swiftSettings: strict),
         .target(name: "SerialPort", dependencies: [
             "ATProtocol",
+            "OwnThread",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         // OS adapter: the SQLite ledger.
         .target(name: "Ledger", dependencies: [
+            "OwnThread",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),

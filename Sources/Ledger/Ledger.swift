@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 import GRDB
+import OwnThread
 
 /// The station's SQLite ledger: devices, SIMs, provisionings, vouchers and the hash-chained events
 /// that record every change to them.
@@ -214,13 +215,9 @@ public final class Ledger: Sendable {
     /// A thread that cannot be created (`EAGAIN`: the unit's `TasksMax`, `RLIMIT_NPROC`) fails the call with `.io`
     /// and runs nothing; Foundation's `Thread` would not say so, and the caller would wait forever.
     public static func runOnOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            let job = LedgerThreadJob {
-                continuation.resume(with: Result { try body() })
-            }
-            if let failure = job.start() {
-                continuation.resume(throwing: LedgerError(.io, "cannot start a thread for a ledger call (errno \(failure))"))
-            }
+        switch await OwnThread.run({ Result<T, any Error> { try body() } }) {
+        case .success(let outcome): return try outcome.get()
+        case .failure(let failure): throw LedgerError(.io, "cannot start a thread for a ledger call (errno \(failure.code))")
         }
     }
 
@@ -253,32 +250,3 @@ enum LedgerInput {
     }
 }
 
-/// One ledger call's detached thread (`Ledger.onOwnThread`).
-private final class LedgerThreadJob: Sendable {
-    private let work: @Sendable () -> Void
-
-    init(_ work: @escaping @Sendable () -> Void) {
-        self.work = work
-    }
-
-    /// Starts the detached thread; the errno when it could not be created (then `work` never runs).
-    func start() -> Int32? {
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        defer { pthread_attr_destroy(&attributes) }
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(self).toOpaque()
-        let result = pthread_create(&thread, &attributes, { raw in
-            guard let raw else { return nil }
-            let job = Unmanaged<LedgerThreadJob>.fromOpaque(raw).takeRetainedValue()
-            job.work()
-            return nil
-        }, context)
-        guard result == 0 else {
-            Unmanaged<LedgerThreadJob>.fromOpaque(context).release()
-            return result
-        }
-        return nil
-    }
-}

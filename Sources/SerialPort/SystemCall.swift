@@ -1,3 +1,4 @@
+import OwnThread
 import Glibc
 
 /// An errno value returned by a failing system call.
@@ -298,13 +299,10 @@ enum SystemCall {
     /// resumes the caller with its result, so neither a thread of Swift's cooperative pool nor the calling actor waits
     /// on it. pthread_create's error (EAGAIN: the unit's `TasksMax`, `RLIMIT_NPROC`) is thrown and nothing runs.
     static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws(Errno) -> T {
-        let result: Result<T, Errno> = await withCheckedContinuation { continuation in
-            let job = ThreadJob { continuation.resume(returning: .success(work())) }
-            if let failure = job.start() {
-                continuation.resume(returning: .failure(Errno(rawValue: failure)))
-            }
+        switch await OwnThread.run(work) {
+        case .success(let value): return value
+        case .failure(let failure): throw Errno(rawValue: failure.code)
         }
-        return try result.get()
     }
 
     /// Writes all of `bytes` to a blocking regular-file descriptor; EINTR retried by `write`.
@@ -333,31 +331,3 @@ enum SystemCall {
     }
 }
 
-/// One piece of work on a detached thread of its own (`SystemCall.onOwnThread`).
-private final class ThreadJob: Sendable {
-    private let work: @Sendable () -> Void
-
-    init(_ work: @escaping @Sendable () -> Void) {
-        self.work = work
-    }
-
-    /// Starts the detached thread; pthread_create's error when it could not be created (then `work` never runs).
-    func start() -> Int32? {
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        defer { pthread_attr_destroy(&attributes) }
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(self).toOpaque()
-        let result = pthread_create(&thread, &attributes, { raw in
-            guard let raw else { return nil }
-            Unmanaged<ThreadJob>.fromOpaque(raw).takeRetainedValue().work()
-            return nil
-        }, context)
-        guard result == 0 else {
-            Unmanaged<ThreadJob>.fromOpaque(context).release()
-            return result
-        }
-        return nil
-    }
-}
