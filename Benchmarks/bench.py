@@ -177,27 +177,38 @@ class Daemon:
         self.log_file.close()
 
 
-def http_get(path, route):
-    """GET route on the daemon's Unix socket (one connection, closed by the daemon): (status, body bytes).
+def http_request(path, method, route, body=None, timeout=10):
+    """One request on the daemon's Unix socket (one connection, closed by the daemon): (status, body bytes).
 
-    The body is returned as sent: these routes answer with Content-Length, not chunked. A connection closed without
-    a status line raises ConnectionError (an OSError, like a refused connection) so pollers can simply retry.
+    `body`, when given, is sent as JSON. The body is returned as sent: these routes answer with Content-Length, not
+    chunked. A connection closed without a status line raises ConnectionError (an OSError, like a refused
+    connection) so pollers can simply retry.
     """
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.settimeout(10)
+        sock.settimeout(timeout)
         sock.connect(path)
-        sock.sendall(f"GET {route} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode())
+        head = f"{method} {route} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+        payload = b""
+        if body is not None:
+            payload = json.dumps(body).encode()
+            head += f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
+        sock.sendall(head.encode() + b"\r\n" + payload)
         data = b""
         while True:
             chunk = sock.recv(65536)
             if not chunk:
                 break
             data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
+    head, _, rest = data.partition(b"\r\n\r\n")
     status = head.split(b"\r\n", 1)[0].split()
     if len(status) < 2:
         raise ConnectionError(f"no HTTP response from {path}")
-    return int(status[1]), body
+    return int(status[1]), rest
+
+
+def http_get(path, route):
+    """GET route on the daemon's Unix socket: (status, body bytes); see `http_request`."""
+    return http_request(path, "GET", route)
 
 
 def open_event_stream(path, timeout=None):

@@ -44,6 +44,9 @@ import socket
 import statistics
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Benchmarks"))
+from bench import http_request  # noqa: E402  (one HTTP helper for every benchmark)
 import tempfile
 import time
 
@@ -67,26 +70,8 @@ def wait_for(predicate, seconds, what):
 def request(path, method, route, body=None, timeout=30):
     """One request on the daemon's socket with Connection: close: (status, body bytes, seconds)."""
     started = time.monotonic()
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.settimeout(timeout)
-        sock.connect(path)
-        head = f"{method} {route} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-        payload = b""
-        if body is not None:
-            payload = json.dumps(body).encode()
-            head += f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
-        sock.sendall(head.encode() + b"\r\n" + payload)
-        data = b""
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    head, _, rest = data.partition(b"\r\n\r\n")
-    status = head.split(b"\r\n", 1)[0].split()
-    if len(status) < 2:
-        raise ConnectionError("no HTTP response")
-    return int(status[1]), rest, time.monotonic() - started
+    status, rest = http_request(path, method, route, body=body, timeout=timeout)
+    return status, rest, time.monotonic() - started
 
 
 def proc_kb(pid, key):
