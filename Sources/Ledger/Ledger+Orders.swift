@@ -223,23 +223,6 @@ extension Ledger {
         }
     }
 
-    /// Cancels an open order whose credit was never applied; event `order.cancelled` with the caller and the reason.
-    ///
-    /// `.illegalTransition` for a closed order or one with a voucher reserved, sent, applied or unknown.
-    public func cancelOrder(id: Int64, reason: String, actor: Int?) throws(LedgerError) {
-        try LedgerInput.text(reason, "reason", max: 512)
-        try write("cancel order") { db, now in
-            guard let order = try Ledger.orderRecord(db, id: id) else { throw LedgerError(.notFound, "no order \(id)") }
-            guard order.state == .open else {
-                throw LedgerError(.illegalTransition, "order \(id) is \(order.state.rawValue); only an open order is cancelled")
-            }
-            guard order.credit == .notApplied else {
-                throw LedgerError(.illegalTransition, "order \(id) has a voucher sent or reserved; it cannot be cancelled")
-            }
-            try Ledger.closeOrder(db, id: id, as: .cancelled, provisioningID: nil, now: now, actor: actor, detail: ["reason": reason])
-        }
-    }
-
     /// The order with this id, or nil.
     public func order(id: Int64) throws(LedgerError) -> OrderRecord? {
         try read("read order") { db in try Ledger.orderRecord(db, id: id) }
