@@ -45,6 +45,15 @@ import Testing
         #expect(USSDTextDecoder.decoding(hex, dcs: 15) == USSDTextDecoder.Decoding(text: "Havi keret: 0Ft.", encoding: .ucs2Hex))
     }
 
+    @Test func decodesRecordedZTEUCS2WithDCS7() throws {
+        // Recorded: https://github.com/obsy/sms_tool/issues/13 (ZTE MF286D answering `*101#`), first sentence.
+        let hex = "002000440075002000680061007200200030002C003000300020006B00720020006F0063006800200030002C0039003900200047"
+            + "0042002000730075007200660020006B007600610072002E"
+        let reply = try ATParse.ussd("+CUSD: 0,\"\(hex)\",7")
+        #expect(reply.text == " Du har 0,00 kr och 0,99 GB surf kvar.")
+        #expect(reply.dcs == 7)
+    }
+
     @Test func keepsRecordedPlainTextAsPlainText() throws {
         // Recorded: gammu tests/at-ussd/issue178-dell.dump, text mode with DCS 15.
         let dell = "On DATA Pack u have 3Gb 817Mb 169kb valid until 21/05/2016   upto time of data recharge done by u."
