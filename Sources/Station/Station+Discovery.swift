@@ -96,7 +96,7 @@ extension Station {
     func takeOverGoneSession(newID: String, identity: DeviceIdentity) async -> DeviceSession.Replug? {
         for session in sessions where session.id != newID {
             let status = await session.snapshot()
-            guard status.state == .gone, status.imei == identity.imei.digits, status.iccid == identity.iccid?.digits,
+            guard status.state == .gone, status.imei == identity.imei?.digits, status.iccid == identity.iccid?.digits,
                   let record = await session.replugRecord() else { continue }
             sessions.removeAll { $0 === session }
             discovered.replacedBy[session.id] = newID
@@ -105,7 +105,7 @@ extension Station {
                           "last_state": record.state.rawValue]
             detail["port"] = sessions.first { $0.id == newID }?.port
             detail["usb_path"] = discovered.usbPathOfSession[newID]
-            recordDeviceEvent(.replugged, imei: identity.imei.digits, iccid: identity.iccid?.digits, detail: detail)
+            recordDeviceEvent(.replugged, imei: identity.imei?.digits, iccid: identity.iccid?.digits, detail: detail)
             return record
         }
         return nil
