@@ -7,23 +7,25 @@
 ///
 /// 1. A payload that is not an even-length string of hex digits is plain text (`Balance: 5.00`).
 /// 2. The encoding the DCS announces wins when its decoding is printable: UCS2 (DCS 72, 0x11), 8-bit (DCS 68, 0xF4).
+///    Otherwise a payload of fewer than 8 hex digits is plain text: at that length every decoding reads like
+///    something (`3132` is "1d" as packed GSM 7-bit and "12" as 8-bit, `0050` is "P" as UCS2).
 /// 3. UCS2 whose characters are mostly Latin, Greek or Cyrillic (`0053006F006C…`): half its digits are `00`/`04`
 ///    high bytes, which neither plain text nor the other encodings produce.
-/// 4. 8-bit hex whose octets are all printable ASCII (0x20–0x7E, CR, LF, TAB), at least 4 of them, with a letter or
-///    digit among them. Packed GSM 7-bit almost never passes: its octets carry bits of the next septet in their top
-///    bit, so most are 0x80 or above (`AA180C3602` is `*100#`).
+/// 4. 8-bit hex whose octets are all printable ASCII (0x20–0x7E, CR, LF, TAB), with a letter or digit among them.
+///    Packed GSM 7-bit almost never passes: its octets carry bits of the next septet in their top bit, so most are
+///    0x80 or above (`AA180C3602` is `*100#`).
 /// 5. Packed GSM 7-bit hex that reads like a message (see `isPlausibleGSMText`).
 /// 6. UCS2 of at least 2 characters in a script operators use (Arabic, Thai, CJK…); a payload of decimal digits
 ///    only must stay below U+1000 (Arabic `0633064406270645` is "سلام"), because digit strings such as a phone
 ///    number `99887766` would otherwise read as two CJK characters.
 /// 7. Otherwise the payload is plain text as received.
 ///
-/// Plain text made only of hex digits stays plain text because each decoding above rejects it: `1234` and
-/// `12345678` decode to control characters as 8-bit (0x12, 0x34…), to a single unlikely character as UCS2, and to
-/// noise as GSM 7-bit; `CAFE` and `ABBA` decode to bytes above 0x7F as 8-bit. The residual ambiguity is plain
+/// Plain text made only of hex digits stays plain text because it is short (`1234`, `CAFE`, `2500`: rule 2) or
+/// each decoding rejects it: `12345678` decodes to control characters as 8-bit (0x12, 0x34…), to unlikely characters
+/// as UCS2 and to noise as GSM 7-bit; `DEADBEEF` to bytes above 0x7F as 8-bit. The residual ambiguity is plain
 /// text whose every other digit is 2–7 (`30313233` is both "30313233" and the 8-bit hex of "0123"): such a reply
 /// of 8 digits or more is read as 8-bit hex, shorter ones as plain text. Callers that know how the device
-/// encodes its replies can say so with `PayloadHint`.
+/// encodes its replies can say so with `PayloadHint`, which breaks such ties and nothing else.
 public enum USSDTextDecoder {
     /// The alphabet a data coding scheme announces (3GPP TS 23.038 §5, CBS coding groups).
     public enum Alphabet: Sendable, Equatable {
@@ -99,27 +101,48 @@ public enum USSDTextDecoder {
     }
 
     /// Decodes a payload as received between the quotes of `+CUSD`, saying which encoding was found.
+    ///
+    /// A hint only breaks ties: when the rules leave a hex payload as plain text, `.expect(X)` reads it as `X` if it
+    /// decodes printably that way (`3132` as the 8-bit "12"); `.expect(.text)` keeps a payload that only rule 4
+    /// (8-bit hex without a DCS saying so) would decode as plain text. What the DCS announces, Latin-script UCS2 and
+    /// plausible packed GSM 7-bit are never overridden: a text-mode ZTE still answers in UCS2 hex.
     public static func decoding(_ raw: String, dcs: Int?, hint: PayloadHint = .automatic) -> Decoding {
+        let automatic = decodingByRules(raw, dcs: dcs)
+        guard case .expect(let expected) = hint else { return automatic }
+        switch expected {
+        case .text:
+            if automatic.encoding == .eightBitHex, alphabet(forDCS: dcs) != .eightBit {
+                return Decoding(text: raw, encoding: .text)
+            }
+        case .eightBitHex, .packedGSM7Hex, .ucs2Hex:
+            if automatic.encoding == .text, let forced = decode(raw, as: expected), isPrintable(forced) {
+                return Decoding(text: forced, encoding: expected)
+            }
+        }
+        return automatic
+    }
+
+    /// The payload decoded as `encoding`, or nil when it is not hex of that shape.
+    static func decode(_ raw: String, as encoding: PayloadEncoding) -> String? {
+        let trimmed = ATText.trimmed(raw)
+        guard encoding != .text else { return raw }
+        guard trimmed.utf8.count >= 2, trimmed.utf8.count % 2 == 0, let bytes = ATText.hexBytes(trimmed) else { return nil }
+        switch encoding {
+        case .text: return raw
+        case .eightBitHex: return ATCharacterSet.latin1String(bytes)
+        case .packedGSM7Hex: return GSM7.string(fromSeptets: GSM7.unpackUSSD(bytes))
+        case .ucs2Hex: return trimmed.utf8.count % 4 == 0 ? UCS2.decode(bytes: bytes) : nil
+        }
+    }
+
+    /// Rules 1–7 of this type's description.
+    static func decodingByRules(_ raw: String, dcs: Int?) -> Decoding {
         let plain = Decoding(text: raw, encoding: .text)
         let trimmed = ATText.trimmed(raw)
         guard trimmed.utf8.count >= 2, trimmed.utf8.count % 2 == 0, let bytes = ATText.hexBytes(trimmed) else {
             return plain
         }
         let ucs2 = trimmed.utf8.count % 4 == 0 ? UCS2.decode(bytes: bytes) : nil
-        if case .expect(let expected) = hint {
-            switch expected {
-            case .text:
-                return plain
-            case .ucs2Hex:
-                if let ucs2, isPrintable(ucs2) { return Decoding(text: ucs2, encoding: .ucs2Hex) }
-            case .eightBitHex:
-                let latin = ATCharacterSet.latin1String(bytes)
-                if isPrintable(latin) { return Decoding(text: latin, encoding: .eightBitHex) }
-            case .packedGSM7Hex:
-                let gsm = GSM7.string(fromSeptets: GSM7.unpackUSSD(bytes))
-                if isPrintable(gsm) { return Decoding(text: gsm, encoding: .packedGSM7Hex) }
-            }
-        }
         switch alphabet(forDCS: dcs) {
         case .ucs2:
             if let ucs2, isPrintable(ucs2) { return Decoding(text: ucs2, encoding: .ucs2Hex) }
@@ -129,6 +152,9 @@ public enum USSDTextDecoder {
         case .gsm7, .unknown:
             break
         }
+        // Below 4 octets every decoding reads like something (`3132` is "1d" packed, "12" as 8-bit, `0050` is "P"):
+        // only the DCS can say such a payload is encoded.
+        guard bytes.count >= minimumInspectedOctets else { return plain }
         if let ucs2, isLatinScriptUCS2(ucs2) { return Decoding(text: ucs2, encoding: .ucs2Hex) }
         if isPlausibleEightBitText(bytes) {
             return Decoding(text: ATCharacterSet.latin1String(bytes), encoding: .eightBitHex)
@@ -142,15 +168,17 @@ public enum USSDTextDecoder {
         return plain
     }
 
+    /// The shortest payload, in octets (8 hex digits), that rules 3 to 6 inspect.
+    static let minimumInspectedOctets = 4
+
     /// Whether every character is a decimal digit.
     static func isDecimal(_ text: String) -> Bool {
         text.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
-    /// Octets that read as an ASCII message (rule 4): at least 4, every one printable ASCII or CR/LF/TAB, and at
-    /// least one letter or digit.
+    /// Octets that read as an ASCII message (rule 4): every one printable ASCII or CR/LF/TAB, and at least one letter
+    /// or digit.
     static func isPlausibleEightBitText(_ bytes: [UInt8]) -> Bool {
-        guard bytes.count >= 4 else { return false }
         var alphanumeric = false
         for byte in bytes {
             switch byte {

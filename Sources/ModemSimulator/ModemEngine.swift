@@ -459,8 +459,9 @@ public struct ModemEngine: Sendable {
         } catch {
             return cmeError(30)
         }
-        var (payload, dcs) = ModemEngine.encodeUSSDReply(answer.text, mode: personality.ussd.replyEncoding ?? ussdMode)
-        if let configured = personality.ussd.replyDCS { dcs = configured }
+        let encoded = ModemEngine.encodeUSSDReply(answer.text, mode: personality.ussd.replyEncoding ?? ussdMode)
+        let payload = encoded.payload
+        let dcs = personality.ussd.replyDCS ?? encoded.dcs
         var line = "+CUSD: \(answer.status),\"\(payload)\",\(dcs)"
         var delay = answer.delayMs + personality.faults.cusdDelayMs
         if let replacement = personality.faults.cusdReplace.first(where: { CommandPattern.matches($0.command, currentLine) }) {

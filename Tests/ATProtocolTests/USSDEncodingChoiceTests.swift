@@ -106,3 +106,14 @@ import Testing
         #expect(throws: ATCommandError.self) { try ATCommand.ussd("*1\"#", encoding: .eightBitHex) }
     }
 }
+
+@Suite struct USSDHintFromDialectTests {
+    @Test func aDialectsRequestEncodingSettlesShortHexReplies() throws {
+        let line = "+CUSD: 0,\"3132\",15"
+        #expect(try ATParse.ussd(line).text == "3132")
+        #expect(try ATParse.ussd(line, hint: .init(requestEncoding: .eightBitHex)).text == "12")
+        #expect(try ATParse.ussd(line, hint: .init(requestEncoding: .text)).text == "3132")
+        // A text reply from a hex device stays text: the hint only applies where the payload decodes.
+        #expect(try ATParse.ussd("+CUSD: 0,\"Solde: 5\",15", hint: .init(requestEncoding: .eightBitHex)).text == "Solde: 5")
+    }
+}

@@ -8,11 +8,11 @@ import Testing
     static let vendors = ["zte-mf627", "sierra-c885", "option-globetrotter", "alcatel-x060s", "wavecom-fastrack"]
 
     /// A device in its power-up state on a network that knows one voucher.
-    private func engine(_ name: String) throws -> (ModemEngine, Personality) {
+    private func engine(_ name: String) throws -> ModemEngine {
         let personality = try SimulatorFixture.shippedPersonality(name)
         let profile = SimulatorFixture.testOperator()
         let network = OperatorNetwork(profile: profile, ledger: try OperatorLedger(profile: profile, path: nil))
-        return (ModemEngine(personality: personality, network: network), personality)
+        return ModemEngine(personality: personality, network: network)
     }
 
     /// Everything the device writes for one line, in order, delays ignored.
@@ -27,7 +27,7 @@ import Testing
     /// The reply without the echo, split into its non-empty lines.
     private func lines(_ text: String, echo line: String) -> [String] {
         let body = text.hasPrefix(line + "\r") ? String(text.dropFirst(line.utf8.count + 1)) : text
-        return body.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).map(String.init)
+        return body.split(whereSeparator: \.isNewline).map(String.init)
     }
 
     @Test func everyVendorPersonalityLoadsValidatesAndCitesItsSources() throws {
@@ -55,11 +55,12 @@ import Testing
             ("wavecom-fastrack", "AT+CCID", "+CCID: 89001010000456789056"),
         ]
         for (name, command, expected) in cases {
-            var (device, _) = try engine(name)
+            var device = try engine(name)
             #expect(lines(exchange(&device, command), echo: command) == [expected, "OK"], "\(name)")
         }
         // A vendor command the device lacks gets its unknown-command reply; +CRSM works everywhere.
-        var (option, personality) = try engine("option-globetrotter")
+        var option = try engine("option-globetrotter")
+        let personality = option.personality
         #expect(lines(exchange(&option, "AT+ZGETICCID"), echo: "AT+ZGETICCID") == ["ERROR"])
         let crsm = lines(exchange(&option, "AT+CRSM=176,12258,0,0,10"), echo: "AT+CRSM=176,12258,0,0,10")
         #expect(crsm == ["+CRSM: 144,0,\"\(ModemEngine.swappedBCD(personality.sim.iccid))\"", "OK"])
@@ -67,12 +68,13 @@ import Testing
     }
 
     @Test func optionAnswersCGSNWithIMEICommaSerial() throws {
-        var (device, personality) = try engine("option-globetrotter")
+        var device = try engine("option-globetrotter")
+        let personality = device.personality
         #expect(lines(exchange(&device, "AT+CGSN"), echo: "AT+CGSN") == ["\(personality.identity.imei),PH2155R3TR", "OK"])
     }
 
     @Test func wavecomAnswersCPINWithoutAFinalResultAndOtherCommandsWithOne() throws {
-        var (device, _) = try engine("wavecom-fastrack")
+        var device = try engine("wavecom-fastrack")
         #expect(lines(exchange(&device, "AT+CPIN?"), echo: "AT+CPIN?") == ["+CPIN: READY"])
         #expect(lines(exchange(&device, "AT+CGMI"), echo: "AT+CGMI") == [" WAVECOM MODEM", "OK"])
         #expect(lines(exchange(&device, "AT+CGMR"), echo: "AT+CGMR") == ["ERROR"])
@@ -80,7 +82,7 @@ import Testing
     }
 
     @Test func wavecomSpeaksUSSDInEightBitHexBothWays() throws {
-        var (device, _) = try engine("wavecom-fastrack")
+        var device = try engine("wavecom-fastrack")
         // A text request is not hex: the device refuses it and the network never sees it.
         #expect(lines(exchange(&device, "AT+CUSD=1,\"*100#\",15"), echo: "AT+CUSD=1,\"*100#\",15") == ["ERROR"])
         let request = try ATCommand.ussd("*100#", encoding: .eightBitHex)
@@ -95,7 +97,7 @@ import Testing
     }
 
     @Test func zteTakesATextRequestAndAnswersInUCS2WithDCS7() throws {
-        var (device, _) = try engine("zte-mf627")
+        var device = try engine("zte-mf627")
         let request = try ATCommand.ussd("*100#", encoding: .text)
         let reply = lines(exchange(&device, request), echo: request)
         #expect(reply.first == "OK")
@@ -107,7 +109,7 @@ import Testing
 
     @Test func textModeVendorsAnswerUSSDInPlainText() throws {
         for name in ["sierra-c885", "option-globetrotter", "alcatel-x060s"] {
-            var (device, _) = try engine(name)
+            var device = try engine(name)
             let request = try ATCommand.ussd("*100#", encoding: .text)
             let reply = lines(exchange(&device, request), echo: request)
             let decoded = try ATParse.ussd(try #require(reply.last))
@@ -120,7 +122,8 @@ import Testing
         #expect(ModemEngine.decodeUSSDRequest("2A3838382A3523", mode: .eightBitHex) == "*888*5#")
         #expect(ModemEngine.decodeUSSDRequest("2A31303", mode: .eightBitHex) == nil)
         #expect(ModemEngine.decodeUSSDRequest("002A0031003000300023", mode: .ucs2Hex) == "*100#")
-        #expect(ModemEngine.encodeUSSDReply("07795", mode: .eightBitHex) == ("3037373935", 15))
+        let digits = ModemEngine.encodeUSSDReply("07795", mode: .eightBitHex)
+        #expect(digits.payload == "3037373935" && digits.dcs == 15)
         #expect(ModemEngine.encodeUSSDReply("Solde 5", mode: .ucs2Hex).dcs == 72)
     }
 }
