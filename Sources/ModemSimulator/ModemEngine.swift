@@ -63,6 +63,8 @@ public struct ModemEngine: Sendable {
     public private(set) var linesReceived = 0
     /// The line being acted on, for `cusdReplace`.
     private var currentLine = ""
+    /// SIM commands still to be answered `+CME ERROR: 14` while the SIM starts (`faults.simBusyReplies`).
+    public private(set) var simBusyLeft: Int
 
     /// The SIM's lock state with tries left.
     public enum SIMLock: Sendable, Equatable {
@@ -104,6 +106,7 @@ public struct ModemEngine: Sendable {
         copsFormat = 0
         failedOnce = []
         garbageSeed = 0x9E37_79B9_7F4A_7C15
+        simBusyLeft = max(0, personality.faults.simBusyReplies)
     }
 
     /// The bytes of one periodic report, or nil while reports are off or the device is silent.
@@ -261,7 +264,22 @@ public struct ModemEngine: Sendable {
         Reply(lines: [personality.identity.prefixedReplies ? "\(prefix): \(value)" : value])
     }
 
+    /// Whether `command` needs the SIM: while the SIM is starting these answer SIM busy.
+    static func needsSIM(_ command: ModemCommand) -> Bool {
+        switch (command.name, command.form) {
+        case ("+CPIN", .query), ("+CIMI", .action), ("^ICCID", .query), ("+CCID", _), ("+ICCID", _), ("+CRSM", .set),
+             ("+ZGETICCID", .action), ("!ICCID", .query), ("+QCCID", .action), ("^SCID", .action), ("+CUSD", .set):
+            return true
+        default:
+            return false
+        }
+    }
+
     private mutating func handle(_ command: ModemCommand) -> Reply {
+        if simBusyLeft > 0, ModemEngine.needsSIM(command) {
+            simBusyLeft -= 1
+            return cmeError(14)
+        }
         let identity = personality.identity
         switch (command.name, command.form) {
         case ("", .action), ("V1", .action), ("Q0", .action), ("&C1", .action), ("&D2", .action):

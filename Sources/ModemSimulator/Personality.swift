@@ -134,6 +134,7 @@ public struct Personality: Sendable, Codable, Equatable {
         for replacement in faults.cusdReplace where replacement.extraDelayMs < 0 {
             throw fail("faults.cusdReplace extraDelayMs must be >= 0")
         }
+        if faults.simBusyReplies < 0 { throw fail("faults.simBusyReplies must be >= 0") }
         if let dcs = ussd.replyDCS, !(0...255).contains(dcs) { throw fail("ussd.replyDCS must be 0 to 255") }
         for override in faults.finalOn where override.final.isEmpty || override.final.contains("\r") || override.final.contains("\n") {
             throw fail("faults.finalOn final must be one non-empty line")
@@ -513,6 +514,9 @@ extension Personality {
         /// A matching command is answered with its information lines and no final result at all, as old Wavecom
         /// firmwares answer `AT+CPIN?` (`+CPIN: READY` and no `OK`).
         public var noFinalResultOn: [String]
+        /// After power-up the SIM is still starting: this many SIM commands (`+CPIN?`, `+CIMI`, the ICCID commands,
+        /// `+CUSD`) answer `+CME ERROR: 14` (SIM busy) before the SIM answers.
+        public var simBusyReplies: Int
 
         /// Creates a fault-free set.
         public init() {
@@ -531,11 +535,13 @@ extension Personality {
             finalOn = []
             cusdReplace = []
             noFinalResultOn = []
+            simBusyReplies = 0
         }
 
         enum CodingKeys: String, CodingKey {
             case silentAfter, hangupOn, hangupAfter, garbageOn, failFirst, cusdDelayMs, unsolicitedInsideReplies, replugAfterMs
             case hangupAtCommand, hangupAfterCommand, silentAfterCommand, truncateOn, finalOn, cusdReplace, noFinalResultOn
+            case simBusyReplies
         }
 
         /// Decodes; every pattern list also accepts a single string.
@@ -564,6 +570,7 @@ extension Personality {
             finalOn = try c.decodeIfPresent([FinalOverride].self, forKey: .finalOn) ?? []
             cusdReplace = try c.decodeIfPresent([CUSDReplacement].self, forKey: .cusdReplace) ?? []
             noFinalResultOn = try patterns(.noFinalResultOn)
+            simBusyReplies = try c.decodeIfPresent(Int.self, forKey: .simBusyReplies) ?? 0
         }
     }
 

@@ -5,7 +5,7 @@ import Testing
 /// The non-Huawei personalities shipped in `simulator/personalities`: each answers the station's identity, ICCID,
 /// PIN and USSD commands in its vendor's recorded form, and says where each form comes from.
 @Suite struct VendorPersonalityTests {
-    static let vendors = ["zte-mf627", "sierra-c885", "option-globetrotter", "alcatel-x060s", "wavecom-fastrack"]
+    static let vendors = ["zte-mf627", "sierra-c885", "option-globetrotter", "alcatel-x060s", "wavecom-fastrack", "qualcomm-m6280"]
 
     /// A device in its power-up state on a network that knows one voucher.
     private func engine(_ name: String) throws -> ModemEngine {
@@ -116,6 +116,16 @@ import Testing
             #expect(decoded.rawText == decoded.text, "\(name)")
             #expect(decoded.text?.contains("1000") == true, "\(name): \(decoded.text ?? "nil")")
         }
+    }
+
+    @Test func theM6280SIMIsBusyForItsFirstTwoCommandsOnly() throws {
+        var device = try engine("qualcomm-m6280")
+        // Commands that do not need the SIM are answered at once and do not use up the busy replies.
+        #expect(lines(exchange(&device, "AT+CGMI"), echo: "AT+CGMI") == ["QUALCOMM INCORPORATED", "OK"])
+        #expect(lines(exchange(&device, "AT+CPIN?"), echo: "AT+CPIN?") == ["+CME ERROR: 14"])
+        #expect(lines(exchange(&device, "AT+CIMI"), echo: "AT+CIMI") == ["+CME ERROR: 14"])
+        #expect(lines(exchange(&device, "AT+CPIN?"), echo: "AT+CPIN?") == ["+CPIN: READY", "OK"])
+        #expect(device.simBusyLeft == 0)
     }
 
     @Test func requestAndReplyCodecsRoundTrip() {

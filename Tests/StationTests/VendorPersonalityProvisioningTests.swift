@@ -6,13 +6,14 @@ import ModemSimulator
 import StationAPI
 import Testing
 
-/// Each vendor personality of `simulator/personalities` (recorded replies of ZTE, Sierra, Option, Alcatel and
-/// Wavecom devices), plugged into a real station over a temporary ledger: identified, credited exactly once, done.
+/// Each vendor personality of `simulator/personalities` (recorded replies of ZTE, Sierra, Option, Alcatel, Wavecom and
+/// Qualcomm devices), plugged into a real station over a temporary ledger: identified, credited exactly once, done.
 ///
 /// The personality runs as shipped (its own IMEI, ICCID, ICCID commands, USSD encoding and quirks), without
 /// latencies; the operator knows one voucher, which the station must spend once for that SIM.
 @Suite(.serialized) struct VendorPersonalityProvisioningTests {
-    static let vendors = ["zte-mf627", "sierra-c885", "option-globetrotter", "alcatel-x060s", "wavecom-fastrack"]
+    static let vendors = ["zte-mf627", "sierra-c885", "option-globetrotter", "alcatel-x060s", "wavecom-fastrack",
+                          "qualcomm-m6280"]
     static let voucher = "436013279318"
     /// The personality that provisions only once the AT driver passes the dialect's final-result grace.
     static let awaitingGraceWiring = "wavecom-fastrack"
