@@ -224,14 +224,18 @@ public enum ICCIDCommand: String, Codable, Sendable, CaseIterable {
 
 /// Chooses a dialect for a device from an ordered list.
 public struct DialectCatalog: Sendable, Equatable {
-    /// Dialects in priority order: the configured ones as given, then the base ones with a pattern, then the base
-    /// catch-alls (so the shipped `generic.json` never hides a vendor's file, whatever the file names).
+    /// Dialects in priority order: the configured ones with a pattern, the configured catch-alls, then the same for
+    /// the base ones; within each group the order given. A catch-all never hides a dialect with a pattern of its own
+    /// group, whatever the order of the files it came from (`generic.json` sorts before `huawei.json`).
     public private(set) var dialects: [DeviceDialect]
 
-    /// Creates a catalog from `configured` dialects (tried first, in their order) and `base` (the shipped files by
-    /// default).
+    /// Creates a catalog from `configured` dialects (tried first) and `base` (the shipped files by default).
     public init(configured: [DeviceDialect] = [], base: [DeviceDialect] = ShippedDialects.all) {
-        self.dialects = configured + base.filter { !$0.isCatchAll } + base.filter(\.isCatchAll)
+        self.dialects = Self.patternedFirst(configured) + Self.patternedFirst(base)
+    }
+
+    private static func patternedFirst(_ dialects: [DeviceDialect]) -> [DeviceDialect] {
+        dialects.filter { !$0.isCatchAll } + dialects.filter(\.isCatchAll)
     }
 
     /// The first dialect that matches, or the 27.007 floor.
