@@ -152,6 +152,8 @@ def start_sim(work, plain):
     data = json.load(open("simulator/personalities/generic-3gpp.json"))
     data["latency"] = {"defaultMs": 0, "commands": {}}
     data.pop("unsolicited", None)
+    # ModemManager reads the ICCID with AT+CRSM (EF_ICCID), hotspotd may use +CCID: answer both, as sticks do.
+    data["sim"]["iccidForms"] = ["+CCID", "+CRSM"]
     json.dump(data, open(personality, "w"))
     args = [BIN + "/hotspot-sim"]
     for label in ("a", "b", "c"):
@@ -197,9 +199,10 @@ def run_hotspotd(work):
         if not rig.wait_for_hotspotd(BIN, plain, 10, 0.02):
             raise RuntimeError("hotspotd did not start")
         replay = write_replay(work)
+        # The replay must be in place before the uevent: hotspotd switches as soon as it sees the device.
+        tb.load_ioctl("/dev/bus/usb/001/007", replay)
         start = time.monotonic()
         tb.add_from_string(storage_description(False))
-        tb.load_ioctl("/dev/bus/usb/001/007", replay)
         switched = None
         while time.monotonic() - start < 30:
             if "mode switch sent" in open(log, errors="replace").read():
@@ -256,10 +259,13 @@ def run_mm(work):
             if time.time() > end:
                 raise RuntimeError("ModemManager did not come up")
             time.sleep(0.05)
+        # mmcli answers once the bus name is taken, which can be before ModemManager's udev monitor listens (2 of 5
+        # runs saw no uevent at all without this): settle first; the clock starts at the plug.
+        time.sleep(1.0)
         replay = write_replay(work)
+        tb.load_ioctl("/dev/bus/usb/001/007", replay)
         start = time.monotonic()
         tb.add_from_string(storage_description(True))
-        tb.load_ioctl("/dev/bus/usb/001/007", replay)
         ms = subprocess.run(["usb_modeswitch", "-v", "0x19d2", "-p", "0x2000", "-K", "-M", ZTE_MESSAGE], env=mocked,
                             capture_output=True, text=True)
         if ms.returncode != 0 or "Response successfully read" not in ms.stdout:

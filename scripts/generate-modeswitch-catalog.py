@@ -78,6 +78,9 @@ SPECIAL_MODES = {
 IGNORED_KEYS = {"CheckSuccess", "NoDriverLoading", "WaitBefore", "ReleaseDelay", "DetachStorageOnly",
                 "AltSetting", "DefaultVendor", "DefaultProduct"}
 
+# Interface classes a modem personality shows: CDC (02), CDC data (0a), vendor-specific (ff).
+MODEM_CLASSES = {0x02, 0x0a, 0xff}
+
 FILE_NAME = re.compile(r"^([0-9a-f]{4}):([0-9a-f]{4})(?::(.+))?$")
 HEX_MESSAGE = re.compile(r"^(?:[0-9a-fA-F]{2})+$")
 
@@ -209,7 +212,11 @@ def entry_for(name, text):
     if targets:
         spec["targetUSBIDs"] = targets
     if "TargetClass" in values:
-        spec["targetClass"] = "%02x" % number(values["TargetClass"], 16)
+        target_class = number(values["TargetClass"], 16)
+        if target_class not in MODEM_CLASSES:
+            # Printers (07), game controllers (03): usb_modeswitch's business, not a station's.
+            raise Unsupported("not a modem (target interface class %02x)" % target_class)
+        spec["targetClass"] = "%02x" % target_class
     if not targets and "TargetClass" not in values:
         # No target given: any personality on the same path without a storage interface.
         spec["targetClass"] = "any"

@@ -77,7 +77,11 @@ public struct DeviceClassifier: Sendable {
     /// The hints `classify` uses for this snapshot: its catalog entry's, else the first matching generic rule's.
     public func hints(for snapshot: USBDeviceSnapshot) -> ATPortHints {
         switch match(snapshot) {
-        case .entry(let entry)?: return entry.atPort ?? ATPortHints()
+        case .entry(let entry)?:
+            if let atPort = entry.atPort { return atPort }
+            // A storage entry whose device kept its ids after the switch: its family's rule, as `classify` uses.
+            if entry.modeSwitch != nil, let rule = matchingRule(snapshot) { return rule.hints }
+            return ATPortHints()
         case .rule(let rule)?: return rule.hints
         case nil: return ATPortHints()
         }

@@ -215,7 +215,10 @@ public struct USBDeviceCatalog: Sendable, Equatable {
             guard let value = try object.int("pantechValue"), (0...0xffff).contains(value) else {
                 throw CatalogObjectReader.invalid("\(path).pantechValue", "is required for pantechMode (0-65535)")
             }
-            method = .controlRequests(ModeSwitchMethod.pantechRequests(value: UInt16(value)))
+            let requests = ModeSwitchMethod.pantechRequests(value: UInt16(value))
+            // Values 0 and 1: the device switches by itself once usb-storage lets go; an empty bulk sequence
+            // detaches the driver and claims the interface, and sends nothing.
+            method = requests.isEmpty ? .bulkMessages([]) : .controlRequests(requests)
         case "quantaMode":
             method = .controlRequests([ModeSwitchMethod.quantaRequest])
         case "qisdaMode":
