@@ -129,25 +129,58 @@ extension UMockdevDiscoveryTests {
         }
     }
 
-    @Test func classifiesSierraStickInCDROMModeForTheSWIMSRequest() async throws {
+    @Test func sierraStickInCDROMModeGetsTheSWIMSRequestAndItsModemPersonalityIsTakenBack() async throws {
         let sierra = MockUSBDevice(
             port: "1-7", deviceNumber: 9, vendorID: 0x1199, productID: 0x0fff, manufacturer: "Sierra Wireless, Incorporated",
             product: "USB MMC Storage",
             interfaces: [.init(number: 0, interfaceClass: 0x08, subclass: 0x06, proto: 0x50,
                                endpoints: [(0x81, 2, 512), (0x01, 2, 512)], driver: "usb-storage")])
+        // The modem personality usb-modeswitch-data names first for a 0fff stick of the 68a3 family (sierra driver).
+        let modem = MockUSBDevice(
+            port: "1-7", deviceNumber: 10, vendorID: 0x1199, productID: 0x68a3, manufacturer: "Sierra Wireless, Incorporated",
+            product: "Sierra Wireless USB 305 Modem",
+            interfaces: [
+                .init(number: 0, interfaceClass: 0xff, subclass: 0xff, proto: 0xff,
+                      endpoints: [(0x81, 2, 512), (0x01, 2, 512)], driver: "sierra", tty: "ttyUSB9"),
+                .init(number: 3, interfaceClass: 0xff, subclass: 0xff, proto: 0xff,
+                      endpoints: [(0x82, 2, 512), (0x02, 2, 512)], driver: "sierra", tty: "ttyUSB10"),
+            ])
         let testbed = try MockTestbed()
         try testbed.add(sierra.description)
         let discovery = USBDiscovery()
         try await discovery.start()
         defer { discovery.stop() }
         let snapshot = try #require(discovery.snapshots.first { $0.usbPath == "1-7" })
-        guard case .needsModeSwitch(let plan) = DeviceClassifier(catalog: Self.modeSwitchCatalog).classify(snapshot) else {
+        let classifier = DeviceClassifier(catalog: Self.modeSwitchCatalog)
+        guard case .needsModeSwitch(let plan) = classifier.classify(snapshot) else {
             Issue.record("Sierra stick in CD-ROM mode was not classified needsModeSwitch")
             return
         }
-        // Control transfers cannot be replayed by umockdev (TESTING.md 3d): the request is checked as bytes.
         #expect(plan.method == .controlRequests([ModeSwitchMethod.sierraRequest]))
-        #expect(ModeSwitchMethod.sierraRequest.setupPacket == [0x40, 0x0b, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00])
-        #expect(plan.targetUSBIDs.contains(USBID(vendor: 0x1199, product: 0x68a3)))
+        #expect(plan.targetUSBIDs.contains(USBID(vendor: modem.vendorID, product: modem.productID)))
+
+        // umockdev cannot replay control transfers (TESTING.md 3d: LIBUSB_ERROR_IO): the request reaches libusb and
+        // fails there, and the error names the setup packet that was sent (checked as bytes in ModeSwitchCatalogTests).
+        await #expect {
+            _ = try await USBModeSwitcher().switchMode(plan)
+        } throws: { error in
+            guard let error = error as? DiscoveryError else { return false }
+            return error.code == .usbTransferFailed && error.context.contains("control request 400b010000000000")
+        }
+
+        // The device's side of the switch, as a real stick does it: storage leaves, the modem arrives on the same path.
+        let waiter = Task { try await ModeSwitchWaiter.awaitReturn(of: plan, events: discovery.events()) }
+        testbed.unplug(sierra)
+        try testbed.add(modem.description)
+        let back = try await waiter.value
+        #expect(back.usbID == USBID(vendor: 0x1199, product: 0x68a3))
+        var current = back
+        let deadline = ContinuousClock.now + .seconds(5)
+        while current.ttys.count < 2, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            current = discovery.snapshots.first { $0.usbPath == "1-7" } ?? current
+        }
+        // Any vendor: a serial port of a personality udev marked (69-hotspot-station-modeswitch.rules) is probed.
+        #expect(classifier.classify(current) == .atDevice(atPort: "/dev/ttyUSB9", candidatePorts: ["/dev/ttyUSB9", "/dev/ttyUSB10"], role: .modem))
     }
 }
