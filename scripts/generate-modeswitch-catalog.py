@@ -21,6 +21,8 @@ Usage:
   --config-pack PATH --data-version VERSION          read another pack (tests, other releases)
 
 How each key is read follows usb_modeswitch 2.6 (its man page and config parser):
+  file name vvvv:pppp:uMa=TEXT / :uPr=TEXT           the entry applies when the USB manufacturer / product
+                                                    string contains TEXT (whenManufacturer / whenProduct)
   TargetVendor + TargetProduct / TargetProductList  the ids the device comes back with
   TargetClass                                       or: the same id with this interface class
   MessageContent, MessageContent2, MessageContent3  bulk messages, sent in that order
@@ -137,10 +139,18 @@ def entry_for(name, text):
     if not match:
         raise Unsupported("file name is not vvvv:pppp")
     vendor, product, condition = match.groups()
+    conditions = {}
     if condition:
-        # uMa/uPr/uSe: USB strings; sVe/sMo: SCSI inquiry strings. The catalog matches ids only.
-        raise Unsupported("variant chosen by a %s string (%s)" % (
-            "SCSI inquiry" if condition.startswith("s") else "USB descriptor", condition.split("=")[0]))
+        # uMa/uPr: the USB manufacturer/product string contains the text (usb_modeswitch's dispatcher picks
+        # such a variant over the plain file); sVe/sMo: SCSI inquiry strings, which discovery does not read.
+        key, _, wanted = condition.partition("=")
+        if key == "uMa":
+            conditions["whenManufacturer"] = wanted
+        elif key == "uPr":
+            conditions["whenProduct"] = wanted
+        else:
+            raise Unsupported("variant chosen by a %s string (%s)" % (
+                "SCSI inquiry" if key.startswith("s") else "USB descriptor", key))
     title, values = parse_config(text)
     known = set(SPECIAL_MODES) | IGNORED_KEYS | {
         "TargetVendor", "TargetProduct", "TargetProductList", "TargetClass", "MessageContent",
@@ -221,12 +231,14 @@ def entry_for(name, text):
         # No target given: any personality on the same path without a storage interface.
         spec["targetClass"] = "any"
 
+    suffix = "".join("-" + re.sub(r"[^a-z0-9]+", "", wanted.lower()) for wanted in conditions.values())
     entry = {
-        "id": "usb-modeswitch-%s-%s" % (vendor, product),
+        "id": "usb-modeswitch-%s-%s%s" % (vendor, product, suffix),
         "name": title or "usb-modeswitch-data %s:%s" % (vendor, product),
         "usbIDs": ["%s:%s" % (vendor, product)],
-        "modeSwitch": spec,
     }
+    entry.update(conditions)
+    entry["modeSwitch"] = spec
     return entry
 
 

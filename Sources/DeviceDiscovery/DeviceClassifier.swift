@@ -103,7 +103,9 @@ public struct DeviceClassifier: Sendable {
     /// The catalog entry for the snapshot's USB id, else the first generic rule (in catalog order) one of whose
     /// interfaces matches, a rule that requires the udev candidate mark only when the snapshot has it; `nil` otherwise.
     private func match(_ snapshot: USBDeviceSnapshot) -> CatalogMatch? {
-        if let entry = catalog.entry(for: snapshot.usbID) { return .entry(entry) }
+        if let entry = catalog.entry(for: snapshot.usbID, manufacturer: snapshot.manufacturer, product: snapshot.product) {
+            return .entry(entry)
+        }
         return matchingRule(snapshot).map { .rule($0) }
     }
 

@@ -20,11 +20,18 @@ public struct USBCatalogEntry: Sendable, Equatable {
     public var atPort: ATPortHints?
     /// Present when the device cannot be driven over AT: the reason.
     public var noATPort: String?
+    /// When set, the entry applies only to a device whose USB manufacturer string contains this text
+    /// (case-insensitive): usb-modeswitch-data's `uMa=` variants of a shared id.
+    public var whenManufacturerContains: String?
+    /// When set, the entry applies only to a device whose USB product string contains this text
+    /// (case-insensitive): usb-modeswitch-data's `uPr=` variants.
+    public var whenProductContains: String?
 
     /// Creates an entry.
     public init(id: String, name: String, usbIDs: [USBID], role: DeviceRole = .modem,
                 roleByProductString: [ProductStringRole] = [], modeSwitch: ModeSwitchSpec? = nil,
-                atPort: ATPortHints? = nil, noATPort: String? = nil) {
+                atPort: ATPortHints? = nil, noATPort: String? = nil,
+                whenManufacturerContains: String? = nil, whenProductContains: String? = nil) {
         self.id = id
         self.name = name
         self.usbIDs = usbIDs
@@ -33,6 +40,19 @@ public struct USBCatalogEntry: Sendable, Equatable {
         self.modeSwitch = modeSwitch
         self.atPort = atPort
         self.noATPort = noATPort
+        self.whenManufacturerContains = whenManufacturerContains
+        self.whenProductContains = whenProductContains
+    }
+
+    /// Whether the entry's string conditions hold for a device with these USB strings (a condition on a string the
+    /// device does not have fails).
+    public func appliesTo(manufacturer: String?, product: String?) -> Bool {
+        func holds(_ wanted: String?, _ actual: String?) -> Bool {
+            guard let wanted else { return true }
+            guard let actual else { return false }
+            return actual.lowercased().contains(wanted.lowercased())
+        }
+        return holds(whenManufacturerContains, manufacturer) && holds(whenProductContains, product)
     }
 
     /// The role for a device with this USB product string.

@@ -24,9 +24,15 @@ public struct USBDeviceCatalog: Sendable, Equatable {
         self.genericRules = genericRules
     }
 
-    /// The entry for a vendor:product pair; the last loaded entry wins.
+    /// The entry for a vendor:product pair; the last loaded entry wins. Entries with USB string conditions
+    /// are skipped: `entry(for:manufacturer:product:)` weighs them.
     public func entry(for id: USBID) -> USBCatalogEntry? {
-        entries.last { $0.usbIDs.contains(id) }
+        entries.last { $0.usbIDs.contains(id) && $0.whenManufacturerContains == nil && $0.whenProductContains == nil }
+    }
+
+    /// The entry for a device with these ids and USB strings: the last loaded entry whose conditions hold.
+    public func entry(for id: USBID, manufacturer: String?, product: String?) -> USBCatalogEntry? {
+        entries.last { $0.usbIDs.contains(id) && $0.appliesTo(manufacturer: manufacturer, product: product) }
     }
 
     /// This catalog with `later` loaded on top: same-id entries and rules are replaced in place,
@@ -111,6 +117,7 @@ public struct USBDeviceCatalog: Sendable, Equatable {
     private static func decodeEntry(_ value: CatalogJSON, path: String) throws(DiscoveryError) -> USBCatalogEntry {
         let object = try CatalogObjectReader(value, path: path, allowedKeys: [
             "id", "name", "usbIDs", "role", "roleByProductString", "modeSwitch", "atPort", "noATPort",
+            "whenManufacturer", "whenProduct",
         ])
         let usbIDs = try object.usbIDs("usbIDs")
         guard !usbIDs.isEmpty else { throw CatalogObjectReader.invalid("\(path).usbIDs", "must list at least one id") }
@@ -133,7 +140,9 @@ public struct USBDeviceCatalog: Sendable, Equatable {
         return USBCatalogEntry(
             id: try object.requiredString("id"), name: try object.string("name") ?? "", usbIDs: usbIDs,
             role: try object.role("role") ?? .modem, roleByProductString: roles, modeSwitch: modeSwitch,
-            atPort: atPort, noATPort: try object.string("noATPort"))
+            atPort: atPort, noATPort: try object.string("noATPort"),
+            whenManufacturerContains: try object.string("whenManufacturer").flatMap { $0.isEmpty ? nil : $0 },
+            whenProductContains: try object.string("whenProduct").flatMap { $0.isEmpty ? nil : $0 })
     }
 
     private static let hintKeys: Set<String> = [

@@ -67,6 +67,24 @@ struct ModeSwitchCatalogTests {
         #expect(spec.targetUSBIDs.contains(USBID(vendor: 0x1199, product: 0x68a3)))
     }
 
+    @Test func sharedQualcommIDIsSwitchedAsTheManufacturerStringSays() throws {
+        let catalog = try Self.generatedCatalog()
+        let id = USBID(vendor: 0x05c6, product: 0x1000)
+        // usb-modeswitch-data's 05c6:1000:uMa=AnyDATA and :uMa=SAMSUNG variants.
+        let anydata = try #require(catalog.entry(for: id, manufacturer: "AnyDATA Corporation", product: nil))
+        #expect(anydata.modeSwitch?.targetUSBIDs == [USBID(vendor: 0x16d5, product: 0x6502)])
+        let samsung = try #require(catalog.entry(for: id, manufacturer: "SAMSUNG Electronics", product: "SWC-E100"))
+        #expect(samsung.modeSwitch?.method == .bulkMessage(
+            CatalogObjectReader.parseHexString("55534243123456780000000000000616000000000000000000000000000000") ?? []))
+        // No plain 05c6:1000 file: a stick with another manufacturer string is not switched blindly.
+        #expect(catalog.entry(for: id, manufacturer: "Unknown Maker", product: nil) == nil)
+        #expect(catalog.entry(for: id) == nil)
+        let snapshot = USBDeviceSnapshot(usbPath: "1-9", syspath: "/sys/x/1-9", vendorID: 0x05c6, productID: 0x1000,
+                                         manufacturer: "Unknown Maker",
+                                         interfaces: [USBInterfaceInfo(number: 0, interfaceClass: 0x08, interfaceSubclass: 0x06, interfaceProtocol: 0x50)])
+        #expect(DeviceClassifier(catalog: catalog).classify(snapshot) == .unknown)
+    }
+
     @Test func builtInMessagesAreUSBModeswitchsBytes() {
         #expect(Self.hex(ModeSwitchMethod.huaweiNewModeMessage) == "55534243123456780000000000000011062000000101000100000000000000")
         #expect(Self.hex(ModeSwitchMethod.huaweiAltModeMessage) == "55534243123456780000000000000011063000000000010000000000000000")
