@@ -39,6 +39,7 @@ from bench import http_get  # noqa: E402
 
 BIN = sys.argv[1]
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+SETTLE = float(os.environ.get("MM_SETTLE_SECONDS", "3"))
 BUS = "/devices/pci0000:00/0000:00:14.0/usb1"
 PORT = "1-6"
 ZTE_MESSAGE = "55534243123456702000000080000c85010101180101010101000000000000"
@@ -259,9 +260,10 @@ def run_mm(work):
             if time.time() > end:
                 raise RuntimeError("ModemManager did not come up")
             time.sleep(0.05)
-        # mmcli answers once the bus name is taken, which can be before ModemManager's udev monitor listens (2 of 5
-        # runs saw no uevent at all without this): settle first; the clock starts at the plug.
-        time.sleep(1.0)
+        # mmcli answers once the bus name is taken, which can be before ModemManager's udev monitor listens: with no
+        # pause or 1 s, 2 of 5 runs saw no uevent at all (nothing about 1-6 in mm.log); 3 s (MM_SETTLE_SECONDS) gave
+        # 5 of 5. The clock starts at the plug, so the pause costs ModemManager nothing.
+        time.sleep(SETTLE)
         replay = write_replay(work)
         tb.load_ioctl("/dev/bus/usb/001/007", replay)
         start = time.monotonic()

@@ -115,7 +115,7 @@ def main():
                         "%d left out because usb-modeswitch-data lists them as storage personalities. Do not edit."
                         % (revision[:12], ", ".join(files), len(entries), skipped)),
         "generatedFrom": {"package": "ModemManager", "version": revision, "files": len(files),
-                          "switchable": 0},
+                          "products": len(entries)},
     }
     head = json.dumps(document, indent=1)
     body = ",\n".join("  " + json.dumps(entry, separators=(", ", ": ")) for entry in entries)
