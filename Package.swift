@@ -78,6 +78,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
+        // Pure: HiLink web API (flat XML under limits, CSRF tokens, login derivations, error codes, RSA bodies).
+        .target(name: "HiLinkProtocol", dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")], swiftSettings: strict),
         // Fake devices on pseudo-terminals, driven by personality files.
         .target(name: "ModemSimulator", dependencies: ["ATProtocol"], swiftSettings: strict),
         .executableTarget(name: "hotspot-sim", dependencies: [
@@ -95,6 +97,7 @@ let package = Package(
         .testTarget(name: "StationTests", dependencies: ["Station", "StationAPI", "Ledger", "ATProtocol", "ModemSimulator", "UnixHTTP", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery", "SerialPort", "CUMockdev", "Station", "StationAPI", "ModemSimulator", "ATProtocol", "Ledger"], swiftSettings: strict),
         .testTarget(name: "HotspotctlTests", dependencies: ["hotspotctl", "StationAPI", "UnixHTTP", "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
+        .testTarget(name: "HiLinkProtocolTests", dependencies: ["HiLinkProtocol", .product(name: "_CryptoExtras", package: "swift-crypto")], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["StationAPI", "ATProtocol", "SerialPort", "Ledger", "ModemSimulator", "Provisioning", "DeviceCatalog", "Station", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
     ]
 )
