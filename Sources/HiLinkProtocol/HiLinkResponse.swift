@@ -51,6 +51,8 @@ public struct HiLinkErrorCode: Sendable, Equatable, Hashable, CustomStringConver
     public static let format = HiLinkErrorCode(rawValue: 100005)
     /// 100006: a parameter is wrong (a 7-character WPA key…).
     public static let parameter = HiLinkErrorCode(rawValue: 100006)
+    /// 103002: wrong PIN.
+    public static let wrongPIN = HiLinkErrorCode(rawValue: 103002)
     /// 108003: already logged in.
     public static let alreadyLoggedIn = HiLinkErrorCode(rawValue: 108003)
     /// 108005: too many users logged in.
@@ -95,6 +97,7 @@ public struct HiLinkErrorCode: Sendable, Equatable, Hashable, CustomStringConver
         case .unknownEndpoint: return "unsupported-by-device"
         case .format, .parameter: return "refused-by-device"
         case .ussdBusy, .ussdUnsupported: return "ussd-refused-by-device"
+        case .wrongPIN: return "pin-wrong"
         case .ussdNetworkTimeout: return "ussd-network-timeout"
         case .wrongToken, .wrongSession, .wrongSessionToken: return "session-refused"
         default: return "device-error"
@@ -110,6 +113,7 @@ public struct HiLinkErrorCode: Sendable, Equatable, Hashable, CustomStringConver
         case .busy: meaning = "busy"
         case .format: meaning = "bad request format"
         case .parameter: meaning = "bad parameter"
+        case .wrongPIN: meaning = "wrong PIN"
         case .alreadyLoggedIn: meaning = "already logged in"
         case .tooManyUsers: meaning = "too many users"
         case .wrongCredentials: meaning = "wrong user name or password"
