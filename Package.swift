@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "DeviceCatalog", dependencies: ["ATProtocol"], swiftSettings: strict),
         // Pure: the provisioning workflow over DeviceChannel / LedgerWriting / clock protocols.
         .target(name: "Provisioning", dependencies: ["ATProtocol", "DeviceCatalog"], swiftSettings: strict),
+        // The AT device driver: the workflow's DeviceDriver over an AT channel, from dialect data.
+        .target(name: "ATDevice", dependencies: ["ATProtocol", "DeviceCatalog", "Provisioning"], swiftSettings: strict),
         // Codable API shared by daemon and CLI. Foundation only.
         .target(name: "StationAPI", swiftSettings: strict),
         // OS adapter: termios serial port + AT session (one command in flight, deadlines, URCs).
@@ -54,12 +56,12 @@ let package = Package(
         ], swiftSettings: strict),
         // The services: sessions, API routes, lifecycle.
         .target(name: "Station", dependencies: [
-            "ATProtocol", "DeviceCatalog", "Provisioning", "StationAPI", "SerialPort", "Ledger", "UnixHTTP", "DeviceDiscovery",
+            "ATProtocol", "DeviceCatalog", "Provisioning", "ATDevice", "StationAPI", "SerialPort", "Ledger", "UnixHTTP", "DeviceDiscovery",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .executableTarget(name: "hotspotd", dependencies: [
-            "Station",
+            "Station", "DeviceCatalog",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -81,7 +83,7 @@ let package = Package(
         // Pure: HiLink web API (flat XML under limits, CSRF tokens, login derivations, error codes, RSA bodies).
         .target(name: "HiLinkProtocol", dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")], swiftSettings: strict),
         // OS adapter: HiLink units over HTTP (SwiftNIO, SO_BINDTODEVICE per interface) and their DeviceDriver.
-        .target(name: "HiLink", dependencies: ["HiLinkProtocol", "Provisioning", "ATProtocol", "DeviceCatalog", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")], swiftSettings: strict),
+        .target(name: "HiLink", dependencies: ["HiLinkProtocol", "Provisioning", "ATProtocol", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")], swiftSettings: strict),
         // Fake devices on pseudo-terminals, driven by personality files.
         .target(name: "ModemSimulator", dependencies: ["ATProtocol"], swiftSettings: strict),
         // Fake HiLink units over HTTP (SwiftNIO), sharing the AT simulator's operator truth.
@@ -94,7 +96,7 @@ let package = Package(
 
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "DeviceCatalogTests", dependencies: ["DeviceCatalog", "ATProtocol"], swiftSettings: strict),
-        .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "ATProtocol", "DeviceCatalog"], swiftSettings: strict),
+        .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "ATDevice", "ATProtocol", "DeviceCatalog"], swiftSettings: strict),
         .testTarget(name: "SerialPortTests", dependencies: ["SerialPort", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"], swiftSettings: strict),
         .testTarget(name: "UnixHTTPTests", dependencies: ["UnixHTTP"], swiftSettings: strict),
@@ -103,7 +105,7 @@ let package = Package(
         .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery", "SerialPort", "CUMockdev", "Station", "StationAPI", "ModemSimulator", "ATProtocol", "Ledger"], swiftSettings: strict),
         .testTarget(name: "HotspotctlTests", dependencies: ["hotspotctl", "StationAPI", "UnixHTTP", "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
         .testTarget(name: "HiLinkProtocolTests", dependencies: ["HiLinkProtocol", .product(name: "_CryptoExtras", package: "swift-crypto")], swiftSettings: strict),
-        .testTarget(name: "HiLinkTests", dependencies: ["HiLink", "HiLinkProtocol", "HiLinkSimulator", "ModemSimulator", "Provisioning", "ATProtocol", "DeviceCatalog"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["StationAPI", "ATProtocol", "SerialPort", "Ledger", "ModemSimulator", "Provisioning", "DeviceCatalog", "Station", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .testTarget(name: "HiLinkTests", dependencies: ["HiLink", "HiLinkProtocol", "HiLinkSimulator", "ModemSimulator", "Provisioning", "ATProtocol", "DeviceCatalog", "Station", "Ledger"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["StationAPI", "ATProtocol", "SerialPort", "Ledger", "ModemSimulator", "Provisioning", "ATDevice", "DeviceCatalog", "Station", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
     ]
 )

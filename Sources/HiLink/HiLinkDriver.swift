@@ -1,5 +1,4 @@
 import ATProtocol
-import DeviceCatalog
 import HiLinkProtocol
 import Provisioning
 
@@ -99,7 +98,7 @@ public final class HiLinkDriver: DeviceDriver {
 
     /// The workflow's identity of this unit.
     public func identify() async throws(DriverFailure) -> DeviceIdentity {
-        try Self.deviceIdentity(await readIdentity())
+        Self.deviceIdentity(try await readIdentity())
     }
 
     /// Makes one attempt with `pin` through `pin/operate` (RSA-encrypted when the unit wants it) and reads the
@@ -179,14 +178,13 @@ public final class HiLinkDriver: DeviceDriver {
         HiLinkModuleSwitch(try await client.get("/api/global/module-switch")).encryptEnabled
     }
 
-    /// Maps the unit's identity onto the workflow's.
-    static func deviceIdentity(_ identity: HiLinkIdentity) throws(DriverFailure) -> DeviceIdentity {
-        guard let imei = identity.imei else {
-            throw DriverFailure(code: "identity-unreadable", message: "The unit gave no valid IMEI (\(identity.unreadable["imei"] ?? "")).")
-        }
-        return DeviceIdentity(manufacturer: "huawei", model: identity.model, firmware: identity.firmware, imei: imei,
-                              iccid: identity.iccid, imsi: identity.imsi, pinState: identity.pinState,
-                              dialect: identity.hasWiFi ? BuiltInDialects.huaweiMiFi : BuiltInDialects.huaweiStick)
+    /// Maps the unit's identity onto the workflow's (family `hilink`; the serial number names a unit whose IMEI
+    /// cannot be trusted).
+    static func deviceIdentity(_ identity: HiLinkIdentity) -> DeviceIdentity {
+        DeviceIdentity(manufacturer: "Huawei", model: identity.model, firmware: identity.firmware, imei: identity.imei,
+                       iccid: identity.iccid, imsi: identity.imsi, pinState: identity.pinState,
+                       pinTriesLeft: identity.pinTriesLeft, family: "hilink", hasWiFi: identity.hasWiFi,
+                       hardwareID: identity.serialNumber, unreadable: identity.unreadable)
     }
 }
 

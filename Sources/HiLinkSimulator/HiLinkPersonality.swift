@@ -37,7 +37,8 @@ public struct HiLinkPersonality: Sendable, Equatable {
     public var lockoutSeconds: Int
     /// Milliseconds added to the operator's USSD reply delay.
     public var ussdExtraDelayMs: Int
-    /// Whether the USSD answer never comes (`ussd/get` answers 111019 for ever; the network still acts).
+    /// Whether the answer to a recharge (any USSD but the balance query) never comes (`ussd/get` answers 111019 for
+    /// ever; the network still acts).
     public var ussdNeverAnswers: Bool
 
     /// An E3372h-320-like stick on WebUI 17: type-4 login, compact headers, no `webserver/token`, no Wi-Fi.
@@ -85,7 +86,7 @@ public struct HiLinkPersonality: Sendable, Equatable {
         return p
     }()
 
-    /// The WebUI-10 MiFi whose USSD answers never come.
+    /// The WebUI-10 MiFi whose recharge answers never come (balance queries are answered).
     public static let ussdTimeout = {
         var p = e5576WebUI10
         p.name = "e5576-ussd-timeout"

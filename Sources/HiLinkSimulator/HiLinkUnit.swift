@@ -357,7 +357,8 @@ public final class HiLinkUnit: @unchecked Sendable {
             } catch {
                 return Reply(body: Self.error(111020))
             }
-            pendingUSSD = (Date().addingTimeInterval(Double(delay + p.ussdExtraDelayMs) / 1000), text, p.ussdNeverAnswers)
+            let silent = p.ussdNeverAnswers && content.trimmingCharacters(in: .whitespaces) != network.profile.balanceCode
+            pendingUSSD = (Date().addingTimeInterval(Double(delay + p.ussdExtraDelayMs) / 1000), text, silent)
             return Reply(body: Self.ok)
         case "/api/wlan/basic-settings":
             guard p.hasWiFi && !p.multiSSID else { return Reply(body: Self.error(100002)) }

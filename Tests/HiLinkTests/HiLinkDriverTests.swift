@@ -25,7 +25,10 @@ import Testing
         #expect(sim.unit.stats.loginPosts == 1)
         #expect(sim.unit.stats.requests["/api/webserver/token"] ?? 0 >= 0)
         let workflowIdentity = try await driver.identify()
-        #expect(workflowIdentity.imei.digits == "356789012345672")
+        #expect(workflowIdentity.imei?.digits == "356789012345672")
+        #expect(workflowIdentity.family == "hilink")
+        #expect(workflowIdentity.hardwareID == "G4PDW19A01234567")
+        #expect(workflowIdentity.deviceKey == "356789012345672")
     }
 
     @Test func identifiesAScramOnlyMiFi() async throws {
