@@ -156,6 +156,7 @@ public actor HiLinkClient {
         case .closedEarly: return DriverFailure.deviceGone("The unit closed the connection before answering \(path).")
         case .malformed(let why): return DriverFailure(code: "device-malformed-reply", message: "The unit's answer to \(path) is not valid HTTP (\(why)).")
         case .connect(let why): return DriverFailure.deviceGone("The unit cannot be reached (\(why)).")
+        case .interfaceGone(let name): return DriverFailure.deviceGone("The unit's interface \(name) is gone.")
         case .bind(let why): return DriverFailure(code: "interface-bind-failed", message: "Cannot bind to the unit's interface (\(why)); binding needs CAP_NET_RAW.")
         case .cancelled: return DriverFailure(code: "cancelled", message: "The request to \(path) was cancelled.")
         }

@@ -37,6 +37,7 @@ public struct HiLinkHTTPResponse: Sendable {
 enum HiLinkTransportError: Error, Sendable {
     case connect(String)
     case bind(String)
+    case interfaceGone(String)
     case timedOut
     case bodyTooLarge
     case closedEarly
@@ -73,7 +74,11 @@ struct HiLinkTransport: Sendable {
                     }
                     bound = provider.unsafeSetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_BINDTODEVICE),
                                                            value: InterfaceName(interface).bytes)
-                        .flatMapErrorThrowing { error in throw HiLinkTransportError.bind("\(interface): \(error)") }
+                        .flatMapErrorThrowing { error in
+                            // ENODEV: no such interface (the stick was unplugged); anything else (EPERM) is a set-up fault.
+                            if let error = error as? IOError, error.errnoCode == ENODEV { throw HiLinkTransportError.interfaceGone(interface) }
+                            throw HiLinkTransportError.bind("\(interface): \(error)")
+                        }
                 } else {
                     bound = channel.eventLoop.makeSucceededVoidFuture()
                 }
@@ -87,6 +92,9 @@ struct HiLinkTransport: Sendable {
         channelFuture.whenFailure { error in
             if let error = error as? HiLinkTransportError {
                 promise.fail(error)
+            } else if let error = error as? NIOConnectionError,
+                      let own = error.connectionErrors.lazy.compactMap({ $0.error as? HiLinkTransportError }).first {
+                promise.fail(own)
             } else {
                 promise.fail(HiLinkTransportError.connect("\(error)"))
             }
