@@ -266,6 +266,10 @@ actor DeviceSession {
             status.iccidLuhnValid = identity.iccid?.luhnValid
             status.imsi = identity.imsi?.digits
             status.simState = identity.pinState?.code
+            status.imeiLuhnValid = identity.imei?.luhnValid
+            status.pinTriesLeft = identity.pinTriesLeft
+            status.identifiedBy = identity.imei != nil ? nil : (identity.iccid != nil ? "iccid" : "hardware")
+            status.unreadable = identity.unreadable.isEmpty ? nil : identity.unreadable
             status.role = identity.hasWiFi ? .hotspot : .modem
             status.updatedAt = Date()
         case .step(let step, let stepStatus, let message):
