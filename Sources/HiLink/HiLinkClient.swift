@@ -157,7 +157,7 @@ public actor HiLinkClient {
         case .malformed(let why): return DriverFailure(code: "device-malformed-reply", message: "The unit's answer to \(path) is not valid HTTP (\(why)).")
         case .connect(let why): return DriverFailure.deviceGone("The unit cannot be reached (\(why)).")
         case .interfaceGone(let name): return DriverFailure.deviceGone("The unit's interface \(name) is gone.")
-        case .bind(let why): return DriverFailure(code: "interface-bind-failed", message: "Cannot bind to the unit's interface (\(why)); binding needs CAP_NET_RAW.")
+        case .bind(let why): return DriverFailure(code: "interface-bind-failed", message: "Cannot bind to the unit's interface (\(why)); a socket already bound, or a kernel before 5.7 without CAP_NET_RAW, refuses it.")
         case .cancelled: return DriverFailure(code: "cancelled", message: "The request to \(path) was cancelled.")
         }
     }

@@ -21,6 +21,34 @@ public struct HiLinkEndpoint: Sendable, Equatable {
         self.port = port
         self.interface = interface
     }
+
+    /// Reads `http://HOST[:PORT][/]` (HiLink is plain HTTP: any other scheme, a user part, a path or a bad port is
+    /// refused with nil). An interface name must be 1 to 15 characters without `/` or blanks, as the kernel wants.
+    public init?(url: String, interface: String? = nil) {
+        guard url.hasPrefix("http://") else { return nil }
+        var rest = Substring(url.dropFirst("http://".count))
+        if rest.hasSuffix("/") { rest = rest.dropLast() }
+        guard !rest.isEmpty, !rest.contains("/"), !rest.contains("@"), !rest.contains("?") else { return nil }
+        var host = rest
+        var port = 80
+        if let colon = rest.lastIndex(of: ":"), !rest.hasSuffix("]") {
+            guard let number = Int(rest[rest.index(after: colon)...]), (1...65535).contains(number) else { return nil }
+            port = number
+            host = rest[..<colon]
+        }
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = host.dropFirst().dropLast() }
+        guard !host.isEmpty, host.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == ":" }) else { return nil }
+        if let interface {
+            guard (1...15).contains(interface.utf8.count),
+                  interface.allSatisfy({ $0 != "/" && $0 != " " && $0 != ":" && $0.isASCII && !$0.isWhitespace }) else { return nil }
+        }
+        self.init(host: String(host), port: port, interface: interface)
+    }
+
+    /// How the station lists the unit: `http://HOST:PORT`, with ` via IF` when bound to an interface.
+    public var label: String {
+        "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" + (interface.map { " via \($0)" } ?? "")
+    }
 }
 
 /// One HTTP answer: status, headers in order (names as sent), body.

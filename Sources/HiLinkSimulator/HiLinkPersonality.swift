@@ -119,6 +119,8 @@ public enum HiLinkFault: String, Sendable, Equatable, CaseIterable {
     case redirect
     /// Login POSTs are never answered.
     case loginNeverEnds
+    /// `SesTokInfo` and `webserver/token` answer 100002: tokens come only from the home page's meta tags.
+    case noTokenEndpoints
     /// `ussd/send` is acted on (the network gets it) and the connection then dropped without an answer.
     case dropAfterUSSDSend
 }

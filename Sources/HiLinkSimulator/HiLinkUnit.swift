@@ -171,6 +171,8 @@ public final class HiLinkUnit: @unchecked Sendable {
             let t1 = newToken(), t2 = newToken()
             sessions[id]?.tokens = [t1, t2]
             reply = Reply(body: "<!DOCTYPE html>\n<html><head><meta name=\"csrf_token\" content=\"\(t1)\"/>\n<meta name=\"csrf_token\" content=\"\(t2)\"/></head><body></body></html>")
+        case "/api/webserver/SesTokInfo" where fault == .noTokenEndpoints, "/api/webserver/token" where fault == .noTokenEndpoints:
+            reply = Reply(body: Self.error(100002))
         case "/api/webserver/SesTokInfo":
             let id = openSession()
             let token = newToken()
