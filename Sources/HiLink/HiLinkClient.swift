@@ -10,8 +10,6 @@ public struct HiLinkConfiguration: Sendable {
     public var username: String
     /// The web password, from configuration; nil when the unit needs none. Never logged.
     public var password: String?
-    /// The SIM PIN from configuration, tried once when the SIM asks for one. Never logged.
-    public var simPIN: String?
     /// Most login attempts per unit; after that the unit is reported, never tried again by this client.
     public var maxLoginAttempts: Int
     /// A lock-out shorter than this is waited out (once); a longer one fails the call with `login-locked`.
@@ -24,18 +22,33 @@ public struct HiLinkConfiguration: Sendable {
     public var maxBodyBytes: Int
 
     /// Creates a configuration.
-    public init(endpoint: HiLinkEndpoint, username: String = "admin", password: String? = nil, simPIN: String? = nil,
+    public init(endpoint: HiLinkEndpoint, username: String = "admin", password: String? = nil,
                 maxLoginAttempts: Int = 3, maxLockoutWait: Duration = .zero, requestTimeout: Duration = .seconds(10),
                 ussdPollInterval: Duration = .milliseconds(500), maxBodyBytes: Int = 512 * 1024) {
         self.endpoint = endpoint
         self.username = username
         self.password = password
-        self.simPIN = simPIN
         self.maxLoginAttempts = maxLoginAttempts
         self.maxLockoutWait = maxLockoutWait
         self.requestTimeout = requestTimeout
         self.ussdPollInterval = ussdPollInterval
         self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+extension HiLinkConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The configuration with the password replaced by whether there is one: safe to log.
+    public var description: String {
+        "HiLinkConfiguration(\(endpoint.label), user \(username), password \(password == nil ? "none" : "set"), "
+            + "\(maxLoginAttempts) login attempts, lock-out wait \(maxLockoutWait), request timeout \(requestTimeout))"
+    }
+
+    /// Same as `description`: `debugPrint` and `dump` never show the password either.
+    public var debugDescription: String { description }
+
+    /// A mirror without the password.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["endpoint": endpoint.label, "username": username, "password": password == nil ? "none" : "set"])
     }
 }
 

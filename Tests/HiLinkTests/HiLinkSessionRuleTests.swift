@@ -48,6 +48,16 @@ import Testing
         #expect(sim.unit.stats.requests["/"] ?? 0 >= 1)
     }
 
+    @Test func theConfigurationNeverShowsThePassword() {
+        let configuration = HiLinkConfiguration(endpoint: HiLinkEndpoint(host: "192.168.8.1", interface: "usb0"), password: "Tr0ub4dor&3")
+        var dumped = ""
+        dump(configuration, to: &dumped)
+        for text in ["\(configuration)", String(reflecting: configuration), dumped] {
+            #expect(!text.contains("Tr0ub4dor"), "\(text)")
+            #expect(text.contains("192.168.8.1"))
+        }
+    }
+
     @Test func endpointsAreReadFromURLs() {
         #expect(HiLinkEndpoint(url: "http://192.168.8.1") == HiLinkEndpoint(host: "192.168.8.1", port: 80))
         #expect(HiLinkEndpoint(url: "http://192.168.8.1:8080/", interface: "enx0c5b8f279a64")
