@@ -19,6 +19,16 @@ extension Station {
         return status
     }
 
+    /// Attaches a device discovery reached through another driver than AT (a HiLink unit behind its USB network
+    /// interface), and remembers where it came from: its unplug ends the session like any other.
+    func attachDiscovered(driver: any DeviceDriver, port: String, usbPath: String,
+                          close: @escaping @Sendable () async -> Void) async throws(StationError) -> DeviceStatus {
+        let status = try await attach(driver: driver, port: port, closeDevice: close)
+        discovered.usbPathOfSession[status.id] = usbPath
+        discovered.placeholders[usbPath] = nil
+        return status
+    }
+
     /// The port of a live session (not gone) among `ports`, comparing the nodes their symlinks lead to: a device
     /// attached by hand or from the configuration that discovery then finds on USB.
     func livePort(among ports: [String]) async -> String? {
