@@ -7,6 +7,7 @@ import Ledger
 import ModemSimulator
 import Provisioning
 @testable import Station
+import HiLinkStation
 import Testing
 
 /// The real `ProvisioningWorkflow` and SQLite ledger over the HiLink driver and a simulated unit: the money rules
@@ -81,5 +82,36 @@ import Testing
         _ = await workflow.provision(identity, order: ProvisioningOrder(plan: Self.plan))
         #expect(sim.ledger.snapshot().vouchers[code]?.attempts.count == 1, "the unknown voucher is never resent")
         #expect(try ledger.vouchers(state: .unknown).map(\.code) == [code])
+    }
+}
+
+/// Discovery's opener for HiLink units, against a simulated unit.
+@Suite(.serialized) struct HiLinkOpenerTests {
+    @Test func theOpenerHandsTheStationAnIdentifyingDriver() async throws {
+        let sim = try await HiLinkFixture.start(.e5576WebUI10)
+        defer { Task { await sim.stop() } }
+        let port = sim.server.port
+        // On loopback the interface cannot be bound to: the configuration keeps the host and port only.
+        let opener = NetworkDeviceOpener.hiLink(addressPatience: .seconds(1), unitAddress: { _ in "127.0.0.1" }) { _, host in
+            HiLinkConfiguration(endpoint: HiLinkEndpoint(host: host, port: port), password: "s3cret-pass")
+        }
+        let connection = try await opener.connect("usb0", "127.0.0.1").get()
+        #expect(connection.port == "http://127.0.0.1:\(port)")
+        let identity = try await connection.driver.identify()
+        #expect(identity.family == "hilink")
+        #expect(identity.imei?.digits == "867530012345672")
+        #expect(connection.driver.wifiStore != nil)
+
+        let wrong = NetworkDeviceOpener.hiLink { _, host in
+            HiLinkConfiguration(endpoint: HiLinkEndpoint(host: host, port: port), password: "s3cret-pass")
+        }
+        await sim.stop()
+        guard case .failure(let error) = await wrong.connect("usb0", "127.0.0.1") else {
+            Issue.record("a unit that is gone was opened")
+            return
+        }
+        #expect(error.code == "device-gone")
+        let configuration = NetworkDeviceOpener.hiLinkConfiguration(interface: "usb0", host: "192.168.8.1", password: "p")
+        #expect(configuration.endpoint == HiLinkEndpoint(host: "192.168.8.1", port: 80, interface: "usb0"))
     }
 }
