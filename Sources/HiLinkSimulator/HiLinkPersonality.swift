@@ -115,6 +115,8 @@ public enum HiLinkFault: String, Sendable, Equatable, CaseIterable {
     case hugeBody
     /// Every answer carries 1,500 more tokens (about 50 KB of header).
     case tokenStorm
+    /// Every answer carries ten thousand more tokens (about 330 KB of header).
+    case tokenFlood
     /// Every API answer is a redirect.
     case redirect
     /// Login POSTs are never answered.

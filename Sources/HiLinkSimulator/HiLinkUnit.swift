@@ -436,8 +436,8 @@ public final class HiLinkUnit: @unchecked Sendable {
                 headers.append(("__RequestVerificationToken", token))
             }
         }
-        if fault == .tokenStorm {
-            headers.append(("__RequestVerificationToken", (0..<1_500).map { _ in "Q" + String(repeating: "x", count: 31) }.joined(separator: "#")))
+        if fault == .tokenStorm || fault == .tokenFlood {
+            headers.append(("__RequestVerificationToken", (0..<(fault == .tokenFlood ? 10_000 : 1_500)).map { _ in "Q" + String(repeating: "x", count: 31) }.joined(separator: "#")))
         }
         if let cookie { headers.append(("Set-Cookie", "SessionID=\(cookie);path=/;HttpOnly;")) }
         let body = Array(reply.body.utf8)

@@ -187,6 +187,7 @@ import Testing
         (.xmlBomb, "device-malformed-reply"),
         (.hugeBody, "device-malformed-reply"),
         (.redirect, "device-redirected"),
+        (.tokenFlood, "device-malformed-reply"),
     ])
     func hostileAnswersAreTypedFailures(fault: HiLinkFault, code: String) async throws {
         let sim = try await HiLinkFixture.start(.e3372hWebUI17)
