@@ -85,6 +85,47 @@ import Testing
     }
 }
 
+extension HiLinkWorkflowTests {
+    @Test func aPINLockedStickIsUnlockedWithOneAttemptOfTheConfiguredPIN() async throws {
+        let sim = try await HiLinkFixture.start(.pinLocked)
+        defer { Task { await sim.stop() } }
+        let driver = try await sim.driver()
+        var policy = Self.policy()
+        policy.simPINs = ["89001012345678901239": "1234"]
+        let ledger = try Self.ledger(codes: [HiLinkFixture.voucher])
+        let workflow = ProvisioningWorkflow(driver: driver, recorder: LedgerRecorder(ledger: ledger, actor: nil, port: "hilink"), policy: policy)
+        let identity = try await workflow.identify()
+        #expect(identity.pinState == .ready)
+        #expect(identity.imsi?.digits == "001010123456789")
+        #expect(sim.unit.stats.pinAttempts == 1)
+        // A stick has no Wi-Fi: a top-up credits it and sets nothing else.
+        let report = await workflow.provision(identity, order: ProvisioningOrder(plan: Self.plan, setsWiFi: false))
+        #expect(report.outcome == .succeeded, "\(report.outcome)")
+        #expect(sim.ledger.snapshot().vouchers[HiLinkFixture.voucher]?.redemptions == 1)
+    }
+
+    @Test func aWrongConfiguredPINIsTriedOnceOnly() async throws {
+        let sim = try await HiLinkFixture.start(.pinLocked)
+        defer { Task { await sim.stop() } }
+        let driver = try await sim.driver()
+        var policy = Self.policy()
+        policy.defaultPIN = "0000"
+        let ledger = try Self.ledger(codes: [HiLinkFixture.voucher])
+        let workflow = ProvisioningWorkflow(driver: driver, recorder: LedgerRecorder(ledger: ledger, actor: nil, port: "hilink"), policy: policy)
+        let identity = try await workflow.identify()
+        #expect(identity.pinState == .simPIN)
+        #expect(sim.unit.stats.pinAttempts == 1)
+        let report = await workflow.provision(identity, order: ProvisioningOrder(plan: Self.plan))
+        guard case .failed(let failure) = report.outcome else {
+            Issue.record("a locked SIM was provisioned")
+            return
+        }
+        #expect(failure.code == "sim-pin-required")
+        #expect(sim.unit.stats.pinAttempts == 1)
+        #expect(sim.unit.stats.ussdSends == 0)
+    }
+}
+
 /// Discovery's opener for HiLink units, against a simulated unit.
 @Suite(.serialized) struct HiLinkOpenerTests {
     @Test func theOpenerHandsTheStationAnIdentifyingDriver() async throws {
