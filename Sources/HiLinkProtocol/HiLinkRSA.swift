@@ -101,6 +101,60 @@ public enum HiLinkRSA {
     }
 }
 
+extension HiLinkRSA {
+    /// A private key's modulus and private exponent, read from PKCS#1 `RSAPrivateKey` DER — what a simulated unit
+    /// needs to undo PKCS#1 v1.5 bodies, which swift-crypto does not decrypt.
+    public struct PrivateKey: Sendable {
+        /// The modulus, big-endian, no leading zero.
+        public var modulus: [UInt8]
+        /// The private exponent, big-endian.
+        public var privateExponent: [UInt8]
+
+        /// Reads `SEQUENCE { version, n, e, d, … }`; nil when the DER is not of that shape.
+        public init?(pkcs1DER der: [UInt8]) {
+            var reader = DERReader(bytes: der, index: 0)
+            guard let sequence = reader.next(tag: 0x30) else { return nil }
+            var inner = DERReader(bytes: sequence, index: 0)
+            guard inner.next(tag: 0x02) != nil, var n = inner.next(tag: 0x02), inner.next(tag: 0x02) != nil,
+                  var d = inner.next(tag: 0x02) else { return nil }
+            while n.first == 0 { n.removeFirst() }
+            while d.first == 0 { d.removeFirst() }
+            guard !n.isEmpty, !d.isEmpty else { return nil }
+            modulus = n
+            privateExponent = d
+        }
+    }
+
+    /// Undoes one PKCS#1 v1.5 block (`00 02 PS 00 M`); nil when the padding is wrong.
+    public static func decryptPKCS1v15Block(_ block: [UInt8], key: PrivateKey) -> [UInt8]? {
+        guard block.count == key.modulus.count else { return nil }
+        let plain = BigModulus(modulus: key.modulus).power(block, exponent: key.privateExponent)
+        guard plain.count > 11, plain[0] == 0, plain[1] == 2, let zero = plain[2...].firstIndex(of: 0), zero >= 10 else { return nil }
+        return Array(plain[(zero + 1)...])
+    }
+
+    /// A minimal DER reader: tag, definite length, contents.
+    struct DERReader {
+        let bytes: [UInt8]
+        var index: Int
+
+        mutating func next(tag: UInt8) -> [UInt8]? {
+            guard index + 2 <= bytes.count, bytes[index] == tag else { return nil }
+            var length = Int(bytes[index + 1])
+            index += 2
+            if length & 0x80 != 0 {
+                let count = length & 0x7F
+                guard (1...4).contains(count), index + count <= bytes.count else { return nil }
+                length = bytes[index..<index + count].reduce(0) { $0 << 8 | Int($1) }
+                index += count
+            }
+            guard length >= 0, index + length <= bytes.count else { return nil }
+            defer { index += length }
+            return Array(bytes[index..<index + length])
+        }
+    }
+}
+
 /// Modular exponentiation over one odd modulus with Montgomery multiplication (32-bit limbs), enough for an RSA
 /// public operation.
 struct BigModulus {

@@ -25,7 +25,7 @@ public struct HiLinkPersonality: Sendable, Equatable {
     public var hasWiFi: Bool
     /// Whether the Wi-Fi settings are multi-SSID.
     public var multiSSID: Bool
-    /// Whether keys and PINs are RSA-encrypted in transit (`encrypt_enabled`); the simulator uses OAEP.
+    /// Whether keys and PINs are RSA-encrypted in transit (`encrypt_enabled`), with the padding `rsaPaddingType` names.
     public var encryptKeys: Bool
     /// `rsapadingtype`: 1 OAEP, 0 PKCS#1 v1.5.
     public var rsaPaddingType: Int
@@ -70,6 +70,18 @@ public struct HiLinkPersonality: Sendable, Equatable {
         multiSSID: true, encryptKeys: true, rsaPaddingType: 1, simPIN: nil, lockoutAfter: 3, lockoutSeconds: 60,
         ussdExtraDelayMs: 0, ussdNeverAnswers: false)
 
+    /// An E5573-like MiFi on WebUI 17: type-4 login, single SSID, the whole security-settings body RSA-encrypted with
+    /// PKCS#1 v1.5 (`rsapadingtype=0`, key from `webserver/publickey`).
+    public static let e5573WebUI17PKCS1 = {
+        var p = e8372hWebUI17
+        p.name = "e5573-webui17-pkcs1"
+        p.model = "E5573Cs-322"
+        p.classify = "mobile-wifi"
+        p.encryptKeys = true
+        p.rsaPaddingType = 0
+        return p
+    }()
+
     /// The WebUI-17 stick with a PIN-locked SIM (PIN 1234).
     public static let pinLocked = {
         var p = e3372hWebUI17
@@ -95,7 +107,8 @@ public struct HiLinkPersonality: Sendable, Equatable {
     }()
 
     /// Every built-in personality.
-    public static let all: [HiLinkPersonality] = [e3372hWebUI17, e8372hWebUI17, e5576WebUI10, pinLocked, ussdLate, ussdTimeout]
+    public static let all: [HiLinkPersonality] = [e3372hWebUI17, e8372hWebUI17, e5573WebUI17PKCS1, e5576WebUI10, pinLocked,
+                                                  ussdLate, ussdTimeout]
 
     /// The built-in personality of that name.
     public static func named(_ name: String) -> HiLinkPersonality? {

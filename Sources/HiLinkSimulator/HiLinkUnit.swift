@@ -12,6 +12,7 @@ public final class HiLinkUnit: @unchecked Sendable {
     public let personality: HiLinkPersonality
     let network: OperatorNetwork
     let rsaKey: _RSA.Encryption.PrivateKey?
+    let pkcs1Key: HiLinkRSA.PrivateKey?
     let scramSalt = HiLinkHex.encode((0..<32).map { _ in UInt8.random(in: 0...255) })
 
     struct Session {
@@ -53,7 +54,9 @@ public final class HiLinkUnit: @unchecked Sendable {
         self.personality = personality
         self.network = network
         simReady = personality.simPIN == nil
-        rsaKey = personality.encryptKeys ? try _RSA.Encryption.PrivateKey(keySize: .bits2048) : nil
+        let key = personality.encryptKeys ? try _RSA.Encryption.PrivateKey(keySize: .bits2048) : nil
+        rsaKey = key
+        pkcs1Key = key.flatMap { HiLinkRSA.PrivateKey(pkcs1DER: Array($0.derRepresentation)) }
     }
 
     /// A copy of the counters.
@@ -267,15 +270,22 @@ public final class HiLinkUnit: @unchecked Sendable {
         }
     }
 
-    /// Decrypts a HiLink RSA hex body (OAEP, the only padding the simulator's key offers).
+    /// Decrypts a HiLink RSA hex body with the personality's padding (OAEP through swift-crypto, PKCS#1 v1.5
+    /// through HiLinkProtocol's own modular arithmetic).
     private func decrypt(_ hex: String) -> String? {
         guard let key = rsaKey, let bytes = HiLinkHex.decode(hex.trimmingCharacters(in: .whitespacesAndNewlines)),
               !bytes.isEmpty, bytes.count % 256 == 0 else { return nil }
         var joined: [UInt8] = []
         var start = 0
         while start < bytes.count {
-            guard let plain = try? key.decrypt(bytes[start..<start + 256], padding: .PKCS1_OAEP) else { return nil }
-            joined += plain
+            let block = Array(bytes[start..<start + 256])
+            if personality.rsaPaddingType == 1 {
+                guard let plain = try? key.decrypt(block, padding: .PKCS1_OAEP) else { return nil }
+                joined += plain
+            } else {
+                guard let privateKey = pkcs1Key, let plain = HiLinkRSA.decryptPKCS1v15Block(block, key: privateKey) else { return nil }
+                joined += plain
+            }
             start += 256
         }
         guard let data = Data(base64Encoded: Data(joined)) else { return nil }

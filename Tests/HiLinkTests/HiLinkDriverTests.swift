@@ -148,6 +148,21 @@ import Testing
         #expect(back == WiFiReadBack(ssid: settings.ssid, key: settings.key, keyReadable: true))
     }
 
+    @Test func setsSingleSSIDWiFiWithAPKCS1EncryptedBody() async throws {
+        let sim = try await HiLinkFixture.start(.e5573WebUI17PKCS1)
+        defer { Task { await sim.stop() } }
+        let driver = try await sim.driver()
+        let store = try #require(driver.wifiStore)
+        let settings = WiFiSettings(ssid: "Connexion-1247", key: "Pk-cs1-v15-key")
+        try await store.write(settings)
+        // The unit undid the PKCS#1 v1.5 blocks with its private key and found the key in the body.
+        #expect(sim.unit.wifi.key == settings.key)
+        #expect(sim.unit.wifi.ssid == settings.ssid)
+        #expect(sim.unit.stats.requests["/api/webserver/publickey"] == 1)
+        // An encrypting firmware does not show the key: it is reported as not readable.
+        #expect(try await store.readBack() == WiFiReadBack(ssid: settings.ssid, key: nil, keyReadable: false))
+    }
+
     @Test func setsMultiSSIDWiFiWithAnOAEPEncryptedKey() async throws {
         let sim = try await HiLinkFixture.start(.e5576WebUI10)
         defer { Task { await sim.stop() } }
