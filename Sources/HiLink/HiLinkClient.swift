@@ -91,12 +91,15 @@ public actor HiLinkClient {
     }
 
     /// Sends a request, applying the retry rules, and returns the answer as read (device errors included).
-    public func request(_ method: HTTPMethod, _ path: String, body: String?, extraHeaders: [(String, String)] = []) async throws(DriverFailure) -> HiLinkResponse {
+    /// `timeout` bounds this request's own exchange when shorter than the configured one (a USSD poll near its
+    /// deadline); priming and logging in keep the configured deadline.
+    public func request(_ method: HTTPMethod, _ path: String, body: String?, extraHeaders: [(String, String)] = [],
+                        timeout: Duration? = nil) async throws(DriverFailure) -> HiLinkResponse {
         var reprimed = false
         var relogged = false
         while true {
             if cookie == nil || (method == .POST && tokens.isEmpty) { try await prime() }
-            let response = try await once(method, path, body: body, extraHeaders: extraHeaders)
+            let response = try await once(method, path, body: body, extraHeaders: extraHeaders, timeout: timeout)
             if case .error(let code) = response {
                 if code.isTokenRejection && !reprimed {
                     reprimed = true
@@ -127,13 +130,14 @@ public actor HiLinkClient {
     }
 
     /// One exchange: attaches cookie and a token (POST), absorbs the cookie and tokens of the answer, reads the body.
-    func once(_ method: HTTPMethod, _ path: String, body: String?, extraHeaders: [(String, String)] = [], token: String? = nil) async throws(DriverFailure) -> HiLinkResponse {
+    func once(_ method: HTTPMethod, _ path: String, body: String?, extraHeaders: [(String, String)] = [], token: String? = nil,
+              timeout: Duration? = nil) async throws(DriverFailure) -> HiLinkResponse {
         var headers = extraHeaders
         if let cookie { headers.append(("Cookie", cookie)) }
         if method == .POST, let token = token ?? tokens.take() {
             headers.append(("__RequestVerificationToken", token))
         }
-        let answer = try await exchange(method, path, headers: headers, body: body)
+        let answer = try await exchange(method, path, headers: headers, body: body, timeout: timeout)
         do {
             return try HiLinkResponse(body: answer.body)
         } catch {
@@ -142,10 +146,11 @@ public actor HiLinkClient {
     }
 
     /// The HTTP exchange itself, with cookie and token absorption and transport failures mapped.
-    func exchange(_ method: HTTPMethod, _ path: String, headers: [(String, String)], body: String?) async throws(DriverFailure) -> HiLinkHTTPResponse {
+    func exchange(_ method: HTTPMethod, _ path: String, headers: [(String, String)], body: String?,
+                  timeout: Duration? = nil) async throws(DriverFailure) -> HiLinkHTTPResponse {
         let answer: HiLinkHTTPResponse
         do {
-            answer = try await transport.send(method: method, path: path, headers: headers, body: body, timeout: configuration.requestTimeout)
+            answer = try await transport.send(method: method, path: path, headers: headers, body: body, timeout: min(timeout ?? configuration.requestTimeout, configuration.requestTimeout))
         } catch {
             throw Self.failure(error, path)
         }

@@ -141,9 +141,14 @@ public final class HiLinkDriver: DeviceDriver {
             throw DriverFailure(code: "ussd-invalid", message: "The USSD request has characters the unit cannot carry.")
         }
         let deadline = ContinuousClock.now + replyTimeout
-        _ = try await client.post("/api/ussd/send", body: HiLinkXML.request(["content": request, "codeType": "CodeType", "timeout": ""]))
+        // Every exchange of the wait ends by the wait's own deadline (half a second at least, to get an answer at all).
+        func leftOfWait() -> Duration { max(deadline - .now, .milliseconds(500)) }
+        let sent = try await client.request(.POST, "/api/ussd/send",
+                                            body: HiLinkXML.request(["content": request, "codeType": "CodeType", "timeout": ""]),
+                                            timeout: leftOfWait())
+        if case .error(let code) = sent { throw HiLinkClient.failure(code, "/api/ussd/send") }
         while ContinuousClock.now < deadline {
-            let answer = try await client.request(.GET, "/api/ussd/get", body: nil)
+            let answer = try await client.request(.GET, "/api/ussd/get", body: nil, timeout: leftOfWait())
             switch answer {
             case .fields(let element):
                 let reply = USSDReply(status: 0, text: element["content"] ?? "", rawText: element["content"] ?? "")
@@ -168,9 +173,9 @@ public final class HiLinkDriver: DeviceDriver {
         throw DriverFailure(code: "device-timeout", message: "No USSD answer within \(replyTimeout) for \(redacted ?? "the request").")
     }
 
-    /// Ends a pending USSD session (best effort).
+    /// Ends a pending USSD session (best effort, one second at most: the call's deadline has already come).
     func release() async {
-        _ = try? await client.request(.GET, "/api/ussd/release", body: nil)
+        _ = try? await client.request(.GET, "/api/ussd/release", body: nil, timeout: .seconds(1))
     }
 
     /// Whether the unit wants keys and PINs RSA-encrypted (`module-switch` `encrypt_enabled`).

@@ -136,6 +136,8 @@ public enum HiLinkFault: String, Sendable, Equatable, CaseIterable {
     case loginNeverEnds
     /// `SesTokInfo` and `webserver/token` answer 100002: tokens come only from the home page's meta tags.
     case noTokenEndpoints
+    /// `ussd/get` is never answered (the connection hangs).
+    case ussdGetHangs
     /// `ussd/send` is acted on (the network gets it) and the connection then dropped without an answer.
     case dropAfterUSSDSend
 }

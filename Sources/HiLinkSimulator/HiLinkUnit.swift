@@ -127,6 +127,7 @@ public final class HiLinkUnit: @unchecked Sendable {
             case .hugeBody: return render(Reply(body: "<response><x>" + String(repeating: "x", count: 10 * 1024 * 1024) + "</x></response>"))
             case .redirect: return render(Reply(status: 302, headers: [("Location", "http://192.168.8.1/html/index.html")], body: ""))
             case .loginNeverEnds where path == "/api/user/login" || path == "/api/user/challenge_login": return .never
+            case .ussdGetHangs where path == "/api/ussd/get": return .never
             default: break
             }
         }

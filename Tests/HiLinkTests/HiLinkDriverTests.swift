@@ -121,6 +121,21 @@ import Testing
         #expect(sim.unit.stats.requests["/api/ussd/release"] == 1)
     }
 
+    @Test func aHangingPollEndsByTheUSSDDeadlineNotTheRequestTimeout() async throws {
+        let sim = try await HiLinkFixture.start(.e5576WebUI10)
+        defer { Task { await sim.stop() } }
+        let driver = try await sim.driver(requestTimeout: .seconds(20))
+        _ = try await driver.readIdentity()
+        sim.unit.setFault(.ussdGetHangs)
+        let start = ContinuousClock.now
+        let failed = await failure {
+            try await driver.ussd("*123*\(HiLinkFixture.voucher)#", replyTimeout: .seconds(2), redacted: nil, accepting: { _ in true })
+        }
+        #expect(failed?.code == "device-timeout")
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(sim.unit.stats.ussdSends == 1)
+    }
+
     @Test func aConnectionDroppedAfterTheUSSDPostIsAFailureNotAResend() async throws {
         let sim = try await HiLinkFixture.start(.e5576WebUI10)
         defer { Task { await sim.stop() } }
