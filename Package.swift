@@ -78,6 +78,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
+        // Pure: SIM card APDUs (class detection, GET RESPONSE, EF_ICCID / EF_IMSI, PIN state) over a transmit protocol.
+        .target(name: "SIMCard", dependencies: ["ATProtocol"], swiftSettings: strict),
         // Fake devices on pseudo-terminals, driven by personality files.
         .target(name: "ModemSimulator", dependencies: ["ATProtocol"], swiftSettings: strict),
         .executableTarget(name: "hotspot-sim", dependencies: [
@@ -91,6 +93,7 @@ let package = Package(
         .testTarget(name: "SerialPortTests", dependencies: ["SerialPort", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"], swiftSettings: strict),
         .testTarget(name: "UnixHTTPTests", dependencies: ["UnixHTTP"], swiftSettings: strict),
+        .testTarget(name: "SIMCardTests", dependencies: ["SIMCard", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "ModemSimulatorTests", dependencies: ["ModemSimulator", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "StationTests", dependencies: ["Station", "StationAPI", "Ledger", "ATProtocol", "ModemSimulator", "UnixHTTP", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery", "SerialPort", "CUMockdev", "Station", "StationAPI", "ModemSimulator", "ATProtocol", "Ledger"], swiftSettings: strict),
