@@ -55,6 +55,7 @@ let package = Package(
         // The services: sessions, API routes, lifecycle.
         .target(name: "Station", dependencies: [
             "ATProtocol", "DeviceCatalog", "Provisioning", "StationAPI", "SerialPort", "Ledger", "UnixHTTP", "DeviceDiscovery",
+            "SIMCard", "PCSCReader",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
@@ -80,6 +81,10 @@ let package = Package(
         ], swiftSettings: strict),
         // Pure: SIM card APDUs (class detection, GET RESPONSE, EF_ICCID / EF_IMSI, PIN state) over a transmit protocol.
         .target(name: "SIMCard", dependencies: ["ATProtocol"], swiftSettings: strict),
+        // System-library shim: pcsc-lite's client library (winscard.h), which talks to pcscd.
+        .systemLibrary(name: "CPCSCLite", pkgConfig: "libpcsclite", providers: [.apt(["libpcsclite-dev"])]),
+        // OS adapter: PC/SC reader and card events (SCardGetStatusChange) and card reads, each on a thread of its own.
+        .target(name: "PCSCReader", dependencies: ["CPCSCLite", "SIMCard", "OwnThread"], swiftSettings: strict),
         // Fake devices on pseudo-terminals, driven by personality files.
         .target(name: "ModemSimulator", dependencies: ["ATProtocol"], swiftSettings: strict),
         .executableTarget(name: "hotspot-sim", dependencies: [
@@ -94,6 +99,7 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"], swiftSettings: strict),
         .testTarget(name: "UnixHTTPTests", dependencies: ["UnixHTTP"], swiftSettings: strict),
         .testTarget(name: "SIMCardTests", dependencies: ["SIMCard", "ATProtocol"], swiftSettings: strict),
+        .testTarget(name: "PCSCReaderTests", dependencies: ["PCSCReader", "SIMCard", "ModemSimulator"], swiftSettings: strict),
         .testTarget(name: "ModemSimulatorTests", dependencies: ["ModemSimulator", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "StationTests", dependencies: ["Station", "StationAPI", "Ledger", "ATProtocol", "ModemSimulator", "UnixHTTP", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery", "SerialPort", "CUMockdev", "Station", "StationAPI", "ModemSimulator", "ATProtocol", "Ledger"], swiftSettings: strict),

@@ -21,6 +21,9 @@ public struct SIMCardReading: Sendable, Equatable {
     /// The PIN state and tries left.
     public var pin: SIMPINStatus
 
+    /// What `imsiUnreadable` says when the PIN is needed to read the IMSI.
+    public static let imsiNeedsPIN = "pin-required"
+
     /// Creates a reading.
     public init(family: SIMCardFamily, iccid: ICCID, imsi: IMSI?, imsiUnreadable: String?, pin: SIMPINStatus) {
         self.family = family
@@ -76,14 +79,11 @@ public struct SIMCardInspector<Transport: APDUTransport> {
         if imsi != nil, pin.state == .simPIN {
             // The IMSI file opened, so no PIN stands in the way: disabled or already verified this session.
             pin.state = .ready
-        } else if imsiUnreadable == Self.pinRequired, pin.state == .ready || pin.state == nil {
+        } else if imsiUnreadable == SIMCardReading.imsiNeedsPIN, pin.state == .ready || pin.state == nil {
             pin.state = .simPIN
         }
         return SIMCardReading(family: family, iccid: iccid, imsi: imsi, imsiUnreadable: imsiUnreadable, pin: pin)
     }
-
-    /// What `imsiUnreadable` says when the PIN is needed to read the IMSI.
-    public static var pinRequired: String { "pin-required" }
 
     /// Makes exactly one PIN attempt with `pin` (4–8 digits), after checking that the PIN is needed and not
     /// blocked: a blocked, disabled or already verified PIN is never presented.
@@ -176,10 +176,10 @@ public struct SIMCardInspector<Transport: APDUTransport> {
         guard directory.status.isSuccess else { throw .unexpectedStatus(directory.status, during: "SELECT ADF.USIM/DF.GSM") }
         let file = try exchange.run(select([0x6F, 0x07], family: family, returningFCP: false), during: "SELECT EF_IMSI")
         if file.status.isNotFound { return (nil, "no EF_IMSI") }
-        if file.status.isSecurityNotSatisfied { return (nil, Self.pinRequired) }
+        if file.status.isSecurityNotSatisfied { return (nil, SIMCardReading.imsiNeedsPIN) }
         guard file.status.isSuccess else { throw .unexpectedStatus(file.status, during: "SELECT EF_IMSI") }
         let content = try readBinary(length: 9, family: family, during: "READ EF_IMSI")
-        if content.status.isSecurityNotSatisfied { return (nil, Self.pinRequired) }
+        if content.status.isSecurityNotSatisfied { return (nil, SIMCardReading.imsiNeedsPIN) }
         guard content.status.isSuccess else { throw .unexpectedStatus(content.status, during: "READ EF_IMSI") }
         guard let imsi = try SIMFileCodec.imsi(from: content.data) else { return (nil, SIMFileCodec.imsiErased) }
         return (imsi, nil)
