@@ -41,6 +41,8 @@ public actor Station {
     /// Who may do what, decided from the caller's credentials (`AccessPolicy`).
     public nonisolated let access: AccessPolicy
     private let keys: WiFiKeyGenerator
+    /// The card readers (PC/SC) and the SIM in each: the `sim-reader` rows (`Station+SIMReaders.swift`).
+    public nonisolated let simReaders = SIMReaderBoard()
 
     /// Creates a station over an open ledger.
     public init(config: StationConfig, ledger: Ledger, logger: Logger, keys: WiFiKeyGenerator = WiFiKeyGenerator()) {
@@ -283,7 +285,7 @@ public actor Station {
         for session in sessions {
             result.append(Self.redact(await session.snapshot(), reveal: reveal, identifiers: identifiers ?? reveal))
         }
-        return result + placeholderStatuses
+        return result + placeholderStatuses + (await simReaderStatuses(reveal: reveal, identifiers: identifiers ?? reveal))
     }
 
     /// One device by id, port, IMEI or ICCID (whole or unique last digits); `identifiers` as for `devices`.

@@ -22,12 +22,14 @@ struct StatusReport: Sendable {
         }
         add("Model", Self.modelName(status))
         add("Firmware", status.firmware)
-        add("IMEI", status.imei)
+        add("IMEI", status.imei ?? (status.role == .simReader ? "no IMEI (a SIM reader)" : nil))
         add("IMSI", status.imsi)
         add("ICCID", status.iccid.map { iccid in
             status.iccidLuhnValid == false ? iccid + " (Luhn check digit wrong)" : iccid
         })
         add("SIM", status.simState)
+        add("SIM type", status.simType)
+        add("PIN tries left", status.pinTriesLeft.map(String.init))
         add("Operator", status.operatorName)
         add("Plan", status.plan)
         add("Order", status.orderID.map { "#\($0)" })
