@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "DeviceCatalog", dependencies: ["ATProtocol"], swiftSettings: strict),
         // Pure: the provisioning workflow over DeviceChannel / LedgerWriting / clock protocols.
         .target(name: "Provisioning", dependencies: ["ATProtocol", "DeviceCatalog"], swiftSettings: strict),
+        // The AT device driver: the workflow's DeviceDriver over an AT channel, from dialect data.
+        .target(name: "ATDevice", dependencies: ["ATProtocol", "DeviceCatalog", "Provisioning"], swiftSettings: strict),
         // Codable API shared by daemon and CLI. Foundation only.
         .target(name: "StationAPI", swiftSettings: strict),
         // OS adapter: termios serial port + AT session (one command in flight, deadlines, URCs).
@@ -54,13 +56,13 @@ let package = Package(
         ], swiftSettings: strict),
         // The services: sessions, API routes, lifecycle.
         .target(name: "Station", dependencies: [
-            "ATProtocol", "DeviceCatalog", "Provisioning", "StationAPI", "SerialPort", "Ledger", "UnixHTTP", "DeviceDiscovery",
+            "ATProtocol", "DeviceCatalog", "Provisioning", "ATDevice", "StationAPI", "SerialPort", "Ledger", "UnixHTTP", "DeviceDiscovery",
             "SIMCard", "PCSCReader",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .executableTarget(name: "hotspotd", dependencies: [
-            "Station",
+            "Station", "DeviceCatalog",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -94,7 +96,7 @@ let package = Package(
 
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "DeviceCatalogTests", dependencies: ["DeviceCatalog", "ATProtocol"], swiftSettings: strict),
-        .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "ATProtocol", "DeviceCatalog"], swiftSettings: strict),
+        .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "ATDevice", "ATProtocol", "DeviceCatalog"], swiftSettings: strict),
         .testTarget(name: "SerialPortTests", dependencies: ["SerialPort", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"], swiftSettings: strict),
         .testTarget(name: "UnixHTTPTests", dependencies: ["UnixHTTP"], swiftSettings: strict),
@@ -104,6 +106,6 @@ let package = Package(
         .testTarget(name: "StationTests", dependencies: ["Station", "StationAPI", "Ledger", "ATProtocol", "ModemSimulator", "UnixHTTP", "SIMCard", "PCSCReader", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery", "SerialPort", "CUMockdev", "Station", "StationAPI", "ModemSimulator", "ATProtocol", "Ledger"], swiftSettings: strict),
         .testTarget(name: "HotspotctlTests", dependencies: ["hotspotctl", "StationAPI", "UnixHTTP", "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["StationAPI", "ATProtocol", "SerialPort", "Ledger", "ModemSimulator", "Provisioning", "DeviceCatalog", "Station", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["StationAPI", "ATProtocol", "SerialPort", "Ledger", "ModemSimulator", "Provisioning", "ATDevice", "DeviceCatalog", "Station", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
     ]
 )

@@ -153,6 +153,7 @@ public actor SIMReaderBoard {
                                   updatedAt: row.updatedAt)
         status.simType = row.reading?.family.rawValue
         status.pinTriesLeft = row.reading?.pin.triesLeft
+        if let why = row.reading?.imsiUnreadable { status.unreadable = ["imsi": why] }
         return status
     }
 }

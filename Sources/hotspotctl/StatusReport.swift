@@ -22,14 +22,24 @@ struct StatusReport: Sendable {
         }
         add("Model", Self.modelName(status))
         add("Firmware", status.firmware)
-        add("IMEI", status.imei ?? (status.role == .simReader ? "no IMEI (a SIM reader)" : nil))
+        if let imei = status.imei {
+            add("IMEI", status.imeiLuhnValid == false ? imei + " (check digit wrong)" : imei)
+        } else if status.identifiedBy != nil {
+            add("IMEI", "none: filed under its \(status.identifiedBy == "iccid" ? "SIM's ICCID" : "hardware name")")
+        } else if status.role == .simReader {
+            add("IMEI", "none (a SIM reader)")
+        }
         add("IMSI", status.imsi)
         add("ICCID", status.iccid.map { iccid in
             status.iccidLuhnValid == false ? iccid + " (Luhn check digit wrong)" : iccid
         })
-        add("SIM", status.simState)
+        add("SIM", status.simState.map { state in
+            status.pinTriesLeft.map { "\(state) (\($0) tries left)" } ?? state
+        })
         add("SIM type", status.simType)
-        add("PIN tries left", status.pinTriesLeft.map(String.init))
+        for (field, why) in (status.unreadable ?? [:]).sorted(by: { $0.key < $1.key }) {
+            add("Unreadable", "\(field.uppercased()): \(why)")
+        }
         add("Operator", status.operatorName)
         add("Plan", status.plan)
         add("Order", status.orderID.map { "#\($0)" })
