@@ -135,22 +135,24 @@ extension Station {
             let status = error == .pinFormat ? 400 : 409
             throw StationError(status: status, code: error.code, message: error.message)
         }
+        // Read the card again: once unlocked its IMSI is readable, and a GSM SIM says its tries left after a success.
+        await readCard(in: reader, generation: generation, actor: actor)
+        let current = await simReaders.status(of: reader)
+        let triesAfter = attempt.after.triesLeft ?? (attempt.accepted ? current?.pinTriesLeft : nil)
         if let iccid = before?.iccid.digits {
             let accepted = attempt.accepted
             let triesBefore = attempt.triesBefore
-            let triesAfter = attempt.after.triesLeft
             _ = try? await ledger.onOwnThread { ledger in
                 try ledger.recordPINAttempt(iccid: iccid, reader: reader, accepted: accepted, triesBefore: triesBefore,
                                             triesAfter: triesAfter, actor: actor)
             }
         }
         logger.notice("SIM PIN attempt", metadata: ["reader": "\(reader)", "accepted": "\(attempt.accepted)",
-                                                    "tries.after": "\(attempt.after.triesLeft.map(String.init) ?? "?")"])
-        await readCard(in: reader, generation: generation, actor: actor)
-        guard let status = await simReaders.status(of: reader) else {
-            throw StationError(status: 410, code: "device-gone", message: "Reader \(reader) went away.")
+                                                    "tries.after": "\(triesAfter.map(String.init) ?? "?")"])
+        guard let status = current else {
+            throw StationError(status: 410, code: "device-gone", message: "Reader \(reader) went away after the PIN attempt.")
         }
-        return UnlockResult(accepted: attempt.accepted, triesBefore: attempt.triesBefore, triesAfter: attempt.after.triesLeft,
+        return UnlockResult(accepted: attempt.accepted, triesBefore: attempt.triesBefore, triesAfter: triesAfter,
                             simState: attempt.after.state?.code, device: Self.redact(status, reveal: false))
     }
 

@@ -43,27 +43,27 @@ enum PINReader {
     /// The most bytes read (a PIN is 4–8 digits; the rest is refused by the daemon without reaching the card).
     static let limit = 64
 
-    /// Reads one line, echo off on a terminal; the prompt goes to stderr.
-    static func read(prompt: String) throws(HotspotctlError) -> String {
-        let isTerminal = isatty(STDIN_FILENO) == 1
+    /// Reads one line from `descriptor` (stdin), echo off on a terminal; the prompt goes to stderr.
+    static func read(prompt: String, from descriptor: Int32 = STDIN_FILENO) throws(HotspotctlError) -> String {
+        let isTerminal = isatty(descriptor) == 1
         var saved = termios()
         if isTerminal {
             StandardStream.standardError.write(prompt)
-            tcgetattr(STDIN_FILENO, &saved)
+            tcgetattr(descriptor, &saved)
             var silent = saved
             silent.c_lflag &= ~tcflag_t(ECHO)
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)
+            tcsetattr(descriptor, TCSAFLUSH, &silent)
         }
         defer {
             if isTerminal {
-                tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
+                tcsetattr(descriptor, TCSAFLUSH, &saved)
                 StandardStream.standardError.write("\n")
             }
         }
         var bytes: [UInt8] = []
         var byte: UInt8 = 0
         while bytes.count <= limit {
-            let got = Glibc.read(STDIN_FILENO, &byte, 1)
+            let got = Glibc.read(descriptor, &byte, 1)
             if got < 0, errno == EINTR { continue }
             guard got == 1, byte != 0x0A else { break }
             if byte != 0x0D { bytes.append(byte) }
