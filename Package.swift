@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "SIMCardTests", dependencies: ["SIMCard", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "PCSCReaderTests", dependencies: ["PCSCReader", "SIMCard", "ModemSimulator"], swiftSettings: strict),
         .testTarget(name: "ModemSimulatorTests", dependencies: ["ModemSimulator", "ATProtocol"], swiftSettings: strict),
-        .testTarget(name: "StationTests", dependencies: ["Station", "StationAPI", "Ledger", "ATProtocol", "ModemSimulator", "UnixHTTP", "SIMCard", "PCSCReader", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .testTarget(name: "StationTests", dependencies: ["Station", "StationAPI", "Ledger", "ATProtocol", "ModemSimulator", "UnixHTTP", "SIMCard", "PCSCReader", "Provisioning", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery", "SerialPort", "CUMockdev", "Station", "StationAPI", "ModemSimulator", "ATProtocol", "Ledger"], swiftSettings: strict),
         .testTarget(name: "HotspotctlTests", dependencies: ["hotspotctl", "StationAPI", "UnixHTTP", "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["StationAPI", "ATProtocol", "SerialPort", "Ledger", "ModemSimulator", "Provisioning", "ATDevice", "DeviceCatalog", "Station", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),

@@ -2,6 +2,7 @@ import ATProtocol
 import Foundation
 import Ledger
 import PCSCReader
+import Provisioning
 import SIMCard
 @testable import Station
 import StationAPI
@@ -196,5 +197,32 @@ actor FakeCardAccess: SIMCardAccess {
         // A hotspot session is not unlocked this way.
         #expect(try await rig.request("POST", "/v1/devices/d9/unlock", body: UnlockRequest(pin: "1234")).status == 409)
         await rig.stop()
+    }
+}
+
+/// The reader as a `DeviceDriver`: identity without IMEI, filed under the ICCID; no USSD, no Wi-Fi.
+@Suite struct SIMReaderDriverTests {
+    @Test func identityHasNoIMEIAndIsFiledUnderTheICCID() async throws {
+        let driver = SIMReaderDriver(reader: "ACS ACR39U 00 00", access: FakeCardAccess(.success(SIMReaderStationTests.reading())))
+        let identity = try await driver.identify()
+        #expect(identity.imei == nil && identity.family == "pcsc-reader" && !identity.hasWiFi)
+        #expect(identity.deviceKey == "iccid:" + SettlementRig.iccid)
+        #expect(identity.pinState == .simPIN && identity.pinTriesLeft == 3)
+        #expect(identity.unreadable["imei"] != nil && identity.unreadable["imsi"] == "pin-required")
+        #expect(!driver.canSendUSSD("*100#"))
+        #expect(driver.wifiStore == nil)
+        await #expect(throws: DriverFailure.self) {
+            _ = try await driver.ussd("*100#", replyTimeout: .seconds(1), redacted: nil) { _ in true }
+        }
+    }
+
+    @Test func aCardPulledIsDeviceGone() async {
+        let driver = SIMReaderDriver(reader: "r", access: FakeCardAccess(.failure(.cardRemoved)))
+        do {
+            _ = try await driver.identify()
+            Issue.record("identified a card that left")
+        } catch {
+            #expect(error.isDeviceGone)
+        }
     }
 }
