@@ -31,6 +31,9 @@ public enum ATCommand {
             return "AT+CUSD=1,\"\(request)\",15"
         case .packedGSM7:
             return "AT+CUSD=1,\"\(try GSM7.packUSSDHex(request))\",15"
+        case .eightBitHex:
+            // The request holds only digits, `*`, `#` and `+` (checked above): one ASCII octet each.
+            return "AT+CUSD=1,\"\(ATText.hexString(Array(request.utf8)))\",15"
         }
     }
 

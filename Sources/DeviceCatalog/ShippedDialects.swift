@@ -5,6 +5,34 @@ import Foundation
 public enum ShippedDialects {
     /// The files, in name order.
     public static let files: [(name: String, contents: String)] = [
+        ("alcatel.json", #"""
+{
+  "format": 1,
+  "notes": "Alcatel/TCL modem sticks and MiFi in serial mode (One Touch X060S/X200/X220D/X500, L800; +CGMI 'TCT Mobile International Limited' or 'Alcatel').",
+  "dialects": [
+    {
+      "name": "alcatel",
+      "manufacturerPattern": "^(tct mobile|alcatel|tcl)",
+      "iccidCommands": [
+        "+CRSM",
+        "+CCID"
+      ],
+      "ussdEncoding": "text",
+      "setupCommands": [
+        "ATE0",
+        "AT+CMEE=1"
+      ],
+      "timeoutsMS": {
+        "default": 5000,
+        "identity": 5000,
+        "iccid": 5000,
+        "ussd": 15000
+      },
+      "notes": "Identity: ATI of an Alcatel One Touch X060S (Ubuntu Forums thread 'Cannot Connect Alcatel One Touch X060S 3G modem in ubuntu', 2009: 'Manufacturer: TCT Mobile International Limited', 'Model: HSPA Data Card'); +CGREG with spaces from the X220D (ModemManager src/tests/test-modem-helpers.c). ICCID: no vendor command is known; +CRSM (27.007 §8.18 READ BINARY of EF_ICCID) is the standard fallback. USSD: 27.007 text mode. Simulator: simulator/personalities/alcatel-x060s.json."
+    }
+  ]
+}
+"""#),
         ("generic.json", #"""
 {
   "format": 1,
@@ -52,6 +80,265 @@ public enum ShippedDialects {
       "ussdEncoding": "packedGSM7",
       "setupCommands": ["ATE0", "AT+CMEE=1", "AT^CURC=0"],
       "timeoutsMS": {"default": 5000, "ussd": 10000}
+    }
+  ]
+}
+"""#),
+        ("option.json", #"""
+{
+  "format": 1,
+  "notes": "Option N.V. modems (GlobeTrotter, iCON; the hso driver family).",
+  "dialects": [
+    {
+      "name": "option",
+      "manufacturerPattern": "^option",
+      "iccidCommands": [
+        "+CRSM",
+        "+CCID"
+      ],
+      "ussdEncoding": "text",
+      "setupCommands": [
+        "ATE0",
+        "AT+CMEE=1"
+      ],
+      "timeoutsMS": {
+        "default": 5000,
+        "identity": 5000,
+        "iccid": 5000,
+        "ussd": 15000
+      },
+      "notes": "Identity: ModemManager src/tests/test-modem-helpers.c devids table (Option 452 'GlobeTrotter HSUPA Modem', iCON 7.2 'GTM378'): +GSN answers 'IMEI,serial' (000125491259519,PH2155R3TR), read as the IMEI before the comma. ICCID: no vendor command is known; +CRSM (27.007 §8.18 READ BINARY of EF_ICCID) is the standard fallback. Character sets: +CSCS: (\"IRA\",\"GSM\",\"UCS2\") (test_cscs_icon225_support_response). USSD: 27.007 text mode. Simulator: simulator/personalities/option-globetrotter.json."
+    }
+  ]
+}
+"""#),
+        ("qualcomm.json", #"""
+{
+  "format": 1,
+  "notes": "Qualcomm reference firmwares that report Qualcomm as maker (Gobi 1000, M6280 sold by ZTE).",
+  "dialects": [
+    {
+      "name": "qualcomm",
+      "manufacturerPattern": "^qualcomm",
+      "iccidCommands": [
+        "+CRSM",
+        "+CCID"
+      ],
+      "ussdEncoding": "text",
+      "setupCommands": [
+        "ATE0",
+        "AT+CMEE=1"
+      ],
+      "timeoutsMS": {
+        "default": 5000,
+        "identity": 5000,
+        "iccid": 5000,
+        "ussd": 15000
+      },
+      "simBusyWaitMS": 20000,
+      "notes": "Identity: ModemManager src/tests/test-modem-helpers.c devids table (Gobi 1000: 'QUALCOMM INCORPORATED', model '88'); python-gsmmodem test/fakemodems.py QualcommM6280 ('QUALCOMM INCORPORATED', 'M6280'). ICCID: +CRSM (27.007 §8.18 READ BINARY of EF_ICCID) is the standard fallback. ModemManager src/mm-base-sim.c notes that Gobi 1K cards answer the first READ BINARY with 106,134 and the second with data (the driver asks twice). SIM busy: python-gsmmodem's M6280 answers +CME ERROR: 14 right after start, hence a longer wait. USSD: 27.007 text mode."
+    }
+  ]
+}
+"""#),
+        ("quectel.json", #"""
+{
+  "format": 1,
+  "notes": "Quectel modules (EC2x, EG25, EP06, BG96, M35, EC200; +CGMI 'Quectel').",
+  "dialects": [
+    {
+      "name": "quectel",
+      "manufacturerPattern": "quectel",
+      "iccidCommands": [
+        "+QCCID",
+        "+CCID",
+        "+CRSM"
+      ],
+      "ussdEncoding": "text",
+      "setupCommands": [
+        "ATE0",
+        "AT+CMEE=1"
+      ],
+      "timeoutsMS": {
+        "default": 5000,
+        "identity": 5000,
+        "iccid": 5000,
+        "ussd": 15000
+      },
+      "notes": "ICCID: AT+QCCID answers '+QCCID: <digits>' with F padding (https://github.com/4IceG/luci-app-3ginfo-lite/issues/111, EP06). +CRSM (27.007 §8.18 READ BINARY of EF_ICCID) is the standard fallback. USSD: text requests; with +CSCS=\"UCS2\" the reply is UCS2 hex even under DCS 15 (gammu tests/at-ussd/Uissue358-Quectel_M35.dump), read by inspection."
+    }
+  ]
+}
+"""#),
+        ("sierra.json", #"""
+{
+  "format": 1,
+  "notes": "Sierra Wireless modems (MC87xx/MC77xx/EM74xx, AirCard, USBConnect; +CGMI 'Sierra Wireless, Inc.' or 'Sierra Wireless, Incorporated').",
+  "dialects": [
+    {
+      "name": "sierra",
+      "manufacturerPattern": "sierra",
+      "iccidCommands": [
+        "!ICCID?",
+        "+CRSM",
+        "+CCID"
+      ],
+      "ussdEncoding": "text",
+      "setupCommands": [
+        "ATE0",
+        "AT+CMEE=1"
+      ],
+      "timeoutsMS": {
+        "default": 5000,
+        "identity": 5000,
+        "iccid": 3000,
+        "ussd": 15000
+      },
+      "notes": "Identity: ModemManager src/tests/test-modem-helpers.c devids table (USBConnect Mercury C885); ATI of MC7455 (https://github.com/bkerler/SierraWirelessGen/issues/1) and EM7455. ICCID: AT!ICCID? answers '!ICCID: <digits>' (ModemManager plugins/sierra/mm-sim-sierra.c sends it with a 3 s timeout and strips '!ICCID:'). +CRSM (27.007 §8.18 READ BINARY of EF_ICCID) is the standard fallback. USSD: 27.007 text mode. Simulator: simulator/personalities/sierra-c885.json."
+    }
+  ]
+}
+"""#),
+        ("simcom.json", #"""
+{
+  "format": 1,
+  "notes": "SIMCom modules (SIM800/SIM868/SIM7600/A76xx; +CGMI 'SIMCOM INCORPORATED' or 'SIMCOM_Ltd').",
+  "dialects": [
+    {
+      "name": "simcom",
+      "manufacturerPattern": "simcom",
+      "iccidCommands": [
+        "+CCID",
+        "+CICCID",
+        "+CRSM"
+      ],
+      "ussdEncoding": "text",
+      "setupCommands": [
+        "ATE0",
+        "AT+CMEE=1"
+      ],
+      "timeoutsMS": {
+        "default": 5000,
+        "identity": 5000,
+        "iccid": 5000,
+        "ussd": 15000
+      },
+      "notes": "Identity: +CGSN bare or '+CGSN: \"<imei>\"' (https://github.com/vshymanskyy/TinyGSM/issues/444 and 739). ICCID: AT+CCID answers the bare digits with a lowercase f pad on the SIM868 (https://github.com/vshymanskyy/TinyGSM/issues/336); SIM7600/A76xx answer AT+CICCID with '+ICCID: <digits>'. +CRSM (27.007 §8.18 READ BINARY of EF_ICCID) is the standard fallback. SIM: +CPIN? may answer a bare ERROR while the SIM starts (SIM800), waited for. USSD: 27.007 text mode; '+CUSD: 2' without text when the network ends the session (TinyGSM issue 123)."
+    }
+  ]
+}
+"""#),
+        ("telit.json", #"""
+{
+  "format": 1,
+  "notes": "Telit modules (GE/GL/HE/LE/LE910 families; +CGMI 'Telit'). '\\u0023CCID' below is JSON for the command #CCID.",
+  "dialects": [
+    {
+      "name": "telit",
+      "manufacturerPattern": "telit",
+      "iccidCommands": [
+        "\u0023CCID",
+        "+CRSM",
+        "+CCID"
+      ],
+      "ussdEncoding": "text",
+      "setupCommands": [
+        "ATE0",
+        "AT+CMEE=1"
+      ],
+      "timeoutsMS": {
+        "default": 5000,
+        "identity": 5000,
+        "iccid": 5000,
+        "ussd": 30000
+      },
+      "notes": "ICCID: AT#CCID answers '#CCID: <digits>' (Telit AT Commands Reference Guide, #CCID). +CRSM (27.007 §8.18 READ BINARY of EF_ICCID) is the standard fallback. USSD: requests in text; the HE910-D answers UCS2 hex with DCS 17 and a language prefix (gammu tests/at-ussd/issue377-HE910-D.dump), read by inspection. Telit's guide notes the +CUSD reply may come before the final result (the interface is blocked until the network answers), hence a longer USSD deadline."
+    }
+  ]
+}
+"""#),
+        ("ublox.json", #"""
+{
+  "format": 1,
+  "notes": "u-blox modules (SARA, TOBY, LISA, LARA; +CGMI 'u-blox').",
+  "dialects": [
+    {
+      "name": "ublox",
+      "manufacturerPattern": "u-?blox",
+      "iccidCommands": [
+        "+CCID",
+        "+CRSM"
+      ],
+      "ussdEncoding": "text",
+      "setupCommands": [
+        "ATE0",
+        "AT+CMEE=1"
+      ],
+      "timeoutsMS": {
+        "default": 5000,
+        "identity": 5000,
+        "iccid": 5000,
+        "ussd": 15000
+      },
+      "notes": "ICCID: AT+CCID answers '+CCID: <digits>' (https://github.com/arduino-libraries/MKRNB/pull/5, SARA-R410). +CRSM (27.007 §8.18 READ BINARY of EF_ICCID) is the standard fallback. Registration replies from the TOBY-L2 (ModemManager src/tests/test-modem-helpers.c). USSD: 27.007 text mode."
+    }
+  ]
+}
+"""#),
+        ("wavecom.json", #"""
+{
+  "format": 1,
+  "notes": "Wavecom/Sierra serial modems (Fastrack, WMOD, Q24xx; +CGMI ' WAVECOM MODEM' with a leading space, +CGMM ' MULTIBAND  900E  1800 ').",
+  "dialects": [
+    {
+      "name": "wavecom",
+      "manufacturerPattern": "wavecom",
+      "iccidCommands": [
+        "+CCID",
+        "+CRSM"
+      ],
+      "ussdEncoding": "eightBitHex",
+      "setupCommands": [
+        "ATE0",
+        "AT+CMEE=1"
+      ],
+      "timeoutsMS": {
+        "default": 5000,
+        "identity": 5000,
+        "iccid": 5000,
+        "ussd": 20000
+      },
+      "finalResultGraceMS": 500,
+      "notes": "Identity: python-gsmmodem test/fakemodems.py WavecomMultiband900E1800 (+CGMI ' WAVECOM MODEM', +CGMR answers ERROR) and gammu tests/at-model/01.dump. PIN: AT+CPIN? answers '+CPIN: READY' with no OK at all (same profile, reported by a user); the reply is taken after finalResultGraceMS, as python-gsmmodem does. USSD: this modem runs with +CSCS=\"HEX\" (https://github.com/gammu/gammu/issues/832; gammu PR 520: its USSD is hex-coded by default), so requests and replies are the hex of each character (27.007 §7.15), 'eightBitHex'. ICCID: +CCID (Wavecom AT Commands Interface Guide), then +CRSM (27.007 §8.18 READ BINARY of EF_ICCID) is the standard fallback. Simulator: simulator/personalities/wavecom-fastrack.json."
+    }
+  ]
+}
+"""#),
+        ("zte.json", #"""
+{
+  "format": 1,
+  "notes": "ZTE modem sticks and modules (MF6xx, K35xx, MG26xx; +CGMI 'ZTE INCORPORATED' or 'ZTE CORPORATION').",
+  "dialects": [
+    {
+      "name": "zte",
+      "manufacturerPattern": "^zte",
+      "iccidCommands": [
+        "+ZGETICCID",
+        "+CRSM",
+        "+CCID"
+      ],
+      "ussdEncoding": "text",
+      "setupCommands": [
+        "ATE0",
+        "AT+CMEE=1"
+      ],
+      "timeoutsMS": {
+        "default": 5000,
+        "identity": 5000,
+        "iccid": 5000,
+        "ussd": 15000
+      },
+      "notes": "Identity: ModemManager src/tests/test-modem-helpers.c devids table (ZTE MF627, MF622: 'ZTE INCORPORATED'); gammu issue 560 (MF710 'ZTE CORPORATION', prefixed +CGMI:). ICCID: AT+ZGETICCID answers '+ZGETICCID: <digits>' (SparkFun MG2639 library, MG2639_Cell::getICCID; ZTE MC271X router scripts). +CRSM (27.007 §8.18 READ BINARY of EF_ICCID) is the standard fallback. USSD: text requests; replies come as UCS2 hex even with DCS 7 (https://github.com/obsy/sms_tool/issues/13, ZTE MF286D), which the reply decoder reads by inspection. Simulator: simulator/personalities/zte-mf627.json."
     }
   ]
 }
