@@ -68,6 +68,9 @@ final class PCSCDaemonHarness: @unchecked Sendable {
         self.pid = nil
     }
 
+    /// Whether this harness started the pcscd in use (and so may stop it).
+    var startedHere: Bool { pid != nil }
+
     private var isRunning: Bool {
         guard let pid else { return false }
         var status: Int32 = 0

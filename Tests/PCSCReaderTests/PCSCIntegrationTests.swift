@@ -89,6 +89,29 @@ final class PCSCIntegrationTests {
         #expect(throws: SIMCardError.self) { try empty.get() }
     }
 
+    @Test func pcscdStoppingAndComingBackIsFollowed() async throws {
+        guard daemon.startedHere else {
+            FileHandle.standardError.write(Data("pcscdStoppingAndComingBackIsFollowed: not run, pcscd is not this test's own\n".utf8))
+            return
+        }
+        let monitor = PCSCMonitor(serviceRetry: .milliseconds(200))
+        let events = EventWaiter(monitor.events())
+        defer { monitor.stop() }
+        #expect(await events.next(within: .seconds(5)) { $0 == .readerAdded(Self.reader) } != nil)
+        let slot = VirtualCardSlot(personality: Self.uicc, port: PCSCDaemonHarness.vpcdPort)
+        try slot.insert()
+        #expect(await events.next(within: .seconds(5), Self.inserted) != nil)
+        // pcscd stops: what the monitor knew is reported gone, card first, and the service unavailable.
+        daemon.stop()
+        #expect(await events.next(within: .seconds(5), Self.removed) != nil)
+        #expect(await events.next(within: .seconds(5)) { $0 == .readerRemoved(Self.reader) } != nil)
+        #expect(await events.next(within: .seconds(5)) { if case .serviceUnavailable = $0 { true } else { false } } != nil)
+        await slot.remove()
+        // It comes back: the readers are found again without restarting the monitor.
+        try daemon.start()
+        #expect(await events.next(within: .seconds(10)) { $0 == .readerAdded(Self.reader) } != nil)
+    }
+
     @Test func cardPulledMidReadEndsThatReadCleanly() async throws {
         let monitor = PCSCMonitor()
         let events = EventWaiter(monitor.events())
