@@ -57,6 +57,7 @@ let package = Package(
         // The services: sessions, API routes, lifecycle.
         .target(name: "Station", dependencies: [
             "ATProtocol", "DeviceCatalog", "Provisioning", "ATDevice", "StationAPI", "SerialPort", "Ledger", "UnixHTTP", "DeviceDiscovery",
+            "SIMCard", "PCSCReader",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
@@ -86,6 +87,12 @@ let package = Package(
         .target(name: "HiLink", dependencies: ["HiLinkProtocol", "Provisioning", "ATProtocol", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")], swiftSettings: strict),
         // Glue: discovery's network-device opener for HiLink units (Station's seam, HiLink's driver).
         .target(name: "HiLinkStation", dependencies: ["HiLink", "Station", "Provisioning"], swiftSettings: strict),
+        // Pure: SIM card APDUs (class detection, GET RESPONSE, EF_ICCID / EF_IMSI, PIN state) over a transmit protocol.
+        .target(name: "SIMCard", dependencies: ["ATProtocol"], swiftSettings: strict),
+        // System-library shim: pcsc-lite's client library (winscard.h), which talks to pcscd.
+        .systemLibrary(name: "CPCSCLite", pkgConfig: "libpcsclite", providers: [.apt(["libpcsclite-dev"])]),
+        // OS adapter: PC/SC reader and card events (SCardGetStatusChange) and card reads, each on a thread of its own.
+        .target(name: "PCSCReader", dependencies: ["CPCSCLite", "SIMCard", "OwnThread"], swiftSettings: strict),
         // Fake devices on pseudo-terminals, driven by personality files.
         .target(name: "ModemSimulator", dependencies: ["ATProtocol"], swiftSettings: strict),
         // Fake HiLink units over HTTP (SwiftNIO), sharing the AT simulator's operator truth.
@@ -102,8 +109,10 @@ let package = Package(
         .testTarget(name: "SerialPortTests", dependencies: ["SerialPort", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"], swiftSettings: strict),
         .testTarget(name: "UnixHTTPTests", dependencies: ["UnixHTTP"], swiftSettings: strict),
+        .testTarget(name: "SIMCardTests", dependencies: ["SIMCard", "ATProtocol"], swiftSettings: strict),
+        .testTarget(name: "PCSCReaderTests", dependencies: ["PCSCReader", "SIMCard", "ModemSimulator"], swiftSettings: strict),
         .testTarget(name: "ModemSimulatorTests", dependencies: ["ModemSimulator", "ATProtocol"], swiftSettings: strict),
-        .testTarget(name: "StationTests", dependencies: ["Station", "StationAPI", "Ledger", "ATProtocol", "ModemSimulator", "UnixHTTP", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .testTarget(name: "StationTests", dependencies: ["Station", "StationAPI", "Ledger", "ATProtocol", "ModemSimulator", "UnixHTTP", "SIMCard", "PCSCReader", "Provisioning", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery", "SerialPort", "CUMockdev", "Station", "StationAPI", "ModemSimulator", "ATProtocol", "Ledger"], swiftSettings: strict),
         .testTarget(name: "HotspotctlTests", dependencies: ["hotspotctl", "StationAPI", "UnixHTTP", "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
         .testTarget(name: "HiLinkProtocolTests", dependencies: ["HiLinkProtocol", .product(name: "_CryptoExtras", package: "swift-crypto")], swiftSettings: strict),

@@ -4,7 +4,8 @@
 set -euo pipefail
 packages=(libudev-dev libusb-1.0-0-dev libsqlite3-dev umockdev libumockdev-dev socat usb-modeswitch
           usb-modeswitch-data python3-serial systemd udev zbar-tools procps
-          python3-gi gir1.2-umockdev-1.0)
+          python3-gi gir1.2-umockdev-1.0
+          pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools)
 packages+=(iproute2 openssl)   # HiLink tests: two units in network namespaces; openssl checks PKCS#1 v1.5 bodies
 missing=()
 for p in "${packages[@]}"; do

@@ -102,15 +102,36 @@ public struct APIRouter: Sendable {
             let body = try Self.decode(AttachRequest.self, request.body)
             return try Self.json(try await station.attach(path: body.path, actor: actor), status: 201)
         case ("GET", 2, "devices"):
+            if let row = await station.simReaderStatus(route[1], reveal: reveal, identifiers: reveal && role == .supervisor) {
+                return try Self.json(row)
+            }
             return try Self.json(try await station.device(route[1], reveal: reveal, identifiers: reveal && role == .supervisor))
         case ("DELETE", 2, "devices"):
             return try Self.json(try await station.detach(route[1], actor: actor))
         case ("POST", 3, "devices") where route[2] == "provision":
             let body = request.body.isEmpty ? ProvisionRequest() : try Self.decode(ProvisionRequest.self, request.body)
+            if let preordered = try await station.preorder(route[1], request: body, actor: actor) {
+                return try Self.json(preordered, status: 201)
+            }
             return try Self.json(try await station.provision(route[1], request: body, actor: actor), status: 202)
         case ("POST", 3, "devices") where route[2] == "topup":
             let body = try Self.decode(TopUpRequest.self, request.body)
             return try Self.json(try await station.topUp(route[1], request: body, actor: actor), status: 202)
+        case ("POST", 3, "devices") where route[2] == "unlock":
+            let body = try Self.decode(UnlockRequest.self, request.body)
+            guard let result = try await station.unlock(route[1], pin: body.pin, actor: actor) else {
+                throw StationError(status: 409, code: "unlock-not-supported",
+                                   message: "Only a SIM in a card reader is unlocked this way; a device asks for its PIN itself.")
+            }
+            return try Self.json(result)
+        case ("GET", 1, "orders"):
+            let limit = try Self.limit(request.query["limit"], default: 1000)
+            return try Self.json(try await station.orders(state: request.query["state"], limit: limit, reveal: reveal))
+        case ("POST", 3, "orders") where route[2] == "cancel":
+            guard let id = Int64(route[1]), id > 0 else {
+                throw StationError(status: 404, code: "order-not-found", message: "No order \(route[1]).")
+            }
+            return try Self.json(try await station.cancelOrder(id: id, actor: actor))
         case ("GET", 1, "events"):
             return Self.eventStream(await station.events.subscribe())
         case ("GET", 1, "plans"):

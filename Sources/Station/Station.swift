@@ -45,6 +45,8 @@ public actor Station {
     private let keys: WiFiKeyGenerator
     /// The AT dialects devices are matched against (configured, dialect directories, shipped).
     let dialects: DialectCatalog
+    /// The card readers (PC/SC) and the SIM in each: the `sim-reader` rows (`Station+SIMReaders.swift`).
+    public nonisolated let simReaders = SIMReaderBoard()
 
     /// Creates a station over an open ledger.
     public init(config: StationConfig, ledger: Ledger, logger: Logger, keys: WiFiKeyGenerator = WiFiKeyGenerator(),
@@ -321,7 +323,7 @@ public actor Station {
         for session in sessions {
             result.append(Self.redact(await session.snapshot(), reveal: reveal, identifiers: identifiers ?? reveal))
         }
-        return result + placeholderStatuses
+        return result + placeholderStatuses + (await simReaderStatuses(reveal: reveal, identifiers: identifiers ?? reveal))
     }
 
     /// One device by id, port, IMEI or ICCID (whole or unique last digits); `identifiers` as for `devices`.

@@ -106,6 +106,8 @@ public struct DeviceStatus: Codable, Sendable, Equatable {
     public var orderID: Int64?
     /// When this status last changed.
     public var updatedAt: Date
+    /// For a SIM in a card reader: the card's command set, `UICC` or `GSM`.
+    public var simType: String? = nil
 
     /// Creates a status.
     public init(id: String, port: String, state: DeviceState, step: String? = nil, role: DeviceRole = .unknown,

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// `hotspot-sim`: fake modems and hotspots on pseudo-terminals for tests, demos and benchmarks.
 @main
-struct HotspotSim: ParsableCommand {
+struct HotspotSim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hotspot-sim",
         abstract: "Fake Huawei hotspots and modem sticks on pseudo-terminals, over a fake operator.",
@@ -12,7 +12,7 @@ struct HotspotSim: ParsableCommand {
         A shared operator (--operator) answers USSD recharges and balance queries and keeps the \
         truth (balances, voucher redemptions) in --state. See docs/simulator.md for the file formats.
         """,
-        subcommands: [RunCommand.self, StateCommand.self, HiLinkCommand.self],
+        subcommands: [RunCommand.self, StateCommand.self, HiLinkCommand.self, CardCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

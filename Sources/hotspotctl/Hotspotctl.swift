@@ -20,6 +20,8 @@ struct Hotspotctl: AsyncParsableCommand {
             WatchCommand.self,
             ProvisionCommand.self,
             TopUpCommand.self,
+            OrdersCommand.self,
+            UnlockCommand.self,
             AttachCommand.self,
             DetachCommand.self,
             VouchersCommand.self,

@@ -28,6 +28,23 @@ struct StationClient: Sendable {
         try await post(StationRoute.provision(ref), body: request, as: DeviceStatus.self)
     }
 
+    /// `POST /v1/devices/{ref}/unlock`: one SIM PIN attempt on the SIM in a card reader.
+    func unlock(_ ref: String, _ request: UnlockRequest) async throws(HotspotctlError) -> UnlockResult {
+        try await post(StationRoute.unlock(ref), body: request, as: UnlockResult.self)
+    }
+
+    /// `GET /v1/orders`, optionally only those in one state.
+    func orders(state: String?) async throws(HotspotctlError) -> [OrderInfo] {
+        var query: [String: String] = [:]
+        if let state { query["state"] = state }
+        return try await get(StationRoute.orders, query: query, as: [OrderInfo].self)
+    }
+
+    /// `POST /v1/orders/{id}/cancel`.
+    func cancelOrder(_ id: Int64) async throws(HotspotctlError) -> OrderInfo {
+        try await post(StationRoute.cancelOrder(id), body: [String: String](), as: OrderInfo.self)
+    }
+
     /// `POST /v1/devices`: attach a serial port by path.
     func attach(_ request: AttachRequest) async throws(HotspotctlError) -> DeviceStatus {
         try await post(StationRoute.devices, body: request, as: DeviceStatus.self)

@@ -26,6 +26,8 @@ struct StatusReport: Sendable {
             add("IMEI", status.imeiLuhnValid == false ? imei + " (check digit wrong)" : imei)
         } else if status.identifiedBy != nil {
             add("IMEI", "none: filed under its \(status.identifiedBy == "iccid" ? "SIM's ICCID" : "hardware name")")
+        } else if status.role == .simReader {
+            add("IMEI", "none (a SIM reader)")
         }
         add("IMSI", status.imsi)
         add("ICCID", status.iccid.map { iccid in
@@ -34,6 +36,7 @@ struct StatusReport: Sendable {
         add("SIM", status.simState.map { state in
             status.pinTriesLeft.map { "\(state) (\($0) tries left)" } ?? state
         })
+        add("SIM type", status.simType)
         for (field, why) in (status.unreadable ?? [:]).sorted(by: { $0.key < $1.key }) {
             add("Unreadable", "\(field.uppercased()): \(why)")
         }

@@ -134,6 +134,9 @@ struct Hotspotd: AsyncParsableCommand {
                                                             prober: prober, memory: memory),
                                   successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
         }
+        // SIM readers are pcscd's: without pcscd the rows stay empty and the daemon carries on.
+        services.append(.init(service: SIMReaderService(station: station, logger: logger),
+                              successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
         let group = ServiceGroup(configuration: .init(services: services,
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
