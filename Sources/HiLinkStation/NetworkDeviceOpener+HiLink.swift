@@ -27,3 +27,38 @@ extension NetworkDeviceOpener {
         HiLinkConfiguration(endpoint: HiLinkEndpoint(host: host, port: 80, interface: interface), password: password)
     }
 }
+
+extension HiLinkSettings {
+    /// The configuration for the unit at `endpoint`: the station's user and password (a model's own password is used
+    /// once the model is known, by a later open), its login attempts.
+    public func configuration(endpoint: HiLinkEndpoint, model: String? = nil) -> HiLinkConfiguration {
+        let password = model.flatMap { passwordsByModel?[$0] } ?? password
+        return HiLinkConfiguration(endpoint: endpoint, username: username ?? "admin", password: password,
+                                   maxLoginAttempts: loginAttempts ?? 3)
+    }
+
+    /// How the daemon opens units found by discovery: bound to their interface, on port 80.
+    public func discoveryOpener() -> NetworkDeviceOpener {
+        NetworkDeviceOpener.hiLink { interface, host in
+            configuration(endpoint: HiLinkEndpoint(host: host, port: 80, interface: interface))
+        }
+    }
+
+    /// How the daemon opens a unit named by a person (`hotspotctl attach http://HOST[:PORT] [--interface IF]`).
+    public func urlOpener() -> @Sendable (_ url: String, _ interface: String?) async -> Result<NetworkDeviceConnection, StationError> {
+        { url, interface in
+            guard let endpoint = HiLinkEndpoint(url: url, interface: interface) else {
+                return .failure(StationError(status: 422, code: "invalid-url",
+                                             message: "A HiLink unit is named http://HOST[:PORT], with an interface name of 1 to 15 characters."))
+            }
+            let configuration = configuration(endpoint: endpoint)
+            do throws(DriverFailure) {
+                let driver = try await HiLinkDriver.open(configuration)
+                return .success(NetworkDeviceConnection(driver: driver, port: endpoint.label, close: {}))
+            } catch {
+                return .failure(StationError(status: error.isDeviceGone || error.code == "device-timeout" ? 504 : 502, code: error.code,
+                                             message: "The HiLink unit at \(endpoint.label) cannot be opened: \(error.message)"))
+            }
+        }
+    }
+}

@@ -100,6 +100,9 @@ public struct APIRouter: Sendable {
             return try Self.json(await station.devices(reveal: reveal, identifiers: reveal && role == .supervisor))
         case ("POST", 1, "devices"):
             let body = try Self.decode(AttachRequest.self, request.body)
+            if body.path.hasPrefix("http://") || body.interface != nil {
+                return try Self.json(try await station.attach(url: body.path, interface: body.interface, actor: actor), status: 201)
+            }
             return try Self.json(try await station.attach(path: body.path, actor: actor), status: 201)
         case ("GET", 2, "devices"):
             if let row = await station.simReaderStatus(route[1], reveal: reveal, identifiers: reveal && role == .supervisor) {

@@ -33,6 +33,7 @@ enum ConfigKeys {
         "startupSettlementSeconds": .value,
         "access": .object(["technicianGroup": .value, "supervisorGroup": .value, "technicianUIDs": .value, "supervisorUIDs": .value]),
         "backupDirectory": .value,
+        "hilink": .object(["username": .value, "password": .value, "passwordsByModel": .map, "loginAttempts": .value]),
         "allowPseudoTerminals": .value,
     ])
 

@@ -195,6 +195,36 @@ public actor Station {
         return addSession(port: port, driver: driver, closeDevice: closeDevice, replug: true, actor: actor).1
     }
 
+    /// Opens a device named by a URL (a HiLink unit, `http://HOST[:PORT]`, bound to `interface` when given); set by the
+    /// daemon, which knows the drivers. Nil: only serial ports are attached by hand.
+    var urlOpener: (@Sendable (_ url: String, _ interface: String?) async -> Result<NetworkDeviceConnection, StationError>)?
+
+    /// Sets how devices named by a URL are opened (`hotspotctl attach http://…`).
+    public func openURLDevices(with opener: @escaping @Sendable (_ url: String, _ interface: String?) async -> Result<NetworkDeviceConnection, StationError>) {
+        urlOpener = opener
+    }
+
+    /// Attaches the device at `url` (a HiLink unit that discovery did not find, or a simulated one): its driver logs in
+    /// and checks it answers, then its session identifies and provisions it like any other device.
+    public func attach(url: String, interface: String?, actor: Int?) async throws(StationError) -> DeviceStatus {
+        guard let opener = urlOpener else {
+            throw StationError(status: 422, code: "url-devices-unsupported",
+                               message: "This station attaches only serial ports by hand; \(url) is not one.")
+        }
+        switch await opener(url, interface) {
+        case .success(let connection):
+            do {
+                return try await attach(driver: connection.driver, port: connection.port, closeDevice: connection.close,
+                                        actor: actor)
+            } catch {
+                await connection.close()
+                throw error
+            }
+        case .failure(let error):
+            throw error
+        }
+    }
+
     /// Marks the device attached at `port` gone (its driver lost it: an interface removed, a reader unplugged).
     public func driverGone(port: String, reason: String) async {
         for session in sessions where session.port == port {

@@ -40,6 +40,8 @@ public struct StationConfig: Codable, Sendable, Equatable {
     public var startupSettlementSeconds: Int?
     /// Who may do what (`AccessSettings`); `nil` keeps the default groups `hotspot` and `hotspot-admin`.
     public var access: AccessSettings?
+    /// How HiLink units (web API, no AT port) are logged in to; `nil`: user `admin`, no password.
+    public var hilink: HiLinkSettings?
     /// Where `ledger backup` writes (absolute; default `backups/` in the state directory, next to the ledger).
     public var backupDirectory: String?
 
@@ -142,6 +144,9 @@ public struct StationConfig: Codable, Sendable, Equatable {
     public func problems() -> [(key: String, reason: String)] {
         var found: [(String, String)] = []
         if plans.isEmpty { found.append(("plans", "must list at least one plan")) }
+        if let attempts = hilink?.loginAttempts, !(1...5).contains(attempts) {
+            found.append(("hilink.loginAttempts", "must be 1 to 5: a unit locks its web login after a few wrong passwords"))
+        }
         var seen = Set<String>()
         for (index, plan) in plans.enumerated() {
             if plan.name.isEmpty || plan.name.count > 32 || !plan.name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
@@ -250,5 +255,26 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         if let key { return "\(file): \(key): \(reason)" }
         return "\(file): \(reason)"
+    }
+}
+
+/// The `hilink` section: how the station logs in to HiLink units. The password is a secret: never logged.
+public struct HiLinkSettings: Codable, Sendable, Equatable {
+    /// Login user (`admin` on every firmware seen).
+    public var username: String?
+    /// The web password the charity set on its units; absent for units that need none.
+    public var password: String?
+    /// Passwords by model (`E3372h-320`), for a fleet with several; tried before `password`.
+    public var passwordsByModel: [String: String]?
+    /// Most login attempts per unit before it is listed with the reason (never hammered into a lock-out); 1–5, default 3.
+    public var loginAttempts: Int?
+
+    /// Creates settings.
+    public init(username: String? = nil, password: String? = nil, passwordsByModel: [String: String]? = nil,
+                loginAttempts: Int? = nil) {
+        self.username = username
+        self.password = password
+        self.passwordsByModel = passwordsByModel
+        self.loginAttempts = loginAttempts
     }
 }

@@ -2,10 +2,16 @@ import Foundation
 
 /// `POST /v1/devices` body: attach a serial port by path.
 public struct AttachRequest: Codable, Sendable, Equatable {
-    /// The tty path, such as `/dev/ttyUSB2`.
+    /// The tty path, such as `/dev/ttyUSB2`, or a HiLink unit's address, `http://HOST[:PORT]`.
     public var path: String
+    /// For an `http://` unit: the network interface its connections are bound to (several units all answer at
+    /// 192.168.8.1, one behind each interface).
+    public var interface: String?
     /// Creates the request.
-    public init(path: String) { self.path = path }
+    public init(path: String, interface: String? = nil) {
+        self.path = path
+        self.interface = interface
+    }
 }
 
 /// `POST /v1/devices/{ref}/provision` body: start or retry provisioning, optionally overriding the policy.

@@ -1,23 +1,33 @@
 import ArgumentParser
 import StationAPI
 
-/// `hotspotctl attach PATH`: asks the station to take a serial port that discovery did not pick up.
+/// `hotspotctl attach PATH|URL`: asks the station to take a serial port, or a HiLink unit's web API, that discovery did
+/// not pick up.
 struct AttachCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "attach",
-        abstract: "Attach a serial port by path (for devices discovery did not recognise, or a simulator's pty where the configuration allows pseudo-terminals).")
+        abstract: "Attach a serial port by path, or a HiLink unit by its address (for devices discovery did not recognise, or a simulator's pty where the configuration allows pseudo-terminals).")
 
     @OptionGroup var globals: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The tty, such as /dev/ttyUSB2 or /dev/pts/5.", valueName: "path"))
+    @Argument(help: ArgumentHelp("The tty, such as /dev/ttyUSB2 or /dev/pts/5, or a HiLink unit, http://HOST[:PORT].",
+                                 valueName: "path-or-url"))
     var path: String
 
+    @Option(name: .long, help: ArgumentHelp("For a HiLink unit: the network interface it is behind (several units all answer at 192.168.8.1).",
+                                            valueName: "interface"))
+    var interface: String?
+
     func validate() throws {
-        guard path.hasPrefix("/") else { throw ValidationError("The port must be an absolute path, such as /dev/ttyUSB2.") }
+        if path.hasPrefix("http://") { return }
+        guard path.hasPrefix("/") else {
+            throw ValidationError("Give an absolute port path, such as /dev/ttyUSB2, or a HiLink unit's address, such as http://192.168.8.1.")
+        }
+        guard interface == nil else { throw ValidationError("--interface goes with a HiLink unit's http:// address, not a serial port.") }
     }
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {
-        let status = try await context.client.attach(AttachRequest(path: path))
+        let status = try await context.client.attach(AttachRequest(path: path, interface: interface))
         if context.json {
             try context.emitJSON(status)
         } else {

@@ -2,6 +2,7 @@ import ArgumentParser
 import DeviceCatalog
 import DeviceDiscovery
 import Foundation
+import HiLinkStation
 import Ledger
 import Logging
 import ServiceLifecycle
@@ -95,6 +96,9 @@ struct Hotspotd: AsyncParsableCommand {
             throw ExitCode(74)  // EX_IOERR
         }
         let station = Station(config: stationConfig, ledger: ledger, logger: logger, dialects: dialects)
+        // HiLink units (web API, no AT port): found by discovery behind their USB interface, or named by a person.
+        let hiLink = stationConfig.hilink ?? HiLinkSettings()
+        await station.openURLDevices(with: hiLink.urlOpener())
         let service = StationService(station: station, socketPath: socket,
                                      devices: (stationConfig.devices ?? []) + device, logger: logger,
                                      supervisorGroupID: supervisorGroupID ?? station.access.supervisorGID)
@@ -131,7 +135,8 @@ struct Hotspotd: AsyncParsableCommand {
             // Discovery ending (no udev in a container) must not stop the daemon: ports given by hand still work.
             services.append(.init(service: DiscoveryService(station: station, catalog: usbCatalog,
                                                             modeSwitch: discoverySettings.isModeSwitchEnabled, logger: logger,
-                                                            prober: prober, memory: memory),
+                                                            prober: prober, memory: memory,
+                                                            networkDevices: hiLink.discoveryOpener()),
                                   successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
         }
         // SIM readers are pcscd's: without pcscd the rows stay empty and the daemon carries on.
