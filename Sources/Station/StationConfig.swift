@@ -2,6 +2,7 @@ import ATProtocol
 import DeviceCatalog
 import Foundation
 import Provisioning
+import StationAPI
 
 /// The daemon's configuration file (JSON), documented in README.md.
 ///
@@ -40,6 +41,8 @@ public struct StationConfig: Codable, Sendable, Equatable {
     public var access: AccessSettings?
     /// Where `ledger backup` writes (absolute; default `backups/` in the state directory, next to the ledger).
     public var backupDirectory: String?
+    /// The counter's details printed on the beneficiary's hand-over card (`hotspotctl card`).
+    public var card: CounterDetails?
 
     /// Creates a configuration.
     public init(plans: [Plan], defaultPlan: String?, wifi: WiFiPolicy, operators: [OperatorProfile],
@@ -178,6 +181,7 @@ public struct StationConfig: Codable, Sendable, Equatable {
         if let seconds = startupSettlementSeconds, !(1...3600).contains(seconds) {
             found.append(("startupSettlementSeconds", "must be between 1 and 3600"))
         }
+        found += cardProblems()
         return found
     }
 }

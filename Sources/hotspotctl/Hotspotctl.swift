@@ -17,6 +17,7 @@ struct Hotspotctl: AsyncParsableCommand {
         subcommands: [
             DevicesCommand.self,
             StatusCommand.self,
+            CardCommand.self,
             WatchCommand.self,
             ProvisionCommand.self,
             TopUpCommand.self,

@@ -1,0 +1,34 @@
+import CQREncode
+
+/// A QR code symbol made by libqrencode: `size`×`size` modules, row-major, `true` is dark.
+public struct QRSymbol: Sendable, Equatable {
+    /// Modules per side (without the quiet zone).
+    public let size: Int
+    /// The modules, row-major.
+    public let modules: [Bool]
+
+    /// Why libqrencode made no symbol.
+    public struct EncodingError: Error, Sendable, Equatable {
+        /// How many bytes were given.
+        public var bytes: Int
+    }
+
+    /// The symbol for `bytes` in byte mode at error-correction level M, the smallest version that holds them.
+    public init(encoding bytes: [UInt8]) throws(EncodingError) {
+        guard !bytes.isEmpty else { throw EncodingError(bytes: 0) }
+        let made = bytes.withUnsafeBufferPointer { buffer -> UnsafeMutablePointer<QRcode>? in
+            guard let base = buffer.baseAddress else { return nil }
+            return QRcode_encodeData(Int32(buffer.count), base, 0, QR_ECLEVEL_M)
+        }
+        guard let made else { throw EncodingError(bytes: bytes.count) }
+        defer { QRcode_free(made) }
+        let width = Int(made.pointee.width)
+        guard width > 0, let data = made.pointee.data else { throw EncodingError(bytes: bytes.count) }
+        size = width
+        // Bit 0 of each byte is the module's colour (1 dark); the other bits say what kind of module it is.
+        modules = (0..<width * width).map { data[$0] & 1 == 1 }
+    }
+
+    /// Whether the module at `row`, `column` is dark.
+    public func isDark(row: Int, column: Int) -> Bool { modules[row * size + column] }
+}
