@@ -14,13 +14,20 @@ public struct QRSymbol: Sendable, Equatable {
     }
 
     /// The symbol for `bytes` in byte mode at error-correction level M, the smallest version that holds them.
+    ///
+    /// Bytes beyond ASCII are announced as UTF-8 with an ECI header (designator 26): without it readers guess the
+    /// encoding (ISO 8859-1 by the standard, Shift JIS by some heuristics) and a `Café` network name reads wrong.
     public init(encoding bytes: [UInt8]) throws(EncodingError) {
-        guard !bytes.isEmpty else { throw EncodingError(bytes: 0) }
-        let made = bytes.withUnsafeBufferPointer { buffer -> UnsafeMutablePointer<QRcode>? in
-            guard let base = buffer.baseAddress else { return nil }
-            return QRcode_encodeData(Int32(buffer.count), base, 0, QR_ECLEVEL_M)
+        guard !bytes.isEmpty, let input = QRinput_new2(0, QR_ECLEVEL_M) else { throw EncodingError(bytes: bytes.count) }
+        defer { QRinput_free(input) }
+        if bytes.contains(where: { $0 >= 0x80 }), QRinput_appendECIheader(input, 26) != 0 {
+            throw EncodingError(bytes: bytes.count)
         }
-        guard let made else { throw EncodingError(bytes: bytes.count) }
+        let appended = bytes.withUnsafeBufferPointer { buffer -> Int32 in
+            guard let base = buffer.baseAddress else { return -1 }
+            return QRinput_append(input, QR_MODE_8, Int32(buffer.count), base)
+        }
+        guard appended == 0, let made = QRcode_encodeInput(input) else { throw EncodingError(bytes: bytes.count) }
         defer { QRcode_free(made) }
         let width = Int(made.pointee.width)
         guard width > 0, let data = made.pointee.data else { throw EncodingError(bytes: bytes.count) }
