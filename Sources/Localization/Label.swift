@@ -6,6 +6,7 @@ public enum Label: String, Sendable, CaseIterable {
     case id, port, state, step, role, model, iccid, imei, imsi, plan, updated, megabytes, price, isDefault, available
     // Status fields.
     case device, firmware, sim, operatorName, order, provisioning, balance, wifiName, wifiKey, failure, action
+    case fieldPort, fieldState, fieldRole, fieldModel, fieldPlan, fieldUpdated
     // Words and phrases.
     case yes, stepWord, actionPrefix, noDevices, noPlans, noLedgerEvents, luhnWrong, qrTooLong
     // The hand-over card.
@@ -42,6 +43,12 @@ public enum Label: String, Sendable, CaseIterable {
         case .wifiKey: ("Clé Wi-Fi", "Wi-Fi key")
         case .failure: ("Échec", "Failure")
         case .action: ("À faire", "Action")
+        case .fieldPort: ("Port", "Port")
+        case .fieldState: ("État", "State")
+        case .fieldRole: ("Type", "Role")
+        case .fieldModel: ("Modèle", "Model")
+        case .fieldPlan: ("Forfait", "Plan")
+        case .fieldUpdated: ("Mis à jour", "Updated")
         case .yes: ("oui", "yes")
         case .stepWord: ("étape", "step")
         case .actionPrefix: ("À faire : ", "Action: ")

@@ -1,10 +1,13 @@
 /// Names of device states, provisioning steps, device roles and voucher states, French and English.
+///
+/// The English names are the codes themselves (`awaiting-plan`, `balance-before`): English output stays the one
+/// scripts and the documentation already show; French output names them in words.
 enum StateCatalog {
     /// `DeviceState` raw values.
     static let states: [String: (fr: String, en: String)] = [
         "connecting": ("connexion", "connecting"),
         "identifying": ("identification", "identifying"),
-        "awaiting-plan": ("attend un forfait", "awaiting plan"),
+        "awaiting-plan": ("attend un forfait", "awaiting-plan"),
         "provisioning": ("approvisionnement", "provisioning"),
         "done": ("prêt", "done"),
         "failed": ("échec", "failed"),
@@ -14,22 +17,22 @@ enum StateCatalog {
     /// `ProvisioningStep` raw values, and discovery's `mode-switch`.
     static let steps: [String: (fr: String, en: String)] = [
         "identify": ("identification", "identify"),
-        "sim": ("carte SIM", "SIM"),
+        "sim": ("carte SIM", "sim"),
         "plan": ("forfait", "plan"),
-        "balance-before": ("solde avant", "balance before"),
-        "reserve": ("réservation du bon", "voucher reserved"),
+        "balance-before": ("solde avant", "balance-before"),
+        "reserve": ("réservation du bon", "reserve"),
         "recharge": ("recharge", "recharge"),
-        "confirm": ("confirmation du solde", "balance confirmed"),
-        "wifi": ("Wi-Fi", "Wi-Fi"),
+        "confirm": ("confirmation du solde", "confirm"),
+        "wifi": ("Wi-Fi", "wifi"),
         "verify": ("vérification", "verify"),
-        "mode-switch": ("changement de mode USB", "USB mode switch"),
+        "mode-switch": ("changement de mode USB", "mode-switch"),
     ]
 
     /// `DeviceRole` raw values.
     static let roles: [String: (fr: String, en: String)] = [
         "hotspot": ("point d'accès", "hotspot"),
         "modem": ("clé modem", "modem"),
-        "sim-reader": ("lecteur SIM", "SIM reader"),
+        "sim-reader": ("lecteur SIM", "sim-reader"),
         "unknown": ("inconnu", "unknown"),
     ]
 

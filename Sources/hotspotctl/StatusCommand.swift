@@ -26,7 +26,7 @@ struct StatusCommand: StationCommand {
             try context.emitJSON(status)
         } else {
             let report = StatusReport(timestamps: context.timestamps, showQRCode: context.reveal,
-                                      qrRenderer: QRTerminalRenderer(lightOnDark: !lightTerminal))
+                                      qrRenderer: QRTerminalRenderer(lightOnDark: !lightTerminal), messages: context.messages)
             context.output.write(report.render(status))
         }
     }

@@ -70,7 +70,7 @@ import Testing
             #expect(Messages.roleCodes.contains(role.rawValue), "role \(role.rawValue)")
         }
         #expect(Messages(language: .french).text(.state("awaiting-plan")) == "attend un forfait")
-        #expect(Messages(language: .english).text(.state("awaiting-plan")) == "awaiting plan")
+        #expect(Messages(language: .english).text(.state("awaiting-plan")) == "awaiting-plan")  // English shows the code
     }
 
     @Test func aFamilyCodeAndAnUnknownCodeStillReadAsSentences() {
