@@ -11,7 +11,7 @@ import StationAPI
 /// All API operations go through here. It redacts secrets on the way out unless asked to reveal them.
 public actor Station {
     /// The daemon's version, reported by `/v1/health`.
-    public static let version = "0.1.0"
+    public static let version = SoftwareVersion.current
 
     let config: StationConfig
     let ledger: Ledger

@@ -20,7 +20,7 @@ struct CardCommand: StationCommand {
     @OptionGroup var globals: GlobalOptions
 
     @Argument(help: ArgumentHelp("The device: its id (d1), IMEI, ICCID (full or unique last digits) or port.",
-                                 valueName: "device"))
+                                 valueName: "device"), completion: CompletionCandidatesCommand.devices)
     var device: String
 
     @Option(name: .long, help: ArgumentHelp("Write the card as an A6 PDF to this file.", valueName: "file"))

@@ -15,10 +15,10 @@ struct TopUpCommand: StationCommand {
     @OptionGroup var globals: GlobalOptions
 
     @Argument(help: ArgumentHelp("The device: its id (d1), IMEI, ICCID (full or unique last digits) or port.",
-                                 valueName: "device"))
+                                 valueName: "device"), completion: CompletionCandidatesCommand.devices)
     var device: String
 
-    @Option(name: .long, help: ArgumentHelp("The plan to buy (see 'hotspotctl plans').", valueName: "plan"))
+    @Option(name: .long, help: ArgumentHelp("The plan to buy (see 'hotspotctl plans').", valueName: "plan"), completion: CompletionCandidatesCommand.plans)
     var plan: String
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {
