@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "ModemSimulatorTests", dependencies: ["ModemSimulator", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "StationTests", dependencies: ["Station", "StationAPI", "Ledger", "ATProtocol", "ModemSimulator", "UnixHTTP", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery", "SerialPort", "CUMockdev", "Station", "StationAPI", "ModemSimulator", "ATProtocol", "Ledger"], swiftSettings: strict),
-        .testTarget(name: "HotspotctlTests", dependencies: ["hotspotctl", "StationAPI", "UnixHTTP", "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
+        .testTarget(name: "HotspotctlTests", dependencies: ["hotspotctl", "StationAPI", "HandOverCard", "Localization", "UnixHTTP", "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
         .testTarget(name: "LocalizationTests", dependencies: ["Localization", "StationAPI", "Provisioning"], swiftSettings: strict),
         .testTarget(name: "HandOverCardTests", dependencies: ["HandOverCard", "Localization", "StationAPI"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["StationAPI", "ATProtocol", "SerialPort", "Ledger", "ModemSimulator", "Provisioning", "DeviceCatalog", "Station", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),

@@ -57,7 +57,9 @@ struct CardCommand: StationCommand {
         let card = HandOverCard(info: info, language: context.language, timeZone: context.timestamps.timeZone)
         let messages = context.messages
         if pdf == nil, png == nil, !print {
-            context.output.write(TerminalText.sanitize(card.text()))
+            // Line by line: the card's own line ends stay, a control character in a field (a hostile SSID) does not.
+            context.output.write(card.text().split(separator: "\n", omittingEmptySubsequences: false)
+                .map { TerminalText.sanitize(String($0)) }.joined(separator: "\n"))
             if let payload = card.qrPayload {
                 if let code = try? QRCode.encode(Array(payload.utf8)) {
                     context.output.write("\n" + QRTerminalRenderer(lightOnDark: !lightTerminal).render(code))
