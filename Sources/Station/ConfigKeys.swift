@@ -31,7 +31,7 @@ enum ConfigKeys {
     static let file: Shape = .object([
         "plans": .array(.object(["name": .value, "megabytes": .value, "priceCents": .value])),
         "defaultPlan": .value,
-        "wifi": .object(["ssidTemplate": .value, "keyLength": .value, "dataLockCode": .value]),
+        "wifi": .object(["ssidTemplate": .value, "keyLength": .value, "dataLockCode": .value, "keyStyle": .value]),
         "operators": .array(operatorProfile),
         "simPINs": .map,
         "defaultPIN": .value,

@@ -43,11 +43,12 @@ public actor Station {
     private let keys: WiFiKeyGenerator
 
     /// Creates a station over an open ledger.
-    public init(config: StationConfig, ledger: Ledger, logger: Logger, keys: WiFiKeyGenerator = WiFiKeyGenerator()) {
+    /// Keys are made in the configured style (`wifi.keyStyle`) unless a generator is given (tests).
+    public init(config: StationConfig, ledger: Ledger, logger: Logger, keys: WiFiKeyGenerator? = nil) {
         self.config = config
         self.ledger = ledger
         self.logger = logger
-        self.keys = keys
+        self.keys = keys ?? WiFiKeyGenerator(style: config.wifiKeyStyle ?? .characters)
         self.rateLimiter = CallerRateLimiter(policy: config.moneyRateLimit ?? .default)
         let settings = config.access ?? AccessSettings()
         self.access = AccessPolicy(settings: settings, daemonUID: getuid(),

@@ -1,3 +1,5 @@
+import Foundation
+import Provisioning
 import StationAPI
 
 extension StationConfig {
@@ -22,5 +24,31 @@ extension StationConfig {
             }
         }
         return found
+    }
+}
+
+extension StationConfig {
+    /// `wifi.keyStyle` as the file gives it.
+    private struct KeyStyleSetting: Decodable {
+        struct WiFi: Decodable {
+            var keyStyle: String?
+        }
+        var wifi: WiFi?
+    }
+
+    /// The key style in `data` (already known to be a valid configuration otherwise); a value other than
+    /// `characters` or `words` is refused with its key path.
+    static func wifiKeyStyle(in data: Data, file: String) throws(ConfigError) -> WiFiKeyGenerator.Style? {
+        let setting: KeyStyleSetting
+        do {
+            setting = try JSONDecoder().decode(KeyStyleSetting.self, from: data)
+        } catch {
+            throw ConfigError(file: file, key: "wifi.keyStyle", reason: "must be \"characters\" or \"words\"")
+        }
+        guard let text = setting.wifi?.keyStyle else { return nil }
+        guard let style = WiFiKeyGenerator.Style(rawValue: text) else {
+            throw ConfigError(file: file, key: "wifi.keyStyle", reason: "must be \"characters\" or \"words\"")
+        }
+        return style
     }
 }

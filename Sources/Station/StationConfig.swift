@@ -43,6 +43,9 @@ public struct StationConfig: Codable, Sendable, Equatable {
     public var backupDirectory: String?
     /// The counter's details printed on the beneficiary's hand-over card (`hotspotctl card`).
     public var card: CounterDetails?
+    /// How generated Wi-Fi keys look; read by `parse` from `wifi.keyStyle` (the `wifi` object is the workflow's
+    /// `WiFiPolicy`, which does not carry it). `nil` is `characters`.
+    public var wifiKeyStyle: WiFiKeyGenerator.Style?
 
     /// Creates a configuration.
     public init(plans: [Plan], defaultPlan: String?, wifi: WiFiPolicy, operators: [OperatorProfile],
@@ -100,10 +103,12 @@ public struct StationConfig: Codable, Sendable, Equatable {
         } catch {
             throw ConfigError(file: file, key: nil, reason: "is not valid JSON")
         }
-        if let problem = config.problems().first {
+        var configured = config
+        configured.wifiKeyStyle = try wifiKeyStyle(in: data, file: file)
+        if let problem = configured.problems().first {
             throw ConfigError(file: file, key: problem.key, reason: problem.reason)
         }
-        return config
+        return configured
     }
 
     /// The largest plan the station sells, in MB: larger figures are typing mistakes and would overflow sums.

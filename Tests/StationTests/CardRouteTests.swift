@@ -101,6 +101,12 @@ import UnixHTTP
         #expect(throws: ConfigError(file: "c.json", key: "card.adress", reason: "is not a known setting (did you mean 'address'?)")) {
             try StationConfig.parse(Data("{ \(base), \"card\": { \"adress\": \"x\" } }".utf8), file: "c.json")
         }
+        #expect(good.wifiKeyStyle == nil)
+        let words = try StationConfig.parse(Data("{ \(base.replacingOccurrences(of: "\"dataLockCode\": \"1\"", with: "\"dataLockCode\": \"1\", \"keyStyle\": \"words\"")) }".utf8), file: "c.json")
+        #expect(words.wifiKeyStyle == .words)
+        #expect(throws: ConfigError(file: "c.json", key: "wifi.keyStyle", reason: "must be \"characters\" or \"words\"")) {
+            try StationConfig.parse(Data("{ \(base.replacingOccurrences(of: "\"dataLockCode\": \"1\"", with: "\"keyStyle\": \"emoji\"")) }".utf8), file: "c.json")
+        }
         #expect(throws: ConfigError(file: "c.json", key: "card.phone", reason: "must be printable text on one line")) {
             try StationConfig.parse(Data("{ \(base), \"card\": { \"phone\": \"01\\u001b[2J\" } }".utf8), file: "c.json")
         }
