@@ -19,6 +19,8 @@ struct CommandContext: Sendable {
     var language: Language = .english
     /// The message catalog in `language`.
     var messages: Messages { Messages(language: language) }
+    /// Whether and how human output is coloured (never with `--json`, `NO_COLOR` or off a terminal).
+    var colour = Colour.off
 
     /// Writes a value as the API's JSON: pretty-printed, sorted keys, one trailing newline.
     func emitJSON(_ value: some Encodable) throws(HotspotctlError) {
@@ -62,6 +64,9 @@ enum CommandRunner {
                       revealQuery: command.globals.revealQuery, language: command.globals.language(environment: environment),
                       transport: transport, output: output, errorOutput: errorOutput,
                       timeZone: timeZone) { context throws(HotspotctlError) in
+            var context = context
+            context.colour = Colour.decide(json: command.globals.json, descriptor: (output as? StandardStream)?.descriptor,
+                                           environment: environment)
             try await command.execute(in: context)
         }
     }

@@ -26,7 +26,8 @@ struct StatusCommand: StationCommand {
             try context.emitJSON(status)
         } else {
             let report = StatusReport(timestamps: context.timestamps, showQRCode: context.reveal,
-                                      qrRenderer: QRTerminalRenderer(lightOnDark: !lightTerminal), messages: context.messages)
+                                      qrRenderer: QRTerminalRenderer(lightOnDark: !lightTerminal), messages: context.messages,
+                                      colour: context.colour)
             context.output.write(report.render(status))
         }
     }

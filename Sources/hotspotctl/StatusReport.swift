@@ -11,6 +11,8 @@ struct StatusReport: Sendable {
     var qrRenderer = QRTerminalRenderer(lightOnDark: true)
     /// The language of labels, state names and failures.
     var messages = Messages(language: .english)
+    /// The state and the failure in colour, on a terminal.
+    var colour = Colour.off
 
     /// The report, one `Label  value` line per known field.
     func render(_ status: DeviceStatus) -> String {
@@ -48,10 +50,12 @@ struct StatusReport: Sendable {
         add(.fieldUpdated, timestamps.dateTime(status.updatedAt))
 
         let labelWidth = fields.map { TerminalText.displayWidth($0.0) }.max() ?? 0
+        let painted: [String: Colour.Meaning] = [m.text(.fieldState): Colour.meaning(of: status.state), m.text(.failure): .bad]
         var text = ""
         for (label, value) in fields {
             let padding = String(repeating: " ", count: labelWidth - TerminalText.displayWidth(label))
-            text += label + padding + "  " + TerminalText.sanitize(value) + "\n"
+            let shown = TerminalText.sanitize(value)
+            text += label + padding + "  " + (painted[label].map { colour.paint(shown, $0) } ?? shown) + "\n"
         }
         if showQRCode, let payload = Self.qrPayload(status.wifi) {
             do {

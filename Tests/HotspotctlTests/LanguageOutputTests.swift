@@ -101,3 +101,35 @@ func runCommand(_ arguments: [String], transport: any StationTransport, environm
         #expect(transport.requests.map(\.query) == [["reveal": "key"], ["reveal": "ids"], ["reveal": "key,ids"], ["reveal": "1"], [:]])
     }
 }
+
+/// Colour: only on a terminal, never with --json or NO_COLOR.
+@Suite struct ColourTests {
+    @Test func colourIsOnlyForTerminalsWithoutNoColourOrJSON() throws {
+        // A pseudo-terminal stands for the technician's terminal; a pipe for a script.
+        var primary: Int32 = -1, secondary: Int32 = -1
+        #expect(openpty(&primary, &secondary, nil, nil, nil) == 0)
+        defer { close(primary); close(secondary) }
+        var pipeEnds: [Int32] = [0, 0]
+        #expect(pipe(&pipeEnds) == 0)
+        defer { close(pipeEnds[0]); close(pipeEnds[1]) }
+        #expect(Colour.decide(json: false, descriptor: secondary, environment: [:]).enabled)
+        #expect(!Colour.decide(json: true, descriptor: secondary, environment: [:]).enabled)
+        #expect(!Colour.decide(json: false, descriptor: secondary, environment: ["NO_COLOR": "1"]).enabled)
+        #expect(Colour.decide(json: false, descriptor: secondary, environment: ["NO_COLOR": ""]).enabled)
+        #expect(!Colour.decide(json: false, descriptor: secondary, environment: ["TERM": "dumb"]).enabled)
+        #expect(!Colour.decide(json: false, descriptor: pipeEnds[1], environment: [:]).enabled)
+        #expect(!Colour.decide(json: false, descriptor: nil, environment: [:]).enabled)
+    }
+
+    @Test func theStateAndFailureArePaintedOnlyWhenColourIsOn() {
+        var status = Sample.doneHotspot
+        status.state = .failed
+        status.failure = FailureInfo(code: "device-gone", message: "Gone.")
+        let plain = StatusReport(timestamps: LocalTimestamp(timeZone: Sample.utc), showQRCode: false).render(status)
+        #expect(!plain.contains("\u{1B}"))
+        let coloured = StatusReport(timestamps: LocalTimestamp(timeZone: Sample.utc), showQRCode: false,
+                                    colour: Colour(enabled: true)).render(status)
+        #expect(coloured.contains("State         \u{1B}[31mfailed (step verify)\u{1B}[0m\n"))
+        #expect(coloured.replacingOccurrences(of: "\u{1B}[31m", with: "").replacingOccurrences(of: "\u{1B}[0m", with: "") == plain)
+    }
+}
