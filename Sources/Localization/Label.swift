@@ -9,6 +9,7 @@ public enum Label: String, Sendable, CaseIterable {
     case fieldPort, fieldState, fieldRole, fieldModel, fieldPlan, fieldUpdated
     // Words and phrases.
     case yes, stepWord, actionPrefix, noDevices, noPlans, noLedgerEvents, luhnWrong, qrTooLong
+    case code, provisioningShort, beforeMB, afterMB, noVouchers, detached, started, succeeded, stepFailed
     // The hand-over card.
     case cardTitle, cardWiFiName, cardWiFiKey, cardScan, cardPlan, cardPrice, cardDate, cardBalance, cardBalanceHow
     case cardWhenCreditRunsOut, cardWhenCreditRunsOutDefault, cardCounter, cardHours, cardPhone, cardKeepSecret
@@ -49,6 +50,15 @@ public enum Label: String, Sendable, CaseIterable {
         case .fieldModel: ("Modèle", "Model")
         case .fieldPlan: ("Forfait", "Plan")
         case .fieldUpdated: ("Mis à jour", "Updated")
+        case .code: ("CODE", "CODE")
+        case .provisioningShort: ("APPRO", "PROV")
+        case .beforeMB: ("AVANT Mo", "BEFORE MB")
+        case .afterMB: ("APRÈS Mo", "AFTER MB")
+        case .noVouchers: ("Aucun bon.", "No vouchers.")
+        case .detached: ("%@ : son port est libéré.", "Detached %@: its port is released.")
+        case .started: ("commencée", "started")
+        case .succeeded: ("réussie", "succeeded")
+        case .stepFailed: ("échouée", "failed")
         case .yes: ("oui", "yes")
         case .stepWord: ("étape", "step")
         case .actionPrefix: ("À faire : ", "Action: ")

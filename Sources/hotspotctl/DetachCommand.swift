@@ -19,7 +19,7 @@ struct DetachCommand: StationCommand {
         if context.json {
             try context.emitJSON(status)
         } else {
-            context.output.write("Detached \(status.id) (\(status.port)): its port is released.\n")
+            context.output.write(context.messages.text(.detached, "\(status.id) (\(status.port))") + "\n")
         }
     }
 }

@@ -133,3 +133,27 @@ func runCommand(_ arguments: [String], transport: any StationTransport, environm
         #expect(coloured.replacingOccurrences(of: "\u{1B}[31m", with: "").replacingOccurrences(of: "\u{1B}[0m", with: "") == plain)
     }
 }
+
+@Suite struct MoreFrenchOutputTests {
+    @Test func watchLinesNameStatesAndStepsInFrench() {
+        let event = StationEvent(kind: "step", deviceID: "d1", state: .provisioning, step: "balance-before", status: "started",
+                                 message: "reading the balance", at: Sample.date)
+        let timestamps = LocalTimestamp(timeZone: Sample.utc)
+        #expect(WatchCommand.render(event, timestamps: timestamps, messages: .init(language: .french))
+            == "14:03:22 d1 approvisionnement solde avant commencée reading the balance")
+        #expect(WatchCommand.render(event, timestamps: timestamps)
+            == "14:03:22 d1 provisioning balance-before started reading the balance")
+    }
+
+    @Test func voucherListAndDetachInFrench() async throws {
+        let transport = FakeTransport()
+        try transport.reply("GET", "/v1/vouchers", json: [VoucherInfo]())
+        #expect(try await runCommand(["vouchers", "list"], transport: transport, environment: ["LANG": "fr_FR.UTF-8"]).stdout
+            == "Aucun bon.\n")
+        try transport.reply("DELETE", "/v1/devices/d1", json: Sample.doneHotspot)
+        #expect(try await runCommand(["detach", "d1"], transport: transport, environment: ["LANG": "fr_FR.UTF-8"]).stdout
+            == "d1 (/dev/ttyUSB2) : son port est libéré.\n")
+        #expect(try await runCommand(["detach", "d1"], transport: transport).stdout
+            == "Detached d1 (/dev/ttyUSB2): its port is released.\n")
+    }
+}
