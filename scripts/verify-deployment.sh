@@ -122,6 +122,31 @@ if need systemd-analyze; then
 fi
 
 # ---------------------------------------------------------------------------------------------
+network="$here/systemd/80-hotspot-hilink.network"
+say "== networkd file for HiLink units: $network"
+man5=/usr/share/man/man5/systemd.network.5.gz
+if [ ! -f "$network" ]; then
+    fail "missing $network"
+elif [ ! -f "$man5" ]; then
+    say "      (no systemd.network(5) on this machine: keys not checked)"
+else
+    # Every key must be one the installed systemd-networkd documents (networkd ignores an unknown key with a warning:
+    # a misspelt UseGateway= would hand the station's default route to the unit).
+    unknown=""
+    for key in $(grep -o '^[A-Za-z0-9]*=' "$network" | tr -d =); do
+        zcat "$man5" | grep -q "$key=" || unknown="$unknown $key"
+    done
+    if [ -z "$unknown" ]; then
+        pass "every key of $(basename "$network") is documented by systemd.network(5) of systemd $(systemctl --version | head -n 1 | cut -d' ' -f2)"
+    else
+        fail "keys unknown to systemd.network(5):$unknown"
+    fi
+    for needed in "UseGateway=no" "UseRoutes=no" "UseDNS=no" "Property=ID_VENDOR_ID=12d1"; do
+        grep -q "^$needed" "$network" || fail "$(basename "$network") must say $needed (the unit's lease must not take the station's route or DNS)"
+    done
+fi
+
+# ---------------------------------------------------------------------------------------------
 say "== unit ceilings: memory, tasks, watchdog"
 # The last assignment of a key in [Service] wins, as systemd reads it.
 unit_value() { sed -n "s/^$1=[[:space:]]*//p" "$unit" | tail -n 1; }

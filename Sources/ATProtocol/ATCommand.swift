@@ -31,6 +31,9 @@ public enum ATCommand {
             return "AT+CUSD=1,\"\(request)\",15"
         case .packedGSM7:
             return "AT+CUSD=1,\"\(try GSM7.packUSSDHex(request))\",15"
+        case .eightBitHex:
+            // The request holds only digits, `*`, `#` and `+` (checked above): one ASCII octet each.
+            return "AT+CUSD=1,\"\(ATText.hexString(Array(request.utf8)))\",15"
         }
     }
 
@@ -41,22 +44,29 @@ public enum ATCommand {
     public static let readICCIDBinary: String = "AT+CRSM=176,12258,0,0,10"
 
     /// Sets a Huawei E5 SSID: `AT^SSID=<index>,"<ssid>"`.
-    ///
-    /// `index` 0–3; `ssid` 1–32 printable ASCII characters except `"`, `;` and `\` (the firmware
-    /// has no escaping, and non-ASCII bytes depend on `+CSCS`).
     public static func setSSID(index: Int, ssid: String) throws(ATCommandError) -> String {
         try requireIndex(index)
-        try requireNonEmpty(ssid, field: "ssid")
-        try requireQuotablePrintable(ssid, field: "ssid")
-        if ssid.utf8.count > 32 { throw .tooLong(field: "ssid", max: 32) }
-        return "AT^SSID=\(index),\"\(ssid)\""
+        return "AT^SSID=\(index),\"\(try wifiName(ssid))\""
     }
 
     /// Sets a Huawei E5 WPA pre-shared key: `AT^WIKEY=<index>,"<key>"`.
-    ///
-    /// `key` is 8–63 printable ASCII characters (except `"`, `;`, `\`) or exactly 64 hex digits.
     public static func setWPAKey(index: Int, key: String) throws(ATCommandError) -> String {
         try requireIndex(index)
+        return "AT^WIKEY=\(index),\"\(try wifiKey(key))\""
+    }
+
+    /// A Wi-Fi network name that can go between the quotes of any AT Wi-Fi command: 1 to `maxBytes` printable ASCII
+    /// characters except `"`, `;` and `\` (firmwares have no escaping, and non-ASCII bytes depend on `+CSCS`).
+    public static func wifiName(_ ssid: String, maxBytes: Int = 32) throws(ATCommandError) -> String {
+        try requireNonEmpty(ssid, field: "ssid")
+        try requireQuotablePrintable(ssid, field: "ssid")
+        if ssid.utf8.count > maxBytes { throw .tooLong(field: "ssid", max: maxBytes) }
+        return ssid
+    }
+
+    /// A WPA2 pre-shared key that can go between quotes: 8–63 printable ASCII characters (except `"`, `;`, `\`) or
+    /// exactly 64 hex digits.
+    public static func wifiKey(_ key: String) throws(ATCommandError) -> String {
         try requireNonEmpty(key, field: "key")
         try requireQuotablePrintable(key, field: "key")
         let length = key.utf8.count
@@ -65,7 +75,13 @@ public enum ATCommand {
         if length == 64, !ATText.isHex(key) {
             throw .invalid(field: "key", reason: "a 64-character key must be hex digits")
         }
-        return "AT^WIKEY=\(index),\"\(key)\""
+        return key
+    }
+
+    /// A field of decimal digits only (a data-lock code, a PIN), of a length in `range`.
+    public static func digitsField(_ value: String, field: String, range: ClosedRange<Int>) throws(ATCommandError) -> String {
+        try requireDigits(value, field: field, range: range)
+        return value
     }
 
     /// Enters the SIM PIN: `AT+CPIN="<pin>"`, 4–8 decimal digits.

@@ -22,22 +22,25 @@ public enum ATParse {
         throw .noInformation(command: prefix)
     }
 
-    /// `+CGSN`: the IMEI, from a bare line, `+CGSN: <imei>` or `IMEI: <imei>`; 15 digits, Luhn-checked.
+    /// `+CGSN`: the IMEI, from a bare line, `+CGSN: <imei>`, `IMEI: <imei>`, quoted, or `<imei>,<serial>` (some
+    /// firmwares print the serial number after it: `356936001568843,NL2A62Z0N5`). 14 or 15 digits; a wrong check
+    /// digit is recorded in `luhnValid`, never refused (clones and rewritten IMEIs are real devices).
     public static func imei(_ lines: [String]) throws(ATParseError) -> IMEI {
+        var malformed: ATParseError?
         for line in lines {
             let value = ATText.value(of: line, prefix: "+CGSN") ?? ATText.value(of: line, prefix: "+GSN")
                 ?? ATText.value(of: line, prefix: "IMEI") ?? line
-            let digits = ATText.unquoted(ATText.trimmed(value))
-            guard ATText.isDigits(digits) else { continue }
-            guard digits.utf8.count == 15 else {
-                throw .malformed(command: "+CGSN", line: line, reason: "IMEI must have 15 digits, got \(digits.utf8.count)")
-            }
-            guard let imei = IMEI(validating: digits) else {
-                throw .malformed(command: "+CGSN", line: line, reason: "IMEI check digit is wrong")
+            let first = value.firstIndex(of: ",").map { value[..<$0] } ?? Substring(value)
+            let text = ATText.unquoted(ATText.trimmed(first))
+            guard !text.isEmpty, ATText.isDigits(text) else { continue }
+            guard let imei = IMEI(digits: text) else {
+                malformed = malformed ?? .malformed(command: "+CGSN", line: line,
+                                                    reason: "IMEI must have 14 or 15 digits, got \(text.utf8.count)")
+                continue
             }
             return imei
         }
-        throw .noInformation(command: "+CGSN")
+        throw malformed ?? .noInformation(command: "+CGSN")
     }
 
     /// `+CIMI`: the IMSI, from a bare line or `+CIMI: <imsi>`; 6–15 digits, split into MCC/MNC.
@@ -55,12 +58,13 @@ public enum ATParse {
     }
 
     /// The ICCID response prefixes of the vendor commands, in the order they are tried.
-    static let iccidPrefixes = ["^ICCID", "+CCID", "+ICCID", "+QCCID", "!ICCID", "#CCID", "+CICCID", "^SCID", "$QCCID", "ICCID"]
+    static let iccidPrefixes = ["^ICCID", "+CCID", "+ICCID", "+QCCID", "+ZGETICCID", "!ICCID", "#CCID", "+CICCID", "^SCID", "$QCCID", "ICCID"]
 
     /// `^ICCID?`, `+CCID`, `+ICCID`, `+QCCID`, `!ICCID?`, `#CCID` or a bare line: the ICCID.
     ///
-    /// Accepts quotes, swapped BCD (recognised by a leading `98`), `F` padding, and hex letters
-    /// after the 6th digit; requires 19 or 20 characters. `luhnValid` reports the check digit.
+    /// Accepts quotes, swapped BCD (recognised by a leading `98`) and `F` padding; requires E.118's form (`89`, 18 to 20
+    /// characters, decimal in the first six; some issuers put hex letters after them). `luhnValid` reports the check
+    /// digit.
     public static func iccid(_ lines: [String]) throws(ATParseError) -> ICCID {
         for line in lines {
             for prefix in iccidPrefixes {
@@ -120,10 +124,16 @@ public enum ATParse {
             value = String(decoding: bytes, as: UTF8.self)
         }
         while value.hasSuffix("F") { value.removeLast() }
+        // ITU-T E.118: the telecom industry identifier 89, then 16 to 18 more digits (the last a Luhn check digit,
+        // recorded, not required). Anything else is a misread of the card, never filed as an ICCID.
         let count = value.utf8.count
-        guard count == 19 || count == 20 else {
-            throw .malformed(command: command, line: line, reason: "ICCID must have 19 or 20 digits, got \(count)")
+        guard (18...20).contains(count) else {
+            throw .malformed(command: command, line: line, reason: "ICCID must have 18 to 20 digits, got \(count)")
         }
+        guard value.hasPrefix("89") else {
+            throw .malformed(command: command, line: line, reason: "ICCID does not start with 89 (ITU-T E.118)")
+        }
+        // Some issuers (China Mobile's 898602…) put hex letters after the issuer number: real, and kept as read.
         guard ATText.isDigits(value.prefix(6)) else {
             throw .malformed(command: command, line: line, reason: "ICCID has hex letters in its first 6 digits")
         }
@@ -414,6 +424,11 @@ public enum ATParse {
     /// Huawei E5 `^WIKEY?`: `^WIKEY:<n>,"<key>"` lines, by index. The values are secrets.
     public static func wifiKeys(_ lines: [String]) throws(ATParseError) -> [Int: String] {
         try indexedStrings(lines, prefix: "^WIKEY")
+    }
+
+    /// Lines `<prefix>:<n>,"<text>"` of any Wi-Fi store's read command, by index.
+    public static func indexedValues(_ lines: [String], prefix: String) throws(ATParseError) -> [Int: String] {
+        try indexedStrings(lines, prefix: prefix)
     }
 
     /// Lines `<prefix>:<n>,"<text>"`; the text is everything between the first and last quote.

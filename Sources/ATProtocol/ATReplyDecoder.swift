@@ -13,7 +13,7 @@
 /// | `+CSQ` | `rssi`, `ber` |
 /// | `+CPIN?` | `state` (`READY`, `SIM PIN`, `SIM PUK`, ...) |
 /// | `^CPIN?` | `state`, `remaining`, `pinRemaining`, `pukRemaining`, `pin2Remaining`, `puk2Remaining` |
-/// | `+CGSN` | `imei` |
+/// | `+CGSN` | `imei`, `luhnValid` |
 /// | `+CIMI` | `imsi`, `mcc`, `mnc` |
 /// | `ATI` | `manufacturer`, `model`, `revision`, `imei` (null when absent) |
 /// | `+CGMI` / `+CGMM` / `+CGMR` | `text` |
@@ -162,7 +162,7 @@ public enum ATReplyDecoder {
             case "+CGMI", "+GMI": self = .identity("+CGMI")
             case "+CGMM", "+GMM": self = .identity("+CGMM")
             case "+CGMR", "+GMR": self = .identity("+CGMR")
-            case "^ICCID", "+CCID", "+ICCID", "+QCCID", "!ICCID", "#CCID", "+CICCID", "^SCID", "$QCCID": self = .iccid
+            case "^ICCID", "+CCID", "+ICCID", "+QCCID", "+ZGETICCID", "!ICCID", "#CCID", "+CICCID", "^SCID", "$QCCID": self = .iccid
             case "+CRSM": self = .crsm
             case "+CPIN": self = form == .query ? .pin : .generic
             case "^CPIN": self = form == .query ? .huaweiPin : .generic
@@ -197,7 +197,7 @@ public enum ATReplyDecoder {
         "+COPS": "AT+COPS?", "+CREG": "AT+CREG?", "+CGREG": "AT+CGREG?", "+CEREG": "AT+CEREG?",
         "+C5GREG": "AT+C5GREG?", "^SYSINFO": "AT^SYSINFO", "^SYSINFOEX": "AT^SYSINFOEX",
         "^GETPORTMODE": "AT^GETPORTMODE", "^SSID": "AT^SSID?", "^WIKEY": "AT^WIKEY?",
-        "^ICCID": "AT^ICCID?", "+CCID": "AT+CCID", "+ICCID": "AT+ICCID", "+QCCID": "AT+QCCID",
+        "^ICCID": "AT^ICCID?", "+CCID": "AT+CCID", "+ICCID": "AT+ICCID", "+QCCID": "AT+QCCID", "+ZGETICCID": "AT+ZGETICCID",
         "!ICCID": "AT!ICCID?", "#CCID": "AT#CCID", "+CICCID": "AT+CICCID", "^SCID": "AT^SCID",
         "+CRSM": "AT+CRSM=176,12258,0,0,10",
     ]
@@ -227,7 +227,9 @@ public enum ATReplyDecoder {
         do throws(ATParseError) {
             switch kind {
             case .imei:
-                object["imei"] = .string(try ATParse.imei(lines).digits)
+                let imei = try ATParse.imei(lines)
+                object["imei"] = .string(imei.digits)
+                object["luhnValid"] = .bool(imei.luhnValid)
             case .imsi:
                 let imsi = try ATParse.imsi(lines)
                 object["imsi"] = .string(imsi.digits)

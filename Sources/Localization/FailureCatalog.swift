@@ -89,6 +89,11 @@ enum FailureCatalog {
             en: "The SIM is PIN-locked and no PIN is configured for it.",
             actionFR: "Ajoutez son code PIN à la configuration (simPINs) ou retirez le code sur un téléphone, puis rebranchez l'appareil.",
             actionEN: "Add its PIN to the configuration (simPINs) or remove the PIN on a phone, then plug the device back in."),
+        "pin-invalid": Entry(
+            fr: "Le code PIN configuré pour cette carte SIM n'a pas la bonne forme.",
+            en: "The PIN configured for this SIM is not well formed.",
+            actionFR: "Corrigez-le dans la configuration (simPINs ou defaultPIN : 4 à 8 chiffres), puis rebranchez l'appareil.",
+            actionEN: "Fix it in the configuration (simPINs or defaultPIN: 4 to 8 digits), then plug the device back in."),
         "sim-puk-required": Entry(
             fr: "La carte SIM est bloquée : elle demande son code PUK.",
             en: "The SIM is blocked: it asks for its PUK.",
@@ -291,6 +296,11 @@ enum FailureCatalog {
             en: "None of the device's ports answered commands.",
             actionFR: "Débranchez-le, attendez trente secondes et rebranchez-le.",
             actionEN: "Unplug it, wait thirty seconds and plug it back in."),
+        "no-address": Entry(
+            fr: "La clé réseau (HiLink) n'a pas reçu d'adresse.",
+            en: "The network stick (HiLink) got no address.",
+            actionFR: "Vérifiez que le client DHCP de la station tourne (voir docs/hilink.md), puis rebranchez la clé.",
+            actionEN: "Check the station's DHCP client is running (see docs/hilink.md), then plug the stick back in."),
         "invalid-path": Entry(
             fr: "Ce chemin ne peut pas être utilisé.",
             en: "This path cannot be used.",

@@ -9,6 +9,7 @@ public enum Label: String, Sendable, CaseIterable {
     case fieldPort, fieldState, fieldRole, fieldModel, fieldPlan, fieldUpdated
     // Words and phrases.
     case yes, stepWord, actionPrefix, noDevices, noPlans, noLedgerEvents, luhnWrong, qrTooLong
+    case checkDigitWrong, imeiNoneICCID, imeiNoneHardware, triesLeft, unreadable
     case code, provisioningShort, beforeMB, afterMB, noVouchers, detached, started, succeeded, stepFailed
     // The hand-over card.
     case cardTitle, cardWiFiName, cardWiFiKey, cardScan, cardPlan, cardPrice, cardDate, cardBalance, cardBalanceHow
@@ -50,6 +51,11 @@ public enum Label: String, Sendable, CaseIterable {
         case .fieldModel: ("Modèle", "Model")
         case .fieldPlan: ("Forfait", "Plan")
         case .fieldUpdated: ("Mis à jour", "Updated")
+        case .checkDigitWrong: ("chiffre de contrôle faux", "check digit wrong")
+        case .imeiNoneICCID: ("aucun : classé sous l'ICCID de sa SIM", "none: filed under its SIM's ICCID")
+        case .imeiNoneHardware: ("aucun : classé sous son nom matériel", "none: filed under its hardware name")
+        case .triesLeft: ("%@ essais restants", "%@ tries left")
+        case .unreadable: ("Illisible", "Unreadable")
         case .code: ("CODE", "CODE")
         case .provisioningShort: ("APPRO", "PROV")
         case .beforeMB: ("AVANT Mo", "BEFORE MB")

@@ -1,7 +1,7 @@
 /// One `--device PATH[:key=value,...]` argument: a personality file plus per-device overrides.
 ///
 /// Lets one personality file serve many devices. Keys: `label`, `imei`, `iccid`, `imsi`,
-/// `pin` (`ready`, `locked:<pin>`, `puk:<puk>`), `echo` (`on`/`off`), `ussd` (`text`/`packedGSM7`),
+/// `pin` (`ready`, `locked:<pin>`, `puk:<puk>`), `echo` (`on`/`off`), `ussd` (`text`/`packedGSM7`/`eightBitHex`/`ucs2Hex`),
 /// `cusdDelayMs`, `latencyMs`, and the fault patterns `silentAfter`, `hangupOn`, `hangupAfter`,
 /// `failFirst` (each adds one pattern; a pattern cannot contain `,`), `hangupAtCommand`, `hangupAfterCommand`,
 /// `silentAfterCommand` (a 1-based received-line number), and `count=N` for N devices
@@ -138,7 +138,7 @@ public struct DeviceSpec: Sendable, Equatable {
                 guard value == "on" || value == "off" else { throw bad("expected on or off") }
                 personality.echo = value == "on"
             case "ussd":
-                guard let mode = Personality.USSDMode(rawValue: value) else { throw bad("expected text or packedGSM7") }
+                guard let mode = Personality.USSDMode(rawValue: value) else { throw bad("expected text, packedGSM7, eightBitHex or ucs2Hex") }
                 personality.ussd.mode = mode
             case "cusdDelayMs":
                 guard let ms = Int(value), ms >= 0 else { throw bad("expected milliseconds") }

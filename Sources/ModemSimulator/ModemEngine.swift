@@ -63,6 +63,8 @@ public struct ModemEngine: Sendable {
     public private(set) var linesReceived = 0
     /// The line being acted on, for `cusdReplace`.
     private var currentLine = ""
+    /// SIM commands still to be answered `+CME ERROR: 14` while the SIM starts (`faults.simBusyReplies`).
+    public private(set) var simBusyLeft: Int
 
     /// The SIM's lock state with tries left.
     public enum SIMLock: Sendable, Equatable {
@@ -104,6 +106,7 @@ public struct ModemEngine: Sendable {
         copsFormat = 0
         failedOnce = []
         garbageSeed = 0x9E37_79B9_7F4A_7C15
+        simBusyLeft = max(0, personality.faults.simBusyReplies)
     }
 
     /// The bytes of one periodic report, or nil while reports are off or the device is silent.
@@ -151,7 +154,9 @@ public struct ModemEngine: Sendable {
         if faults.unsolicitedInsideReplies, unsolicitedEnabled, let report = personality.unsolicited.reports.first {
             text += "\r\n\(report.text)\r\n"
         }
-        text += "\r\n\(reply.final)\r\n"
+        if !CommandPattern.matchesAny(faults.noFinalResultOn, line) {
+            text += "\r\n\(reply.final)\r\n"
+        }
         let replyAt = latency + reply.extraDelayMs
         outputs.append(ScheduledOutput(delayMs: replyAt, output: .bytes(Array(text.utf8)), endsCommand: true))
         for followUp in reply.followUps {
@@ -259,7 +264,22 @@ public struct ModemEngine: Sendable {
         Reply(lines: [personality.identity.prefixedReplies ? "\(prefix): \(value)" : value])
     }
 
+    /// Whether `command` needs the SIM: while the SIM is starting these answer SIM busy.
+    static func needsSIM(_ command: ModemCommand) -> Bool {
+        switch (command.name, command.form) {
+        case ("+CPIN", .query), ("+CIMI", .action), ("^ICCID", .query), ("+CCID", _), ("+ICCID", _), ("+CRSM", .set),
+             ("+ZGETICCID", .action), ("!ICCID", .query), ("+QCCID", .action), ("^SCID", .action), ("+CUSD", .set):
+            return true
+        default:
+            return false
+        }
+    }
+
     private mutating func handle(_ command: ModemCommand) -> Reply {
+        if simBusyLeft > 0, ModemEngine.needsSIM(command) {
+            simBusyLeft -= 1
+            return cmeError(14)
+        }
         let identity = personality.identity
         switch (command.name, command.form) {
         case ("", .action), ("V1", .action), ("Q0", .action), ("&C1", .action), ("&D2", .action):
@@ -321,6 +341,14 @@ public struct ModemEngine: Sendable {
             return Reply(lines: ["+CCID: \(personality.sim.iccid)"])
         case ("+ICCID", .action) where hasICCIDForm(.iccid), ("+ICCID", .query) where hasICCIDForm(.iccid):
             return Reply(lines: ["+ICCID: \(personality.sim.iccid)"])
+        case ("+ZGETICCID", .action) where hasICCIDForm(.zte):
+            return Reply(lines: ["+ZGETICCID: \(personality.sim.iccid)"])
+        case ("!ICCID", .query) where hasICCIDForm(.sierra):
+            return Reply(lines: ["!ICCID: \(personality.sim.iccid)"])
+        case ("+QCCID", .action) where hasICCIDForm(.quectel):
+            return Reply(lines: ["+QCCID: \(personality.sim.iccid)"])
+        case ("^SCID", .action) where hasICCIDForm(.cinterion):
+            return Reply(lines: ["^SCID: \(personality.sim.iccid)"])
         case ("+CRSM", .set(let arguments)) where hasICCIDForm(.crsm):
             if arguments.count >= 2, arguments[0] == "176", arguments[1] == "12258" {
                 return Reply(lines: ["+CRSM: 144,0,\"\(ModemEngine.swappedBCD(personality.sim.iccid))\""])
@@ -442,36 +470,16 @@ public struct ModemEngine: Sendable {
         guard let action = arguments.first.flatMap({ Int($0) }), (0...2).contains(action) else { return cmeError(3) }
         if action == 2 || arguments.count < 2 { return Reply() }
         if let blocked = simBlocker() { return blocked }
-        let request: String
-        switch ussdMode {
-        case .text:
-            request = arguments[1]
-        case .packedGSM7:
-            do {
-                request = try GSM7.unpackUSSDHex(arguments[1])
-            } catch {
-                return Reply(final: "ERROR")
-            }
-        }
+        guard let request = ModemEngine.decodeUSSDRequest(arguments[1], mode: ussdMode) else { return Reply(final: "ERROR") }
         let answer: OperatorNetwork.Reply
         do {
             answer = try network.handle(request: request, iccid: personality.sim.iccid)
         } catch {
             return cmeError(30)
         }
-        let payload: String
-        var dcs = 15
-        switch ussdMode {
-        case .text:
-            payload = answer.text
-        case .packedGSM7:
-            if let packed = try? GSM7.packUSSDHex(answer.text) {
-                payload = packed
-            } else {
-                payload = answer.text.utf16.map { String(format: "%04X", $0) }.joined()
-                dcs = 72
-            }
-        }
+        let encoded = ModemEngine.encodeUSSDReply(answer.text, mode: personality.ussd.replyEncoding ?? ussdMode)
+        let payload = encoded.payload
+        let dcs = personality.ussd.replyDCS ?? encoded.dcs
         var line = "+CUSD: \(answer.status),\"\(payload)\",\(dcs)"
         var delay = answer.delayMs + personality.faults.cusdDelayMs
         if let replacement = personality.faults.cusdReplace.first(where: { CommandPattern.matches($0.command, currentLine) }) {
@@ -484,6 +492,55 @@ public struct ModemEngine: Sendable {
         case .beforeOK:
             return Reply(lines: [line], extraDelayMs: delay)
         }
+    }
+
+    /// The request as the network gets it, from the `+CUSD` string written in `mode`; nil when it is not valid.
+    static func decodeUSSDRequest(_ written: String, mode: Personality.USSDMode) -> String? {
+        switch mode {
+        case .text:
+            return written
+        case .packedGSM7:
+            return try? GSM7.unpackUSSDHex(written)
+        case .eightBitHex:
+            guard let bytes = hexBytes(written) else { return nil }
+            return String(bytes: bytes, encoding: .isoLatin1)
+        case .ucs2Hex:
+            return try? UCS2.decodeHex(written)
+        }
+    }
+
+    /// The reply text as the device writes it in `mode`, with the DCS it announces.
+    static func encodeUSSDReply(_ text: String, mode: Personality.USSDMode) -> (payload: String, dcs: Int) {
+        switch mode {
+        case .text:
+            return (text, 15)
+        case .packedGSM7:
+            if let packed = try? GSM7.packUSSDHex(text) { return (packed, 15) }
+            return (UCS2.encodeHex(text), 72)
+        case .eightBitHex:
+            if let latin = text.data(using: .isoLatin1) {
+                return (latin.map { String(format: "%02X", $0) }.joined(), 15)
+            }
+            return (UCS2.encodeHex(text), 72)
+        case .ucs2Hex:
+            return (UCS2.encodeHex(text), 72)
+        }
+    }
+
+    /// The bytes of an even-length hex string; nil for anything else.
+    static func hexBytes(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard !digits.isEmpty, digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        var index = 0
+        while index < digits.count {
+            guard let high = EscapedBytes.hexValue(digits[index]), let low = EscapedBytes.hexValue(digits[index + 1]) else {
+                return nil
+            }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
     }
 
     // MARK: Wi-Fi

@@ -36,6 +36,9 @@ public struct Personality: Sendable, Codable, Equatable {
     public var rawReplies: [String: String]
     /// Fault injection knobs.
     public var faults: Faults
+    /// Where the recorded replies of this personality come from: a command (or a field such as `identity`,
+    /// `ussd`) → the public log, test or manual it was transcribed from. Not used by the engine.
+    public var sources: [String: String]
 
     /// Creates a personality with defaults for everything but the essentials.
     public init(name: String, identity: Identity, sim: SIM) {
@@ -53,11 +56,12 @@ public struct Personality: Sendable, Codable, Equatable {
         self.network = Network()
         self.rawReplies = [:]
         self.faults = Faults()
+        self.sources = [:]
     }
 
     enum CodingKeys: String, CodingKey {
         case name, description, identity, sim, echo, cmee, unsolicited, latency, unknownCommandReply
-        case ussd, wifi, network, rawReplies, faults
+        case ussd, wifi, network, rawReplies, faults, sources
     }
 
     /// Decodes a personality, filling in defaults for absent fields.
@@ -77,6 +81,7 @@ public struct Personality: Sendable, Codable, Equatable {
         network = try c.decodeIfPresent(Network.self, forKey: .network) ?? Network()
         rawReplies = try c.decodeIfPresent([String: String].self, forKey: .rawReplies) ?? [:]
         faults = try c.decodeIfPresent(Faults.self, forKey: .faults) ?? Faults()
+        sources = try c.decodeIfPresent([String: String].self, forKey: .sources) ?? [:]
     }
 
     /// Reads and validates a personality file.
@@ -129,6 +134,8 @@ public struct Personality: Sendable, Codable, Equatable {
         for replacement in faults.cusdReplace where replacement.extraDelayMs < 0 {
             throw fail("faults.cusdReplace extraDelayMs must be >= 0")
         }
+        if faults.simBusyReplies < 0 { throw fail("faults.simBusyReplies must be >= 0") }
+        if let dcs = ussd.replyDCS, !(0...255).contains(dcs) { throw fail("ussd.replyDCS must be 0 to 255") }
         for override in faults.finalOn where override.final.isEmpty || override.final.contains("\r") || override.final.contains("\n") {
             throw fail("faults.finalOn final must be one non-empty line")
         }
@@ -220,6 +227,14 @@ extension Personality {
         case iccid = "+ICCID"
         /// `AT+CRSM=176,12258,0,0,10` → `+CRSM: 144,0,"<swapped BCD>"`.
         case crsm = "+CRSM"
+        /// `AT+ZGETICCID` → `+ZGETICCID: <digits>` (ZTE).
+        case zte = "+ZGETICCID"
+        /// `AT!ICCID?` → `!ICCID: <digits>` (Sierra Wireless).
+        case sierra = "!ICCID?"
+        /// `AT+QCCID` → `+QCCID: <digits>` (Quectel).
+        case quectel = "+QCCID"
+        /// `AT^SCID` → `^SCID: <digits>` (Siemens/Cinterion).
+        case cinterion = "^SCID"
     }
 
     /// The SIM's PIN lock.
@@ -342,6 +357,11 @@ extension Personality {
         public var allowTextMode: Bool
         /// Whether the `+CUSD:` reply comes after or before the `OK`.
         public var delivery: USSDDelivery
+        /// How the network's reply text is encoded when it differs from the request's `mode` (a ZTE takes a text
+        /// request and answers in UCS2 hex); nil encodes it as `mode` says.
+        public var replyEncoding: USSDMode?
+        /// The DCS written after the reply text; nil writes 15 (72 for UCS2 replies).
+        public var replyDCS: Int?
 
         /// Creates text-mode USSD delivered after OK.
         public init(mode: USSDMode = .text, modeCommand: Bool = false, allowTextMode: Bool = true, delivery: USSDDelivery = .afterOK) {
@@ -349,9 +369,11 @@ extension Personality {
             self.modeCommand = modeCommand
             self.allowTextMode = allowTextMode
             self.delivery = delivery
+            self.replyEncoding = nil
+            self.replyDCS = nil
         }
 
-        enum CodingKeys: String, CodingKey { case mode, modeCommand, allowTextMode, delivery }
+        enum CodingKeys: String, CodingKey { case mode, modeCommand, allowTextMode, delivery, replyEncoding, replyDCS }
 
         /// Decodes with text mode, no `^USSDMODE`, delivery after OK by default.
         public init(from decoder: any Decoder) throws {
@@ -360,6 +382,8 @@ extension Personality {
             modeCommand = try c.decodeIfPresent(Bool.self, forKey: .modeCommand) ?? (mode == .packedGSM7)
             allowTextMode = try c.decodeIfPresent(Bool.self, forKey: .allowTextMode) ?? true
             delivery = try c.decodeIfPresent(USSDDelivery.self, forKey: .delivery) ?? .afterOK
+            replyEncoding = try c.decodeIfPresent(USSDMode.self, forKey: .replyEncoding)
+            replyDCS = try c.decodeIfPresent(Int.self, forKey: .replyDCS)
         }
     }
 
@@ -369,6 +393,11 @@ extension Personality {
         case text
         /// Huawei `^USSDMODE=1`: GSM 7-bit packed hex both ways, dcs 15.
         case packedGSM7
+        /// The hex of 8-bit characters both ways (`*100#` is `2A31303023`): Huawei's older firmwares, and modems
+        /// whose TE character set is `"HEX"` (27.007 §7.15 writes each character as two hex digits).
+        case eightBitHex
+        /// UCS2 hex (big-endian code units); as a request encoding it takes UCS2 hex too.
+        case ucs2Hex
     }
 
     /// When the `+CUSD:` reply is sent relative to the command's final result.
@@ -482,6 +511,12 @@ extension Personality {
         /// A matching USSD command reaches the network (a voucher is spent) but the device delivers `line`
         /// instead of the network's `+CUSD:` (e.g. `+CUSD: 4`, invalid UCS2, NUL bytes), at the usual time.
         public var cusdReplace: [CUSDReplacement]
+        /// A matching command is answered with its information lines and no final result at all, as old Wavecom
+        /// firmwares answer `AT+CPIN?` (`+CPIN: READY` and no `OK`).
+        public var noFinalResultOn: [String]
+        /// After power-up the SIM is still starting: this many SIM commands (`+CPIN?`, `+CIMI`, the ICCID commands,
+        /// `+CUSD`) answer `+CME ERROR: 14` (SIM busy) before the SIM answers.
+        public var simBusyReplies: Int
 
         /// Creates a fault-free set.
         public init() {
@@ -499,11 +534,14 @@ extension Personality {
             truncateOn = []
             finalOn = []
             cusdReplace = []
+            noFinalResultOn = []
+            simBusyReplies = 0
         }
 
         enum CodingKeys: String, CodingKey {
             case silentAfter, hangupOn, hangupAfter, garbageOn, failFirst, cusdDelayMs, unsolicitedInsideReplies, replugAfterMs
-            case hangupAtCommand, hangupAfterCommand, silentAfterCommand, truncateOn, finalOn, cusdReplace
+            case hangupAtCommand, hangupAfterCommand, silentAfterCommand, truncateOn, finalOn, cusdReplace, noFinalResultOn
+            case simBusyReplies
         }
 
         /// Decodes; every pattern list also accepts a single string.
@@ -531,6 +569,8 @@ extension Personality {
             truncateOn = try c.decodeIfPresent([Truncation].self, forKey: .truncateOn) ?? []
             finalOn = try c.decodeIfPresent([FinalOverride].self, forKey: .finalOn) ?? []
             cusdReplace = try c.decodeIfPresent([CUSDReplacement].self, forKey: .cusdReplace) ?? []
+            noFinalResultOn = try patterns(.noFinalResultOn)
+            simBusyReplies = try c.decodeIfPresent(Int.self, forKey: .simBusyReplies) ?? 0
         }
     }
 

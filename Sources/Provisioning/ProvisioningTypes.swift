@@ -1,28 +1,37 @@
 import ATProtocol
 import DeviceCatalog
 
-/// What the device said about itself and its SIM.
+/// What the device said about itself and its SIM, whatever driver read it.
 public struct DeviceIdentity: Sendable, Equatable {
-    /// Maker (`+CGMI`).
+    /// Maker (`+CGMI`, the web API's `DeviceName` vendor, the reader's vendor).
     public var manufacturer: String?
-    /// Model (`+CGMM`).
+    /// Model.
     public var model: String?
-    /// Firmware (`+CGMR`).
+    /// Firmware.
     public var firmware: String?
-    /// The device's IMEI: the key the station files devices under, never the tty name.
-    public var imei: IMEI
-    /// The SIM's ICCID, when the SIM answered.
+    /// The device's IMEI; nil when it has none (a SIM reader) or gave none that can be trusted (`unreadable` says why).
+    public var imei: IMEI?
+    /// The SIM's ICCID: only a value of E.118's form; nil when the SIM did not give one.
     public var iccid: ICCID?
     /// The subscriber identity, once the SIM is unlocked.
     public var imsi: IMSI?
     /// The SIM's lock state.
     public var pinState: SIMPinState?
-    /// The dialect chosen from maker and model.
-    public var dialect: DeviceDialect
+    /// PIN attempts left, when the device says.
+    public var pinTriesLeft: Int?
+    /// The device family the driver chose (an AT dialect's name, `hilink`, `pcsc-reader`).
+    public var family: String
+    /// Whether the device is a hotspot with a Wi-Fi store.
+    public var hasWiFi: Bool
+    /// What names a device that has no IMEI: its USB serial number, a reader's name, a web API's serial.
+    public var hardwareID: String?
+    /// The fields that could not be read, with why (`imei`: "the device gave no IMEI"); shown next to what is known.
+    public var unreadable: [String: String]
 
     /// Creates an identity.
-    public init(manufacturer: String?, model: String?, firmware: String?, imei: IMEI, iccid: ICCID?, imsi: IMSI?,
-                pinState: SIMPinState?, dialect: DeviceDialect) {
+    public init(manufacturer: String?, model: String?, firmware: String?, imei: IMEI?, iccid: ICCID?, imsi: IMSI?,
+                pinState: SIMPinState?, pinTriesLeft: Int? = nil, family: String, hasWiFi: Bool,
+                hardwareID: String? = nil, unreadable: [String: String] = [:]) {
         self.manufacturer = manufacturer
         self.model = model
         self.firmware = firmware
@@ -30,7 +39,20 @@ public struct DeviceIdentity: Sendable, Equatable {
         self.iccid = iccid
         self.imsi = imsi
         self.pinState = pinState
-        self.dialect = dialect
+        self.pinTriesLeft = pinTriesLeft
+        self.family = family
+        self.hasWiFi = hasWiFi
+        self.hardwareID = hardwareID
+        self.unreadable = unreadable
+    }
+
+    /// The key the ledger files the device under: its IMEI; for a device without one, its SIM's ICCID
+    /// (`iccid:<digits>`) or its hardware name (`hw:<id>`); nil when nothing identifies it.
+    public var deviceKey: String? {
+        if let imei { return imei.digits }
+        if let iccid { return "iccid:" + iccid.digits }
+        if let hardwareID, !hardwareID.isEmpty { return "hw:" + hardwareID }
+        return nil
     }
 }
 

@@ -11,17 +11,13 @@ public struct ProvisioningPolicy: Sendable {
     public var simPINs: [String: String]
     /// A PIN tried on any locked SIM without its own entry (many charity SIMs share the issuer's default).
     public var defaultPIN: String?
-    /// Device dialects.
-    public var dialects: DialectCatalog
 
     /// Creates a policy.
-    public init(operators: [OperatorProfile], wifi: WiFiPolicy, simPINs: [String: String] = [:],
-                defaultPIN: String? = nil, dialects: DialectCatalog = DialectCatalog()) {
+    public init(operators: [OperatorProfile], wifi: WiFiPolicy, simPINs: [String: String] = [:], defaultPIN: String? = nil) {
         self.operators = operators
         self.wifi = wifi
         self.simPINs = simPINs
         self.defaultPIN = defaultPIN
-        self.dialects = dialects
     }
 
     /// The operator serving an IMSI.
@@ -32,21 +28,22 @@ public struct ProvisioningPolicy: Sendable {
 
 /// The provisioning workflow: identify a device, then credit its SIM and set its Wi-Fi, recording every step.
 ///
-/// Pure logic over three seams (`DeviceChannel`, `ProvisioningRecorder`, `ProgressSink`); it owns no port, file or
-/// clock. Every device exchange has a deadline from the dialect or the operator profile. The money rule: the voucher's
+/// Pure logic over three seams (`DeviceDriver`, `ProvisioningRecorder`, `ProgressSink`); it owns no port, file or
+/// clock, and speaks no device protocol: the driver reads and writes the device (AT, a web API, a card reader).
+/// Every device exchange has a deadline from the driver or the operator profile. The money rule: the voucher's
 /// `sending` row is committed before the USSD command is written, and any reply that is not a clear acceptance or a
 /// clear refusal leaves the voucher `unknown`, never sent again by this code.
 public struct ProvisioningWorkflow: Sendable {
-    private let channel: any DeviceChannel
+    private let driver: any DeviceDriver
     private let recorder: any ProvisioningRecorder
     private let policy: ProvisioningPolicy
     private let progress: ProgressSink
     private let keys: WiFiKeyGenerator
 
     /// Creates a workflow for one device.
-    public init(channel: any DeviceChannel, recorder: any ProvisioningRecorder, policy: ProvisioningPolicy,
+    public init(driver: any DeviceDriver, recorder: any ProvisioningRecorder, policy: ProvisioningPolicy,
                 keys: WiFiKeyGenerator = WiFiKeyGenerator(), progress: @escaping ProgressSink = { _ in }) {
-        self.channel = channel
+        self.driver = driver
         self.recorder = recorder
         self.policy = policy
         self.progress = progress
@@ -55,44 +52,36 @@ public struct ProvisioningWorkflow: Sendable {
 
     // MARK: - Identify
 
-    /// Reads maker, model, firmware, IMEI, ICCID and SIM state; unlocks the SIM when its PIN is known; reads the IMSI.
+    /// Reads the device's identity through its driver; unlocks the SIM when its PIN is known (one attempt) and then
+    /// reads the IMSI.
     ///
-    /// Throws when the device cannot be identified at all (no IMEI): without an IMEI the station cannot file it.
+    /// Throws when nothing identifies the device (no IMEI, no ICCID, no hardware name): the station cannot file it.
     public func identify() async throws(ProvisioningFailure) -> DeviceIdentity {
         await progress(.step(.identify, .started, message: nil))
-        // Before the model is known, the dialect for "any device" applies: a configured catch-all (its deadlines,
-        // its set-up) before the built-in generic one. Its set-up (echo off, numeric errors) comes before anything
-        // else; a device that refuses it is still usable.
-        let generic = policy.dialects.dialect(manufacturer: nil, model: nil)
-        for command in generic.setupCommands {
-            _ = try await optional(command, timeout: generic.timeout("default"))
-        }
-        let manufacturer = try await optionalText("AT+CGMI", prefix: "+CGMI", timeout: generic.timeout("identity"))
-        let model = try await optionalText("AT+CGMM", prefix: "+CGMM", timeout: generic.timeout("identity"))
-        let firmware = try await optionalText("AT+CGMR", prefix: "+CGMR", timeout: generic.timeout("identity"))
-        let dialect = policy.dialects.dialect(manufacturer: manufacturer, model: model)
-        for command in dialect.setupCommands where !generic.setupCommands.contains(command) {
-            _ = try await optional(command, timeout: dialect.timeout("default"))
-        }
-
-        let imeiReply = try await exchange("AT+CGSN", step: .identify, timeout: dialect.timeout("identity"))
-        let imei: IMEI
+        var identity: DeviceIdentity
         do {
-            imei = try ATParse.imei(imeiReply.lines)
+            identity = try await driver.identify()
         } catch {
-            throw fail(.identify, "imei-unreadable", "The device did not give a valid IMEI (\(describe(error))).")
+            throw fail(.identify, error.code, error.message)
         }
-
-        var identity = DeviceIdentity(manufacturer: manufacturer, model: model, firmware: firmware, imei: imei,
-                                      iccid: nil, imsi: nil, pinState: nil, dialect: dialect)
-        identity.iccid = try await readICCID(dialect: dialect)
-        identity.pinState = try await readPINState(dialect: dialect)
-        if let state = identity.pinState, state == .simPIN, let iccid = identity.iccid,
+        guard identity.deviceKey != nil else {
+            let why = identity.unreadable["imei"] ?? "the device gave no IMEI"
+            throw fail(.identify, "imei-unreadable", "The device could not be identified: \(why), and no SIM ICCID was read.")
+        }
+        if identity.pinState == .simPIN, let iccid = identity.iccid,
            let pin = policy.simPINs[iccid.digits] ?? policy.defaultPIN {
-            identity.pinState = try await unlock(pin: pin, dialect: dialect) ?? state
-        }
-        if identity.pinState == .ready, let reply = try await optional("AT+CIMI", timeout: dialect.timeout("identity")), reply.isOK {
-            identity.imsi = try? ATParse.imsi(reply.lines)
+            do {
+                if let state = try await driver.enterPIN(pin) {
+                    identity.pinState = state
+                    if state == .ready { identity.pinTriesLeft = nil }
+                }
+                if identity.pinState == .ready {
+                    identity.imsi = try await driver.readIMSI()
+                    if identity.imsi != nil { identity.unreadable["imsi"] = nil }
+                }
+            } catch {
+                throw fail(.identify, error.code, error.message)
+            }
         }
         do {
             try await recorder.recordIdentity(identity)
@@ -102,52 +91,6 @@ public struct ProvisioningWorkflow: Sendable {
         await progress(.identified(identity))
         await progress(.step(.identify, .succeeded, message: nil))
         return identity
-    }
-
-    /// A command whose failure identification survives (a missing answer is a missing field), except that the device
-    /// going away ends identification as `device-gone`: an unplug must not read as an unreadable field.
-    private func optional(_ command: String, timeout: Duration, redacted: String? = nil) async throws(ProvisioningFailure) -> ATResponse? {
-        do {
-            return try await channel.execute(command, timeout: timeout, redacted: redacted)
-        } catch .deviceGone {
-            throw fail(.identify, "device-gone", "The device went away while it was being read.")
-        } catch .closed {
-            throw fail(.identify, "device-gone", "The device's port was closed while it was being read.")
-        } catch {
-            return nil
-        }
-    }
-
-    private func optionalText(_ command: String, prefix: String, timeout: Duration) async throws(ProvisioningFailure) -> String? {
-        guard let reply = try await optional(command, timeout: timeout), reply.isOK else { return nil }
-        return try? ATParse.identityText(reply.lines, prefix: prefix)
-    }
-
-    private func readICCID(dialect: DeviceDialect) async throws(ProvisioningFailure) -> ICCID? {
-        for form in dialect.iccidCommands {
-            // Some SIMs answer the first READ BINARY with an error and the second with data.
-            let attempts = form == .crsm ? 2 : 1
-            for _ in 0..<attempts {
-                guard let reply = try await optional(form.command, timeout: dialect.timeout("iccid")), reply.isOK else { continue }
-                let parsed = form == .crsm ? try? ATParse.iccidFromCRSM(reply.lines) : try? ATParse.iccid(reply.lines)
-                if let parsed { return parsed }
-            }
-        }
-        return nil
-    }
-
-    private func readPINState(dialect: DeviceDialect) async throws(ProvisioningFailure) -> SIMPinState? {
-        guard let reply = try await optional("AT+CPIN?", timeout: dialect.timeout("default")) else { return nil }
-        if reply.isOK { return try? ATParse.pinState(reply.lines) }
-        if case .cme(let error) = reply.final, error.code == 10 { return .other("SIM NOT INSERTED") }
-        return nil
-    }
-
-    private func unlock(pin: String, dialect: DeviceDialect) async throws(ProvisioningFailure) -> SIMPinState? {
-        guard let command = try? ATCommand.enterPIN(pin) else { return nil }
-        guard let reply = try await optional(command, timeout: dialect.timeout("default"), redacted: "AT+CPIN=<pin>"),
-              reply.isOK else { return nil }
-        return try await readPINState(dialect: dialect)
     }
 
     // MARK: - Provision
@@ -200,8 +143,6 @@ public struct ProvisioningWorkflow: Sendable {
     }
 
     private func runSteps(_ identity: DeviceIdentity, order: ProvisioningOrder, run: inout Run) async throws(ProvisioningFailure) {
-        let dialect = identity.dialect
-
         // SIM: present, unlocked, identified.
         try await begin(.sim, run)
         guard let iccid = identity.iccid else {
@@ -233,22 +174,22 @@ public struct ProvisioningWorkflow: Sendable {
         run.operatorName = profile.name
         // Everything that can be checked is checked before any money moves: a Wi-Fi name or key the hotspot cannot
         // store must not be found out after a voucher is spent.
-        var wifiPlan: WiFiPlan?
-        if !dialect.hasWiFi && order.setsWiFi && (order.ssid != nil || order.key != nil) {
+        var wifiPlan: WiFiSettings?
+        let store = identity.hasWiFi ? driver.wifiStore : nil
+        if store == nil && order.setsWiFi && (order.ssid != nil || order.key != nil) {
             throw try await failStep(.plan, run, "wifi-unsupported",
                                      "This device has no Wi-Fi to set a name or key on. No voucher was used.")
         }
-        if dialect.hasWiFi && order.setsWiFi {
+        if let store, order.setsWiFi {
             let ssid = order.ssid ?? SSIDTemplate.render(policy.wifi.ssidTemplate, iccid: iccid.digits,
-                                                         imei: identity.imei.digits, model: identity.model)
+                                                         imei: identity.imei?.digits ?? "", model: identity.model)
             let key = order.key ?? keys.makeKey(length: policy.wifi.keyLength)
-            do {
-                wifiPlan = WiFiPlan(ssid: ssid, key: key, ssidCommand: try ATCommand.setSSID(index: 0, ssid: ssid),
-                                    keyCommand: try ATCommand.setWPAKey(index: 0, key: key))
-            } catch {
+            let settings = WiFiSettings(ssid: ssid, key: key)
+            if let problem = store.problem(with: settings) {
                 throw try await failStep(.plan, run, "wifi-invalid",
-                                         "The Wi-Fi name or key is not allowed: \(describe(error)). No voucher was used.")
+                                         "The Wi-Fi name or key is not allowed: \(problem). No voucher was used.")
             }
+            wifiPlan = settings
         }
         var planDetail = ["plan": order.plan.name, "operator": profile.name]
         planDetail["order"] = order.id.map { String($0) }
@@ -266,29 +207,20 @@ public struct ProvisioningWorkflow: Sendable {
             try await applyCredit(identity: identity, iccid: iccid, profile: profile, order: order, run: &run)
         }
 
-        guard let wifiPlan else { return }
-        try await configureWiFi(wifiPlan, dialect: dialect, run: &run)
-    }
-
-    /// The Wi-Fi a run will set, checked and built before the money steps.
-    private struct WiFiPlan {
-        var ssid: String
-        var key: String
-        var ssidCommand: String
-        var keyCommand: String
+        guard let wifiPlan, let store else { return }
+        try await configureWiFi(wifiPlan, store: store, run: &run)
     }
 
     // MARK: Money
 
     private func applyCredit(identity: DeviceIdentity, iccid: ICCID, profile: OperatorProfile, order: ProvisioningOrder,
                              run: inout Run) async throws(ProvisioningFailure) {
-        let dialect = identity.dialect
         let replyTimeout = Duration.seconds(profile.replyTimeoutSeconds)
 
         // Balance before: nothing is spent yet, so any failure here is simply a failure.
         try await begin(.balanceBefore, run)
         let before: Int
-        switch await readBalance(profile, dialect: dialect) {
+        switch await readBalance(profile) {
         case .success(let figure):
             before = figure
         case .failure(let failure):
@@ -316,13 +248,10 @@ public struct ProvisioningWorkflow: Sendable {
         }
         try await succeed(.reserve, run, ["voucher.id": String(voucher.id)])
 
-        // Build the command before committing `sending`: a code the wire cannot carry is never marked as sent.
+        // Check the request before committing `sending`: a code the wire cannot carry is never marked as sent.
         try await begin(.recharge, run)
         let request = profile.rechargeRequest(code: voucher.code)
-        let command: String
-        do {
-            command = try ATCommand.ussd(request, encoding: dialect.ussdEncoding)
-        } catch {
+        guard driver.canSendUSSD(request) else {
             try? await recorder.releaseVoucher(voucher.id)
             throw try await failStep(.recharge, run, "voucher-unusable",
                                      "Voucher \(voucher.id) cannot be sent as USSD; it was put back.")
@@ -337,9 +266,8 @@ public struct ProvisioningWorkflow: Sendable {
         let reply: USSDReply
         do {
             // A balance reply owed to an earlier request is not this recharge's verdict.
-            reply = try await channel.ussd(command: command, dialect: dialect, replyTimeout: replyTimeout,
-                                           redacted: "AT+CUSD=1,<recharge voucher \(voucher.id)>,15",
-                                           accepting: { !profile.looksLikeBalanceReply($0.text ?? "") })
+            reply = try await driver.ussd(request, replyTimeout: replyTimeout, redacted: "recharge voucher \(voucher.id)",
+                                          accepting: { !profile.looksLikeBalanceReply($0.text ?? "") })
         } catch {
             try await settleUnknown(voucher, run, reason: error.code, raw: nil)
             throw try await failStep(.recharge, run, "voucher-unknown",
@@ -353,7 +281,7 @@ public struct ProvisioningWorkflow: Sendable {
         case (0...2, .refused) where !text.isEmpty:
             // A refusal is believed only when the balance agrees: a reply read as refused while the balance rose is a
             // spent voucher (a pattern too wide), and a balance that cannot be read proves nothing either way.
-            let check = await readBalance(profile, dialect: dialect)
+            let check = await readBalance(profile)
             if case .success(let now) = check, now < Self.adding(before, order.plan.megabytes / 2) {
                 do {
                     try await recorder.markRejected(voucher.id, rawReply: raw)
@@ -385,7 +313,7 @@ public struct ProvisioningWorkflow: Sendable {
         try await begin(.confirm, run)
         var after: Int?
         var goneDuringConfirm = false
-        switch await readBalance(profile, dialect: dialect) {
+        switch await readBalance(profile) {
         case .success(let figure): after = figure
         case .failure(let failure): goneDuringConfirm = failure.code == "device-gone"
         }
@@ -421,12 +349,11 @@ public struct ProvisioningWorkflow: Sendable {
 
     /// One balance query through the operator profile, read with bounds: a figure out of range or not a number is a
     /// typed failure, never a trap. A recharge verdict owed to an earlier request is not taken as the balance.
-    private func readBalance(_ profile: OperatorProfile, dialect: DeviceDialect) async -> Result<Int, BalanceFailure> {
+    private func readBalance(_ profile: OperatorProfile) async -> Result<Int, BalanceFailure> {
         let reply: USSDReply
         do {
-            reply = try await channel.ussd(profile.balanceCode, dialect: dialect,
-                                           replyTimeout: .seconds(profile.replyTimeoutSeconds), redacted: nil,
-                                           accepting: { profile.couldAnswerBalance($0.text ?? "") })
+            reply = try await driver.ussd(profile.balanceCode, replyTimeout: .seconds(profile.replyTimeoutSeconds),
+                                          redacted: nil, accepting: { profile.couldAnswerBalance($0.text ?? "") })
         } catch {
             return .failure(BalanceFailure(code: error.code, message: error.message))
         }
@@ -453,76 +380,37 @@ public struct ProvisioningWorkflow: Sendable {
         }
     }
 
-    // MARK: USSD
-
     // MARK: Wi-Fi
 
-    private func configureWiFi(_ wifi: WiFiPlan, dialect: DeviceDialect, run: inout Run) async throws(ProvisioningFailure) {
+    private func configureWiFi(_ wifi: WiFiSettings, store: any WiFiStore, run: inout Run) async throws(ProvisioningFailure) {
         try await begin(.wifi, run)
-        try await writeWiFi(wifi.ssidCommand, redacted: nil, dialect: dialect, run: run)
-        try await writeWiFi(wifi.keyCommand, redacted: "AT^WIKEY=0,<key>", dialect: dialect, run: run)
-        run.wifi = WiFiSettings(ssid: wifi.ssid, key: wifi.key)
+        do {
+            try await store.write(wifi)
+        } catch {
+            throw try await failStep(.wifi, run, error.code, error.message)
+        }
+        run.wifi = wifi
         try await succeed(.wifi, run, ["ssid": wifi.ssid])
 
         try await begin(.verify, run)
-        let storedSSID = try await readBack("AT^SSID?", dialect: dialect, run: run) { lines throws(ATParseError) in try ATParse.ssids(lines) }
-        guard storedSSID?[0] == wifi.ssid else {
+        let stored: WiFiReadBack
+        do {
+            stored = try await store.readBack()
+        } catch {
+            throw try await failStep(.verify, run, error.code, error.message)
+        }
+        guard stored.ssid == wifi.ssid else {
             throw try await failStep(.verify, run, "wifi-readback-mismatch", "The hotspot does not report the Wi-Fi name just set.")
         }
-        let storedKey = try await readBack("AT^WIKEY?", dialect: dialect, run: run) { lines throws(ATParseError) in try ATParse.wifiKeys(lines) }
-        guard storedKey?[0] == wifi.key else {
+        guard !stored.keyReadable || stored.key == wifi.key else {
             throw try await failStep(.verify, run, "wifi-readback-mismatch", "The hotspot does not report the Wi-Fi key just set.")
         }
-        try await succeed(.verify, run, ["ssid": wifi.ssid])
-    }
-
-    private func writeWiFi(_ command: String, redacted: String?, dialect: DeviceDialect, run: Run) async throws(ProvisioningFailure) {
-        var unlocked = false
-        while true {
-            let reply: ATResponse
-            do {
-                reply = try await channel.execute(command, timeout: dialect.timeout("wifi"), redacted: redacted)
-            } catch {
-                throw try await failStep(.wifi, run, error.failureCode, error.sentence)
-            }
-            if reply.isOK { return }
-            // E5 firmwares answer ERROR while the data lock is on; open it once with the configured code.
-            guard !unlocked, let code = policy.wifi.dataLockCode, let open = try? ATCommand.dataLock(code) else {
-                throw try await failStep(.wifi, run, "wifi-refused", "The hotspot refused the Wi-Fi setting (\(reply.final.shownText)).")
-            }
-            unlocked = true
-            _ = try? await channel.execute(open, timeout: dialect.timeout("default"), redacted: "AT^DATALOCK=<code>")
-        }
-    }
-
-    private func readBack(_ command: String, dialect: DeviceDialect, run: Run,
-                          parse: ([String]) throws(ATParseError) -> [Int: String]) async throws(ProvisioningFailure) -> [Int: String]? {
-        let reply: ATResponse
-        do {
-            reply = try await channel.execute(command, timeout: dialect.timeout("wifi"), redacted: nil)
-        } catch .deviceGone {
-            throw try await failStep(.verify, run, "device-gone", "The hotspot went away while its Wi-Fi was read back.")
-        } catch {
-            return nil
-        }
-        guard reply.isOK else { return nil }
-        return try? parse(reply.lines)
+        var detail = ["ssid": wifi.ssid]
+        if !stored.keyReadable { detail["key.readback"] = "this device does not report its key" }
+        try await succeed(.verify, run, detail)
     }
 
     // MARK: - Recording helpers
-
-    private func exchange(_ command: String, step: ProvisioningStep, timeout: Duration) async throws(ProvisioningFailure) -> ATResponse {
-        let reply: ATResponse
-        do {
-            reply = try await channel.execute(command, timeout: timeout, redacted: nil)
-        } catch {
-            throw fail(step, error.failureCode, error.sentence)
-        }
-        guard reply.isOK else {
-            throw fail(step, "command-failed", "\(command) answered \(reply.final.shownText).")
-        }
-        return reply
-    }
 
     private func fail(_ step: ProvisioningStep, _ code: String, _ message: String) -> ProvisioningFailure {
         ProvisioningFailure(step: step, code: code, message: message)
@@ -554,11 +442,4 @@ public struct ProvisioningWorkflow: Sendable {
         detail["message"] = message
         try await record(step, .failed, run, detail)
         return fail(step, code, message)
-    }
-
-    /// An error as a failure message may show it: never the device's line (it can hold a full IMEI, ICCID or key).
-    private func describe(_ error: any Error) -> String {
-        if let parse = error as? ATParseError { return parse.logDescription }
-        return String(describing: error)
-    }
-}
+    }}

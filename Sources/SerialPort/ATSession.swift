@@ -42,6 +42,8 @@ public actor ATSession {
     public private(set) var consecutiveTimeouts = 0
     /// Final results that arrived with no command in flight (late replies of timed-out commands).
     public private(set) var strayFinalResults = 0
+    /// Replies taken without their final result, after the grace of `send(_:redacted:timeout:expecting:grace:)`.
+    public private(set) var repliesTakenWithoutFinal = 0
     /// URCs dropped from the wait buffer because nobody waited for them and it was full.
     public private(set) var droppedUnsolicited = 0
 
@@ -59,8 +61,20 @@ public actor ATSession {
         var shownCommand: String
         /// A bare final result was already dropped as the late reply of an earlier command.
         var droppedOwedFinal = false
+        /// The information line that may end this reply without a final result, and how long to wait for the final
+        /// result once it is here; nil when the command needs its final result.
+        var missingFinal: MissingFinalResult?
+        /// The grace timer, started when the expected information line arrived.
+        var graceTimer: Task<Void, Never>?
         var continuation: CheckedContinuation<Result<ATResponse, ATSessionError>, Never>
         var timer: Task<Void, Never>
+    }
+
+    /// A reply that may end without its final result: the information line that makes it complete, and the grace.
+    private struct MissingFinalResult {
+        /// The prefix of the awaited information line, upper-case bytes (`+CPIN`).
+        var prefix: [UInt8]
+        var grace: Duration
     }
 
     private struct UnsolicitedWaiter {
@@ -184,6 +198,31 @@ public actor ATSession {
     /// device does not come in step by that deadline the command is sent anyway: a device that never answers fails
     /// it with `.timeout` as it would without the resynchronisation.
     public func send(_ command: String, redacted: String? = nil, timeout: Duration) async throws(ATSessionError) -> ATResponse {
+        try await send(command, redacted: redacted, timeout: timeout, expecting: nil, grace: .zero)
+    }
+
+    /// Sends `command` like `send(_:redacted:timeout:)`, and takes its reply without a final result once the
+    /// information line it waits for has arrived and no final result followed within `grace`.
+    ///
+    /// For firmwares that end some read commands with their information line and no `OK` (old Wavecom modems answer
+    /// `AT+CPIN?` with `+CPIN: READY` alone; python-gsmmodem's Wavecom profile records it): without this the command
+    /// would time out although its answer arrived. The reply so taken has the information lines received until then
+    /// and the final result `.ok`; `repliesTakenWithoutFinal` counts them. A final result that arrives in time ends
+    /// the reply as usual (an `ERROR` stays an error). If the deadline comes first while the line is here, the reply
+    /// is taken then instead of timing out. A final result that arrives after the reply was taken, with nothing in
+    /// flight, is dropped as a stray; `grace` should outlast the device's usual delay before its `OK`.
+    ///
+    /// - Parameters:
+    ///   - expecting: the prefix of the awaited information line (`+CPIN`, compared without case); nil, or a `grace`
+    ///     of zero or less, waits for the final result as `send(_:redacted:timeout:)` does.
+    ///   - grace: how long to wait for the final result once that line arrived (the dialect's `finalResultGraceMS`).
+    public func send(_ command: String, redacted: String? = nil, timeout: Duration, expecting: String?,
+                     grace: Duration) async throws(ATSessionError) -> ATResponse {
+        let missingFinal = expecting.flatMap { prefix -> MissingFinalResult? in
+            let bytes = Self.upperASCII(prefix.utf8.filter { $0 != 0x20 })
+            guard !bytes.isEmpty, grace > .zero else { return nil }
+            return MissingFinalResult(prefix: bytes, grace: grace)
+        }
         let shown = redacted ?? command
         try requireOpen()
         try await acquireSlot()
@@ -198,7 +237,7 @@ public actor ATSession {
                 logger.debug("resynchronisation gave up, sending the command anyway")
             }
         }
-        return try await exchange(command, shown: shown, timeout: timeout)
+        return try await exchange(command, shown: shown, timeout: timeout, missingFinal: missingFinal)
     }
 
     /// Brings the device's replies back in step with this session's commands; waits for the command slot first.
@@ -230,7 +269,8 @@ public actor ATSession {
     }
 
     /// Writes `command` and waits for its reply; the caller holds the command slot.
-    private func exchange(_ command: String, shown: String, timeout: Duration) async throws(ATSessionError) -> ATResponse {
+    private func exchange(_ command: String, shown: String, timeout: Duration,
+                          missingFinal: MissingFinalResult? = nil) async throws(ATSessionError) -> ATResponse {
         if discardInputBeforeNextCommand { discardStaleInput() }
 
         let id = nextIdentifier()
@@ -255,7 +295,8 @@ public actor ATSession {
                     }
                     await self?.expireCommand(id)
                 }
-                inFlight = InFlight(id: id, command: command, shownCommand: shown, continuation: continuation, timer: timer)
+                inFlight = InFlight(id: id, command: command, shownCommand: shown, missingFinal: missingFinal,
+                                    continuation: continuation, timer: timer)
             }
         } onCancel: {
             Task { await self.cancelCommand(id) }
@@ -351,7 +392,10 @@ public actor ATSession {
         // Every line goes through the assembler, even with nothing in flight: it tracks the
         // tail of an oversized reply and must see that reply's final result.
         let nothingInFlight = inFlight == nil
-        guard let output = assembler.consume(framed) else { return }
+        guard let output = assembler.consume(framed) else {
+            startGraceIfTheAwaitedLineArrived()
+            return
+        }
         if nothingInFlight { linesWithNothingInFlight &+= 1 }
         switch output {
         case .unsolicited(let report) where ATFinalResult.parse(report.line) != nil:
@@ -397,6 +441,46 @@ public actor ATSession {
             "at.command": "\(current.shownCommand)", "at.final": "\(response.final)",
         ])
         return true
+    }
+
+    /// Starts the grace timer of the command in flight once its awaited information line is among its lines.
+    private func startGraceIfTheAwaitedLineArrived() {
+        guard var current = inFlight, let missingFinal = current.missingFinal, current.graceTimer == nil else { return }
+        guard assembler.pendingInformationLines.contains(where: { Self.hasPrefix($0, missingFinal.prefix) }) else { return }
+        let id = current.id
+        current.graceTimer = Task { [weak self] in
+            do {
+                try await Task.sleep(for: missingFinal.grace)
+            } catch {
+                return  // cancelled: the final result came
+            }
+            await self?.takeReplyWithoutFinal(id)
+        }
+        inFlight = current
+    }
+
+    /// Ends the command in flight with the information lines received so far and `OK`, when its awaited line
+    /// arrived; returns whether it did.
+    @discardableResult
+    private func takeReplyWithoutFinal(_ id: UInt64) -> Bool {
+        guard let current = inFlight, current.id == id, current.graceTimer != nil else { return false }
+        let lines = assembler.pendingInformationLines
+        assembler.abandon()
+        consecutiveTimeouts = 0
+        repliesTakenWithoutFinal += 1
+        logger.debug("reply taken without its final result", metadata: ["at.command": "\(current.shownCommand)"])
+        finishCommand(with: .success(ATResponse(command: current.command, lines: lines, final: .ok)))
+        return true
+    }
+
+    /// Whether `line` starts with `prefix` (upper-case bytes), comparing without case.
+    private static func hasPrefix(_ line: String, _ prefix: [UInt8]) -> Bool {
+        Self.upperASCII(line.utf8.prefix(prefix.count)) == prefix
+    }
+
+    /// The bytes with ASCII letters upper-cased.
+    private static func upperASCII(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+        bytes.map { (0x61...0x7A).contains($0) ? $0 - 0x20 : $0 }
     }
 
     private func deliver(_ report: ATUnsolicited) {
@@ -463,6 +547,8 @@ public actor ATSession {
 
     private func expireCommand(_ id: UInt64) {
         guard let current = inFlight, current.id == id else { return }
+        // The awaited line is here and only the final result is missing: that is the reply, not a timeout.
+        if takeReplyWithoutFinal(id) { return }
         assembler.abandon()
         consecutiveTimeouts += 1
         discardInputBeforeNextCommand = true
@@ -490,6 +576,7 @@ public actor ATSession {
         guard let current = inFlight else { return }
         inFlight = nil
         current.timer.cancel()
+        current.graceTimer?.cancel()
         current.continuation.resume(returning: result)
     }
 

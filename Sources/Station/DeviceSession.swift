@@ -220,7 +220,7 @@ actor DeviceSession {
             status.provisioningID = run.id
             status.plan = service.lastFulfilled?.plan ?? run.plan
             // The Wi-Fi belongs to the device that run configured; another hotspot holding this SIM keeps its own.
-            if run.deviceIMEI == identity?.imei.digits, let ssid = run.wifiSSID, let key = run.wifiKey {
+            if run.deviceIMEI == identity?.deviceKey, let ssid = run.wifiSSID, let key = run.wifiKey {
                 status.wifi = WiFiInfo(ssid: ssid, key: key, qrPayload: WiFiQRPayload.make(ssid: ssid, key: key))
             }
         }
@@ -261,12 +261,16 @@ actor DeviceSession {
             status.manufacturer = identity.manufacturer
             status.model = identity.model
             status.firmware = identity.firmware
-            status.imei = identity.imei.digits
+            status.imei = identity.imei?.digits
             status.iccid = identity.iccid?.digits
             status.iccidLuhnValid = identity.iccid?.luhnValid
             status.imsi = identity.imsi?.digits
             status.simState = identity.pinState?.code
-            status.role = identity.dialect.hasWiFi ? .hotspot : .modem
+            status.imeiLuhnValid = identity.imei?.luhnValid
+            status.pinTriesLeft = identity.pinTriesLeft
+            status.identifiedBy = identity.imei != nil ? nil : (identity.iccid != nil ? "iccid" : "hardware")
+            status.unreadable = identity.unreadable.isEmpty ? nil : identity.unreadable
+            status.role = identity.hasWiFi ? .hotspot : .modem
             status.updatedAt = Date()
         case .step(let step, let stepStatus, let message):
             status.step = step.rawValue

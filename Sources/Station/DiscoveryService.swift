@@ -2,6 +2,7 @@ import ATProtocol
 import DeviceDiscovery
 import Foundation
 import Logging
+import Provisioning
 import ServiceLifecycle
 import StationAPI
 
@@ -23,16 +24,21 @@ public struct DiscoveryService: Service {
     /// `busyRecheck`: how often a device listed `port-busy` (another program holds its ports) is looked at again, so
     /// it is taken as soon as that program lets go. `isReady` says when the station may take devices; by default its
     /// own start-up flag (ledger recovery first).
+    ///
+    /// `networkDevices` opens a device that has a USB network interface and no AT port (a HiLink unit) through its
+    /// driver; without it such devices are listed with the reason, as before.
     public init(station: Station, catalog: USBDeviceCatalog, modeSwitch: Bool, logger: Logger,
                 discovery: USBDiscovery? = nil, prober: ATPortProber = ATPortProber(), memory: ATPortMemory = ATPortMemory(),
-                busyRecheck: Duration = .seconds(5), isReady: (@Sendable () async -> Bool)? = nil) {
+                busyRecheck: Duration = .seconds(5), isReady: (@Sendable () async -> Bool)? = nil,
+                networkDevices: NetworkDeviceOpener? = nil) {
         let discovery = discovery ?? USBDiscovery(logger: logger)
         self.station = station
         self.discovery = discovery
         self.logger = logger
         self.coordinator = DiscoveryCoordinator(
             station: station, discovery: discovery, classifier: DeviceClassifier(catalog: catalog), modeSwitch: modeSwitch,
-            prober: prober, memory: memory, busyRecheck: busyRecheck, logger: logger, isReady: isReady ?? { await station.isReady })
+            prober: prober, memory: memory, busyRecheck: busyRecheck, logger: logger, isReady: isReady ?? { await station.isReady },
+            networkDevices: networkDevices)
     }
 
     /// Runs until graceful shutdown (or cancellation).
@@ -106,10 +112,15 @@ actor DiscoveryCoordinator {
     private var busyRechecks: [String: Task<Void, Never>] = [:]
     /// Set when the event stream ended: nothing is probed or attached after that.
     private var stopped = false
+    /// Opens devices reached over their USB network interface (HiLink units); nil: they are only listed.
+    private let networkDevices: NetworkDeviceOpener?
+    /// The network interface each device is being (or was) opened on.
+    private var networkOpenings: [String: Task<Void, Never>] = [:]
 
     init(station: Station, discovery: USBDiscovery, classifier: DeviceClassifier, modeSwitch: Bool,
          prober: ATPortProber, memory: ATPortMemory, busyRecheck: Duration, logger: Logger,
-         isReady: @escaping @Sendable () async -> Bool) {
+         isReady: @escaping @Sendable () async -> Bool, networkDevices: NetworkDeviceOpener? = nil) {
+        self.networkDevices = networkDevices
         self.busyRecheckInterval = busyRecheck
         self.station = station
         self.discovery = discovery
@@ -137,6 +148,8 @@ actor DiscoveryCoordinator {
         stopped = true
         for recheck in busyRechecks.values { recheck.cancel() }
         busyRechecks.removeAll()
+        for opening in networkOpenings.values { opening.cancel() }
+        networkOpenings.removeAll()
     }
 
     private func handle(_ event: DiscoveryEvent) async {
@@ -150,6 +163,7 @@ actor DiscoveryCoordinator {
             waitingSince[usbPath] = nil
             busyMessages[usbPath] = nil
             busyRechecks.removeValue(forKey: usbPath)?.cancel()
+            networkOpenings.removeValue(forKey: usbPath)?.cancel()
             if paths[usbPath] == .switching { return }   // expected: the storage personality leaves
             let before = paths.removeValue(forKey: usbPath)
             let ended = await station.detachDiscovered(usbPath: usbPath, reason: "unplugged from USB \(usbPath)")
@@ -169,6 +183,7 @@ actor DiscoveryCoordinator {
             if code == "no-at-port", let net = snapshot.netInterfaces.first, reportedPorts[path] != net {
                 reportedPorts[path] = net
                 await reportNoATPort(snapshot, classification, port: net, message: "network interface \(net)")
+                openNetworkDevice(snapshot, interface: net)
             }
             return
         case .attached?, .choosing?:
@@ -188,6 +203,7 @@ actor DiscoveryCoordinator {
             reportedPorts[path] = snapshot.netInterfaces.first ?? where_
             logger.notice("USB device has no AT port", metadata: ["usb.path": "\(path)", "usb.id": "\(snapshot.usbID)"])
             await reportNoATPort(snapshot, classification, port: snapshot.netInterfaces.first ?? where_, message: reason)
+            if let net = snapshot.netInterfaces.first { openNetworkDevice(snapshot, interface: net) }
         case .needsModeSwitch(let plan):
             guard modeSwitch else {
                 paths[path] = .reported(code: "mode-switch-disabled")
@@ -394,6 +410,48 @@ actor DiscoveryCoordinator {
                                        message: message)
     }
 
+    /// Opens the device behind `interface` through its driver once the interface has an address (the lease may come a
+    /// few seconds after the interface), then attaches it; a device that does not answer stays listed with why.
+    private func openNetworkDevice(_ snapshot: USBDeviceSnapshot, interface: String) {
+        guard let opener = networkDevices, !stopped else { return }
+        let path = snapshot.usbPath
+        networkOpenings.removeValue(forKey: path)?.cancel()
+        networkOpenings[path] = Task {
+            let outcome = await opener.open(interface: interface)
+            await self.networkDeviceOpened(snapshot, interface: interface, outcome: outcome)
+        }
+    }
+
+    private func networkDeviceOpened(_ snapshot: USBDeviceSnapshot, interface: String,
+                                     outcome: Result<NetworkDeviceConnection, StationError>) async {
+        let path = snapshot.usbPath
+        networkOpenings[path] = nil
+        guard !stopped, paths[path] == .reported(code: "no-at-port"), reportedPorts[path] == interface else {
+            if case .success(let connection) = outcome { await connection.close() }
+            return
+        }
+        switch outcome {
+        case .success(let connection):
+            do {
+                let status = try await station.attachDiscovered(driver: connection.driver, port: connection.port,
+                                                                usbPath: path, close: connection.close)
+                paths[path] = .attached(port: connection.port)
+                logger.info("network device attached", metadata: ["usb.path": "\(path)", "net.interface": "\(interface)",
+                                                                   "device.id": "\(status.id)"])
+            } catch {
+                await connection.close()
+                logger.warning("network device not attached", metadata: ["usb.path": "\(path)", "error.code": "\(error.code)"])
+            }
+        case .failure(let error):
+            logger.warning("network device did not answer", metadata: ["usb.path": "\(path)", "net.interface": "\(interface)",
+                                                                        "error.code": "\(error.code)"])
+            let role = classifier.catalog.entry(for: snapshot.usbID)?.role(forProduct: snapshot.product) ?? .modem
+            await station.reportDiscovered(usbPath: path, port: interface, state: .failed, role: Self.role(role), step: "identify",
+                                           failure: FailureInfo(code: error.code, message: error.message),
+                                           message: "network interface \(interface)")
+        }
+    }
+
     /// Lists a device whose mode switch failed (unless it left or came back meanwhile).
     private func modeSwitchFailed(_ plan: ModeSwitchPlan, error: DiscoveryError, message: String) async {
         logger.warning("mode switch failed", metadata: ["usb.path": "\(plan.usbPath)", "error": "\(error)"])
@@ -414,6 +472,60 @@ actor DiscoveryCoordinator {
         case .hotspot: return .hotspot
         case .modem: return .modem
         case .simReader: return .simReader
+        }
+    }
+}
+
+/// A device reached over its USB network interface, opened by its driver.
+public struct NetworkDeviceConnection: Sendable {
+    /// The driver the device's session provisions it through.
+    public var driver: any DeviceDriver
+    /// How the device is listed (`http://192.168.8.1 (usb0)`).
+    public var port: String
+    /// Ends the driver's connection.
+    public var close: @Sendable () async -> Void
+
+    /// Creates a connection.
+    public init(driver: any DeviceDriver, port: String, close: @escaping @Sendable () async -> Void) {
+        self.driver = driver
+        self.port = port
+        self.close = close
+    }
+}
+
+/// Opens the device behind a USB network interface: waits (bounded) for the interface's address, finds the device's
+/// address behind it (`HiLinkAddressing`) and hands both to the driver's opener, which logs in and checks it answers.
+public struct NetworkDeviceOpener: Sendable {
+    /// The driver's opener: interface name and device address in, a connection or a typed failure out.
+    public var connect: @Sendable (_ interface: String, _ host: String) async -> Result<NetworkDeviceConnection, StationError>
+    /// Where the device is behind an interface, nil while the interface has no address.
+    public var unitAddress: @Sendable (_ interface: String) -> String?
+    /// How long an interface without an address is waited for.
+    public var addressPatience: Duration
+
+    /// Creates an opener; by default the unit is found with `HiLinkAddressing` and waited for up to 60 s.
+    public init(addressPatience: Duration = .seconds(60),
+                unitAddress: (@Sendable (_ interface: String) -> String?)? = nil,
+                connect: @escaping @Sendable (_ interface: String, _ host: String) async -> Result<NetworkDeviceConnection, StationError>) {
+        self.connect = connect
+        self.unitAddress = unitAddress ?? { HiLinkAddressing.unitAddress(interface: $0) }
+        self.addressPatience = addressPatience
+    }
+
+    /// Waits for the interface's address (every 250 ms, up to `addressPatience`), then connects.
+    func open(interface: String) async -> Result<NetworkDeviceConnection, StationError> {
+        let deadline = ContinuousClock.now + addressPatience
+        while true {
+            if let host = unitAddress(interface) { return await connect(interface, host) }
+            guard ContinuousClock.now < deadline else {
+                return .failure(StationError(status: 504, code: "no-address",
+                                             message: "The network interface \(interface) got no address: is a DHCP client (systemd-networkd, docs/hilink.md) running?"))
+            }
+            do {
+                try await Task.sleep(for: .milliseconds(250))
+            } catch {
+                return .failure(StationError(status: 503, code: "shutting-down", message: "Discovery stopped."))
+            }
         }
     }
 }

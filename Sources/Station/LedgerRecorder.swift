@@ -14,8 +14,12 @@ struct LedgerRecorder: ProvisioningRecorder {
     let port: String
 
     func recordIdentity(_ identity: DeviceIdentity) async throws(RecorderError) {
+        guard let key = identity.deviceKey else {
+            throw RecorderError(code: "imei-unreadable", message: "The device has no IMEI, ICCID or hardware name to be filed under.")
+        }
         try await map {
-            _ = try ledger.recordDevice(imei: identity.imei.digits, manufacturer: identity.manufacturer,
+            // A device without an IMEI is filed under its SIM's ICCID (`iccid:…`) or its hardware name (`hw:…`).
+            _ = try ledger.recordDevice(imei: String(key.prefix(32)), manufacturer: identity.manufacturer,
                                         model: identity.model, firmware: identity.firmware, port: port, actor: actor)
             if let iccid = identity.iccid {
                 try ledger.recordSIM(iccid: iccid.digits, imsi: identity.imsi?.digits, luhnValid: iccid.luhnValid,
@@ -25,8 +29,9 @@ struct LedgerRecorder: ProvisioningRecorder {
     }
 
     func startProvisioning(identity: DeviceIdentity, order: ProvisioningOrder) async throws(RecorderError) -> Int64 {
-        try await map {
-            try ledger.startProvisioning(deviceIMEI: identity.imei.digits, iccid: identity.iccid?.digits, plan: order.plan.name,
+        let key = String((identity.deviceKey ?? "").prefix(32))
+        return try await map {
+            try ledger.startProvisioning(deviceIMEI: key, iccid: identity.iccid?.digits, plan: order.plan.name,
                                          orderID: order.id, actor: actor)
         }
     }

@@ -19,6 +19,16 @@ extension Station {
         return status
     }
 
+    /// Attaches a device discovery reached through another driver than AT (a HiLink unit behind its USB network
+    /// interface), and remembers where it came from: its unplug ends the session like any other.
+    func attachDiscovered(driver: any DeviceDriver, port: String, usbPath: String,
+                          close: @escaping @Sendable () async -> Void) async throws(StationError) -> DeviceStatus {
+        let status = try await attach(driver: driver, port: port, closeDevice: close)
+        discovered.usbPathOfSession[status.id] = usbPath
+        discovered.placeholders[usbPath] = nil
+        return status
+    }
+
     /// The port of a live session (not gone) among `ports`, comparing the nodes their symlinks lead to: a device
     /// attached by hand or from the configuration that discovery then finds on USB.
     func livePort(among ports: [String]) async -> String? {
@@ -50,7 +60,7 @@ extension Station {
             // The run or the port's end may have noticed the loss first: the state before the loss counts, not `gone`.
             let state = await session.stateWhenGone() ?? .gone
             let after = await session.snapshot()
-            recordDeviceEvent(.unplugged, imei: after.imei, iccid: after.iccid, detail: [
+            await recordDeviceEvent(.unplugged, imei: after.imei, iccid: after.iccid, detail: [
                 "device_id": id, "port": session.port, "usb_path": usbPath, "reason": reason, "state": state.rawValue,
             ])
         }
@@ -58,10 +68,13 @@ extension Station {
     }
 
     /// Appends a device event to the ledger; a failure (disk full) is logged, never thrown: the device is gone either way.
-    private func recordDeviceEvent(_ kind: DeviceEventKind, imei: String?, iccid: String?, detail: [String: String]) {
+    /// The commit runs on a thread of its own: the actor is free meanwhile (a voucher import may hold the write lock).
+    private func recordDeviceEvent(_ kind: DeviceEventKind, imei: String?, iccid: String?, detail: [String: String]) async {
         guard imei != nil || iccid != nil else { return }   // never identified: nothing to find the event by
         do {
-            try ledger.recordDeviceEvent(imei: imei, iccid: iccid, kind: kind, detail: detail, actor: nil)
+            _ = try await ledger.onOwnThread { ledger in
+                try ledger.recordDeviceEvent(imei: imei, iccid: iccid, kind: kind, detail: detail, actor: nil)
+            }
         } catch {
             logger.error("could not record a device event in the ledger",
                          metadata: ["event.kind": "\(kind.rawValue)", "device.id": "\(detail["device_id"] ?? "-")",
@@ -96,7 +109,7 @@ extension Station {
     func takeOverGoneSession(newID: String, identity: DeviceIdentity) async -> DeviceSession.Replug? {
         for session in sessions where session.id != newID {
             let status = await session.snapshot()
-            guard status.state == .gone, status.imei == identity.imei.digits, status.iccid == identity.iccid?.digits,
+            guard status.state == .gone, status.imei == identity.imei?.digits, status.iccid == identity.iccid?.digits,
                   let record = await session.replugRecord() else { continue }
             sessions.removeAll { $0 === session }
             discovered.replacedBy[session.id] = newID
@@ -105,7 +118,7 @@ extension Station {
                           "last_state": record.state.rawValue]
             detail["port"] = sessions.first { $0.id == newID }?.port
             detail["usb_path"] = discovered.usbPathOfSession[newID]
-            recordDeviceEvent(.replugged, imei: identity.imei.digits, iccid: identity.iccid?.digits, detail: detail)
+            await recordDeviceEvent(.replugged, imei: identity.imei?.digits, iccid: identity.iccid?.digits, detail: detail)
             return record
         }
         return nil

@@ -143,9 +143,12 @@ extension Station {
             note = "[forced: \(contradiction)] " + note
             logger.warning("voucher settled against the balance checks", metadata: ["voucher.id": "\(id)", "outcome": "\(outcome.rawValue)"])
         }
+        // Committed on a thread of its own: a settle waiting for the write lock (a long import) never holds the actor,
+        // so devices and every other call keep being served meanwhile.
+        let settledNote = note
         do {
-            try ledger.settle(id: id, outcome: outcome, note: note, actor: actor)
-        } catch {
+            try await ledger.onOwnThread { ledger in try ledger.settle(id: id, outcome: outcome, note: settledNote, actor: actor) }
+        } catch let error as LedgerError {
             switch error.code {
             case .illegalTransition:
                 throw StationError(status: 409, code: "voucher-not-unknown",
@@ -158,6 +161,8 @@ extension Station {
                 throw StationError(status: error.code == .diskFull ? 507 : 500, code: LedgerRecorder.code(error.code),
                                    message: error.message)
             }
+        } catch {
+            throw StationError(status: 500, code: "ledger-io", message: String(describing: error))
         }
         logger.notice("voucher settled by a person", metadata: ["voucher.id": "\(id)", "outcome": "\(outcome.rawValue)",
                                                               "actor.uid": "\(actor.map(String.init) ?? "none")"])

@@ -1,4 +1,6 @@
+import ATDevice
 import ATProtocol
+import DeviceCatalog
 import Foundation
 import Ledger
 import Logging
@@ -41,11 +43,15 @@ public actor Station {
     /// Who may do what, decided from the caller's credentials (`AccessPolicy`).
     public nonisolated let access: AccessPolicy
     private let keys: WiFiKeyGenerator
+    /// The AT dialects devices are matched against (configured, dialect directories, shipped).
+    let dialects: DialectCatalog
 
     /// Creates a station over an open ledger.
     /// Keys are made in the configured style (`wifi.keyStyle`) unless a generator is given (tests).
-    public init(config: StationConfig, ledger: Ledger, logger: Logger, keys: WiFiKeyGenerator? = nil) {
+    public init(config: StationConfig, ledger: Ledger, logger: Logger, keys: WiFiKeyGenerator? = nil,
+                dialects: DialectCatalog? = nil) {
         self.config = config
+        self.dialects = dialects ?? DialectCatalog(configured: config.dialects ?? [])
         self.ledger = ledger
         self.logger = logger
         self.keys = keys ?? WiFiKeyGenerator(style: config.wifiKeyStyle ?? .characters)
@@ -161,9 +167,46 @@ public actor Station {
             throw StationError(status: 503, code: "shutting-down", message: "The station is shutting down.")
         }
         detachedPorts.remove(path)
+        let channel = SerialChannel(session: atSession)
+        let driver = ATDriver(channel: channel, dialects: dialects, dataLockCode: config.wifi.dataLockCode)
+        let (session, status) = addSession(port: path, driver: driver, closeDevice: { await atSession.close() },
+                                           replug: replug, actor: actor)
+        // Notice an unplug even while the device is idle: the report stream ends when the port goes away.
+        Task { [weak session] in
+            for await _ in atSession.unsolicitedReports {}
+            if await atSession.isGone { await session?.markGone(reason: "the device was unplugged or stopped answering") }
+        }
+        return status
+    }
+
+    /// Attaches a device that a driver other than the AT one reaches (a HiLink web API, a card reader): its session
+    /// identifies it and provisions it under the same money rules. `port` names it in lists (`http://192.168.8.1`
+    /// over `usb0`); `closeDevice` ends the driver's connection. The caller reports its loss with `driverGone(port:)`.
+    public func attach(driver: any DeviceDriver, port: String, closeDevice: @escaping @Sendable () async -> Void,
+                       actor: Int? = nil) async throws(StationError) -> DeviceStatus {
+        guard !shuttingDown else {
+            throw StationError(status: 503, code: "shutting-down", message: "The station is shutting down.")
+        }
+        for existing in sessions where existing.port == port {
+            if await existing.snapshot().state == .gone, await !existing.isBusy { continue }
+            throw StationError(status: 409, code: "already-attached", message: "\(port) is already attached as \(existing.id).")
+        }
+        return addSession(port: port, driver: driver, closeDevice: closeDevice, replug: true, actor: actor).1
+    }
+
+    /// Marks the device attached at `port` gone (its driver lost it: an interface removed, a reader unplugged).
+    public func driverGone(port: String, reason: String) async {
+        for session in sessions where session.port == port {
+            await session.markGone(reason: reason)
+        }
+    }
+
+    /// Creates the session of a device reached through `driver`, lists it and starts it (identification, then what
+    /// the ledger says its SIM is owed), unless daemons died handling it twice in a row (then it is quarantined).
+    private func addSession(port path: String, driver: any DeviceDriver, closeDevice: @escaping @Sendable () async -> Void,
+                            replug: Bool, actor: Int?) -> (DeviceSession, DeviceStatus) {
         let id = "d\(nextDeviceNumber)"
         nextDeviceNumber += 1
-        let channel = SerialChannel(session: atSession)
         let policy = config.policy
         let ledger = self.ledger
         let keys = self.keys
@@ -176,9 +219,9 @@ public actor Station {
             replugCheck = { [weak self] identity in await self?.takeOverGoneSession(newID: id, identity: identity) }
         }
         let services = DeviceSessionServices(
-            closeChannel: { await atSession.close() },
+            closeChannel: closeDevice,
             afterIdentify: { [weak self] identity in
-                await settler.settle(identity: identity, channel: channel)
+                await settler.settle(identity: identity, driver: driver)
                 await self?.deviceIdentified(id)
             },
             replugCheck: replugCheck,
@@ -195,7 +238,7 @@ public actor Station {
                 }
             },
             makeWorkflow: { actor, progress in
-                ProvisioningWorkflow(channel: channel, recorder: LedgerRecorder(ledger: ledger, actor: actor, port: path),
+                ProvisioningWorkflow(driver: driver, recorder: LedgerRecorder(ledger: ledger, actor: actor, port: path),
                                      policy: policy, keys: keys, progress: progress)
             })
         let session = DeviceSession(id: id, port: path, events: events, logger: deviceLogger, services: services)
@@ -224,12 +267,7 @@ public actor Station {
                 await session.start(intent: intent, actor: actor)
             }
         }
-        // Notice an unplug even while the device is idle: the report stream ends when the port goes away.
-        Task { [weak session] in
-            for await _ in atSession.unsolicitedReports {}
-            if await atSession.isGone { await session?.markGone(reason: "the device was unplugged or stopped answering") }
-        }
-        return DeviceStatus(id: id, port: path, state: .connecting, updatedAt: Date())
+        return (session, DeviceStatus(id: id, port: path, state: .connecting, updatedAt: Date()))
     }
 
     /// What the quarantine counts daemons' unfinished handlings under: the port and the creation time of its device

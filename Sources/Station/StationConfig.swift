@@ -23,8 +23,10 @@ public struct StationConfig: Codable, Sendable, Equatable {
     public var defaultPIN: String?
     /// Serial ports attached at start.
     public var devices: [String]?
-    /// Extra device dialects, tried before the built-ins.
+    /// Extra device dialects, tried before those of the dialect directories and the shipped ones.
     public var dialects: [DeviceDialect]?
+    /// Directories of dialect files tried before the shipped dialects (default `/etc/hotspotd/dialects.d`).
+    public var dialectDirectories: [String]?
     /// Directory for UUCP lock files (`/var/lock`); `null` disables lock files.
     public var lockDirectory: String?
     /// Whether `attach` may take pseudo-terminals (`/dev/pts/N`) of the daemon's own user, besides USB serial and ACM
@@ -73,8 +75,18 @@ public struct StationConfig: Codable, Sendable, Equatable {
 
     /// The workflow's view of this configuration.
     public var policy: ProvisioningPolicy {
-        ProvisioningPolicy(operators: operators, wifi: wifi, simPINs: simPINs ?? [:], defaultPIN: defaultPIN,
-                           dialects: DialectCatalog(configured: dialects ?? []))
+        ProvisioningPolicy(operators: operators, wifi: wifi, simPINs: simPINs ?? [:], defaultPIN: defaultPIN)
+    }
+
+    /// The dialects the AT driver chooses from: the configured ones, then the dialect directories' files, then the
+    /// shipped files. A file that cannot be used stops the daemon, as a configuration error does.
+    public func loadDialectCatalog() throws(ConfigError) -> DialectCatalog {
+        do {
+            let files = try DialectFiles.load(directories: dialectDirectories ?? [DialectFiles.overrideDirectory])
+            return DialectCatalog(configured: (dialects ?? []) + files)
+        } catch {
+            throw ConfigError(file: error.source, key: nil, reason: error.reason)
+        }
     }
 
     /// Reads and validates a configuration file.

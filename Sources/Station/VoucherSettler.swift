@@ -20,10 +20,10 @@ struct VoucherSettler: Sendable {
     let config: StationConfig
     let logger: Logger
 
-    /// Checks the SIM of `identity` through `channel`; returns how many of its vouchers were settled `applied` (their
+    /// Checks the SIM of `identity` through its `driver`; returns how many of its vouchers were settled `applied` (their
     /// orders then hold the credit: no run buys it again). Never throws: every result is recorded or logged.
     @discardableResult
-    func settle(identity: DeviceIdentity?, channel: any DeviceChannel) async -> Int {
+    func settle(identity: DeviceIdentity?, driver: any DeviceDriver) async -> Int {
         guard let identity, let iccid = identity.iccid?.digits else { return 0 }
         let waiting: [UnsettledVoucher]
         do {
@@ -34,7 +34,7 @@ struct VoucherSettler: Sendable {
         }
         guard !waiting.isEmpty else { return 0 }
         let after: Int
-        switch await queryBalance(identity: identity, channel: channel) {
+        switch await queryBalance(identity: identity, driver: driver) {
         case .failure(let reason):
             await record(waiting, after: nil, result: "balance not checked: \(reason)")
             return 0
@@ -95,7 +95,7 @@ struct VoucherSettler: Sendable {
     }
 
     /// One balance USSD with the operator profile's code (the workflow's own exchange), parsed by the profile's pattern.
-    private func queryBalance(identity: DeviceIdentity, channel: any DeviceChannel) async -> BalanceResult {
+    private func queryBalance(identity: DeviceIdentity, driver: any DeviceDriver) async -> BalanceResult {
         guard identity.pinState == .ready, let imsi = identity.imsi else {
             return .failure("the SIM is not ready (PIN or no IMSI)")
         }
@@ -105,9 +105,8 @@ struct VoucherSettler: Sendable {
         let reply: USSDReply
         do {
             // A recharge verdict owed to an earlier request is not this balance.
-            reply = try await channel.ussd(profile.balanceCode, dialect: identity.dialect,
-                                           replyTimeout: .seconds(profile.replyTimeoutSeconds), redacted: nil,
-                                           accepting: { profile.couldAnswerBalance($0.text ?? "") })
+            reply = try await driver.ussd(profile.balanceCode, replyTimeout: .seconds(profile.replyTimeoutSeconds),
+                                          redacted: nil, accepting: { profile.couldAnswerBalance($0.text ?? "") })
         } catch {
             switch error.code {
             case "ussd-invalid": return .failure("the balance code cannot be sent as USSD")

@@ -82,6 +82,14 @@ public struct DeviceStatus: Codable, Sendable, Equatable {
     public var iccidLuhnValid: Bool?
     /// SIM lock state (`READY`, `SIM PIN`…).
     public var simState: String?
+    /// Whether the IMEI's check digit is right; a failed check (clones, rewritten IMEIs) is flagged, never refused.
+    public var imeiLuhnValid: Bool?
+    /// PIN attempts left, when the device says.
+    public var pinTriesLeft: Int?
+    /// What identified a device that has no IMEI (`iccid`, `hardware`); nil when it has one.
+    public var identifiedBy: String?
+    /// The identity fields that could not be read, with why (`imei`: "+CGSN answered ERROR").
+    public var unreadable: [String: String]?
     /// The operator profile chosen from the IMSI.
     public var operatorName: String?
     /// The plan being or last applied.

@@ -29,7 +29,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("device"), parsing: .singleValue, help: ArgumentHelp(
         "A device: PATH[:key=value,...]. Repeat for more devices.",
         discussion: "Keys: label, imei, iccid, imsi, pin (ready | locked:<pin> | puk:<puk>), echo (on|off), "
-            + "ussd (text|packedGSM7), cusdDelayMs, latencyMs, and fault patterns silentAfter, hangupOn, hangupAfter, "
+            + "ussd (text|packedGSM7|eightBitHex|ucs2Hex), cusdDelayMs, latencyMs, and fault patterns silentAfter, hangupOn, hangupAfter, "
             + "failFirst (e.g. hangupAfter=AT+CUSD=*; no commas in patterns), count=N (N devices <label>-1..N with "
             + "consecutive Luhn-valid IMEIs/ICCIDs). The default label is <personality name>-<n>.",
         valueName: "path[:key=value,...]"))

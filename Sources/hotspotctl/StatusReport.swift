@@ -29,12 +29,21 @@ struct StatusReport: Sendable {
         }
         add(.fieldModel, Self.modelName(status))
         add(.firmware, status.firmware)
-        add(.imei, status.imei)
+        if let imei = status.imei {
+            add(.imei, status.imeiLuhnValid == false ? imei + " (\(m.text(.checkDigitWrong)))" : imei)
+        } else if status.identifiedBy != nil {
+            add(.imei, m.text(status.identifiedBy == "iccid" ? .imeiNoneICCID : .imeiNoneHardware))
+        }
         add(.imsi, status.imsi)
         add(.iccid, status.iccid.map { iccid in
             status.iccidLuhnValid == false ? iccid + " (\(m.text(.luhnWrong)))" : iccid
         })
-        add(.sim, status.simState)
+        add(.sim, status.simState.map { state in
+            status.pinTriesLeft.map { "\(state) (\(m.text(.triesLeft, String($0))))" } ?? state
+        })
+        for (field, why) in (status.unreadable ?? [:]).sorted(by: { $0.key < $1.key }) {
+            add(.unreadable, "\(field.uppercased()): \(why)")
+        }
         add(.operatorName, status.operatorName)
         add(.fieldPlan, status.plan)
         add(.order, status.orderID.map { "#\($0)" })

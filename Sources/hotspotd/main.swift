@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeviceCatalog
 import DeviceDiscovery
 import Foundation
 import Ledger
@@ -67,6 +68,14 @@ struct Hotspotd: AsyncParsableCommand {
             FileHandle.standardError.write(Data("hotspotd: \(ConfigError(file: config, key: problem.key, reason: problem.reason).description)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG
         }
+        // Dialect files (the station's own, then the shipped ones) are configuration too: a broken one stops the start.
+        let dialects: DialectCatalog
+        do {
+            dialects = try stationConfig.loadDialectCatalog()
+        } catch {
+            FileHandle.standardError.write(Data("hotspotd: dialects: \(error.description)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG
+        }
         var supervisorGroupID: UInt32?
         if let supervisorGroup {
             guard let gid = Self.groupID(supervisorGroup) else {
@@ -76,7 +85,7 @@ struct Hotspotd: AsyncParsableCommand {
             supervisorGroupID = gid
         }
         if checkConfig {
-            print("\(config): ok (\(stationConfig.plans.count) plans, \(stationConfig.operators.count) operators)")
+            print("\(config): ok (\(stationConfig.plans.count) plans, \(stationConfig.operators.count) operators, \(dialects.dialects.count) dialects)")
             return
         }
         let ledger: Ledger
@@ -86,7 +95,7 @@ struct Hotspotd: AsyncParsableCommand {
             FileHandle.standardError.write(Data("hotspotd: ledger \(database): \(error.message)\n".utf8))
             throw ExitCode(74)  // EX_IOERR
         }
-        let station = Station(config: stationConfig, ledger: ledger, logger: logger)
+        let station = Station(config: stationConfig, ledger: ledger, logger: logger, dialects: dialects)
         let service = StationService(station: station, socketPath: socket,
                                      devices: (stationConfig.devices ?? []) + device, logger: logger,
                                      supervisorGroupID: supervisorGroupID ?? station.access.supervisorGID)

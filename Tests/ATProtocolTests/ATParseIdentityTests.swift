@@ -34,13 +34,29 @@ import Testing
         }
     }
 
-    @Test func rejectsIMEIWithWrongLengthOrCheckDigit() {
-        #expect(throws: ATParseError.self) { try ATParse.imei(["861234567890123"]) }
-        #expect(throws: ATParseError.self) { try ATParse.imei(["86123456789012"]) }
+    @Test func acceptsIMEIsAsRealDevicesPrintThemAndFlagsTheCheckDigit() throws {
+        // A wrong check digit (clones, rewritten or test IMEIs) is recorded, never refused.
+        let wrongCheck = try ATParse.imei(["861234567890123"])
+        #expect(wrongCheck.digits == "861234567890123")
+        #expect(!wrongCheck.luhnValid)
+        // 14 digits: the IMEI without its check digit.
+        let fourteen = try ATParse.imei(["86123456789012"])
+        #expect(fourteen.digits == "86123456789012" && !fourteen.luhnValid)
+        // IMEI followed by the serial number (seen on Option and Sierra firmwares).
+        let withSerial = try ATParse.imei(["356936001568843,NL2A62Z0N5"])
+        #expect(withSerial.digits == "356936001568843")
+        #expect(try ATParse.imei(["+CGSN: \"356936001568843\",\"NL2A62Z0N5\""]).digits == "356936001568843")
+        #expect(try ATParse.imei(["861234567890127"]).luhnValid)
+    }
+
+    @Test func rejectsWhatCannotBeAnIMEI() throws {
         #expect(throws: ATParseError.self) { try ATParse.imei(["8612345678901270"]) }
+        #expect(throws: ATParseError.self) { try ATParse.imei(["8612345678901"]) }
         #expect(throws: ATParseError.noInformation(command: "+CGSN")) { try ATParse.imei([]) }
         #expect(throws: ATParseError.noInformation(command: "+CGSN")) { try ATParse.imei(["^RSSI: 4"]) }
         #expect(IMEI(validating: "86123456789012a") == nil)
+        #expect(IMEI(validating: "861234567890123") == nil, "validating still requires the check digit")
+        #expect(IMEI(digits: "861234567890123")?.luhnValid == false)
     }
 
     @Test func redactsIMEI() throws {
@@ -129,9 +145,13 @@ import Testing
         #expect(try ATParse.iccid(["89860012345678901238"]).luhnValid)
     }
 
-    @Test func rejectsICCIDsOfWrongLengthOrCharacters() {
-        #expect(throws: ATParseError.self) { try ATParse.iccid(["^ICCID: 893310123456789012"]) }
+    @Test func rejectsICCIDsOfWrongLengthOrCharacters() throws {
+        // ITU-T E.118: 18 to 20 characters after the telecom prefix 89; anything else is a misread.
+        #expect(try ATParse.iccid(["^ICCID: 893310123456789012"]).digits == "893310123456789012")
+        #expect(throws: ATParseError.self) { try ATParse.iccid(["^ICCID: 89331012345678901"]) }
         #expect(throws: ATParseError.self) { try ATParse.iccid(["^ICCID: 893310123456789012123"]) }
+        #expect(throws: ATParseError.self) { try ATParse.iccid(["+CCID: 1234567890123456789"]) }
+        #expect(throws: ATParseError.self) { try ATParse.iccid(["+CRSM: 144,0,\"FFFFFFFFFFFFFFFFFFFF\""]) }
         #expect(throws: ATParseError.self) { try ATParse.iccid(["^ICCID: 89331G1234567890121"]) }
         #expect(throws: ATParseError.self) { try ATParse.iccid(["^ICCID: 89A3101234567890121"]) }
         #expect(throws: ATParseError.noInformation(command: "ICCID")) { try ATParse.iccid(["^RSSI: 3"]) }

@@ -44,10 +44,10 @@ import Testing
     }
 
     @Test func reportsParseErrorsWithTheOffendingLine() {
-        let result = decode("AT+CGSN", "861234567890123\r\nOK\r\n")
+        let result = decode("AT+CGSN", "8612345678901\r\nOK\r\n")
         #expect(result.isError)
         #expect(result.value["error"] == [
-            "kind": "parse", "command": "+CGSN", "line": "861234567890123", "reason": "IMEI check digit is wrong",
+            "kind": "parse", "command": "+CGSN", "line": "8612345678901", "reason": "IMEI must have 14 or 15 digits, got 13",
         ])
         #expect(decode(nil, "hello\r\n").isError)
     }

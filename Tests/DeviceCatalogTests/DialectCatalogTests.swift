@@ -7,6 +7,9 @@ import Testing
 @Suite struct DialectCatalogTests {
     let catalog = DialectCatalog()
 
+    /// A shipped dialect by name (the floor when missing, which the assertions then catch by name).
+    func shipped(_ name: String) -> DeviceDialect { catalog.dialect(named: name) ?? .floor }
+
     @Test func choosesMiFiDialectForHuaweiE5Models() {
         for model in ["E5573Cs-322", "E5330Bs-2", "E5577Cs-321", "E5785Lh-22c"] {
             let dialect = catalog.dialect(manufacturer: "huawei", model: model)
@@ -30,22 +33,23 @@ import Testing
     }
 
     @Test func fallsBackToGenericForOtherVendorsAndMissingIdentity() {
-        #expect(catalog.dialect(manufacturer: "Quectel", model: "EC25").name == "generic-3gpp")
-        #expect(catalog.dialect(manufacturer: "Sierra Wireless, Incorporated", model: "MC7455").name == "generic-3gpp")
+        // Makers without a dialect file of their own (Quectel, Sierra… have one: VendorDialectFilesTests).
+        #expect(catalog.dialect(manufacturer: "Novatel Wireless Incorporated", model: "DELL XU870 ExpressCard").name == "generic-3gpp")
+        #expect(catalog.dialect(manufacturer: "Fibocom", model: "L850-GL").name == "generic-3gpp")
         // The Huawei patterns need a manufacturer: a device that did not answer +CGMI is generic.
         #expect(catalog.dialect(manufacturer: nil, model: "E5573").name == "generic-3gpp")
-        #expect(catalog.dialect(manufacturer: nil, model: nil) == BuiltInDialects.generic)
-        #expect(!BuiltInDialects.generic.hasWiFi)
-        #expect(BuiltInDialects.generic.ussdEncoding == .text)
+        #expect(catalog.dialect(manufacturer: nil, model: nil) == shipped("generic-3gpp"))
+        #expect(!shipped("generic-3gpp").hasWiFi)
+        #expect(shipped("generic-3gpp").ussdEncoding == .text)
     }
 
     @Test func configuredDialectComesBeforeBuiltIns() {
         let custom = DeviceDialect(
             name: "e5577-text-ussd", manufacturerPattern: "huawei", modelPattern: "^E5577",
-            hasWiFi: true, iccidCommands: [.crsm], ussdEncoding: .text, setupCommands: ["ATE0"])
+            wifiStore: shipped("huawei-e5-mifi").wifiStore, iccidCommands: [.crsm], ussdEncoding: .text, setupCommands: ["ATE0"])
         let catalog = DialectCatalog(configured: [custom])
         #expect(catalog.dialects.first == custom)
-        #expect(catalog.dialects.count == BuiltInDialects.all.count + 1)
+        #expect(catalog.dialects.count == ShippedDialects.all.count + 1)
         #expect(catalog.dialect(manufacturer: "huawei", model: "E5577Cs-321") == custom)
         // Other E5 models still get the built-in dialect.
         #expect(catalog.dialect(manufacturer: "huawei", model: "E5573").name == "huawei-e5-mifi")
@@ -57,10 +61,10 @@ import Testing
     }
 
     @Test func timeoutsFallBackToDefaultThenFiveSeconds() {
-        #expect(BuiltInDialects.huaweiMiFi.timeout("wifi") == .milliseconds(8000))
-        #expect(BuiltInDialects.huaweiMiFi.timeout("ussd") == .milliseconds(10000))
-        #expect(BuiltInDialects.huaweiStick.timeout("wifi") == .milliseconds(5000))
-        let bare = DeviceDialect(name: "bare", manufacturerPattern: nil, modelPattern: nil, hasWiFi: false,
+        #expect(shipped("huawei-e5-mifi").timeout("wifi") == .milliseconds(8000))
+        #expect(shipped("huawei-e5-mifi").timeout("ussd") == .milliseconds(10000))
+        #expect(shipped("huawei-stick").timeout("wifi") == .milliseconds(5000))
+        let bare = DeviceDialect(name: "bare", manufacturerPattern: nil, modelPattern: nil,
                                  iccidCommands: [.ccid], ussdEncoding: .text, setupCommands: [])
         #expect(bare.timeout("iccid") == .seconds(5))
     }
@@ -73,6 +77,11 @@ import Testing
             .ccid: "\r\n+CCID: 89441000300000000004\r\n\r\nOK\r\n",
             .iccid: "\r\n+ICCID: 89441000300000000004\r\n\r\nOK\r\n",
             .qccid: "\r\n+QCCID: 89441000300000000004\r\n\r\nOK\r\n",
+            .zteICCID: "\r\n+ZGETICCID: 89441000300000000004\r\n\r\nOK\r\n",
+            .sierraICCID: "\r\n!ICCID: 89441000300000000004\r\n\r\nOK\r\n",
+            .telitCCID: "\r\n#CCID: 89441000300000000004\r\n\r\nOK\r\n",
+            .simcomICCID: "\r\n+ICCID: 89441000300000000004\r\n\r\nOK\r\n",
+            .cinterionSCID: "\r\n^SCID: 89441000300000000004\r\n\r\nOK\r\n",
         ]
         for command in ICCIDCommand.allCases {
             let reply = try #require(replies[command], "no reply for \(command)")
@@ -85,7 +94,7 @@ import Testing
 
     @Test func dialectsAreReadFromConfigurationJSON() throws {
         let json = """
-        {"name": "zte-mf", "manufacturerPattern": "zte", "modelPattern": "^MF", "hasWiFi": false,
+        {"name": "zte-mf", "manufacturerPattern": "zte", "modelPattern": "^MF",
          "iccidCommands": ["+CRSM", "+CCID"], "ussdEncoding": "text", "setupCommands": ["ATE0"],
          "timeoutsMS": {"default": 3000}}
         """
@@ -93,6 +102,7 @@ import Testing
         #expect(dialect.iccidCommands == [.crsm, .ccid])
         #expect(dialect.timeout("ussd") == .milliseconds(3000))
         #expect(DialectCatalog(configured: [dialect]).dialect(manufacturer: "ZTE CORPORATION", model: "MF823") == dialect)
-        #expect(DialectCatalog(configured: [dialect]).dialect(manufacturer: "ZTE CORPORATION", model: "K4201").name == "generic-3gpp")
+        // Other ZTE models fall through to the shipped ZTE dialect.
+        #expect(DialectCatalog(configured: [dialect]).dialect(manufacturer: "ZTE CORPORATION", model: "K4201").name == "zte")
     }
 }

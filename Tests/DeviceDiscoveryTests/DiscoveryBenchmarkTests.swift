@@ -126,7 +126,8 @@ extension UMockdevDiscoveryTests {
         let identified32 = Self.median(startMany.map { Self.ms($0.total - $0.lastAttach) })
         print("BENCH   of which libudev enumerating umockdev's sysfs, timed alone: 1 device \(Self.fmt(enumeration1)) ms, 32 devices \(Self.fmt(enumeration32)) ms; "
               + "32 devices: start → last session attached \(Self.fmt(attached32)) ms, last attached → all ICCIDs \(Self.fmt(identified32)) ms (ratio to one device \(Self.fmt(identified32 / e1)))")
-        #expect(one > 0 && all > 0)
+        // The figures are the output; what can fail is each run identifying every device (the `#require` in
+        // `plugAndIdentify` and `enumerateAndIdentify`), not a comparison of times on a shared machine.
     }
 
     static func ms(_ duration: Duration) -> Double {

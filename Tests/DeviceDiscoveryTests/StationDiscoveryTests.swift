@@ -23,7 +23,7 @@ final class DiscoveryStationHarness: Sendable {
 
     init(modeSwitch: Bool = true, memory: ATPortMemory = ATPortMemory(), defaultPlan: Bool = true,
          startDiscovery: Bool = true, prober: ATPortProber = ATPortProber(), busyRecheck: Duration = .seconds(5),
-         catalogDirectories: [String] = [CatalogLocation.shipped]) async throws {
+         catalogDirectories: [String] = [CatalogLocation.shipped], networkDevices: NetworkDeviceOpener? = nil) async throws {
         var config = try String(contentsOfFile: Self.root + "/config/hotspotd.example.json", encoding: .utf8)
         config = config.replacingOccurrences(of: "\"lockDirectory\": \"/var/lock\"", with: "\"lockDirectory\": null, \"allowPseudoTerminals\": true")
         if !defaultPlan {
@@ -49,7 +49,7 @@ final class DiscoveryStationHarness: Sendable {
 
         let catalog = try USBDeviceCatalog.load(directories: catalogDirectories)
         let service = DiscoveryService(station: station, catalog: catalog, modeSwitch: modeSwitch, logger: logger, prober: prober,
-                                       memory: memory, busyRecheck: busyRecheck, isReady: { true })
+                                       memory: memory, busyRecheck: busyRecheck, isReady: { true }, networkDevices: networkDevices)
         self.service = service
         if startDiscovery { start() }
     }

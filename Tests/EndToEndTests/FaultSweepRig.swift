@@ -1,3 +1,4 @@
+import ATDevice
 import ATProtocol
 import DeviceCatalog
 import Foundation
@@ -80,6 +81,7 @@ final class FaultSweepRig: @unchecked Sendable {
     let operatorLedger: OperatorLedger
     let network: OperatorNetwork
     let policy: ProvisioningPolicy
+    let dialects: DialectCatalog
     let plan = Plan(name: "500MB", megabytes: 500)
     let personalities: [String: Personality]
     private let lock = NSLock()
@@ -112,13 +114,13 @@ final class FaultSweepRig: @unchecked Sendable {
             name: "SimuNet", mccmnc: ["00101"], rechargeTemplate: "*123*{code}#", balanceCode: "*100#",
             successPattern: "rechargement reussi", refusalPattern: "invalide|deja utilise",
             balancePattern: "solde data[^0-9]*([0-9]+) Mo", replyTimeoutSeconds: 1)
-        let dialects = BuiltInDialects.all.map { dialect in
+        let shortened = ShippedDialects.all.map { dialect in
             var short = dialect
             short.timeoutsMS = FaultSweepRig.shortTimeouts
             return short
         }
-        policy = ProvisioningPolicy(operators: [simunet], wifi: WiFiPolicy(dataLockCode: "73546213"),
-                                    dialects: DialectCatalog(configured: dialects))
+        policy = ProvisioningPolicy(operators: [simunet], wifi: WiFiPolicy(dataLockCode: "73546213"))
+        dialects = DialectCatalog(configured: shortened)
     }
 
     deinit {
@@ -166,7 +168,8 @@ final class FaultSweepRig: @unchecked Sendable {
         for number in 0..<runs {
             if number > 0, let between { try await between(session) }
             let channel = TimingChannel(session: session)
-            let workflow = ProvisioningWorkflow(channel: channel, recorder: LedgerRecorder(ledger: ledger, actor: nil, port: "pty"), policy: policy)
+            let workflow = ProvisioningWorkflow(channel: channel, recorder: LedgerRecorder(ledger: ledger, actor: nil, port: "pty"), policy: policy,
+                                                dialects: dialects)
             let started = ContinuousClock.now
             var outcome = Outcome(identity: identity, calls: [], failure: nil, report: nil, duration: .zero)
             do {

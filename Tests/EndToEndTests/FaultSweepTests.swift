@@ -115,8 +115,9 @@ extension EndToEnd {
                 cases.append(Case(name: "+CME ERROR: \(code) for the balance query", personality: generic,
                                   faults: faults { $0.finalOn = [.init(command: balanceG, final: "+CME ERROR: \(code)")] }, expect: .untouched))
             }
+            // A device whose +CGSN errors is still identified (by ATI's IMEI line, or by its SIM) and served once.
             cases.append(Case(name: "+CME ERROR: 10 for the IMEI", personality: generic,
-                              faults: faults { $0.finalOn = [.init(command: "AT+CGSN", final: "+CME ERROR: 10")] }, expect: .untouched))
+                              faults: faults { $0.finalOn = [.init(command: "AT+CGSN", final: "+CME ERROR: 10")] }, expect: .applied))
             return cases
         }
 
@@ -214,7 +215,7 @@ extension EndToEnd {
         /// A `+CUSD` that arrives after the deadline (1.5 s late, the profile waits 1 s) on a device that sends `OK` first:
         /// it is an unsolicited report, never a later command's reply, and the SIM gets no second voucher.
         @Test func lateUSSDReplyIsNotTakenForALaterReplyAndTheVoucherStaysHeld() async throws {
-            let outcomes = try await Self.lateReply(delivery: .afterOK, strictReplies: true)
+            let outcomes = try await Self.lateReply(delivery: .afterOK)
             let wait = try #require(outcomes[0].calls.first { $0.command == "wait +CUSD" && $0.outcome != "report" },
                                     "the recharge's +CUSD wait should have timed out")
             #expect(wait.elapsed < wait.timeout + .seconds(1))
@@ -223,10 +224,10 @@ extension EndToEnd {
         /// The same on a device that holds its `OK` until the `+CUSD` (generic 3GPP modems): the late `OK` lands while
         /// a later command is in flight and is dropped as the timed-out command's (ATSession's owed final result).
         @Test func lateUSSDReplyBeforeOKKeepsTheVoucherHeld() async throws {
-            _ = try await Self.lateReply(delivery: .beforeOK, strictReplies: true)
+            _ = try await Self.lateReply(delivery: .beforeOK)
         }
 
-        static func lateReply(delivery: Personality.USSDDelivery, strictReplies: Bool) async throws -> [FaultSweepRig.Outcome] {
+        static func lateReply(delivery: Personality.USSDDelivery) async throws -> [FaultSweepRig.Outcome] {
             let rig = try FaultSweepRig(vouchers: 4)
             let late = Self.faults { $0.cusdReplace = [.init(command: Self.rechargeG, extraDelayMs: 1500)] }
             let outcomes = try await rig.run(Self.generic, faults: late, delivery: delivery, runs: 2) { session in
@@ -237,18 +238,9 @@ extension EndToEnd {
                     replies.append(try await session.send("AT+CSQ", timeout: .seconds(2)))
                 }
                 let mixedUp = replies.filter { !($0.isOK && $0.lines.count == 1 && $0.lines[0].hasPrefix("+CSQ:")) }
-                if strictReplies {
-                    #expect(mixedUp.isEmpty, "\(mixedUp)")
-                    let report = try await session.waitForUnsolicited(named: "+CUSD", timeout: .seconds(2))
-                    #expect(report.line.lowercased().contains("rechargement reussi"))
-                } else {
-                    withKnownIssue("after a timeout the late OK is taken as the next command's reply (no resync probe)",
-                                   isIntermittent: true) {
-                        #expect(mixedUp.isEmpty, "\(mixedUp)")
-                    }
-                    // Let the device's queue drain so the second run starts in step.
-                    try await Task.sleep(for: .milliseconds(500))
-                }
+                #expect(mixedUp.isEmpty, "\(mixedUp)")
+                let report = try await session.waitForUnsolicited(named: "+CUSD", timeout: .seconds(2))
+                #expect(report.line.lowercased().contains("rechargement reussi"))
             }
             #expect(outcomes[0].failure?.code == "voucher-unknown")
             #expect(outcomes[0].duration < .seconds(3))

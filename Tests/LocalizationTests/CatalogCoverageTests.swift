@@ -16,6 +16,7 @@ import Testing
         "ports-file", "reveal-key", "reveal-ids",                    // command-line option names
         "hotspot-card",                                              // the print job's title given to lp
         "pin-locked", "puk-locked",                                  // simulator personality SIM states
+        "packed-gsm7-hex", "ucs2-hex",                               // USSD text encodings (ATProtocol), not failures
         "not-serial-device",                                         // SerialPortError raw value, shown as `port-not-serial-device`
     ]
 

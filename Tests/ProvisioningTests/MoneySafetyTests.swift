@@ -1,3 +1,4 @@
+import ATDevice
 import ATProtocol
 import DeviceCatalog
 @testable import Provisioning

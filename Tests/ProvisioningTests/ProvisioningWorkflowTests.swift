@@ -1,3 +1,4 @@
+import ATDevice
 import ATProtocol
 import DeviceCatalog
 @testable import Provisioning
@@ -13,11 +14,11 @@ import Testing
         let workflow = ProvisioningWorkflow(channel: channel, recorder: recorder, policy: policy())
 
         let identity = try await workflow.identify()
-        #expect(identity.imei.digits == "490154203237518")
+        #expect(identity.imei?.digits == "490154203237518")
         #expect(identity.iccid?.digits == "8933012345678901231")
         #expect(identity.iccid?.luhnValid == true)
         #expect(identity.imsi?.mcc == "001")
-        #expect(identity.dialect.name == "generic-3gpp")
+        #expect(identity.family == "generic-3gpp")
 
         let report = await workflow.provision(identity, order: ProvisioningOrder(plan: plan500))
         #expect(report.outcome == .succeeded)
@@ -177,7 +178,7 @@ import Testing
         let workflow = ProvisioningWorkflow(channel: channel, recorder: recorder, policy: policy(dataLock: "4321"),
                                             keys: fixedKey)
         let identity = try await workflow.identify()
-        #expect(identity.dialect.name == "huawei-e5-mifi")
+        #expect(identity.family == "huawei-e5-mifi")
         let report = await workflow.provision(identity, order: ProvisioningOrder(plan: plan500))
         #expect(report.outcome == .succeeded)
         #expect(report.wifi == WiFiSettings(ssid: "Connexion-1231", key: key))
@@ -229,15 +230,15 @@ import Testing
     @Test func identificationUsesTheConfiguredCatchAllDialectBeforeTheModelIsKnown() async throws {
         // A station whose modems are slow to wake: its configuration gives every device longer deadlines and one
         // more set-up command. Those apply from the first command, not only once the model has matched.
-        let catchAll = DeviceDialect(name: "station-default", manufacturerPattern: nil, modelPattern: nil, hasWiFi: false,
+        let catchAll = DeviceDialect(name: "station-default", manufacturerPattern: nil, modelPattern: nil,
                                      iccidCommands: [.ccid], ussdEncoding: .text, setupCommands: ["ATE0", "AT+CMEE=1", "ATV1"],
                                      timeoutsMS: ["default": 12000, "identity": 9000])
-        var configured = policy()
-        configured.dialects = DialectCatalog(configured: [catchAll])
+        let configured = policy()
         let channel = await genericModem()
         await channel.on("ATV1", .init(lines: [], final: .ok))
-        let identity = try await ProvisioningWorkflow(channel: channel, recorder: MemoryRecorder(), policy: configured).identify()
-        #expect(identity.dialect.name == "station-default")
+        let identity = try await ProvisioningWorkflow(channel: channel, recorder: MemoryRecorder(), policy: configured,
+                                                    dialects: DialectCatalog(configured: [catchAll])).identify()
+        #expect(identity.family == "station-default")
         #expect(await channel.sent.prefix(3) == ["ATE0", "AT+CMEE=1", "ATV1"])
         #expect(await channel.deadlines["ATE0"] == .milliseconds(12000))
         #expect(await channel.deadlines["AT+CGMI"] == .milliseconds(9000))

@@ -251,4 +251,37 @@ import UnixHTTP
         #expect(try rig.ledger.vouchers(state: .available).count == 1)
         await rig.stop()
     }
+
+    /// A device that gives no IMEI (its `+CGSN` and `ATI` fail) is filed under its SIM, listed with why, and served once;
+    /// when it later gives its IMEI (after a restart), its SIM is still served: no second voucher.
+    @Test func aDeviceWithoutIMEIIsFiledUnderItsSIMAndServedOnce() async throws {
+        var faults = Personality.Faults()
+        faults.failFirst = ["AT+CGSN", "ATI"]
+        let rig = try SettlementRig(startingBalanceMB: 0, vouchers: ["111122223333": 500, "444455556666": 500],
+                                    defaultPlan: "500MB", faults: faults)
+        try rig.ledger.importVouchers([(code: "111122223333", plan: "500MB"), (code: "444455556666", plan: "500MB")], actor: 1000)
+        _ = try await rig.station.recoverAfterStart()
+        _ = try await rig.station.attach(path: rig.port)
+        try await settle(rig.station, "d1")
+        let first = try await rig.station.device("d1", reveal: true)
+        #expect(first.state == .done, "\(String(describing: first.failure))")
+        #expect(first.imei == nil)
+        #expect(first.identifiedBy == "iccid")
+        #expect(first.unreadable?["imei"] != nil, "the list says why the IMEI is missing")
+        #expect(try rig.ledger.device(imei: "iccid:" + SettlementRig.iccid) != nil, "filed under its SIM's ICCID")
+        #expect(rig.operatorTruth().recharges == 1)
+        await rig.station.shutdown()
+
+        let (station, _) = try restarted(rig)
+        _ = try await station.recoverAfterStart()
+        _ = try await station.attach(path: rig.port)
+        try await settle(station, "d1")
+        let again = try await station.device("d1", reveal: true)
+        #expect(again.imei == SettlementRig.imei, "the IMEI it gives now is read")
+        #expect(again.state == .done)
+        #expect(rig.operatorTruth().recharges == 1, "one SIM, one sale, whatever the device said about itself")
+        #expect(try rig.ledger.vouchers(state: .available).count == 1)
+        await station.shutdown()
+        await rig.stop()
+    }
 }

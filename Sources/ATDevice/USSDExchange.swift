@@ -1,27 +1,21 @@
 import ATProtocol
 import DeviceCatalog
-
-/// Why a USSD exchange did not give a reply: a stable kebab-case code and a sentence.
-public struct USSDExchangeError: Error, Sendable, Equatable {
-    /// `ussd-invalid`, `ussd-refused-by-device`, `ussd-malformed`, or the channel's (`device-timeout`, `device-gone`, …).
-    public var code: String
-    /// A sentence for people.
-    public var message: String
-}
+import Provisioning
 
 extension DeviceChannel {
     /// One USSD exchange: `request` (a code such as `*100#`) encoded as the dialect sends it, then the network's
     /// `+CUSD` reply, within `replyTimeout`. A menu the network opens unasked is closed again.
     ///
-    /// Shared by the workflow (balance, recharge) and the station's settlement by balance, so both send and read
-    /// USSD the same way.
+    /// Failures: `ussd-invalid`, `ussd-refused-by-device`, `ussd-malformed`, or the channel's (`device-timeout`,
+    /// `device-gone`, …). The AT driver's `ussd` is this exchange, so the workflow and the settlement by balance send and
+    /// read USSD the same way.
     public func ussd(_ request: String, dialect: DeviceDialect, replyTimeout: Duration, redacted: String?,
-                     accepting isOwnReply: @Sendable (USSDReply) -> Bool = { _ in true }) async throws(USSDExchangeError) -> USSDReply {
+                     accepting isOwnReply: @Sendable (USSDReply) -> Bool = { _ in true }) async throws(DriverFailure) -> USSDReply {
         let command: String
         do {
             command = try ATCommand.ussd(request, encoding: dialect.ussdEncoding)
         } catch {
-            throw USSDExchangeError(code: "ussd-invalid", message: "The USSD request is not allowed on the wire.")
+            throw DriverFailure(code: "ussd-invalid", message: "The USSD request is not allowed on the wire.")
         }
         return try await ussd(command: command, dialect: dialect, replyTimeout: replyTimeout, redacted: redacted,
                               accepting: isOwnReply)
@@ -34,16 +28,16 @@ extension DeviceChannel {
     /// says which replies can answer this request; the others are skipped (counted in the error if none comes) and
     /// the wait goes on until `replyTimeout`.
     public func ussd(command: String, dialect: DeviceDialect, replyTimeout: Duration, redacted: String?,
-                     accepting isOwnReply: @Sendable (USSDReply) -> Bool = { _ in true }) async throws(USSDExchangeError) -> USSDReply {
+                     accepting isOwnReply: @Sendable (USSDReply) -> Bool = { _ in true }) async throws(DriverFailure) -> USSDReply {
         await discardUnsolicited(named: "+CUSD")
         let response: ATResponse
         do {
             response = try await execute(command, timeout: dialect.timeout("ussd"), redacted: redacted)
         } catch {
-            throw USSDExchangeError(code: error.failureCode, message: error.sentence)
+            throw DriverFailure(code: error.failureCode, message: error.sentence)
         }
         guard response.isOK else {
-            throw USSDExchangeError(code: "ussd-refused-by-device", message: "the device answered \(response.final.shownText)")
+            throw DriverFailure(code: "ussd-refused-by-device", message: "the device answered \(response.final.shownText)")
         }
         let deadline = ContinuousClock.now + replyTimeout
         var skipped = 0
@@ -54,12 +48,12 @@ extension DeviceChannel {
                 report = try await waitForUnsolicited(named: "+CUSD", timeout: max(.zero, deadline - .now))
             } catch {
                 let note = skipped > 0 ? " (\(skipped) reply(ies) owed to an earlier request were skipped)" : ""
-                throw USSDExchangeError(code: error.failureCode, message: error.sentence + note)
+                throw DriverFailure(code: error.failureCode, message: error.sentence + note)
             }
             do {
                 reply = try ATParse.ussd(report.line)
             } catch {
-                throw USSDExchangeError(code: "ussd-malformed", message: "the network's reply could not be parsed")
+                throw DriverFailure(code: "ussd-malformed", message: "the network's reply could not be parsed")
             }
             if isOwnReply(reply) { break }
             skipped += 1
@@ -74,7 +68,7 @@ extension DeviceChannel {
 
 extension ChannelError {
     /// The workflow's stable failure code for this channel error.
-    var failureCode: String {
+    public var failureCode: String {
         switch self {
         case .timeout: return "device-timeout"
         case .deviceGone: return "device-gone"
@@ -85,7 +79,7 @@ extension ChannelError {
     }
 
     /// A sentence for people.
-    var sentence: String {
+    public var sentence: String {
         switch self {
         case .timeout(let command): return "no answer to \(command) in time"
         case .deviceGone: return "the device went away"
@@ -98,7 +92,7 @@ extension ChannelError {
 
 extension ATFinalResult {
     /// The final result as the device wrote it (`+CME ERROR` with its text).
-    var shownText: String {
+    public var shownText: String {
         switch self {
         case .ok: return "OK"
         case .error: return "ERROR"

@@ -1,0 +1,116 @@
+import Foundation
+import Ledger
+import Logging
+import ModemSimulator
+@testable import Station
+import StationAPI
+import Testing
+
+/// Each vendor personality of `simulator/personalities` (recorded replies of ZTE, Sierra, Option, Alcatel, Wavecom and
+/// Qualcomm devices), plugged into a real station over a temporary ledger: identified, credited exactly once, done.
+///
+/// The personality runs as shipped (its own IMEI, ICCID, ICCID commands, USSD encoding and quirks), without
+/// latencies; the operator knows one voucher, which the station must spend once for that SIM.
+@Suite(.serialized) struct VendorPersonalityProvisioningTests {
+    static let vendors = ["zte-mf627", "sierra-c885", "option-globetrotter", "alcatel-x060s", "wavecom-fastrack",
+                          "qualcomm-m6280"]
+    static let voucher = "436013279318"
+    /// The personality that provisions only once the AT driver passes the dialect's final-result grace.
+    static let awaitingGraceWiring = "wavecom-fastrack"
+
+    /// A station with one simulated device of personality `name`, a 500MB default plan and one voucher for it.
+    final class Rig {
+        let directory: String
+        let ledger: Ledger
+        let host: SimulatorHost
+        let network: OperatorNetwork
+        let station: Station
+        let personality: Personality
+
+        init(personality name: String) throws {
+            directory = NSTemporaryDirectory() + "vendor-test-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            ledger = try Ledger(path: directory + "/ledger.sqlite")
+            var profile = ModemSimulator.OperatorProfile()
+            profile.replyDelayMs = 5
+            profile.startingBalanceMB = 0
+            profile.vouchers = [VendorPersonalityProvisioningTests.voucher: 500]
+            network = OperatorNetwork(profile: profile, ledger: try OperatorLedger(profile: profile, path: directory + "/operator.json"))
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            var loaded = try Personality.load(root.appendingPathComponent("simulator/personalities/\(name).json").path)
+            loaded.latency = .init()
+            personality = loaded
+            host = SimulatorHost(devices: [DeviceSetup(label: name, personality: loaded)], network: network)
+            _ = try host.start(linkDirectory: directory)
+            let config = try StationConfig.parse(Data("""
+                {
+                  "plans": [{ "name": "500MB", "megabytes": 500 }],
+                  "defaultPlan": "500MB",
+                  "wifi": { "ssidTemplate": "Connexion-{iccid4}", "keyLength": 12, "dataLockCode": "73546213" },
+                  "operators": [{ "name": "SimuNet", "mccmnc": ["00101"], "rechargeTemplate": "*123*{code}#",
+                                  "balanceCode": "*100#", "successPattern": "rechargement reussi",
+                                  "refusalPattern": "invalide|deja utilise", "balancePattern": "solde data[^0-9]*([0-9]+) Mo",
+                                  "replyTimeoutSeconds": 5 }],
+                  "access": { "supervisorUIDs": [1000], "technicianUIDs": [3000] },
+                  "allowPseudoTerminals": true,
+                  "lockDirectory": null
+                }
+                """.utf8), file: "vendor-test.json")
+            station = Station(config: config, ledger: ledger, logger: Logger(label: "vendor-test"))
+            try ledger.importVouchers([(code: VendorPersonalityProvisioningTests.voucher, plan: "500MB")], actor: 1000)
+        }
+
+        var port: String { host.ports[0].path }
+
+        /// Waits (bounded) until device `id` settles, then until its run has ended.
+        func settle(_ id: String) async throws -> DeviceStatus {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                let status = try await station.device(id, reveal: true)
+                if [.done, .failed, .gone, .awaitingPlan].contains(status.state) {
+                    await station.waitUntilIdle()
+                    return try await station.device(id, reveal: true)
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            throw LedgerError(.io, "device \(id) did not settle")
+        }
+
+        func stop() async {
+            await station.shutdown()
+            host.stop()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    @Test(arguments: VendorPersonalityProvisioningTests.vendors)
+    func aRecordedDeviceIsIdentifiedCreditedOnceAndDone(_ name: String) async throws {
+        let rig = try Rig(personality: name)
+        _ = try await rig.station.recoverAfterStart()
+        let attached = try await rig.station.attach(path: rig.port)
+        let status = try await rig.settle(attached.id)
+        let truth = rig.network.ledger.snapshot()
+        await rig.stop()
+
+        let personality = rig.personality
+        let check = {
+            #expect(status.state == .done, "\(name): \(status.state) at \(status.step ?? "-"): \(status.failure.map { "\($0)" } ?? "")")
+            #expect(status.iccid == personality.sim.iccid, "\(name)")
+            #expect(status.imei == personality.identity.imei, "\(name)")
+            #expect(status.imsi == personality.sim.imsi, "\(name)")
+            // The operator is the truth about money: one recharge, with our voucher, for this SIM.
+            #expect(truth.recharges == 1, "\(name): \(truth.recharges) recharges")
+            #expect(truth.vouchers[Self.voucher]?.redeemedBy == personality.sim.iccid, "\(name)")
+            #expect(truth.balancesMB[personality.sim.iccid] == 500, "\(name)")
+            #expect(status.balanceMB == 500, "\(name): balance \(status.balanceMB.map(String.init) ?? "nil")")
+        }
+        if name == Self.awaitingGraceWiring {
+            // The Wavecom's AT+CPIN? never gets an OK: it passes once the AT driver asks with the dialect's
+            // finalResultGrace (DeviceChannel.execute(_:timeout:redacted:expecting:grace:)) and the serial channel is a
+            // FinalResultGraceChannel. When that lands this known issue stops being recorded and the test says so.
+            withKnownIssue("AT+CPIN? without a final result needs the driver to pass finalResultGrace") { check() }
+        } else {
+            check()
+        }
+    }
+}
