@@ -86,10 +86,19 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
+        // Pure: HiLink web API (flat XML under limits, CSRF tokens, login derivations, error codes, RSA bodies).
+        .target(name: "HiLinkProtocol", dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")], swiftSettings: strict),
+        // OS adapter: HiLink units over HTTP (SwiftNIO, SO_BINDTODEVICE per interface) and their DeviceDriver.
+        .target(name: "HiLink", dependencies: ["HiLinkProtocol", "Provisioning", "ATProtocol", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")], swiftSettings: strict),
+        // Glue: discovery's network-device opener for HiLink units (Station's seam, HiLink's driver).
+        .target(name: "HiLinkStation", dependencies: ["HiLink", "Station", "Provisioning"], swiftSettings: strict),
         // Fake devices on pseudo-terminals, driven by personality files.
         .target(name: "ModemSimulator", dependencies: ["ATProtocol"], swiftSettings: strict),
+        // Fake HiLink units over HTTP (SwiftNIO), sharing the AT simulator's operator truth.
+        .target(name: "HiLinkSimulator", dependencies: ["ModemSimulator", "HiLinkProtocol", .product(name: "_CryptoExtras", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")], swiftSettings: strict),
         .executableTarget(name: "hotspot-sim", dependencies: [
             "ModemSimulator",
+            "HiLinkSimulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
@@ -105,6 +114,8 @@ let package = Package(
         .testTarget(name: "HotspotctlTests", dependencies: ["hotspotctl", "StationAPI", "HandOverCard", "Localization", "UnixHTTP", "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
         .testTarget(name: "LocalizationTests", dependencies: ["Localization", "StationAPI", "Provisioning"], swiftSettings: strict),
         .testTarget(name: "HandOverCardTests", dependencies: ["HandOverCard", "Localization", "StationAPI"], swiftSettings: strict),
+        .testTarget(name: "HiLinkProtocolTests", dependencies: ["HiLinkProtocol", .product(name: "_CryptoExtras", package: "swift-crypto")], swiftSettings: strict),
+        .testTarget(name: "HiLinkTests", dependencies: ["HiLink", "HiLinkProtocol", "HiLinkSimulator", "ModemSimulator", "Provisioning", "ATProtocol", "DeviceCatalog", "Station", "Ledger", "HiLinkStation"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["StationAPI", "ATProtocol", "SerialPort", "Ledger", "ModemSimulator", "Provisioning", "ATDevice", "DeviceCatalog", "Station", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
     ]
 )

@@ -6,7 +6,8 @@
 # Release build with testing enabled (the benchmark lives in DeviceDiscoveryTests), in its own build directory so it
 # does not disturb the debug and plain release builds; the first build takes a few minutes.
 # Then, when ModemManager is installed (apt-get install -y modemmanager), plug → ICCID for hotspotd against
-# ModemManager on the same mocked E5 in the same run (Benchmarks/discovery_vs_mm.py, ~12 s per run pair).
+# ModemManager on the same mocked E5 in the same run (Benchmarks/discovery_vs_mm.py, ~12 s per run pair), and for a
+# ZTE stick arriving in CD-ROM mode, switched by hotspotd vs usb_modeswitch + ModemManager (zte_switch_vs_mm.py).
 # Not part of `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,8 @@ HOTSPOTD_DISCOVERY_BENCH=1 HOTSPOTD_DISCOVERY_BENCH_RUNS="$runs" \
 if command -v ModemManager >/dev/null && command -v mmcli >/dev/null; then
     bin=$(swift build -c release -Xswiftc -enable-testing --scratch-path "$scratch" --show-bin-path)
     umockdev-wrapper /usr/bin/python3 Benchmarks/discovery_vs_mm.py "$bin" "${MM_RUNS:-3}"
+    # A ZTE stick arriving in CD-ROM mode: hotspotd's own switch against usb_modeswitch + ModemManager.
+    umockdev-wrapper /usr/bin/python3 Benchmarks/zte_switch_vs_mm.py "$bin" "${MM_RUNS:-3}"
 else
     echo "ModemManager comparison skipped: apt-get install -y modemmanager"
 fi

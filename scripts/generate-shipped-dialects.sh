@@ -15,10 +15,10 @@ out=Sources/DeviceCatalog/ShippedDialects.swift
     echo "    public static let files: [(name: String, contents: String)] = ["
     for f in $(ls catalog/dialects/*.json | sort); do
         name=$(basename "$f")
-        if grep -q '"#' "$f"; then echo "$f holds '\"#', which ends a raw string" >&2; exit 1; fi
-        echo "        (\"$name\", #\"\"\""
+        if grep -q '"##' "$f"; then echo "$f holds '\"##', which ends the raw string it is compiled into" >&2; exit 1; fi
+        echo "        (\"$name\", ##\"\"\""
         cat "$f"
-        echo "\"\"\"#),"
+        echo "\"\"\"##),"
     done
     echo "    ]"
     echo ""

@@ -9,7 +9,7 @@
 #                                 with Type=notify and NotifyAccess=main so WATCHDOG=1 is heard) are set.
 #   3. systemd/hotspotd.sysusers  applied by systemd-sysusers to an empty temporary root.
 #      systemd/hotspotd.tmpfiles  applied by systemd-tmpfiles to the same root.
-#   4. udev/70-hotspot-station.rules run by the real `udevadm test` (all installed rules, usb_id,
+#   4. udev/69-*.rules and 70-hotspot-station.rules run by the real `udevadm test` (all installed rules, usb_id,
 #                                 hwdb) against the mocked devices of udev/fixtures/station.umockdev,
 #                                 under umockdev-run, in a private mount namespace; the properties,
 #                                 tag, group and mode we promise are asserted per device.
@@ -82,7 +82,8 @@ if [ "${1:-}" = "--inside-namespace" ]; then
         1-1 1-1/1-1:1.0 1-1/1-1:1.0/ttyUSB0/tty/ttyUSB0 1-1/1-1:1.2/ttyUSB2/tty/ttyUSB2 \
         1-2 1-2/1-2:1.0 1-3 1-3/1-3:1.0/net/usb0 \
         1-4 1-4/1-4:1.0/ttyUSB3/tty/ttyUSB3 \
-        1-5/1-5:1.0/ttyUSB4/tty/ttyUSB4 1-5/1-5:1.1/ttyUSB5/tty/ttyUSB5
+        1-5/1-5:1.0/ttyUSB4/tty/ttyUSB4 1-5/1-5:1.1/ttyUSB5/tty/ttyUSB5 \
+        1-6 1-6/1-6:1.0 1-7 1-7/1-7:1.3/ttyUSB6/tty/ttyUSB6
     exit 0
 fi
 
@@ -285,8 +286,15 @@ elif need udevadm && need umockdev-run && need unshare; then
         done
         # Generic rule: unknown Huawei product, vendor-specific interface with PC UI protocol 0x12.
         expect 1-5_1-5_1.1_ttyUSB5_tty_ttyUSB5 "$serial" HOTSPOTD_CANDIDATE=1 ID_MM_DEVICE_IGNORE=1
+        # Generated ids (69-hotspot-station-modeswitch.rules): a ZTE stick in CD-ROM mode (19d2:2000,
+        # from usb-modeswitch-data) and its modem personality's AT port (19d2:0031, from ModemManager's ZTE rules).
+        expect 1-6 HOTSPOTD_USB_MODE=cdrom HOTSPOTD_CANDIDATE=1 ID_MM_DEVICE_IGNORE=1
+        expect 1-6_1-6_1.0 HOTSPOTD_USB_MODE=cdrom HOTSPOTD_CANDIDATE=1
+        d=1-7_1-7_1.3_ttyUSB6_tty_ttyUSB6
+        expect "$d" "$serial" HOTSPOTD_CANDIDATE=1 ID_MM_DEVICE_IGNORE=1 ID_VENDOR_ID=19d2 ID_MODEL_ID=0031
+        grep -q "70-hotspot-station.rules:[0-9]* GROUP $gid\$" "$work/udev/$d.err" || fail "$d: GROUP hotspotd not applied"
         if [ "$failures" -eq "$before" ]; then
-            pass "udevadm test: 12 mocked devices carry exactly the promised properties, tag, group, mode"
+            pass "udevadm test: 16 mocked devices carry exactly the promised properties, tag, group, mode"
         fi
     else
         fail "udev namespace run failed"

@@ -109,7 +109,8 @@ public final class ATDriver: DeviceDriver {
         let deadline = ContinuousClock.now + dialect.simBusyWait
         var state: SIMPinState?
         while true {
-            guard let reply = try await optional("AT+CPIN?", timeout: dialect.timeout("default")) else { break }
+            guard let reply = try await optional("AT+CPIN?", timeout: dialect.timeout("default"), expecting: "+CPIN",
+                                                 grace: dialect.finalResultGrace) else { break }
             if reply.isOK {
                 state = try? ATParse.pinState(reply.lines)
                 if case .other(let text)? = state, text.uppercased().contains("NOT READY"), ContinuousClock.now < deadline {
@@ -161,9 +162,10 @@ public final class ATDriver: DeviceDriver {
 
     /// A command whose failure identification survives (a missing answer is a missing field), except that the device
     /// going away ends identification as `device-gone`: an unplug must not read as an unreadable field.
-    private func optional(_ command: String, timeout: Duration, redacted: String? = nil) async throws(DriverFailure) -> ATResponse? {
+    private func optional(_ command: String, timeout: Duration, redacted: String? = nil, expecting: String? = nil,
+                          grace: Duration? = nil) async throws(DriverFailure) -> ATResponse? {
         do {
-            return try await channel.execute(command, timeout: timeout, redacted: redacted)
+            return try await channel.execute(command, timeout: timeout, redacted: redacted, expecting: expecting, grace: grace)
         } catch .deviceGone {
             throw .deviceGone("The device went away while it was being read.")
         } catch .closed {

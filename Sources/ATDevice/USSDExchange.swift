@@ -51,7 +51,7 @@ extension DeviceChannel {
                 throw DriverFailure(code: error.failureCode, message: error.sentence + note)
             }
             do {
-                reply = try ATParse.ussd(report.line)
+                reply = try ATParse.ussd(report.line, hint: .init(requestEncoding: dialect.ussdEncoding))
             } catch {
                 throw DriverFailure(code: "ussd-malformed", message: "the network's reply could not be parsed")
             }

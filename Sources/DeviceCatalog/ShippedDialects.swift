@@ -5,7 +5,7 @@ import Foundation
 public enum ShippedDialects {
     /// The files, in name order.
     public static let files: [(name: String, contents: String)] = [
-        ("alcatel.json", #"""
+        ("alcatel.json", ##"""
 {
   "format": 1,
   "notes": "Alcatel/TCL modem sticks and MiFi in serial mode (One Touch X060S/X200/X220D/X500, L800; +CGMI 'TCT Mobile International Limited' or 'Alcatel').",
@@ -32,8 +32,8 @@ public enum ShippedDialects {
     }
   ]
 }
-"""#),
-        ("generic.json", #"""
+"""##),
+        ("generic.json", ##"""
 {
   "format": 1,
   "notes": "Any 3GPP TS 27.007 modem: the common ICCID commands, then READ BINARY of EF_ICCID through +CRSM; plain-text USSD.",
@@ -47,8 +47,8 @@ public enum ShippedDialects {
     }
   ]
 }
-"""#),
-        ("huawei.json", #"""
+"""##),
+        ("huawei.json", ##"""
 {
   "format": 1,
   "notes": "Huawei devices in serial (stick) mode. ^ICCID? answers swapped BCD; packed GSM 7-bit USSD requests in ^USSDMODE=1 (transparent), the firmware default. E5 MiFi Wi-Fi store: ^SSID/^WIKEY with index 0, refused while ^DATALOCK is on.",
@@ -83,8 +83,8 @@ public enum ShippedDialects {
     }
   ]
 }
-"""#),
-        ("option.json", #"""
+"""##),
+        ("option.json", ##"""
 {
   "format": 1,
   "notes": "Option N.V. modems (GlobeTrotter, iCON; the hso driver family).",
@@ -111,8 +111,8 @@ public enum ShippedDialects {
     }
   ]
 }
-"""#),
-        ("qualcomm.json", #"""
+"""##),
+        ("qualcomm.json", ##"""
 {
   "format": 1,
   "notes": "Qualcomm reference firmwares that report Qualcomm as maker (Gobi 1000, M6280 sold by ZTE).",
@@ -140,8 +140,8 @@ public enum ShippedDialects {
     }
   ]
 }
-"""#),
-        ("quectel.json", #"""
+"""##),
+        ("quectel.json", ##"""
 {
   "format": 1,
   "notes": "Quectel modules (EC2x, EG25, EP06, BG96, M35, EC200; +CGMI 'Quectel').",
@@ -169,8 +169,8 @@ public enum ShippedDialects {
     }
   ]
 }
-"""#),
-        ("sierra.json", #"""
+"""##),
+        ("sierra.json", ##"""
 {
   "format": 1,
   "notes": "Sierra Wireless modems (MC87xx/MC77xx/EM74xx, AirCard, USBConnect; +CGMI 'Sierra Wireless, Inc.' or 'Sierra Wireless, Incorporated').",
@@ -198,8 +198,8 @@ public enum ShippedDialects {
     }
   ]
 }
-"""#),
-        ("simcom.json", #"""
+"""##),
+        ("simcom.json", ##"""
 {
   "format": 1,
   "notes": "SIMCom modules (SIM800/SIM868/SIM7600/A76xx; +CGMI 'SIMCOM INCORPORATED' or 'SIMCOM_Ltd').",
@@ -227,17 +227,17 @@ public enum ShippedDialects {
     }
   ]
 }
-"""#),
-        ("telit.json", #"""
+"""##),
+        ("telit.json", ##"""
 {
   "format": 1,
-  "notes": "Telit modules (GE/GL/HE/LE/LE910 families; +CGMI 'Telit'). '\\u0023CCID' below is JSON for the command #CCID.",
+  "notes": "Telit modules (GE/GL/HE/LE/LE910 families; +CGMI 'Telit').",
   "dialects": [
     {
       "name": "telit",
       "manufacturerPattern": "telit",
       "iccidCommands": [
-        "\u0023CCID",
+        "#CCID",
         "+CRSM",
         "+CCID"
       ],
@@ -256,8 +256,8 @@ public enum ShippedDialects {
     }
   ]
 }
-"""#),
-        ("ublox.json", #"""
+"""##),
+        ("ublox.json", ##"""
 {
   "format": 1,
   "notes": "u-blox modules (SARA, TOBY, LISA, LARA; +CGMI 'u-blox').",
@@ -284,8 +284,8 @@ public enum ShippedDialects {
     }
   ]
 }
-"""#),
-        ("wavecom.json", #"""
+"""##),
+        ("wavecom.json", ##"""
 {
   "format": 1,
   "notes": "Wavecom/Sierra serial modems (Fastrack, WMOD, Q24xx; +CGMI ' WAVECOM MODEM' with a leading space, +CGMM ' MULTIBAND  900E  1800 ').",
@@ -313,8 +313,8 @@ public enum ShippedDialects {
     }
   ]
 }
-"""#),
-        ("zte.json", #"""
+"""##),
+        ("zte.json", ##"""
 {
   "format": 1,
   "notes": "ZTE modem sticks and modules (MF6xx, K35xx, MG26xx; +CGMI 'ZTE INCORPORATED' or 'ZTE CORPORATION').",
@@ -342,7 +342,7 @@ public enum ShippedDialects {
     }
   ]
 }
-"""#),
+"""##),
     ]
 
     /// Every shipped dialect; a file that does not load is left out (DialectFilesTests keeps that from shipping).

@@ -26,8 +26,13 @@ public struct DeviceClassifier: Sendable {
             if let reason = entry.noATPort {
                 return .noATPort(reason: reason)
             }
-            if let spec = entry.modeSwitch, !spec.targetUSBIDs.contains(snapshot.usbID) {
-                return .needsModeSwitch(plan(for: snapshot, entry: entry, spec: spec))
+            if let spec = entry.modeSwitch {
+                let plan = plan(for: snapshot, entry: entry, spec: spec)
+                if !plan.isSwitched(snapshot) { return .needsModeSwitch(plan) }
+                if entry.atPort == nil, let rule = matchingRule(snapshot) {
+                    // A storage entry whose device kept its ids: its ports are a family's.
+                    return atDevice(snapshot, hints: rule.hints, role: rule.role)
+                }
             }
             return atDevice(snapshot, hints: entry.atPort ?? ATPortHints(), role: entry.role(forProduct: snapshot.product))
         case .rule(let rule)?:
@@ -72,7 +77,11 @@ public struct DeviceClassifier: Sendable {
     /// The hints `classify` uses for this snapshot: its catalog entry's, else the first matching generic rule's.
     public func hints(for snapshot: USBDeviceSnapshot) -> ATPortHints {
         switch match(snapshot) {
-        case .entry(let entry)?: return entry.atPort ?? ATPortHints()
+        case .entry(let entry)?:
+            if let atPort = entry.atPort { return atPort }
+            // A storage entry whose device kept its ids after the switch: its family's rule, as `classify` uses.
+            if entry.modeSwitch != nil, let rule = matchingRule(snapshot) { return rule.hints }
+            return ATPortHints()
         case .rule(let rule)?: return rule.hints
         case nil: return ATPortHints()
         }
@@ -94,10 +103,17 @@ public struct DeviceClassifier: Sendable {
     /// The catalog entry for the snapshot's USB id, else the first generic rule (in catalog order) one of whose
     /// interfaces matches, a rule that requires the udev candidate mark only when the snapshot has it; `nil` otherwise.
     private func match(_ snapshot: USBDeviceSnapshot) -> CatalogMatch? {
-        if let entry = catalog.entry(for: snapshot.usbID) { return .entry(entry) }
+        if let entry = catalog.entry(for: snapshot.usbID, manufacturer: snapshot.manufacturer, product: snapshot.product) {
+            return .entry(entry)
+        }
+        return matchingRule(snapshot).map { .rule($0) }
+    }
+
+    /// The first generic rule (in catalog order) one of whose interfaces matches the snapshot.
+    private func matchingRule(_ snapshot: USBDeviceSnapshot) -> USBGenericRule? {
         for rule in catalog.genericRules where !rule.requiresUdevCandidate || snapshot.isUdevCandidate {
             if snapshot.interfaces.contains(where: { rule.matches(vendorID: snapshot.vendorID, interface: $0) }) {
-                return .rule(rule)
+                return rule
             }
         }
         return nil
@@ -113,8 +129,10 @@ public struct DeviceClassifier: Sendable {
         let storage = snapshot.interfaces.first { $0.interfaceClass == 0x08 }
         return ModeSwitchPlan(
             usbPath: snapshot.usbPath, from: snapshot.usbID, busNumber: snapshot.busNumber,
-            deviceNumber: snapshot.deviceNumber, storageInterfaceNumber: storage?.number, method: spec.method,
-            targetUSBIDs: spec.targetUSBIDs, timeout: spec.timeout, catalogEntryID: entry.id)
+            deviceNumber: snapshot.deviceNumber, storageInterfaceNumber: spec.interfaceNumber ?? storage?.number,
+            method: spec.method, targetUSBIDs: spec.targetUSBIDs, timeout: spec.timeout, catalogEntryID: entry.id,
+            targetClass: spec.targetClass, configuration: spec.configuration, messageEndpoint: spec.messageEndpoint,
+            responseEndpoint: spec.responseEndpoint, resetUSB: spec.resetUSB)
     }
 
     /// 0 PC UI protocol, 1 PC UI string, 2 table, 3 modem, 4 unknown; nil = never probe.
@@ -122,6 +140,7 @@ public struct DeviceClassifier: Sendable {
         let vendorSpecific = interface?.interfaceClass == 0xff
         let proto = interface?.interfaceProtocol
         if vendorSpecific, let proto, hints.nonATProtocols.contains(proto) { return nil }
+        if let number, hints.nonATInterfaceNumbers.contains(number) { return nil }
         if vendorSpecific, let proto, hints.pcuiProtocols.contains(proto) { return 0 }
         let text = interface?.interfaceString?.lowercased() ?? ""
         if !text.isEmpty, hints.interfaceStrings.contains(where: { text.contains($0.lowercased()) }) { return 1 }

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Waits, after a mode switch was sent, for the device to come back on the same USB path with
-/// one of the plan's target ids.
+/// one of the plan's target ids (or, for a plan with a target class, the same ids and new interfaces).
 ///
 /// Reads a discovery event stream (subscribe with `USBDiscovery.events()` BEFORE sending the
 /// switch, so the return cannot slip between send and wait). The storage personality's own
@@ -19,7 +19,7 @@ public enum ModeSwitchWaiter {
                 for await event in events where event.usbPath == plan.usbPath {
                     switch event {
                     case .added(let snapshot), .changed(let snapshot):
-                        if plan.targetUSBIDs.contains(snapshot.usbID) { return .success(snapshot) }
+                        if plan.isSwitched(snapshot) { return .success(snapshot) }
                         lastSeen.set("\(snapshot.usbID)")
                     case .removed:
                         lastSeen.set("removed")

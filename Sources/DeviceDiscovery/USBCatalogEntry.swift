@@ -20,11 +20,18 @@ public struct USBCatalogEntry: Sendable, Equatable {
     public var atPort: ATPortHints?
     /// Present when the device cannot be driven over AT: the reason.
     public var noATPort: String?
+    /// When set, the entry applies only to a device whose USB manufacturer string contains this text
+    /// (case-insensitive): usb-modeswitch-data's `uMa=` variants of a shared id.
+    public var whenManufacturerContains: String?
+    /// When set, the entry applies only to a device whose USB product string contains this text
+    /// (case-insensitive): usb-modeswitch-data's `uPr=` variants.
+    public var whenProductContains: String?
 
     /// Creates an entry.
     public init(id: String, name: String, usbIDs: [USBID], role: DeviceRole = .modem,
                 roleByProductString: [ProductStringRole] = [], modeSwitch: ModeSwitchSpec? = nil,
-                atPort: ATPortHints? = nil, noATPort: String? = nil) {
+                atPort: ATPortHints? = nil, noATPort: String? = nil,
+                whenManufacturerContains: String? = nil, whenProductContains: String? = nil) {
         self.id = id
         self.name = name
         self.usbIDs = usbIDs
@@ -33,6 +40,19 @@ public struct USBCatalogEntry: Sendable, Equatable {
         self.modeSwitch = modeSwitch
         self.atPort = atPort
         self.noATPort = noATPort
+        self.whenManufacturerContains = whenManufacturerContains
+        self.whenProductContains = whenProductContains
+    }
+
+    /// Whether the entry's string conditions hold for a device with these USB strings (a condition on a string the
+    /// device does not have fails).
+    public func appliesTo(manufacturer: String?, product: String?) -> Bool {
+        func holds(_ wanted: String?, _ actual: String?) -> Bool {
+            guard let wanted else { return true }
+            guard let actual else { return false }
+            return actual.lowercased().contains(wanted.lowercased())
+        }
+        return holds(whenManufacturerContains, manufacturer) && holds(whenProductContains, product)
     }
 
     /// The role for a device with this USB product string.
@@ -64,12 +84,32 @@ public struct ModeSwitchSpec: Sendable, Equatable {
     public var targetUSBIDs: [USBID]
     /// How long to wait for the device to come back.
     public var timeout: Duration
+    /// Set when the switched device may keep its ids and only change its interfaces.
+    public var targetClass: ModeSwitchTargetClass?
+    /// `SET_CONFIGURATION` to this value after the method's transfers.
+    public var configuration: UInt8?
+    /// The storage interface to use instead of the first mass-storage one.
+    public var interfaceNumber: Int?
+    /// The bulk OUT endpoint to use instead of the storage interface's first one.
+    public var messageEndpoint: UInt8?
+    /// The bulk IN endpoint to read replies from instead of the storage interface's first one.
+    public var responseEndpoint: UInt8?
+    /// Reset the USB port at the end.
+    public var resetUSB: Bool
 
     /// Creates a spec.
-    public init(method: ModeSwitchMethod, targetUSBIDs: [USBID], timeout: Duration = .seconds(20)) {
+    public init(method: ModeSwitchMethod, targetUSBIDs: [USBID], timeout: Duration = .seconds(20),
+                targetClass: ModeSwitchTargetClass? = nil, configuration: UInt8? = nil, interfaceNumber: Int? = nil,
+                messageEndpoint: UInt8? = nil, responseEndpoint: UInt8? = nil, resetUSB: Bool = false) {
         self.method = method
         self.targetUSBIDs = targetUSBIDs
         self.timeout = timeout
+        self.targetClass = targetClass
+        self.configuration = configuration
+        self.interfaceNumber = interfaceNumber
+        self.messageEndpoint = messageEndpoint
+        self.responseEndpoint = responseEndpoint
+        self.resetUSB = resetUSB
     }
 }
 
@@ -90,16 +130,20 @@ public struct ATPortHints: Sendable, Equatable {
     public var interfaceNumbers: [Int]
     /// Per-product table: modem port interface numbers.
     public var modemInterfaceNumbers: [Int]
+    /// Per-product table: interface numbers that never speak AT (QCDM/diag, GPS, audio): never probed.
+    public var nonATInterfaceNumbers: [Int]
 
     /// Creates hints; every list may be empty.
     public init(pcuiProtocols: [UInt8] = [], modemProtocols: [UInt8] = [], nonATProtocols: [UInt8] = [],
-                interfaceStrings: [String] = [], interfaceNumbers: [Int] = [], modemInterfaceNumbers: [Int] = []) {
+                interfaceStrings: [String] = [], interfaceNumbers: [Int] = [], modemInterfaceNumbers: [Int] = [],
+                nonATInterfaceNumbers: [Int] = []) {
         self.pcuiProtocols = pcuiProtocols
         self.modemProtocols = modemProtocols
         self.nonATProtocols = nonATProtocols
         self.interfaceStrings = interfaceStrings
         self.interfaceNumbers = interfaceNumbers
         self.modemInterfaceNumbers = modemInterfaceNumbers
+        self.nonATInterfaceNumbers = nonATInterfaceNumbers
     }
 }
 

@@ -24,9 +24,15 @@ public struct USBDeviceCatalog: Sendable, Equatable {
         self.genericRules = genericRules
     }
 
-    /// The entry for a vendor:product pair; the last loaded entry wins.
+    /// The entry for a vendor:product pair; the last loaded entry wins. Entries with USB string conditions
+    /// are skipped: `entry(for:manufacturer:product:)` weighs them.
     public func entry(for id: USBID) -> USBCatalogEntry? {
-        entries.last { $0.usbIDs.contains(id) }
+        entries.last { $0.usbIDs.contains(id) && $0.whenManufacturerContains == nil && $0.whenProductContains == nil }
+    }
+
+    /// The entry for a device with these ids and USB strings: the last loaded entry whose conditions hold.
+    public func entry(for id: USBID, manufacturer: String?, product: String?) -> USBCatalogEntry? {
+        entries.last { $0.usbIDs.contains(id) && $0.appliesTo(manufacturer: manufacturer, product: product) }
     }
 
     /// This catalog with `later` loaded on top: same-id entries and rules are replaced in place,
@@ -87,7 +93,7 @@ public struct USBDeviceCatalog: Sendable, Equatable {
             throw DiscoveryError(.catalogInvalid, context: "\(source) is not valid JSON: \(error)")
         }
         let file = try CatalogObjectReader(json, path: source,
-                                           allowedKeys: ["formatVersion", "description", "devices", "genericRules"])
+                                           allowedKeys: ["formatVersion", "description", "generatedFrom", "devices", "genericRules"])
         guard let version = try file.int("formatVersion") else {
             throw CatalogObjectReader.invalid("\(source).formatVersion", "is required")
         }
@@ -111,6 +117,7 @@ public struct USBDeviceCatalog: Sendable, Equatable {
     private static func decodeEntry(_ value: CatalogJSON, path: String) throws(DiscoveryError) -> USBCatalogEntry {
         let object = try CatalogObjectReader(value, path: path, allowedKeys: [
             "id", "name", "usbIDs", "role", "roleByProductString", "modeSwitch", "atPort", "noATPort",
+            "whenManufacturer", "whenProduct",
         ])
         let usbIDs = try object.usbIDs("usbIDs")
         guard !usbIDs.isEmpty else { throw CatalogObjectReader.invalid("\(path).usbIDs", "must list at least one id") }
@@ -133,11 +140,14 @@ public struct USBDeviceCatalog: Sendable, Equatable {
         return USBCatalogEntry(
             id: try object.requiredString("id"), name: try object.string("name") ?? "", usbIDs: usbIDs,
             role: try object.role("role") ?? .modem, roleByProductString: roles, modeSwitch: modeSwitch,
-            atPort: atPort, noATPort: try object.string("noATPort"))
+            atPort: atPort, noATPort: try object.string("noATPort"),
+            whenManufacturerContains: try object.string("whenManufacturer").flatMap { $0.isEmpty ? nil : $0 },
+            whenProductContains: try object.string("whenProduct").flatMap { $0.isEmpty ? nil : $0 })
     }
 
     private static let hintKeys: Set<String> = [
         "pcuiProtocols", "modemProtocols", "nonATProtocols", "interfaceStrings", "interfaceNumbers", "modemInterfaceNumbers",
+        "nonATInterfaceNumbers",
     ]
 
     private static func decodeHints(_ reader: CatalogObjectReader) throws(DiscoveryError) -> ATPortHints {
@@ -145,35 +155,128 @@ public struct USBDeviceCatalog: Sendable, Equatable {
             pcuiProtocols: try reader.hexBytes("pcuiProtocols"), modemProtocols: try reader.hexBytes("modemProtocols"),
             nonATProtocols: try reader.hexBytes("nonATProtocols"), interfaceStrings: try reader.strings("interfaceStrings"),
             interfaceNumbers: try reader.ints("interfaceNumbers"),
-            modemInterfaceNumbers: try reader.ints("modemInterfaceNumbers"))
+            modemInterfaceNumbers: try reader.ints("modemInterfaceNumbers"),
+            nonATInterfaceNumbers: try reader.ints("nonATInterfaceNumbers"))
     }
 
+    /// The `method` names of a `modeSwitch` object.
+    static let modeSwitchMethods = [
+        "bulkMessage", "bulkMessages", "standardEject", "huaweiNewMode", "huaweiAltMode", "optionMode", "ciscoMode",
+        "huaweiSetFeature", "sierraMode", "pantechMode", "quantaMode", "qisdaMode", "kobilMode", "sequansMode",
+        "blackberryMode", "setConfiguration",
+    ]
+
     private static func decodeModeSwitch(_ value: CatalogJSON, path: String) throws(DiscoveryError) -> ModeSwitchSpec {
-        let object = try CatalogObjectReader(value, path: path,
-                                             allowedKeys: ["method", "message", "targetUSBIDs", "timeoutSeconds"])
-        let method: ModeSwitchMethod
-        switch try object.requiredString("method") {
-        case "bulkMessage":
-            let text = try object.requiredString("message")
-            guard let bytes = CatalogObjectReader.parseHexString(text), bytes.count <= 64 else {
-                throw CatalogObjectReader.invalid("\(path).message", "must be an even number of hex digits, at most 64 bytes")
+        let object = try CatalogObjectReader(value, path: path, allowedKeys: [
+            "method", "message", "messages", "needResponse", "pantechValue", "configuration", "interface",
+            "messageEndpoint", "responseEndpoint", "resetUSB", "targetUSBIDs", "targetClass", "timeoutSeconds",
+        ])
+        let needResponse = try object.bool("needResponse") ?? false
+        func message(_ text: String, _ at: String) throws(DiscoveryError) -> ModeSwitchBulkMessage {
+            guard let bytes = CatalogObjectReader.parseHexString(text), bytes.count <= 512 else {
+                throw CatalogObjectReader.invalid(at, "must be an even number of hex digits, at most 512 bytes")
             }
-            method = .bulkMessage(bytes)
+            return ModeSwitchBulkMessage(bytes, needResponse: needResponse)
+        }
+        let extra: [ModeSwitchBulkMessage]
+        if let text = try object.string("message") {
+            extra = [try message(text, "\(path).message")]
+        } else {
+            extra = []
+        }
+        let configuration = try object.int("configuration")
+        if let configuration, !(1...255).contains(configuration) {
+            throw CatalogObjectReader.invalid("\(path).configuration", "must be 1-255")
+        }
+        let method: ModeSwitchMethod
+        let name = try object.requiredString("method")
+        func bulk(_ messages: [[UInt8]]) -> ModeSwitchMethod {
+            .bulkMessages(messages.map { ModeSwitchBulkMessage($0, needResponse: needResponse) })
+        }
+        switch name {
+        case "bulkMessage":
+            guard let only = extra.first else { throw CatalogObjectReader.invalid("\(path).message", "is required") }
+            method = needResponse ? .bulkMessages([only]) : .bulkMessage(only.bytes)
+        case "bulkMessages":
+            var messages: [ModeSwitchBulkMessage] = []
+            for (index, text) in try object.strings("messages").enumerated() {
+                messages.append(try message(text, "\(path).messages[\(index)]"))
+            }
+            guard (1...3).contains(messages.count) else {
+                throw CatalogObjectReader.invalid("\(path).messages", "must list 1 to 3 messages")
+            }
+            method = .bulkMessages(messages)
+        case "standardEject":
+            method = .bulkMessages(ModeSwitchMethod.standardEjectMessages.map { ModeSwitchBulkMessage($0, needResponse: needResponse) } + extra)
         case "huaweiNewMode":
-            method = .bulkMessage(ModeSwitchMethod.huaweiNewModeMessage)
+            method = needResponse ? bulk([ModeSwitchMethod.huaweiNewModeMessage]) : .bulkMessage(ModeSwitchMethod.huaweiNewModeMessage)
+        case "huaweiAltMode":
+            method = bulk([ModeSwitchMethod.huaweiAltModeMessage])
+        case "optionMode":
+            method = bulk([ModeSwitchMethod.optionModeMessage])
+        case "ciscoMode":
+            method = bulk(ModeSwitchMethod.ciscoMessages)
         case "huaweiSetFeature":
             method = .huaweiSetFeature
-        case let other:
+        case "sierraMode":
+            method = .controlRequests([ModeSwitchMethod.sierraRequest])
+        case "pantechMode":
+            guard let value = try object.int("pantechValue"), (0...0xffff).contains(value) else {
+                throw CatalogObjectReader.invalid("\(path).pantechValue", "is required for pantechMode (0-65535)")
+            }
+            let requests = ModeSwitchMethod.pantechRequests(value: UInt16(value))
+            // Values 0 and 1: the device switches by itself once usb-storage lets go; an empty bulk sequence
+            // detaches the driver and claims the interface, and sends nothing.
+            method = requests.isEmpty ? .bulkMessages([]) : .controlRequests(requests)
+        case "quantaMode":
+            method = .controlRequests([ModeSwitchMethod.quantaRequest])
+        case "qisdaMode":
+            method = .controlRequests([ModeSwitchMethod.qisdaRequest])
+        case "kobilMode":
+            method = .controlRequests([ModeSwitchMethod.kobilRequest])
+        case "sequansMode":
+            method = .controlRequests([ModeSwitchMethod.sequansRequest])
+        case "blackberryMode":
+            method = .controlRequests(ModeSwitchMethod.blackberryRequests)
+        case "setConfiguration":
+            guard let configuration else {
+                throw CatalogObjectReader.invalid("\(path).configuration", "is required for setConfiguration")
+            }
+            method = .setConfiguration(UInt8(configuration))
+        default:
             throw CatalogObjectReader.invalid("\(path).method",
-                                              "must be bulkMessage, huaweiNewMode or huaweiSetFeature; got '\(other)'")
+                                              "must be one of \(modeSwitchMethods.joined(separator: ", ")); got '\(name)'")
         }
         let targets = try object.usbIDs("targetUSBIDs")
-        guard !targets.isEmpty else { throw CatalogObjectReader.invalid("\(path).targetUSBIDs", "must list at least one id") }
+        var targetClass: ModeSwitchTargetClass?
+        switch try object.string("targetClass") {
+        case nil: targetClass = nil
+        case "any"?: targetClass = .anyWithoutStorage
+        case let text?:
+            guard let byte = CatalogObjectReader.parseHexByte(text) else {
+                throw CatalogObjectReader.invalid("\(path).targetClass", "must be two hex digits or 'any', got '\(text)'")
+            }
+            targetClass = .interfaceClass(byte)
+        }
+        guard !targets.isEmpty || targetClass != nil else {
+            throw CatalogObjectReader.invalid("\(path).targetUSBIDs", "must list at least one id (or give targetClass)")
+        }
         let seconds = try object.int("timeoutSeconds") ?? 20
         guard (1...300).contains(seconds) else {
             throw CatalogObjectReader.invalid("\(path).timeoutSeconds", "must be 1-300")
         }
-        return ModeSwitchSpec(method: method, targetUSBIDs: targets, timeout: .seconds(seconds))
+        let interface = try object.int("interface")
+        if let interface, !(0...255).contains(interface) {
+            throw CatalogObjectReader.invalid("\(path).interface", "must be an interface number 0-255")
+        }
+        // usb-modeswitch-data gives endpoint numbers (ResponseEndpoint=0x01 for IN endpoint 1, as
+        // libusb-0.1 took them); the direction comes from the use.
+        let messageEndpoint = try object.hexByte("messageEndpoint").map { $0 & 0x7f }
+        let responseEndpoint = try object.hexByte("responseEndpoint").map { $0 | 0x80 }
+        let afterwards: UInt8? = if case .setConfiguration = method { nil } else { configuration.map { UInt8($0) } }
+        return ModeSwitchSpec(method: method, targetUSBIDs: targets, timeout: .seconds(seconds), targetClass: targetClass,
+                              configuration: afterwards, interfaceNumber: interface, messageEndpoint: messageEndpoint,
+                              responseEndpoint: responseEndpoint, resetUSB: try object.bool("resetUSB") ?? false)
     }
 
     private static func decodeRule(_ value: CatalogJSON, path: String) throws(DiscoveryError) -> USBGenericRule {

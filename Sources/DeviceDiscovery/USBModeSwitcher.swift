@@ -2,8 +2,9 @@ import CLibUSB
 import Foundation
 import Logging
 
-/// Sends a device's mode-switch request with libusb: the catalog's bulk message to the storage
-/// interface, or Huawei's older `SET_FEATURE` control request.
+/// Sends a device's mode-switch request with libusb: the catalog's bulk messages to the storage
+/// interface (each followed by its reply read), or control requests on endpoint 0, then the
+/// optional `SET_CONFIGURATION` and port reset, in usb_modeswitch's order.
 ///
 /// It returns as soon as the request left; the device then drops off the bus and comes back with
 /// a new product id, which `ModeSwitchWaiter` watches for through discovery events. The kernel
@@ -106,54 +107,111 @@ private enum LibUSBModeSwitch {
         }
         defer { libusb_close(handle) }
 
+        if plan.targetClass != nil, !StorageEndpoints.hasStorageInterface(device) {
+            // Same ids in both personalities: no storage interface means it already switched.
+            logger.info("device already in target mode", metadata: ["usb.path": "\(plan.usbPath)", "usb.id": "\(current)"])
+            return .success(.skippedAlreadyInTargetMode)
+        }
+
         switch plan.method {
         case .huaweiSetFeature:
-            // bmRequestType 0x00 (host-to-device, standard, device), SET_FEATURE, wValue 1.
-            let sent = libusb_control_transfer(handle, 0x00, 0x03, 1, 0, nil, 0, timeoutMS)
-            // The device may drop off the bus before it acknowledges: gone means it is switching.
-            guard sent >= 0 || sent == LIBUSB_ERROR_NO_DEVICE.rawValue else {
-                return failure(.usbTransferFailed, sent, "SET_FEATURE to \(plan.usbPath)")
-            }
-        case .bulkMessage(let message):
-            let endpoints: StorageEndpoints
-            switch StorageEndpoints.find(device, interfaceNumber: plan.storageInterfaceNumber) {
-            case .success(let found): endpoints = found
-            case .failure(let error): return .failure(error)
-            }
-            let interface = Int32(endpoints.interfaceNumber)
-            if libusb_kernel_driver_active(handle, interface) == 1 {
-                let detached = libusb_detach_kernel_driver(handle, interface)
-                guard detached == 0 || detached == LIBUSB_ERROR_NOT_FOUND.rawValue else {
-                    return failure(.usbDetachFailed, detached, "detach kernel driver from \(plan.usbPath) interface \(interface)")
-                }
-            }
-            let claimed = libusb_claim_interface(handle, interface)
-            guard claimed == 0 else {
-                return failure(.usbClaimFailed, claimed, "claim \(plan.usbPath) interface \(interface)")
-            }
-            defer { _ = libusb_release_interface(handle, interface) }
-            var bytes = message
-            var transferred: Int32 = 0
-            let sent = libusb_bulk_transfer(handle, endpoints.bulkOut, &bytes, Int32(bytes.count), &transferred, timeoutMS)
-            guard sent == 0, Int(transferred) == bytes.count else {
-                return failure(.usbTransferFailed, sent,
-                               "bulk OUT 0x\(String(endpoints.bulkOut, radix: 16)) to \(plan.usbPath): \(transferred)/\(bytes.count) bytes")
-            }
-            if let bulkIn = endpoints.bulkIn {
-                // The 13-byte command status wrapper: read it so the device is not left with a
-                // stalled pipe, but a device that switches without answering is fine.
-                var status = [UInt8](repeating: 0, count: 13)
-                var received: Int32 = 0
-                let read = libusb_bulk_transfer(handle, bulkIn, &status, 13, &received, timeoutMS)
-                logger.debug("mode switch status read", metadata: [
-                    "usb.path": "\(plan.usbPath)", "libusb.status": "\(read)", "bytes": "\(received)",
-                ])
+            if let failure = sendControl([ModeSwitchMethod.huaweiSetFeatureRequest], handle, plan, timeoutMS) { return failure }
+        case .controlRequests(let requests):
+            if let failure = sendControl(requests, handle, plan, timeoutMS) { return failure }
+        case .bulkMessage, .bulkMessages:
+            if let failure = sendBulk(plan.method.bulkMessages, device, handle, plan, timeoutMS, logger) { return failure }
+        case .setConfiguration(let value):
+            if let failure = setConfiguration(value, handle, plan) { return failure }
+        }
+        if let value = plan.configuration, let failure = setConfiguration(value, handle, plan) { return failure }
+        if plan.resetUSB {
+            let reset = libusb_reset_device(handle)
+            // A reset device usually re-enumerates under a new address: NOT_FOUND is the switch working.
+            guard reset == 0 || reset == LIBUSB_ERROR_NOT_FOUND.rawValue || reset == LIBUSB_ERROR_NO_DEVICE.rawValue else {
+                return failure(.usbTransferFailed, reset, "reset \(plan.usbPath)")
             }
         }
         logger.info("mode switch sent", metadata: [
             "usb.path": "\(plan.usbPath)", "usb.id": "\(current)", "catalog.entry": "\(plan.catalogEntryID)",
         ])
         return .success(.sent)
+    }
+
+    /// Sends control requests in order. A device that vanishes (NO_DEVICE) or stops answering
+    /// (PIPE, as Sierra sticks do while switching) has taken the request: the rest are skipped.
+    private static func sendControl(_ requests: [USBControlRequest], _ handle: OpaquePointer, _ plan: ModeSwitchPlan,
+                                    _ timeoutMS: UInt32) -> Result<USBModeSwitcher.Outcome, DiscoveryError>? {
+        for request in requests {
+            var buffer = request.isDeviceToHost ? [UInt8](repeating: 0, count: Int(request.readLength)) : request.data
+            let sent = buffer.withUnsafeMutableBufferPointer { bytes in
+                libusb_control_transfer(handle, request.requestType, request.request, request.value, request.index,
+                                        bytes.baseAddress, request.length, timeoutMS)
+            }
+            if sent == LIBUSB_ERROR_NO_DEVICE.rawValue || sent == LIBUSB_ERROR_PIPE.rawValue { return nil }
+            guard sent >= 0 else {
+                let setup = request.setupPacket.map { String(format: "%02x", $0) }.joined()
+                return failure(.usbTransferFailed, sent, "control request \(setup) to \(plan.usbPath)")
+            }
+        }
+        return nil
+    }
+
+    /// Claims the storage interface (detaching usb-storage) and sends the messages in order, each
+    /// followed by its reply read when it asks for one. A device that drops off the bus after a
+    /// message has switched: the rest are skipped.
+    private static func sendBulk(_ messages: [ModeSwitchBulkMessage], _ device: OpaquePointer, _ handle: OpaquePointer,
+                                 _ plan: ModeSwitchPlan, _ timeoutMS: UInt32, _ logger: Logger)
+        -> Result<USBModeSwitcher.Outcome, DiscoveryError>? {
+        let endpoints: StorageEndpoints
+        switch StorageEndpoints.find(device, interfaceNumber: plan.storageInterfaceNumber) {
+        case .success(let found): endpoints = found
+        case .failure(let error): return .failure(error)
+        }
+        let interface = Int32(endpoints.interfaceNumber)
+        if libusb_kernel_driver_active(handle, interface) == 1 {
+            let detached = libusb_detach_kernel_driver(handle, interface)
+            guard detached == 0 || detached == LIBUSB_ERROR_NOT_FOUND.rawValue else {
+                return failure(.usbDetachFailed, detached, "detach kernel driver from \(plan.usbPath) interface \(interface)")
+            }
+        }
+        let claimed = libusb_claim_interface(handle, interface)
+        guard claimed == 0 else {
+            return failure(.usbClaimFailed, claimed, "claim \(plan.usbPath) interface \(interface)")
+        }
+        defer { _ = libusb_release_interface(handle, interface) }
+        let bulkOut = plan.messageEndpoint ?? endpoints.bulkOut
+        let bulkIn = plan.responseEndpoint ?? endpoints.bulkIn
+        for (index, message) in messages.enumerated() {
+            var bytes = message.bytes
+            var transferred: Int32 = 0
+            let sent = libusb_bulk_transfer(handle, bulkOut, &bytes, Int32(bytes.count), &transferred, timeoutMS)
+            if sent == LIBUSB_ERROR_NO_DEVICE.rawValue, index > 0 { return nil }
+            guard sent == 0, Int(transferred) == bytes.count else {
+                return failure(.usbTransferFailed, sent,
+                               "bulk OUT 0x\(String(bulkOut, radix: 16)) message \(index + 1) to \(plan.usbPath): \(transferred)/\(bytes.count) bytes")
+            }
+            guard message.readsResponse, let bulkIn else { continue }
+            // Read the reply so the device is not left with a stalled pipe; a device that
+            // switches without answering is fine.
+            var reply = [UInt8](repeating: 0, count: message.responseLength)
+            var received: Int32 = 0
+            let read = libusb_bulk_transfer(handle, bulkIn, &reply, Int32(reply.count), &received, timeoutMS)
+            logger.debug("mode switch reply read", metadata: [
+                "usb.path": "\(plan.usbPath)", "message": "\(index + 1)", "libusb.status": "\(read)", "bytes": "\(received)",
+            ])
+            if read == LIBUSB_ERROR_NO_DEVICE.rawValue { return nil }
+        }
+        return nil
+    }
+
+    /// `SET_CONFIGURATION`; a device that re-enumerates at once (NO_DEVICE/NOT_FOUND) has switched.
+    private static func setConfiguration(_ value: UInt8, _ handle: OpaquePointer, _ plan: ModeSwitchPlan)
+        -> Result<USBModeSwitcher.Outcome, DiscoveryError>? {
+        let status = libusb_set_configuration(handle, Int32(value))
+        guard status == 0 || status == LIBUSB_ERROR_NO_DEVICE.rawValue || status == LIBUSB_ERROR_NOT_FOUND.rawValue else {
+            return failure(.usbTransferFailed, status, "set configuration \(value) on \(plan.usbPath)")
+        }
+        return nil
     }
 
     private static func failure(_ code: DiscoveryError.Code, _ status: Int32, _ context: String)
@@ -183,6 +241,18 @@ private struct StorageEndpoints {
     var interfaceNumber: UInt8
     var bulkOut: UInt8
     var bulkIn: UInt8?
+
+    /// Whether the active configuration has a mass-storage interface (unknown counts as yes).
+    static func hasStorageInterface(_ device: OpaquePointer) -> Bool {
+        var configPointer: UnsafeMutablePointer<libusb_config_descriptor>?
+        guard libusb_get_active_config_descriptor(device, &configPointer) == 0, let config = configPointer else { return true }
+        defer { libusb_free_config_descriptor(config) }
+        for index in 0..<Int(config.pointee.bNumInterfaces) {
+            let interface = config.pointee.interface[index]
+            if interface.num_altsetting > 0, interface.altsetting?.pointee.bInterfaceClass == 0x08 { return true }
+        }
+        return false
+    }
 
     static func find(_ device: OpaquePointer, interfaceNumber wanted: Int?) -> Result<StorageEndpoints, DiscoveryError> {
         var configPointer: UnsafeMutablePointer<libusb_config_descriptor>?

@@ -205,6 +205,93 @@ enum FailureCatalog {
             actionFR: "Notez l'heure et l'appareil, puis appelez le responsable technique.",
             actionEN: "Note the time and the device, then call the technical lead."),
 
+        // HiLink units (web API over USB networking).
+        "login-required": Entry(
+            fr: "La clé HiLink demande un mot de passe et aucun n'est configuré pour elle.",
+            en: "The HiLink unit asks for a login and no password is configured for it.",
+            actionFR: "Demandez au responsable d'ajouter son mot de passe à la configuration, puis rebranchez-la.",
+            actionEN: "Ask the lead to add its password to the configuration, then plug it back in."),
+        "login-failed": Entry(
+            fr: "La clé HiLink a refusé le mot de passe configuré.",
+            en: "The HiLink unit refused the configured password.",
+            actionFR: "Ne réessayez pas (la clé se verrouille) ; demandez au responsable de vérifier le mot de passe.",
+            actionEN: "Do not retry (the unit locks itself); ask the lead to check the password."),
+        "login-locked": Entry(
+            fr: "La clé HiLink a verrouillé sa connexion après de mauvais mots de passe.",
+            en: "The HiLink unit locked its login after wrong passwords.",
+            actionFR: "Attendez la fin du verrouillage (quelques minutes) avant de la rebrancher.",
+            actionEN: "Wait for the lock-out to end (a few minutes) before plugging it back in."),
+        "login-attempts-exhausted": Entry(
+            fr: "La station a cessé d'essayer de se connecter à la clé HiLink pour ne pas la bloquer.",
+            en: "The station stopped trying to log in to the HiLink unit so as not to block it.",
+            actionFR: "Demandez au responsable de vérifier le mot de passe de la clé.",
+            actionEN: "Ask the lead to check the unit's password."),
+        "login-busy": Entry(
+            fr: "Quelqu'un d'autre est connecté à la clé HiLink.",
+            en: "Someone else is logged in to the HiLink unit.",
+            actionFR: "Fermez la page web de la clé ouverte ailleurs, puis rebranchez-la.",
+            actionEN: "Close the unit's web page open elsewhere, then plug it back in."),
+        "session-refused": Entry(
+            fr: "La clé HiLink a refusé la session de la station.",
+            en: "The HiLink unit refused the station's session.",
+            actionFR: "Débranchez-la, attendez dix secondes et rebranchez-la.",
+            actionEN: "Unplug it, wait ten seconds and plug it back in."),
+        "pin-wrong": Entry(
+            fr: "La carte SIM a refusé le code PIN configuré.",
+            en: "The SIM refused the configured PIN.",
+            actionFR: "Ne réessayez pas (la SIM se bloque après trois essais) ; corrigez le code dans la configuration.",
+            actionEN: "Do not retry (the SIM blocks after three tries); fix the PIN in the configuration."),
+        "refused-by-device": Entry(
+            fr: "L'appareil a refusé la demande.",
+            en: "The device refused the request.",
+            actionFR: "Relancez l'opération ; si le refus se répète, signalez le modèle au responsable technique.",
+            actionEN: "Start the operation again; if it keeps refusing, report the model to the technical lead."),
+        "unsupported-by-device": Entry(
+            fr: "Cet appareil ne sait pas faire cette opération.",
+            en: "This device cannot do this operation.",
+            actionFR: "Mettez-le de côté et signalez son modèle au responsable technique.",
+            actionEN: "Set it aside and report its model to the technical lead."),
+        "ussd-network-timeout": Entry(
+            fr: "Le réseau de l'opérateur n'a pas répondu à la demande USSD.",
+            en: "The operator's network did not answer the USSD request.",
+            actionFR: "Rebranchez l'appareil : le solde sera vérifié, aucun nouveau bon n'est utilisé.",
+            actionEN: "Plug the device back in: the balance will be checked, no new voucher is used."),
+        "device-error": Entry(
+            fr: "L'appareil a répondu par une erreur.",
+            en: "The device answered with an error.",
+            actionFR: "Débranchez-le et rebranchez-le ; le solde est vérifié avant tout nouveau bon.",
+            actionEN: "Unplug it and plug it back in; the balance is checked before any new voucher."),
+        "device-http-error": Entry(
+            fr: "La page de l'appareil a répondu par une erreur.",
+            en: "The device's web interface answered with an error.",
+            actionFR: "Débranchez-le et rebranchez-le ; le solde est vérifié avant tout nouveau bon.",
+            actionEN: "Unplug it and plug it back in; the balance is checked before any new voucher."),
+        "device-malformed-reply": Entry(
+            fr: "La réponse de l'appareil n'a pas pu être lue.",
+            en: "The device's reply could not be read.",
+            actionFR: "Débranchez-le et rebranchez-le ; si cela recommence, signalez le modèle au responsable technique.",
+            actionEN: "Unplug it and plug it back in; if it happens again, report the model to the technical lead."),
+        "device-redirected": Entry(
+            fr: "L'appareil a renvoyé la station vers une autre adresse.",
+            en: "The device redirected the station elsewhere.",
+            actionFR: "Vérifiez qu'il s'agit bien d'une clé HiLink, puis rebranchez-la.",
+            actionEN: "Check it is a HiLink unit, then plug it back in."),
+        "encryption-failed": Entry(
+            fr: "La station n'a pas pu chiffrer sa demande pour l'appareil.",
+            en: "The station could not encrypt its request for the device.",
+            actionFR: "Signalez le modèle et son micrologiciel au responsable technique.",
+            actionEN: "Report the model and its firmware to the technical lead."),
+        "interface-bind-failed": Entry(
+            fr: "La station n'a pas pu utiliser l'interface réseau de l'appareil.",
+            en: "The station could not use the device's network interface.",
+            actionFR: "Débranchez-le et rebranchez-le ; si cela recommence, appelez le responsable technique.",
+            actionEN: "Unplug it and plug it back in; if it happens again, call the technical lead."),
+        "cancelled": Entry(
+            fr: "L'opération a été interrompue.",
+            en: "The operation was stopped.",
+            actionFR: "Relancez-la : ce qui était fait est repris, aucun bon n'est utilisé deux fois.",
+            actionEN: "Start it again: what was done is resumed, no voucher is used twice."),
+
         // Requests at the counter.
         "already-served": Entry(
             fr: "Cette carte SIM a déjà été servie.",

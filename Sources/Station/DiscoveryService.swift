@@ -327,7 +327,9 @@ actor DiscoveryCoordinator {
     /// timeout it is listed as `mode-switch-failed`, naming both attempts and the ids waited for.
     private func switchMode(_ plan: ModeSwitchPlan, returns firstReturns: AsyncStream<DiscoveryEvent>) async {
         var returns = firstReturns
-        let ids = plan.targetUSBIDs.map(\.description).joined(separator: ", ")
+        // usb_modeswitch's files that name only a target class give no ids: the device comes back as its modem.
+        let ids = plan.targetUSBIDs.isEmpty ? "its modem personality (no storage interface)"
+            : plan.targetUSBIDs.map(\.description).joined(separator: ", ")
         var attempt = 1
         while true {
             let outcome: USBModeSwitcher.Outcome

@@ -41,3 +41,14 @@ struct SerialChannel: DeviceChannel {
         }
     }
 }
+
+extension SerialChannel: FinalResultGraceChannel {
+    func executeAllowingMissingFinal(_ command: String, timeout: Duration, redacted: String?, expecting: String,
+                                     grace: Duration) async throws(ChannelError) -> ATResponse {
+        do {
+            return try await session.send(command, redacted: redacted, timeout: timeout, expecting: expecting, grace: grace)
+        } catch {
+            throw Self.map(error)
+        }
+    }
+}

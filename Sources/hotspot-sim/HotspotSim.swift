@@ -12,7 +12,7 @@ struct HotspotSim: ParsableCommand {
         A shared operator (--operator) answers USSD recharges and balance queries and keeps the \
         truth (balances, voucher redemptions) in --state. See docs/simulator.md for the file formats.
         """,
-        subcommands: [RunCommand.self, StateCommand.self],
+        subcommands: [RunCommand.self, StateCommand.self, HiLinkCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -16,6 +16,9 @@ import Testing
         "ports-file", "reveal-key", "reveal-ids",                    // command-line option names
         "hotspot-card",                                              // the print job's title given to lp
         "pin-locked", "puk-locked",                                  // simulator personality SIM states
+        "e3372h-pin-locked", "e3372h-webui17", "e5573-webui17-pkcs1", "e5576-ussd-late", "e5576-ussd-timeout",
+        "e5576-webui10", "e8372h-webui17", "mobile-wifi", "s3cret-pass",  // HiLink simulator personalities and their data
+        "set-cookie",                                                // HTTP header name
         "packed-gsm7-hex", "ucs2-hex",                               // USSD text encodings (ATProtocol), not failures
         "not-serial-device",                                         // SerialPortError raw value, shown as `port-not-serial-device`
     ]

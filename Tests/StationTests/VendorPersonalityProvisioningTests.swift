@@ -16,7 +16,6 @@ import Testing
                           "qualcomm-m6280"]
     static let voucher = "436013279318"
     /// The personality that provisions only once the AT driver passes the dialect's final-result grace.
-    static let awaitingGraceWiring = "wavecom-fastrack"
 
     /// A station with one simulated device of personality `name`, a 500MB default plan and one voucher for it.
     final class Rig {
@@ -104,13 +103,6 @@ import Testing
             #expect(truth.balancesMB[personality.sim.iccid] == 500, "\(name)")
             #expect(status.balanceMB == 500, "\(name): balance \(status.balanceMB.map(String.init) ?? "nil")")
         }
-        if name == Self.awaitingGraceWiring {
-            // The Wavecom's AT+CPIN? never gets an OK: it passes once the AT driver asks with the dialect's
-            // finalResultGrace (DeviceChannel.execute(_:timeout:redacted:expecting:grace:)) and the serial channel is a
-            // FinalResultGraceChannel. When that lands this known issue stops being recorded and the test says so.
-            withKnownIssue("AT+CPIN? without a final result needs the driver to pass finalResultGrace") { check() }
-        } else {
-            check()
-        }
+        check()
     }
 }
