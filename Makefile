@@ -31,3 +31,8 @@ N ?= 1000
 .PHONY: crash-test
 crash-test:
 	bash scripts/crash-test.sh $(N)
+
+.PHONY: install
+# The release binaries, man pages and shell completion under PREFIX (default /usr/local).
+install:
+	bash scripts/install.sh

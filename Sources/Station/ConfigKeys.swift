@@ -20,7 +20,7 @@ enum ConfigKeys {
     static let file: Shape = .object([
         "plans": .array(.object(["name": .value, "megabytes": .value, "priceCents": .value])),
         "defaultPlan": .value,
-        "wifi": .object(["ssidTemplate": .value, "keyLength": .value, "dataLockCode": .value]),
+        "wifi": .object(["ssidTemplate": .value, "keyLength": .value, "dataLockCode": .value, "keyStyle": .value]),
         "operators": .array(operatorProfile),
         "simPINs": .map,
         "defaultPIN": .value,
@@ -35,6 +35,8 @@ enum ConfigKeys {
         "backupDirectory": .value,
         "hilink": .object(["username": .value, "password": .value, "passwordsByModel": .map, "loginAttempts": .value]),
         "allowPseudoTerminals": .value,
+        "card": .object(["organisation": .value, "address": .value, "hours": .value, "phone": .value,
+                         "whenCreditRunsOut": .value]),
     ])
 
     /// The first unknown key in `json` (parsed JSON), as a key path and a reason with the nearest known key.

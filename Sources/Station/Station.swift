@@ -13,7 +13,7 @@ import StationAPI
 /// All API operations go through here. It redacts secrets on the way out unless asked to reveal them.
 public actor Station {
     /// The daemon's version, reported by `/v1/health`.
-    public static let version = "0.1.0"
+    public static let version = SoftwareVersion.current
 
     let config: StationConfig
     let ledger: Ledger
@@ -49,13 +49,14 @@ public actor Station {
     public nonisolated let simReaders = SIMReaderBoard()
 
     /// Creates a station over an open ledger.
-    public init(config: StationConfig, ledger: Ledger, logger: Logger, keys: WiFiKeyGenerator = WiFiKeyGenerator(),
+    /// Keys are made in the configured style (`wifi.keyStyle`) unless a generator is given (tests).
+    public init(config: StationConfig, ledger: Ledger, logger: Logger, keys: WiFiKeyGenerator? = nil,
                 dialects: DialectCatalog? = nil) {
         self.config = config
         self.dialects = dialects ?? DialectCatalog(configured: config.dialects ?? [])
         self.ledger = ledger
         self.logger = logger
-        self.keys = keys
+        self.keys = keys ?? WiFiKeyGenerator(style: config.wifiKeyStyle ?? .characters)
         self.rateLimiter = CallerRateLimiter(policy: config.moneyRateLimit ?? .default)
         let settings = config.access ?? AccessSettings()
         self.access = AccessPolicy(settings: settings, daemonUID: getuid(),

@@ -2,6 +2,7 @@ import ATProtocol
 import DeviceCatalog
 import Foundation
 import Provisioning
+import StationAPI
 
 /// The daemon's configuration file (JSON), documented in README.md.
 ///
@@ -44,6 +45,11 @@ public struct StationConfig: Codable, Sendable, Equatable {
     public var hilink: HiLinkSettings?
     /// Where `ledger backup` writes (absolute; default `backups/` in the state directory, next to the ledger).
     public var backupDirectory: String?
+    /// The counter's details printed on the beneficiary's hand-over card (`hotspotctl card`).
+    public var card: CounterDetails?
+    /// How generated Wi-Fi keys look; read by `parse` from `wifi.keyStyle` (the `wifi` object is the workflow's
+    /// `WiFiPolicy`, which does not carry it). `nil` is `characters`.
+    public var wifiKeyStyle: WiFiKeyGenerator.Style?
 
     /// Creates a configuration.
     public init(plans: [Plan], defaultPlan: String?, wifi: WiFiPolicy, operators: [OperatorProfile],
@@ -111,10 +117,12 @@ public struct StationConfig: Codable, Sendable, Equatable {
         } catch {
             throw ConfigError(file: file, key: nil, reason: "is not valid JSON")
         }
-        if let problem = config.problems().first {
+        var configured = config
+        configured.wifiKeyStyle = try wifiKeyStyle(in: data, file: file)
+        if let problem = configured.problems().first {
             throw ConfigError(file: file, key: problem.key, reason: problem.reason)
         }
-        return config
+        return configured
     }
 
     /// The largest plan the station sells, in MB: larger figures are typing mistakes and would overflow sums.
@@ -195,6 +203,7 @@ public struct StationConfig: Codable, Sendable, Equatable {
         if let seconds = startupSettlementSeconds, !(1...3600).contains(seconds) {
             found.append(("startupSettlementSeconds", "must be between 1 and 3600"))
         }
+        found += cardProblems()
         return found
     }
 }

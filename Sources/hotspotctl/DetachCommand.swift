@@ -11,7 +11,7 @@ struct DetachCommand: StationCommand {
     @OptionGroup var globals: GlobalOptions
 
     @Argument(help: ArgumentHelp("The device: its id (d1), IMEI, ICCID (full or unique last digits) or port.",
-                                 valueName: "device"))
+                                 valueName: "device"), completion: CompletionCandidatesCommand.devices)
     var device: String
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {
@@ -19,7 +19,7 @@ struct DetachCommand: StationCommand {
         if context.json {
             try context.emitJSON(status)
         } else {
-            context.output.write("Detached \(status.id) (\(status.port)): its port is released.\n")
+            context.output.write(context.messages.text(.detached, "\(status.id) (\(status.port))") + "\n")
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Localization
 import StationAPI
 
 /// `hotspotctl devices`: every device the station knows, one line each.
@@ -14,36 +15,43 @@ struct DevicesCommand: StationCommand {
         if context.json {
             try context.emitJSON(devices)
         } else {
-            context.output.write(Self.render(devices, timestamps: context.timestamps))
+            context.output.write(Self.render(devices, timestamps: context.timestamps, messages: context.messages))
         }
     }
 
     /// The human table: `ID PORT STATE STEP ROLE MODEL ICCID PLAN UPDATED`, or a sentence when empty.
-    static func render(_ listed: [DeviceStatus], timestamps: LocalTimestamp) -> String {
+    static func render(_ listed: [DeviceStatus], timestamps: LocalTimestamp,
+                       messages m: Messages = Messages(language: .english)) -> String {
         let readers = listed.filter { $0.role == .simReader }
         let devices = listed.filter { $0.role != .simReader }
-        guard !readers.isEmpty else { return renderDevices(devices, timestamps: timestamps) }
-        let readerTable = renderSIMReaders(readers, timestamps: timestamps)
-        return devices.isEmpty ? readerTable : renderDevices(devices, timestamps: timestamps) + "\n" + readerTable
+        guard !readers.isEmpty else { return renderDevices(devices, timestamps: timestamps, messages: m) }
+        let readerTable = renderSIMReaders(readers, timestamps: timestamps, messages: m)
+        return devices.isEmpty ? readerTable : renderDevices(devices, timestamps: timestamps, messages: m) + "\n" + readerTable
     }
 
     /// The SIM readers' table: `ID READER STATE ICCID SIM PIN TRIES IMEI UPDATED`.
-    static func renderSIMReaders(_ readers: [DeviceStatus], timestamps: LocalTimestamp) -> String {
-        TextTable(
-            ["ID", "READER", "STATE", "ICCID", "SIM", "PIN", "TRIES", "IMEI", "UPDATED"].map { TextTable.Column(title: $0) },
+    static func renderSIMReaders(_ readers: [DeviceStatus], timestamps: LocalTimestamp,
+                                 messages m: Messages = Messages(language: .english)) -> String {
+        let titles = [m.text(.id), m.language.pick(fr: "LECTEUR", en: "READER"), m.text(.state), m.text(.iccid), "SIM",
+                      "PIN", m.language.pick(fr: "ESSAIS", en: "TRIES"), "IMEI", m.text(.updated)]
+        return TextTable(
+            titles.map { TextTable.Column(title: $0) },
             rows: readers.map { row in
-                [row.id, row.model ?? row.port, row.state.rawValue + (row.failure.map { " (\($0.code))" } ?? ""),
+                [row.id, row.model ?? row.port, m.text(.state(row.state.rawValue)) + (row.failure.map { " (\($0.code))" } ?? ""),
                  row.iccid ?? "-", row.simType ?? "-", row.simState ?? "-", row.pinTriesLeft.map(String.init) ?? "-",
-                 "no IMEI", timestamps.dateTime(row.updatedAt)]
+                 m.language.pick(fr: "sans IMEI", en: "no IMEI"), timestamps.dateTime(row.updatedAt)]
             }).render()
     }
 
-    static func renderDevices(_ devices: [DeviceStatus], timestamps: LocalTimestamp) -> String {
-        guard !devices.isEmpty else { return "No devices attached.\n" }
+    static func renderDevices(_ devices: [DeviceStatus], timestamps: LocalTimestamp,
+                              messages m: Messages = Messages(language: .english)) -> String {
+        guard !devices.isEmpty else { return m.text(.noDevices) + "\n" }
+        let headers: [Label] = [.id, .port, .state, .step, .role, .model, .iccid, .plan, .updated]
         let table = TextTable(
-            ["ID", "PORT", "STATE", "STEP", "ROLE", "MODEL", "ICCID", "PLAN", "UPDATED"].map { TextTable.Column(title: $0) },
+            headers.map { TextTable.Column(title: m.text($0)) },
             rows: devices.map { device in
-                [device.id, device.port, device.state.rawValue, device.step ?? "-", device.role.rawValue,
+                [device.id, device.port, m.text(.state(device.state.rawValue)), device.step.map { m.text(.step($0)) } ?? "-",
+                 m.text(.role(device.role.rawValue)),
                  StatusReport.modelName(device) ?? "-", device.iccid ?? "-", device.plan ?? "-",
                  timestamps.dateTime(device.updatedAt)]
             })

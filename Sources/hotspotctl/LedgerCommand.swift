@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Localization
 import StationAPI
 
 /// `hotspotctl ledger`: the group for the ledger's events and its integrity (verify, anchor, export, backup).
@@ -57,13 +58,14 @@ struct LedgerEventsCommand: StationCommand {
         if context.json {
             try context.emitJSON(events)
         } else {
-            context.output.write(Self.render(events, timestamps: context.timestamps))
+            context.output.write(Self.render(events, timestamps: context.timestamps, messages: context.messages))
         }
     }
 
     /// The human table: `SEQ TIME KIND PROV IMEI ICCID VOUCHER UID DETAIL`, or a sentence when empty.
-    static func render(_ events: [LedgerEventInfo], timestamps: LocalTimestamp) -> String {
-        guard !events.isEmpty else { return "No ledger events.\n" }
+    static func render(_ events: [LedgerEventInfo], timestamps: LocalTimestamp,
+                       messages: Messages = Messages(language: .english)) -> String {
+        guard !events.isEmpty else { return messages.text(.noLedgerEvents) + "\n" }
         let table = TextTable(
             [TextTable.Column(title: "SEQ", alignment: .right), TextTable.Column(title: "TIME"),
              TextTable.Column(title: "KIND"), TextTable.Column(title: "PROV", alignment: .right),

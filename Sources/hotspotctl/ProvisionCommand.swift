@@ -17,10 +17,10 @@ struct ProvisionCommand: StationCommand {
     @OptionGroup var globals: GlobalOptions
 
     @Argument(help: ArgumentHelp("The device: its id (d1), IMEI, ICCID (full or unique last digits) or port.",
-                                 valueName: "device"))
+                                 valueName: "device"), completion: CompletionCandidatesCommand.devices)
     var device: String
 
-    @Option(name: .long, help: ArgumentHelp("The plan to apply instead of the default (see 'hotspotctl plans').", valueName: "plan"))
+    @Option(name: .long, help: ArgumentHelp("The plan to apply instead of the default (see 'hotspotctl plans').", valueName: "plan"), completion: CompletionCandidatesCommand.plans)
     var plan: String?
 
     @Option(name: .long, help: ArgumentHelp("The Wi-Fi name to set instead of the template's (1–32 bytes).", valueName: "ssid"))
@@ -51,7 +51,7 @@ struct ProvisionCommand: StationCommand {
         if context.json {
             try context.emitJSON(status)
         } else {
-            context.output.write(StatusReport(timestamps: context.timestamps, showQRCode: false).render(status))
+            context.output.write(StatusReport(timestamps: context.timestamps, showQRCode: false, messages: context.messages).render(status))
         }
     }
 }

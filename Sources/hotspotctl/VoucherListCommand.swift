@@ -1,4 +1,5 @@
 import ArgumentParser
+import Localization
 import StationAPI
 
 /// The states a voucher can be in, as `--state` accepts them.
@@ -22,20 +23,22 @@ struct VoucherListCommand: StationCommand {
         if context.json {
             try context.emitJSON(vouchers)
         } else {
-            context.output.write(Self.render(vouchers, timestamps: context.timestamps))
+            context.output.write(Self.render(vouchers, timestamps: context.timestamps, messages: context.messages))
         }
     }
 
     /// The human table: `ID CODE PLAN STATE ICCID PROV BEFORE AFTER UPDATED`, or a sentence when empty.
-    static func render(_ vouchers: [VoucherInfo], timestamps: LocalTimestamp) -> String {
-        guard !vouchers.isEmpty else { return "No vouchers.\n" }
+    static func render(_ vouchers: [VoucherInfo], timestamps: LocalTimestamp,
+                       messages m: Messages = Messages(language: .english)) -> String {
+        guard !vouchers.isEmpty else { return m.text(.noVouchers) + "\n" }
         let table = TextTable(
-            [TextTable.Column(title: "ID", alignment: .right), TextTable.Column(title: "CODE"),
-             TextTable.Column(title: "PLAN"), TextTable.Column(title: "STATE"), TextTable.Column(title: "ICCID"),
-             TextTable.Column(title: "PROV", alignment: .right), TextTable.Column(title: "BEFORE MB", alignment: .right),
-             TextTable.Column(title: "AFTER MB", alignment: .right), TextTable.Column(title: "UPDATED")],
+            [TextTable.Column(title: m.text(.id), alignment: .right), TextTable.Column(title: m.text(.code)),
+             TextTable.Column(title: m.text(.plan)), TextTable.Column(title: m.text(.state)), TextTable.Column(title: m.text(.iccid)),
+             TextTable.Column(title: m.text(.provisioningShort), alignment: .right),
+             TextTable.Column(title: m.text(.beforeMB), alignment: .right),
+             TextTable.Column(title: m.text(.afterMB), alignment: .right), TextTable.Column(title: m.text(.updated))],
             rows: vouchers.map { voucher in
-                [String(voucher.id), voucher.code, voucher.plan, voucher.state, voucher.iccid ?? "-",
+                [String(voucher.id), voucher.code, voucher.plan, m.text(.voucherState(voucher.state)), voucher.iccid ?? "-",
                  voucher.provisioningID.map(String.init) ?? "-", voucher.balanceBeforeMB.map(String.init) ?? "-",
                  voucher.balanceAfterMB.map(String.init) ?? "-", timestamps.dateTime(voucher.updatedAt)]
             })

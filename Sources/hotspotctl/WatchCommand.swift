@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Localization
 import StationAPI
 
 /// `hotspotctl watch`: follows the station's live events until interrupted.
@@ -19,12 +20,15 @@ struct WatchCommand: StationCommand {
     func run() async throws {
         let transport = UnixSocketTransport(socketPath: globals.socketPath())
         let json = globals.json
-        let reveal = globals.reveal
+        let reveal = globals.revealsAnything
+        let revealQuery = globals.revealQuery
+        let language = globals.language()
         // SIGINT is the normal way to stop watching: turn it into task cancellation and a clean exit.
         signal(SIGINT, SIG_IGN)
         let task = Task { () async -> ExitCode in
             do {
-                try await CommandRunner.run(json: json, reveal: reveal, transport: transport) { context throws(HotspotctlError) in
+                try await CommandRunner.run(json: json, reveal: reveal, revealQuery: revealQuery, language: language,
+                                            transport: transport) { context throws(HotspotctlError) in
                     try await Self.follow(in: context)
                 }
                 return .success
@@ -61,7 +65,7 @@ struct WatchCommand: StationCommand {
                 if context.json {
                     context.output.write(String(decoding: trimmed, as: UTF8.self) + "\n")
                 } else if let event = try? decoder.decode(StationEvent.self, from: Data(trimmed)) {
-                    context.output.write(render(event, timestamps: context.timestamps) + "\n")
+                    context.output.write(render(event, timestamps: context.timestamps, messages: context.messages) + "\n")
                 } else {
                     context.output.write("(an event hotspotctl could not read: \(TerminalText.sanitize(String(decoding: trimmed.prefix(200), as: UTF8.self))))\n")
                 }
@@ -75,16 +79,30 @@ struct WatchCommand: StationCommand {
     }
 
     /// One event for people: `14:03:22 d1 provisioning recharge started Sending the voucher`.
-    static func render(_ event: StationEvent, timestamps: LocalTimestamp) -> String {
-        var parts = [timestamps.time(event.at), event.deviceID, event.state.rawValue]
+    ///
+    /// The state and step are named in the output's language (English names are the codes); the message is the
+    /// daemon's.
+    static func render(_ event: StationEvent, timestamps: LocalTimestamp,
+                       messages m: Messages = Messages(language: .english)) -> String {
+        var parts = [timestamps.time(event.at), event.deviceID, m.text(.state(event.state.rawValue))]
         if event.kind == "step" {
-            if let step = event.step { parts.append(step) }
-            if let status = event.status { parts.append(status) }
+            if let step = event.step { parts.append(m.text(.step(step))) }
+            if let status = event.status { parts.append(Self.stepStatus(status, m)) }
         } else if event.kind != "state" {
             parts.append(event.kind)
         }
         if let message = event.message, !message.isEmpty { parts.append(message) }
         return TerminalText.sanitize(parts.joined(separator: " "))
+    }
+
+    /// `started`, `succeeded`, `failed` in the output's language; any other status as the daemon wrote it.
+    static func stepStatus(_ status: String, _ m: Messages) -> String {
+        switch status {
+        case "started": m.text(.started)
+        case "succeeded": m.text(.succeeded)
+        case "failed": m.text(.stepFailed)
+        default: status
+        }
     }
 
     private static func trimmingWhitespace(_ bytes: [UInt8]) -> ArraySlice<UInt8> {

@@ -145,6 +145,9 @@ enum HotspotctlBinary {
         var merged = ProcessInfo.processInfo.environment
         merged["HOTSPOTD_SOCKET"] = nil
         merged["TZ"] = "UTC"
+        // These tests read English output: the binary must not pick French up from the machine's locale.
+        for variable in ["HOTSPOT_LANG", "LC_ALL", "LC_MESSAGES"] { merged[variable] = nil }
+        merged["LANG"] = "C.UTF-8"
         for (key, value) in environment { merged[key] = value }
         process.environment = merged
         let input = Pipe()
