@@ -547,5 +547,101 @@ enum FailureCatalog {
             en: "The limit must be a number from 1 to 100000.",
             actionFR: "Donnez un nombre de 1 à 100000.",
             actionEN: "Give a number from 1 to 100000."),
+        // SIM readers and devices reached by URL.
+        "card-removed": Entry(
+            fr: "La carte SIM a été retirée du lecteur pendant la lecture.",
+            en: "The SIM card was taken out of the reader while it was being read.",
+            actionFR: "Remettez la carte dans le lecteur et attendez qu'elle soit relue.",
+            actionEN: "Put the card back in the reader and wait for it to be read again."),
+        "card-reply-endless": Entry(
+            fr: "La carte SIM répond sans fin : sa réponse est refusée.",
+            en: "The SIM card keeps answering without end: its answer is refused.",
+            actionFR: "Retirez la carte, nettoyez ses contacts et réessayez ; si cela recommence, la carte est défectueuse.",
+            actionEN: "Take the card out, clean its contacts and try again; if it happens again, the card is faulty."),
+        "card-reply-too-long": Entry(
+            fr: "La carte a envoyé une réponse trop longue pour une carte SIM.",
+            en: "The card sent an answer too long for a SIM card.",
+            actionFR: "Vérifiez que c'est bien une carte SIM ; sinon, retirez-la.",
+            actionEN: "Check it really is a SIM card; otherwise take it out."),
+        "card-reply-too-short": Entry(
+            fr: "La carte a envoyé une réponse incomplète.",
+            en: "The card sent an incomplete answer.",
+            actionFR: "Retirez la carte et remettez-la ; si cela recommence, la carte est défectueuse.",
+            actionEN: "Take the card out and put it back; if it happens again, the card is faulty."),
+        "card-status-unexpected": Entry(
+            fr: "La carte a répondu de façon inattendue : rien n'a été enregistré.",
+            en: "The card answered unexpectedly: nothing was recorded.",
+            actionFR: "Retirez la carte et remettez-la ; si cela recommence, essayez un autre lecteur.",
+            actionEN: "Take the card out and put it back; if it happens again, try another reader."),
+        "iccid-malformed": Entry(
+            fr: "Le numéro de la carte SIM (ICCID) lu est invalide : il n'est pas enregistré.",
+            en: "The SIM's number (ICCID) read is not valid: it is not recorded.",
+            actionFR: "Retirez la carte et remettez-la pour une nouvelle lecture.",
+            actionEN: "Take the card out and put it back for another reading."),
+        "imsi-malformed": Entry(
+            fr: "L'identité d'abonné (IMSI) lue est invalide : elle n'est pas enregistrée.",
+            en: "The subscriber identity (IMSI) read is not valid: it is not recorded.",
+            actionFR: "Retirez la carte et remettez-la pour une nouvelle lecture.",
+            actionEN: "Take the card out and put it back for another reading."),
+        "invalid-url": Entry(
+            fr: "Cette adresse ne désigne pas une clé HiLink (http://ADRESSE[:PORT]).",
+            en: "This address does not name a HiLink unit (http://HOST[:PORT]).",
+            actionFR: "Donnez l'adresse sous la forme http://192.168.8.1, et l'interface avec --interface.",
+            actionEN: "Give the address as http://192.168.8.1, and the interface with --interface."),
+        "no-card": Entry(
+            fr: "Aucune carte dans le lecteur.",
+            en: "No card in the reader.",
+            actionFR: "Insérez une carte SIM dans le lecteur.",
+            actionEN: "Insert a SIM card in the reader."),
+        "not-a-sim": Entry(
+            fr: "La carte insérée n'est pas une carte SIM (carte bancaire ?).",
+            en: "The card inserted is not a SIM card (a bank card?).",
+            actionFR: "Retirez-la et insérez une carte SIM.",
+            actionEN: "Take it out and insert a SIM card."),
+        "order-not-found": Entry(
+            fr: "Cette commande n'existe pas.",
+            en: "There is no such order.",
+            actionFR: "Vérifiez le numéro avec « hotspotctl orders ».",
+            actionEN: "Check the number with `hotspotctl orders`."),
+        "pin-format": Entry(
+            fr: "Un code PIN est fait de 4 à 8 chiffres.",
+            en: "A PIN is 4 to 8 digits.",
+            actionFR: "Retapez le code PIN de la carte (4 à 8 chiffres).",
+            actionEN: "Type the card's PIN again (4 to 8 digits)."),
+        "pin-not-required": Entry(
+            fr: "Cette carte SIM ne demande pas de code PIN : rien n'a été envoyé.",
+            en: "This SIM asks for no PIN: nothing was sent.",
+            actionFR: "Rien à faire : la carte est déjà déverrouillée.",
+            actionEN: "Nothing to do: the card is already unlocked."),
+        "pin-required": Entry(
+            fr: "La carte SIM est verrouillée par un code PIN.",
+            en: "The SIM is locked by a PIN.",
+            actionFR: "Déverrouillez-la avec « hotspotctl unlock » (un seul essai, les essais restants sont affichés).",
+            actionEN: "Unlock it with `hotspotctl unlock` (one attempt; the tries left are shown)."),
+        "reader-failed": Entry(
+            fr: "Le lecteur de cartes ne répond pas correctement.",
+            en: "The card reader does not answer properly.",
+            actionFR: "Débranchez le lecteur, attendez dix secondes et rebranchez-le.",
+            actionEN: "Unplug the reader, wait ten seconds and plug it back in."),
+        "reader-gone": Entry(
+            fr: "Le lecteur de cartes a été débranché.",
+            en: "The card reader was unplugged.",
+            actionFR: "Rebranchez le lecteur : la carte sera relue.",
+            actionEN: "Plug the reader back in: the card will be read again."),
+        "unlock-not-supported": Entry(
+            fr: "Cet appareil ne permet pas de saisir le code PIN ici.",
+            en: "This device does not let its PIN be entered here.",
+            actionFR: "Déverrouillez la carte dans un lecteur de SIM, puis remettez-la dans l'appareil.",
+            actionEN: "Unlock the card in a SIM reader, then put it back in the device."),
+        "url-devices-unsupported": Entry(
+            fr: "Cette station n'ajoute à la main que des ports série.",
+            en: "This station attaches only serial ports by hand.",
+            actionFR: "Branchez l'appareil en USB : il sera trouvé tout seul.",
+            actionEN: "Plug the device in over USB: it will be found by itself."),
+        "ussd-not-supported": Entry(
+            fr: "Cet appareil ne peut pas envoyer de codes USSD (un lecteur de SIM).",
+            en: "This device cannot send USSD codes (a SIM reader).",
+            actionFR: "Mettez la carte dans un modem ou un hotspot pour la recharger.",
+            actionEN: "Put the card in a modem or a hotspot to credit it."),
     ]
 }

@@ -17,6 +17,7 @@ enum StateCatalog {
     /// `ProvisioningStep` raw values, and discovery's `mode-switch`.
     static let steps: [String: (fr: String, en: String)] = [
         "identify": ("identification", "identify"),
+        "read-sim": ("lecture de la SIM", "read-sim"),
         "sim": ("carte SIM", "sim"),
         "plan": ("forfait", "plan"),
         "balance-before": ("solde avant", "balance-before"),
