@@ -44,6 +44,8 @@ enum ConfigKeys {
         "access": .object(["technicianGroup": .value, "supervisorGroup": .value, "technicianUIDs": .value, "supervisorUIDs": .value]),
         "backupDirectory": .value,
         "allowPseudoTerminals": .value,
+        "sockets": .map,
+        "hooks": .object(["done": .value, "failed": .value, "attention": .value, "timeoutSeconds": .value]),
     ])
 
     /// The first unknown key in `json` (parsed JSON), as a key path and a reason with the nearest known key.

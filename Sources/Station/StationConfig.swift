@@ -40,6 +40,10 @@ public struct StationConfig: Codable, Sendable, Equatable {
     public var access: AccessSettings?
     /// Where `ledger backup` writes (absolute; default `backups/` in the state directory, next to the ledger).
     public var backupDirectory: String?
+    /// Names for the desk's USB sockets, by USB path (`{"1-1.2": "gauche"}`): the SOCKET column of `devices` and `board`.
+    public var sockets: [String: String]?
+    /// Commands run when a device is done, failed or needs a person (`StationHooks`); nil runs none.
+    public var hooks: HookSettings?
 
     /// Creates a configuration.
     public init(plans: [Plan], defaultPlan: String?, wifi: WiFiPolicy, operators: [OperatorProfile],
@@ -178,6 +182,8 @@ public struct StationConfig: Codable, Sendable, Equatable {
         if let seconds = startupSettlementSeconds, !(1...3600).contains(seconds) {
             found.append(("startupSettlementSeconds", "must be between 1 and 3600"))
         }
+        found += SocketLabels.problems(sockets ?? [:])
+        found += hooks?.problems() ?? []
         return found
     }
 }
