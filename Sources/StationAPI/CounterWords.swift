@@ -41,7 +41,7 @@ public enum CounterWords {
         }
     }
 
-    /// What the technician does next, in a few words (fits the board's last column).
+    /// What the technician does next, in at most 21 characters (the board's last column at 80 columns).
     public static func action(state: DeviceState, failureCode: String?) -> String {
         switch state {
         case .done: return "Remettre l'appareil"
@@ -55,17 +55,17 @@ public enum CounterWords {
     /// The action for a failure code; a code without its own sentence says where to look.
     public static func failureAction(_ code: String?) -> String {
         switch code {
-        case "sim-pin-required"?: return "Saisir le PIN de la SIM"
+        case "sim-pin-required"?: return "Saisir le PIN SIM"
         case "no-voucher-available"?: return "Importer des bons"
         case "voucher-rejected"?: return "Bon refusé : relancer"
-        case "voucher-unknown"?, "voucher-unsettled"?: return "Régler le bon (superviseur)"
+        case "voucher-unknown"?, "voucher-unsettled"?: return "Bon à régler (admin)"
         case "balance-not-increased"?: return "Vérifier le solde"
         case "device-gone"?: return "Rebrancher l'appareil"
-        case "quarantined"?: return "Appeler un superviseur"
-        case "already-served"?: return "Déjà servi : recharge ?"
+        case "quarantined"?: return "Appeler superviseur"
+        case "already-served"?: return "Déjà servi (topup ?)"
         case "wifi-invalid"?, "wifi-readback-mismatch"?: return "Relancer le Wi-Fi"
-        case nil: return "Voir hotspotctl status"
-        default: return "Voir hotspotctl status"
+        case nil: return "hotspotctl status"
+        default: return "hotspotctl status"
         }
     }
 

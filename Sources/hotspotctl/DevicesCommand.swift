@@ -18,14 +18,14 @@ struct DevicesCommand: StationCommand {
         }
     }
 
-    /// The human table: `ID PORT STATE STEP ROLE MODEL ICCID PLAN UPDATED`, or a sentence when empty.
+    /// The human table: `ID SOCKET PORT STATE STEP ROLE MODEL IMEI ICCID PLAN UPDATED`, or a sentence when empty.
     static func render(_ devices: [DeviceStatus], timestamps: LocalTimestamp) -> String {
         guard !devices.isEmpty else { return "No devices attached.\n" }
         let table = TextTable(
-            ["ID", "PORT", "STATE", "STEP", "ROLE", "MODEL", "ICCID", "PLAN", "UPDATED"].map { TextTable.Column(title: $0) },
+            ["ID", "SOCKET", "PORT", "STATE", "STEP", "ROLE", "MODEL", "IMEI", "ICCID", "PLAN", "UPDATED"].map { TextTable.Column(title: $0) },
             rows: devices.map { device in
-                [device.id, device.port, device.state.rawValue, device.step ?? "-", device.role.rawValue,
-                 StatusReport.modelName(device) ?? "-", device.iccid ?? "-", device.plan ?? "-",
+                [device.id, device.socket ?? "-", device.port, device.state.rawValue, device.step ?? "-", device.role.rawValue,
+                 StatusReport.modelName(device) ?? "-", device.imei ?? "-", device.iccid ?? "-", device.plan ?? "-",
                  timestamps.dateTime(device.updatedAt)]
             })
         return table.render()

@@ -103,7 +103,7 @@ struct StationClient: Sendable {
     }
 
     /// Opens a streamed reply; a non-2xx status becomes the daemon's error.
-    private func openLines(_ request: StationHTTPRequest) async throws(HotspotctlError) -> AsyncThrowingStream<[UInt8], any Error> {
+    func openLines(_ request: StationHTTPRequest) async throws(HotspotctlError) -> AsyncThrowingStream<[UInt8], any Error> {
         let stream = try await transport.openStream(request)
         guard (200..<300).contains(stream.status) else {
             var body: [UInt8] = []
@@ -119,9 +119,9 @@ struct StationClient: Sendable {
 
     // MARK: - Plumbing
 
-    private var baseQuery: [String: String] { reveal ? ["reveal": "1"] : [:] }
+    var baseQuery: [String: String] { reveal ? ["reveal": "1"] : [:] }
 
-    private func get<Reply: Decodable>(_ path: String, query: [String: String] = [:], as type: Reply.Type)
+    func get<Reply: Decodable>(_ path: String, query: [String: String] = [:], as type: Reply.Type)
         async throws(HotspotctlError) -> Reply {
         let request = StationHTTPRequest(method: "GET", path: path, query: query.merging(baseQuery) { mine, _ in mine })
         return try await exchange(request, as: type)

@@ -14,6 +14,9 @@ struct StatusReport: Sendable {
         var fields: [(String, String)] = [
             ("Device", status.id),
             ("Port", status.port),
+        ]
+        if let socket = status.socket { fields.append(("Socket", socket)) }
+        fields += [
             ("State", status.state.rawValue + (status.step.map { " (step \($0))" } ?? "")),
             ("Role", status.role.rawValue),
         ]

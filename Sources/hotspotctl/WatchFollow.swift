@@ -1,0 +1,87 @@
+import Foundation
+import StationAPI
+
+/// How `watch` runs: every event or one line per state change; stop or reconnect when the daemon goes away.
+struct WatchMode: Sendable, Equatable {
+    /// One line per state change (`CompactWatch`).
+    var compact: Bool
+    /// Reconnect when the daemon restarts.
+    var follow: Bool
+}
+
+extension WatchCommand {
+    /// Watches in `mode`: with `follow`, a closed stream or an unreachable daemon is said once and the watch connects
+    /// again (every second, then every 5 s) until cancelled; without it, the first such failure ends the command.
+    static func watch(in context: CommandContext, mode: WatchMode, retryPause: Duration = .seconds(1)) async throws(HotspotctlError) {
+        let compact = mode.compact && !context.json ? CompactWatch(client: context.client, timestamps: context.timestamps) : nil
+        guard mode.follow else {
+            try await follow(in: context, compact: compact)
+            return
+        }
+        var announced = false
+        var pause = retryPause
+        while !Task.isCancelled {
+            do {
+                try await follow(in: context, compact: compact)
+                return   // cancelled
+            } catch {
+                switch error {
+                case .eventStreamEnded, .connectionFailed, .daemonUnreachable:
+                    if !announced, !context.json {
+                        context.output.write("\(context.timestamps.time(Date())) hotspotd injoignable : reconnexion automatique…\n")
+                    }
+                    announced = true
+                default:
+                    throw error
+                }
+            }
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .seconds(5))
+            // The next successful connection starts with a line saying so.
+            if announced, (try? await context.client.plans()) != nil {
+                if !context.json { context.output.write("\(context.timestamps.time(Date())) hotspotd de nouveau joignable\n") }
+                announced = false
+                pause = retryPause
+            }
+        }
+    }
+}
+
+/// `watch --compact`: one line per state change of a device, with what the station identified and what to do next:
+/// `14:03:22 d3 gauche E5573 IMEI …1234 ICCID …6782 PRÊT — Remettre l'appareil`.
+actor CompactWatch {
+    private let client: StationClient
+    private let timestamps: LocalTimestamp
+    private var lastState: [String: DeviceState] = [:]
+
+    init(client: StationClient, timestamps: LocalTimestamp) {
+        self.client = client
+        self.timestamps = timestamps
+    }
+
+    /// The line for an event, or nil when it changes no device's state (a step, a repeat).
+    func line(for event: StationEvent) async -> String? {
+        guard event.kind != "step", lastState[event.deviceID] != event.state else { return nil }
+        lastState[event.deviceID] = event.state
+        if lastState.count > 4096 { lastState = [event.deviceID: event.state] }
+        let device = try? await client.device(event.deviceID)
+        return Self.render(event: event, device: device, timestamps: timestamps)
+    }
+
+    /// The line itself; `device` is the status fetched just after the event (nil when it could not be had).
+    static func render(event: StationEvent, device: DeviceStatus?, timestamps: LocalTimestamp) -> String {
+        var parts = [timestamps.time(event.at), device?.id ?? event.deviceID]
+        if let device {
+            if let socket = device.socket { parts.append(socket) }
+            if let model = device.model ?? device.manufacturer { parts.append(model) }
+            if device.imei != nil { parts.append("IMEI " + BoardRenderer.lastFour(device.imei)) }
+            if device.iccid != nil { parts.append("ICCID " + BoardRenderer.lastFour(device.iccid)) }
+            if let plan = device.plan, event.state == .done || event.state == .provisioning { parts.append(plan) }
+        }
+        parts.append(CounterWords.verdict(event.state))
+        var action = CounterWords.action(state: event.state, failureCode: device?.failure?.code)
+        if event.state == .failed, let failure = device?.failure { action += " [\(failure.code)]" }
+        parts.append("— " + action)
+        return TerminalText.sanitize(parts.joined(separator: " "))
+    }
+}
