@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "DeviceCatalog", dependencies: ["ATProtocol"], swiftSettings: strict),
         // Pure: the provisioning workflow over DeviceChannel / LedgerWriting / clock protocols.
         .target(name: "Provisioning", dependencies: ["ATProtocol", "DeviceCatalog"], swiftSettings: strict),
+        // Pure: the French and English message catalog, units, money and dates. No Foundation.
+        .target(name: "Localization", swiftSettings: strict),
         // Codable API shared by daemon and CLI. Foundation only.
         .target(name: "StationAPI", swiftSettings: strict),
         // OS adapter: termios serial port + AT session (one command in flight, deadlines, URCs).
@@ -65,12 +67,16 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .executableTarget(name: "hotspotctl", dependencies: [
-            "StationAPI", "ATProtocol", "UnixHTTP", "Ledger",
+            "StationAPI", "ATProtocol", "UnixHTTP", "Ledger", "Localization", "HandOverCard",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // System-library shims (libudev, libusb-1.0; libumockdev for tests only).
         .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
         .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        // The beneficiary's hand-over card: its content (pure), as text, and drawn with cairo (PDF, PNG) and libqrencode.
+        .target(name: "HandOverCard", dependencies: ["Localization", "StationAPI", "CCairo", "CQREncode"], swiftSettings: strict),
         .systemLibrary(name: "CUMockdev", pkgConfig: "umockdev-1.0", providers: [.apt(["libumockdev-dev"])]),
         // OS adapter: libudev enumerate/monitor on one thread, USB classification, libusb mode switch.
         .target(name: "DeviceDiscovery", dependencies: [
@@ -94,7 +100,9 @@ let package = Package(
         .testTarget(name: "ModemSimulatorTests", dependencies: ["ModemSimulator", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "StationTests", dependencies: ["Station", "StationAPI", "Ledger", "ATProtocol", "ModemSimulator", "UnixHTTP", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery", "SerialPort", "CUMockdev", "Station", "StationAPI", "ModemSimulator", "ATProtocol", "Ledger"], swiftSettings: strict),
-        .testTarget(name: "HotspotctlTests", dependencies: ["hotspotctl", "StationAPI", "UnixHTTP", "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
+        .testTarget(name: "HotspotctlTests", dependencies: ["hotspotctl", "StationAPI", "HandOverCard", "Localization", "UnixHTTP", "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
+        .testTarget(name: "LocalizationTests", dependencies: ["Localization", "StationAPI", "Provisioning"], swiftSettings: strict),
+        .testTarget(name: "HandOverCardTests", dependencies: ["HandOverCard", "Localization", "StationAPI"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["StationAPI", "ATProtocol", "SerialPort", "Ledger", "ModemSimulator", "Provisioning", "DeviceCatalog", "Station", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
     ]
 )

@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(libudev-dev libusb-1.0-0-dev libsqlite3-dev umockdev libumockdev-dev socat usb-modeswitch
           usb-modeswitch-data python3-serial systemd udev zbar-tools procps
-          python3-gi gir1.2-umockdev-1.0 tmux)
+          python3-gi gir1.2-umockdev-1.0 libcairo2-dev libqrencode-dev fonts-dejavu-core poppler-utils cups-client tmux)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -46,8 +46,9 @@ public struct APIRouter: Sendable {
     private func authorise(_ request: HTTPRequest, role: CallerRole) async -> HTTPResponse? {
         let segments = request.pathSegments
         guard segments.first == "v1" else { return nil }
-        let reveal = request.query["reveal"] == "1" || request.query["reveal"] == "true"
-        let needed = AccessPolicy.required(method: request.method, route: Array(segments.dropFirst()), reveal: reveal)
+        let scope = RevealScope(query: request.query["reveal"]) ?? .none
+        let needed = AccessPolicy.required(method: request.method, route: Array(segments.dropFirst()),
+                                           reveal: scope.showsRecords, revealIdentifiers: scope.identifiers)
         guard role < needed else { return nil }
         let uid = request.peer.map { Int($0.uid) }
         if let suppressed = await refusals.shouldRecord(uid: uid) {
@@ -101,7 +102,10 @@ public struct APIRouter: Sendable {
             throw StationError(status: 404, code: "no-such-route", message: "Routes start with /v1.")
         }
         let route = Array(segments.dropFirst())
-        let reveal = request.query["reveal"] == "1" || request.query["reveal"] == "true"
+        guard let scope = RevealScope(query: request.query["reveal"]) else {
+            throw StationError(status: 400, code: "invalid-reveal", message: "reveal must be 1, key, ids or key,ids.")
+        }
+        let reveal = scope.showsRecords
         let actor = request.peer.map { Int($0.uid) }
         switch (request.method, route.count, route.first) {
         case ("GET", 1, "health"):
@@ -109,12 +113,15 @@ public struct APIRouter: Sendable {
             return try Self.json(HealthInfo(status: ready ? "ready" : "starting", version: Station.version,
                                             devices: await station.deviceCount), status: ready ? 200 : 503)
         case ("GET", 1, "devices"):
-            return try Self.json(await station.devices(reveal: reveal, identifiers: reveal && role == .supervisor))
+            return try Self.json(await station.devices(reveal: scope.showsKey, identifiers: scope.showsIdentifiers(role: role)))
         case ("POST", 1, "devices"):
             let body = try Self.decode(AttachRequest.self, request.body)
             return try Self.json(try await station.attach(path: body.path, actor: actor), status: 201)
         case ("GET", 2, "devices"):
-            return try Self.json(try await station.device(route[1], reveal: reveal, identifiers: reveal && role == .supervisor))
+            return try Self.json(try await station.device(route[1], reveal: scope.showsKey,
+                                                          identifiers: scope.showsIdentifiers(role: role)))
+        case ("GET", 3, "devices") where route[2] == "card":
+            return try Self.json(try await station.card(route[1]))
         case ("DELETE", 2, "devices"):
             return try Self.json(try await station.detach(route[1], actor: actor))
         case ("POST", 3, "devices") where route[2] == "provision":

@@ -86,6 +86,14 @@ public struct AccessPolicy: Sendable {
     /// Revealing on a device (its Wi-Fi key, for the hand-over card) is a technician's; revealing voucher codes or
     /// ledger identifiers is a supervisor's.
     public static func required(method: String, route: [String], reveal: Bool) -> CallerRole {
+        required(method: method, route: route, reveal: reveal, revealIdentifiers: false)
+    }
+
+    /// The role a request needs when it may ask for identifiers explicitly (`reveal=ids`): a supervisor's on every
+    /// route, device routes included; otherwise as `required(method:route:reveal:)`. `GET /v1/devices/{ref}/card`
+    /// holds the Wi-Fi key and is a technician's, like `status` with the key revealed.
+    public static func required(method: String, route: [String], reveal: Bool, revealIdentifiers: Bool) -> CallerRole {
+        if revealIdentifiers, route.first != "health" { return .supervisor }
         switch (method, route.first) {
         case ("GET", "health"?): return .none
         case ("GET", "devices"?), ("GET", "events"?), ("GET", "plans"?): return .technician

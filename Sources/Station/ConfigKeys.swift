@@ -31,7 +31,7 @@ enum ConfigKeys {
     static let file: Shape = .object([
         "plans": .array(.object(["name": .value, "megabytes": .value, "priceCents": .value])),
         "defaultPlan": .value,
-        "wifi": .object(["ssidTemplate": .value, "keyLength": .value, "dataLockCode": .value]),
+        "wifi": .object(["ssidTemplate": .value, "keyLength": .value, "dataLockCode": .value, "keyStyle": .value]),
         "operators": .array(operatorProfile),
         "simPINs": .map,
         "defaultPIN": .value,
@@ -46,6 +46,8 @@ enum ConfigKeys {
         "allowPseudoTerminals": .value,
         "sockets": .map,
         "hooks": .object(["done": .value, "failed": .value, "attention": .value, "timeoutSeconds": .value]),
+        "card": .object(["organisation": .value, "address": .value, "hours": .value, "phone": .value,
+                         "whenCreditRunsOut": .value]),
     ])
 
     /// The first unknown key in `json` (parsed JSON), as a key path and a reason with the nearest known key.

@@ -11,7 +11,7 @@ import StationAPI
 /// All API operations go through here. It redacts secrets on the way out unless asked to reveal them.
 public actor Station {
     /// The daemon's version, reported by `/v1/health`.
-    public static let version = "0.1.0"
+    public static let version = SoftwareVersion.current
 
     let config: StationConfig
     let ledger: Ledger
@@ -44,11 +44,12 @@ public actor Station {
     private let keys: WiFiKeyGenerator
 
     /// Creates a station over an open ledger.
-    public init(config: StationConfig, ledger: Ledger, logger: Logger, keys: WiFiKeyGenerator = WiFiKeyGenerator()) {
+    /// Keys are made in the configured style (`wifi.keyStyle`) unless a generator is given (tests).
+    public init(config: StationConfig, ledger: Ledger, logger: Logger, keys: WiFiKeyGenerator? = nil) {
         self.config = config
         self.ledger = ledger
         self.logger = logger
-        self.keys = keys
+        self.keys = keys ?? WiFiKeyGenerator(style: config.wifiKeyStyle ?? .characters)
         self.identifiers = DeviceIdentifiers(file: StatePaths(databasePath: ledger.path).stateDirectory + "/device-ids.json")
         self.rateLimiter = CallerRateLimiter(policy: config.moneyRateLimit ?? .default)
         let settings = config.access ?? AccessSettings()

@@ -2,6 +2,7 @@ import ATProtocol
 import DeviceCatalog
 import Foundation
 import Provisioning
+import StationAPI
 
 /// The daemon's configuration file (JSON), documented in README.md.
 ///
@@ -44,6 +45,11 @@ public struct StationConfig: Codable, Sendable, Equatable {
     public var sockets: [String: String]?
     /// Commands run when a device is done, failed or needs a person (`StationHooks`); nil runs none.
     public var hooks: HookSettings?
+    /// The counter's details printed on the beneficiary's hand-over card (`hotspotctl card`).
+    public var card: CounterDetails?
+    /// How generated Wi-Fi keys look; read by `parse` from `wifi.keyStyle` (the `wifi` object is the workflow's
+    /// `WiFiPolicy`, which does not carry it). `nil` is `characters`.
+    public var wifiKeyStyle: WiFiKeyGenerator.Style?
 
     /// Creates a configuration.
     public init(plans: [Plan], defaultPlan: String?, wifi: WiFiPolicy, operators: [OperatorProfile],
@@ -101,10 +107,12 @@ public struct StationConfig: Codable, Sendable, Equatable {
         } catch {
             throw ConfigError(file: file, key: nil, reason: "is not valid JSON")
         }
-        if let problem = config.problems().first {
+        var configured = config
+        configured.wifiKeyStyle = try wifiKeyStyle(in: data, file: file)
+        if let problem = configured.problems().first {
             throw ConfigError(file: file, key: problem.key, reason: problem.reason)
         }
-        return config
+        return configured
     }
 
     /// The largest plan the station sells, in MB: larger figures are typing mistakes and would overflow sums.
@@ -184,6 +192,7 @@ public struct StationConfig: Codable, Sendable, Equatable {
         }
         found += SocketLabels.problems(sockets ?? [:])
         found += hooks?.problems() ?? []
+        found += cardProblems()
         return found
     }
 }

@@ -21,7 +21,7 @@ struct AttachCommand: StationCommand {
         if context.json {
             try context.emitJSON(status)
         } else {
-            context.output.write(StatusReport(timestamps: context.timestamps, showQRCode: false).render(status))
+            context.output.write(StatusReport(timestamps: context.timestamps, showQRCode: false, messages: context.messages).render(status))
         }
     }
 }

@@ -11,7 +11,7 @@ struct DetachCommand: StationCommand {
     @OptionGroup var globals: GlobalOptions
 
     @Argument(help: ArgumentHelp("The device: its id (d1), IMEI, ICCID (full or unique last digits) or port.",
-                                 valueName: "device"))
+                                 valueName: "device"), completion: CompletionCandidatesCommand.devices)
     var device: String
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Localization
 
 /// The options every daemon command shares: where the daemon listens, machine output, secrets.
 struct GlobalOptions: ParsableArguments {
@@ -15,8 +16,42 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Print the API's JSON (pretty, sorted keys) instead of tables; errors too.")
     var json = false
 
-    @Flag(name: .long, help: "Ask hotspotd for secrets: full identifiers, Wi-Fi key and QR code, voucher codes.")
+    @Flag(name: .long, help: "Ask hotspotd for secrets: full identifiers, Wi-Fi key and QR code, voucher codes (a technician gets the key only).")
     var reveal = false
+
+    @Flag(name: .customLong("reveal-key"), help: "Ask hotspotd for the Wi-Fi key and QR code only (technicians).")
+    var revealKey = false
+
+    @Flag(name: .customLong("reveal-ids"), help: "Ask hotspotd for full IMEI, IMSI, ICCID and voucher codes only (supervisors).")
+    var revealIDs = false
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The language of the human output: fr or en.",
+        discussion: "Defaults to $HOTSPOT_LANG, then the locale ($LC_ALL, $LC_MESSAGES, $LANG): French for fr_*, English for "
+            + "en_*, C and POSIX, French otherwise. --json output never changes.",
+        valueName: "fr|en"))
+    var lang: String?
+
+    /// Whether any secret was asked for.
+    var revealsAnything: Bool { reveal || revealKey || revealIDs }
+
+    /// The daemon's `reveal` query value: `1` for `--reveal`, else `key`, `ids` or `key,ids`.
+    var revealQuery: String {
+        if reveal { return "1" }
+        return [revealKey ? "key" : nil, revealIDs ? "ids" : nil].compactMap { $0 }.joined(separator: ",")
+    }
+
+    /// The language of the human output, after `--lang` and the environment.
+    func language(environment: [String: String] = ProcessInfo.processInfo.environment) -> Language {
+        Language.resolve(explicit: lang, environment: environment)
+    }
+
+    /// Refuses a `--lang` the station does not speak.
+    func validate() throws {
+        if let lang, Language(name: lang) == nil {
+            throw ValidationError("--lang takes fr or en, not '\(lang)'.")
+        }
+    }
 
     /// The socket to connect to, after the environment and the default.
     func socketPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StationAPI
 
 /// The root command of `hotspotctl`, the command-line client of `hotspotd`.
 ///
@@ -12,11 +13,15 @@ struct Hotspotctl: AsyncParsableCommand {
         abstract: "Ask the hotspot station (hotspotd) about devices, vouchers and the ledger, and start provisioning.",
         discussion: """
             Exit status: 0 success, 1 error reported by hotspotd (or a local error), 2 usage error, \
-            3 hotspotd not reachable, 4 not found, 5 the ledger does not verify.
+            3 hotspotd not reachable, 4 not found, 5 the ledger does not verify. Global options (--json, --socket, \
+            --lang, --reveal…) may come before the subcommand: hotspotctl --json devices.
             """,
+        version: SoftwareVersion.current,
         subcommands: [
             DevicesCommand.self,
             StatusCommand.self,
+            CardCommand.self,
+            CompletionCandidatesCommand.self,
             WatchCommand.self,
             ProvisionCommand.self,
             TopUpCommand.self,
@@ -38,7 +43,7 @@ struct Hotspotctl: AsyncParsableCommand {
     /// Parses the arguments, runs the chosen command and exits with the status the command chose.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(GlobalOptionOrder.movingLeadingGlobals(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Localization
 import StationAPI
 
 /// `hotspotctl plans`: the data plans sold at the counter and how many vouchers each has left.
@@ -14,20 +15,25 @@ struct PlansCommand: StationCommand {
         if context.json {
             try context.emitJSON(plans)
         } else {
-            context.output.write(Self.render(plans))
+            context.output.write(Self.render(plans, messages: context.messages))
         }
     }
 
     /// The human table: `PLAN MB PRICE DEFAULT AVAILABLE`, or a sentence when empty.
-    static func render(_ plans: [PlanInfo]) -> String {
-        guard !plans.isEmpty else { return "No plans configured.\n" }
+    ///
+    /// English keeps bare figures (`500`, `1.00`) under `MB` and `PRICE`; French writes them as people do (`500 Mo`,
+    /// `1,00 €`).
+    static func render(_ plans: [PlanInfo], messages m: Messages = Messages(language: .english)) -> String {
+        guard !plans.isEmpty else { return m.text(.noPlans) + "\n" }
+        let english = m.language == .english
         let table = TextTable(
-            [TextTable.Column(title: "PLAN"), TextTable.Column(title: "MB", alignment: .right),
-             TextTable.Column(title: "PRICE", alignment: .right), TextTable.Column(title: "DEFAULT"),
-             TextTable.Column(title: "AVAILABLE", alignment: .right)],
+            [TextTable.Column(title: m.text(.plan)), TextTable.Column(title: m.text(.megabytes), alignment: .right),
+             TextTable.Column(title: m.text(.price), alignment: .right), TextTable.Column(title: m.text(.isDefault)),
+             TextTable.Column(title: m.text(.available), alignment: .right)],
             rows: plans.map { plan in
-                [plan.name, String(plan.megabytes), plan.priceCents.map(price) ?? "-", plan.isDefault ? "yes" : "",
-                 String(plan.vouchersAvailable)]
+                [plan.name, english ? String(plan.megabytes) : Units.megabytes(plan.megabytes, language: m.language),
+                 plan.priceCents.map { english ? price($0) : Money.cents($0, language: m.language) } ?? "-",
+                 plan.isDefault ? m.text(.yes) : "", String(plan.vouchersAvailable)]
             })
         return table.render()
     }

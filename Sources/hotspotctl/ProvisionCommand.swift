@@ -20,10 +20,10 @@ struct ProvisionCommand: StationCommand {
     @OptionGroup var globals: GlobalOptions
 
     @Argument(help: ArgumentHelp("The device: its id (d1), IMEI, ICCID (full or unique last digits) or port.",
-                                 valueName: "device"))
+                                 valueName: "device"), completion: CompletionCandidatesCommand.devices)
     var device: String
 
-    @Option(name: .long, help: ArgumentHelp("The plan to apply instead of the default (see 'hotspotctl plans').", valueName: "plan"))
+    @Option(name: .long, help: ArgumentHelp("The plan to apply instead of the default (see 'hotspotctl plans').", valueName: "plan"), completion: CompletionCandidatesCommand.plans)
     var plan: String?
 
     @Option(name: .long, help: ArgumentHelp("The Wi-Fi name to set instead of the template's (1–32 bytes).", valueName: "ssid"))
@@ -81,7 +81,7 @@ struct ProvisionCommand: StationCommand {
         if context.json {
             try context.emitJSON(final)
         } else {
-            context.output.write(StatusReport(timestamps: context.timestamps, showQRCode: false).render(final))
+            context.output.write(StatusReport(timestamps: context.timestamps, showQRCode: false, messages: context.messages).render(final))
         }
         if final.state != .done {
             throw .runFailed(device: final.id, failure: final.failure

@@ -5,8 +5,10 @@ import StationAPI
 struct StationClient: Sendable {
     /// The connection to the daemon.
     var transport: any StationTransport
-    /// Whether to ask for secrets (`reveal=1` on every request).
+    /// Whether to ask for secrets (`reveal=` on every request).
     var reveal: Bool
+    /// The `reveal` value sent: `1` (everything the role allows), `key`, `ids` or `key,ids`.
+    var revealQuery = "1"
 
     /// `GET /v1/devices`.
     func devices() async throws(HotspotctlError) -> [DeviceStatus] {
@@ -119,7 +121,7 @@ struct StationClient: Sendable {
 
     // MARK: - Plumbing
 
-    var baseQuery: [String: String] { reveal ? ["reveal": "1"] : [:] }
+    var baseQuery: [String: String] { reveal ? ["reveal": revealQuery] : [:] }
 
     func get<Reply: Decodable>(_ path: String, query: [String: String] = [:], as type: Reply.Type)
         async throws(HotspotctlError) -> Reply {

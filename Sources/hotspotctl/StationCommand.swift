@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Localization
 import StationAPI
 
 /// What a daemon command needs to do its work: the client, where to write, and how to show things.
@@ -14,6 +15,12 @@ struct CommandContext: Sendable {
     var reveal: Bool
     /// How dates are shown to people.
     var timestamps: LocalTimestamp
+    /// The language of the human output (never of `--json`).
+    var language: Language = .english
+    /// The message catalog in `language`.
+    var messages: Messages { Messages(language: language) }
+    /// Whether and how human output is coloured (never with `--json`, `NO_COLOR` or off a terminal).
+    var colour = Colour.off
 
     /// Writes a value as the API's JSON: pretty-printed, sorted keys, one trailing newline.
     func emitJSON(_ value: some Encodable) throws(HotspotctlError) {
@@ -51,34 +58,42 @@ enum CommandRunner {
     static func run(_ command: some StationCommand, transport: any StationTransport,
                     output: any OutputSink = StandardStream.standardOutput,
                     errorOutput: any OutputSink = StandardStream.standardError,
-                    timeZone: TimeZone = .current) async throws(ExitCode) {
-        try await run(json: command.globals.json, reveal: command.globals.reveal, transport: transport,
-                      output: output, errorOutput: errorOutput, timeZone: timeZone) { context throws(HotspotctlError) in
+                    timeZone: TimeZone = .current,
+                    environment: [String: String] = ProcessInfo.processInfo.environment) async throws(ExitCode) {
+        try await run(json: command.globals.json, reveal: command.globals.revealsAnything,
+                      revealQuery: command.globals.revealQuery, language: command.globals.language(environment: environment),
+                      transport: transport, output: output, errorOutput: errorOutput,
+                      timeZone: timeZone) { context throws(HotspotctlError) in
+            var context = context
+            context.colour = Colour.decide(json: command.globals.json, descriptor: (output as? StandardStream)?.descriptor,
+                                           environment: environment)
             try await command.execute(in: context)
         }
     }
 
     /// Runs `body` with a context built from the flags; on failure reports it and throws the matching `ExitCode`.
-    static func run(json: Bool, reveal: Bool, transport: any StationTransport,
+    static func run(json: Bool, reveal: Bool, revealQuery: String = "1", language: Language = .english,
+                    transport: any StationTransport,
                     output: any OutputSink = StandardStream.standardOutput,
                     errorOutput: any OutputSink = StandardStream.standardError,
                     timeZone: TimeZone = .current,
                     _ body: (CommandContext) async throws(HotspotctlError) -> Void) async throws(ExitCode) {
         let context = CommandContext(
-            client: StationClient(transport: transport, reveal: reveal),
+            client: StationClient(transport: transport, reveal: reveal, revealQuery: revealQuery),
             output: output, json: json, reveal: reveal,
-            timestamps: LocalTimestamp(timeZone: timeZone))
+            timestamps: LocalTimestamp(timeZone: timeZone), language: language)
         do {
             try await body(context)
         } catch {
-            throw report(error, json: json, output: output, errorOutput: errorOutput)
+            throw report(error, json: json, output: output, errorOutput: errorOutput, language: language)
         }
     }
 
     /// Writes the failure (stderr line, plus the `APIErrorBody` on stdout with `--json` unless the command already
     /// printed its own result there) and returns its exit status.
-    static func report(_ error: HotspotctlError, json: Bool, output: any OutputSink, errorOutput: any OutputSink) -> ExitCode {
-        errorOutput.write("hotspotctl: \(TerminalText.sanitize(error.message))\n")
+    static func report(_ error: HotspotctlError, json: Bool, output: any OutputSink, errorOutput: any OutputSink,
+                       language: Language = .english) -> ExitCode {
+        errorOutput.write(FailureText.lines(for: error, language: language))
         if json, !error.resultAlreadyPrinted, let text = try? CommandContext.prettyJSON(error.body) {
             output.write(text + "\n")
         }

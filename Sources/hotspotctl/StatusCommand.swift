@@ -14,7 +14,7 @@ struct StatusCommand: StationCommand {
     @OptionGroup var globals: GlobalOptions
 
     @Argument(help: ArgumentHelp("The device: its id (d1), IMEI, ICCID (full or unique last digits) or port.",
-                                 valueName: "device"))
+                                 valueName: "device"), completion: CompletionCandidatesCommand.devices)
     var device: String
 
     @Flag(name: .long, help: "Draw the QR code for a terminal with dark text on a light background.")
@@ -26,7 +26,8 @@ struct StatusCommand: StationCommand {
             try context.emitJSON(status)
         } else {
             let report = StatusReport(timestamps: context.timestamps, showQRCode: context.reveal,
-                                      qrRenderer: QRTerminalRenderer(lightOnDark: !lightTerminal))
+                                      qrRenderer: QRTerminalRenderer(lightOnDark: !lightTerminal), messages: context.messages,
+                                      colour: context.colour)
             context.output.write(report.render(status))
         }
     }

@@ -1,3 +1,4 @@
+import Localization
 import StationAPI
 
 /// Renders one `DeviceStatus` for people: labelled lines, then the Wi-Fi QR code when asked and available.
@@ -8,51 +9,61 @@ struct StatusReport: Sendable {
     var showQRCode: Bool
     /// How the QR code is drawn.
     var qrRenderer = QRTerminalRenderer(lightOnDark: true)
+    /// The language of labels, state names and failures.
+    var messages = Messages(language: .english)
+    /// The state and the failure in colour, on a terminal.
+    var colour = Colour.off
 
     /// The report, one `Label  value` line per known field.
     func render(_ status: DeviceStatus) -> String {
+        let m = messages
+        let stepText = status.step.map { " (\(m.text(.stepWord)) \(m.text(.step($0))))" } ?? ""
         var fields: [(String, String)] = [
-            ("Device", status.id),
-            ("Port", status.port),
+            (m.text(.device), status.id),
+            (m.text(.fieldPort), status.port),
+            (m.text(.fieldState), m.text(.state(status.state.rawValue)) + stepText),
+            (m.text(.fieldRole), m.text(.role(status.role.rawValue))),
         ]
-        if let socket = status.socket { fields.append(("Socket", socket)) }
-        fields += [
-            ("State", status.state.rawValue + (status.step.map { " (step \($0))" } ?? "")),
-            ("Role", status.role.rawValue),
-        ]
-        func add(_ label: String, _ value: String?) {
-            if let value { fields.append((label, value)) }
+        if let socket = status.socket { fields.append((m.language.pick(fr: "Prise", en: "Socket"), socket)) }
+        func add(_ label: Label, _ value: String?) {
+            if let value { fields.append((m.text(label), value)) }
         }
-        add("Model", Self.modelName(status))
-        add("Firmware", status.firmware)
-        add("IMEI", status.imei)
-        add("IMSI", status.imsi)
-        add("ICCID", status.iccid.map { iccid in
-            status.iccidLuhnValid == false ? iccid + " (Luhn check digit wrong)" : iccid
+        add(.fieldModel, Self.modelName(status))
+        add(.firmware, status.firmware)
+        add(.imei, status.imei)
+        add(.imsi, status.imsi)
+        add(.iccid, status.iccid.map { iccid in
+            status.iccidLuhnValid == false ? iccid + " (\(m.text(.luhnWrong)))" : iccid
         })
-        add("SIM", status.simState)
-        add("Operator", status.operatorName)
-        add("Plan", status.plan)
-        add("Order", status.orderID.map { "#\($0)" })
-        add("Provisioning", status.provisioningID.map { "#\($0)" })
-        add("Balance", status.balanceMB.map { "\($0) MB" })
-        add("Wi-Fi name", status.wifi?.ssid)
-        add("Wi-Fi key", status.wifi?.key)
-        add("Failure", status.failure.map { "\($0.message) [\($0.code)]" })
-        add("Updated", timestamps.dateTime(status.updatedAt))
+        add(.sim, status.simState)
+        add(.operatorName, status.operatorName)
+        add(.fieldPlan, status.plan)
+        add(.order, status.orderID.map { "#\($0)" })
+        add(.provisioning, status.provisioningID.map { "#\($0)" })
+        add(.balance, status.balanceMB.map { Units.megabytes($0, language: m.language) })
+        add(.wifiName, status.wifi?.ssid)
+        add(.wifiKey, status.wifi?.key)
+        // English keeps the daemon's own sentence (it names the voucher or device); French has the catalog's.
+        add(.failure, status.failure.map { failure in
+            (m.language == .english ? failure.message : m.text(.failure(failure.code))) + " [\(failure.code)]"
+        })
+        add(.action, status.failure.flatMap { m.action($0.code) })
+        add(.fieldUpdated, timestamps.dateTime(status.updatedAt))
 
         let labelWidth = fields.map { TerminalText.displayWidth($0.0) }.max() ?? 0
+        let painted: [String: Colour.Meaning] = [m.text(.fieldState): Colour.meaning(of: status.state), m.text(.failure): .bad]
         var text = ""
         for (label, value) in fields {
             let padding = String(repeating: " ", count: labelWidth - TerminalText.displayWidth(label))
-            text += label + padding + "  " + TerminalText.sanitize(value) + "\n"
+            let shown = TerminalText.sanitize(value)
+            text += label + padding + "  " + (painted[label].map { colour.paint(shown, $0) } ?? shown) + "\n"
         }
         if showQRCode, let payload = Self.qrPayload(status.wifi) {
             do {
                 let code = try QRCode.encode(Array(payload.utf8))
                 text += "\n" + qrRenderer.render(code)
             } catch {
-                text += "\n(no QR code: the Wi-Fi name and key are too long for one)\n"
+                text += "\n" + m.text(.qrTooLong) + "\n"
             }
         }
         return text

@@ -15,10 +15,10 @@ struct TopUpCommand: StationCommand {
     @OptionGroup var globals: GlobalOptions
 
     @Argument(help: ArgumentHelp("The device: its id (d1), IMEI, ICCID (full or unique last digits) or port.",
-                                 valueName: "device"))
+                                 valueName: "device"), completion: CompletionCandidatesCommand.devices)
     var device: String
 
-    @Option(name: .long, help: ArgumentHelp("The plan to buy (see 'hotspotctl plans').", valueName: "plan"))
+    @Option(name: .long, help: ArgumentHelp("The plan to buy (see 'hotspotctl plans').", valueName: "plan"), completion: CompletionCandidatesCommand.plans)
     var plan: String
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {
@@ -26,7 +26,7 @@ struct TopUpCommand: StationCommand {
         if context.json {
             try context.emitJSON(status)
         } else {
-            context.output.write(StatusReport(timestamps: context.timestamps, showQRCode: false).render(status))
+            context.output.write(StatusReport(timestamps: context.timestamps, showQRCode: false, messages: context.messages).render(status))
         }
     }
 }

@@ -27,13 +27,16 @@ struct WatchCommand: StationCommand {
     func run() async throws {
         let transport = UnixSocketTransport(socketPath: globals.socketPath())
         let json = globals.json
-        let reveal = globals.reveal
+        let reveal = globals.revealsAnything
+        let revealQuery = globals.revealQuery
+        let language = globals.language()
         let mode = WatchMode(compact: compact, follow: follow)
         // SIGINT is the normal way to stop watching: turn it into task cancellation and a clean exit.
         signal(SIGINT, SIG_IGN)
         let task = Task { () async -> ExitCode in
             do {
-                try await CommandRunner.run(json: json, reveal: reveal, transport: transport) { context throws(HotspotctlError) in
+                try await CommandRunner.run(json: json, reveal: reveal, revealQuery: revealQuery, language: language,
+                                            transport: transport) { context throws(HotspotctlError) in
                     try await Self.watch(in: context, mode: mode)
                 }
                 return .success

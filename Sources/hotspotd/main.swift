@@ -13,7 +13,8 @@ struct Hotspotd: AsyncParsableCommand {
         commandName: "hotspotd",
         abstract: "Provision mobile hotspots, modem sticks and SIMs plugged into this station.",
         discussion: "Reads its plans and operator profiles from --config, keeps every step in the SQLite ledger at "
-            + "--database, and serves hotspotctl on the Unix socket at --socket.")
+            + "--database, and serves hotspotctl on the Unix socket at --socket.",
+        version: Station.version)
 
     @Option(name: .long, help: "Configuration file (JSON).")
     var config: String = "/etc/hotspotd/hotspotd.json"

@@ -99,7 +99,8 @@ func runCommand(_ arguments: [String], transport: any StationTransport) async th
     let output = CapturedOutput()
     let errors = CapturedOutput()
     do {
-        try await CommandRunner.run(command, transport: transport, output: output, errorOutput: errors, timeZone: Sample.utc)
+        try await CommandRunner.run(command, transport: transport, output: output, errorOutput: errors, timeZone: Sample.utc,
+                                    environment: ["LANG": "C"])
         return (output.text, errors.text, 0)
     } catch {
         return (output.text, errors.text, error.rawValue)

@@ -1,0 +1,3 @@
+// cairo's drawing API with its image (PNG) and PDF surfaces (Debian: libcairo2-dev).
+#include <cairo.h>
+#include <cairo-pdf.h>

@@ -1,0 +1,2 @@
+// libqrencode: QR code symbols from bytes (Debian: libqrencode-dev).
+#include <qrencode.h>
