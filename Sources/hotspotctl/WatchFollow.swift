@@ -52,19 +52,23 @@ extension WatchCommand {
 actor CompactWatch {
     private let client: StationClient
     private let timestamps: LocalTimestamp
-    private var lastState: [String: DeviceState] = [:]
+    /// Per device: the verdict last printed and whether its identity was known then.
+    private var lastShown: [String: String] = [:]
 
     init(client: StationClient, timestamps: LocalTimestamp) {
         self.client = client
         self.timestamps = timestamps
     }
 
-    /// The line for an event, or nil when it changes no device's state (a step, a repeat).
+    /// The line for an event, or nil when it tells the counter nothing new: a step, or the same verdict with nothing
+    /// newly identified (`connecting` then `identifying` are both `EN COURS`).
     func line(for event: StationEvent) async -> String? {
-        guard event.kind != "step", lastState[event.deviceID] != event.state else { return nil }
-        lastState[event.deviceID] = event.state
-        if lastState.count > 4096 { lastState = [event.deviceID: event.state] }
+        guard event.kind != "step" else { return nil }
         let device = try? await client.device(event.deviceID)
+        let key = CounterWords.verdict(event.state) + (device?.imei != nil || device?.iccid != nil ? "+id" : "")
+        guard lastShown[event.deviceID] != key else { return nil }
+        if lastShown.count > 4096 { lastShown = [:] }
+        lastShown[event.deviceID] = key
         return Self.render(event: event, device: device, timestamps: timestamps)
     }
 

@@ -229,3 +229,24 @@ final class ScriptedTransport: StationTransport, @unchecked Sendable {
                 == "14:03:22 d1 gauche E5573 IMEI …1234 ICCID …8931 500MB PRÊT — Remettre l'appareil")
     }
 }
+
+@Suite struct CompactWatchTests {
+    @Test func oneLinePerChangeTheCounterCanSee() async throws {
+        let transport = FakeTransport()
+        try transport.reply("GET", "/v1/devices/d1", json: Sample.doneHotspot)
+        let events = [
+            StationEvent(kind: "attached", deviceID: "d1", state: .connecting, at: Sample.date),
+            StationEvent(kind: "state", deviceID: "d1", state: .identifying, at: Sample.date),
+            StationEvent(kind: "step", deviceID: "d1", state: .provisioning, step: "recharge", status: "started", at: Sample.date),
+            StationEvent(kind: "state", deviceID: "d1", state: .done, at: Sample.date),
+        ]
+        transport.stream(try events.map { String(decoding: try StationJSON.encoder().encode($0), as: UTF8.self) })
+        let result = try await runCommand(["watch", "--compact"], transport: transport)
+        #expect(result.stdout == """
+            14:03:22 d1 E5573 IMEI …1234 ICCID …8931 EN COURS — Attendre
+            14:03:22 d1 E5573 IMEI …1234 ICCID …8931 500MB PRÊT — Remettre l'appareil
+
+            """)
+        #expect(result.status == 3)   // the stream ended and --follow was not given
+    }
+}
