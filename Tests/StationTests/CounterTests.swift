@@ -198,3 +198,48 @@ import Testing
         await served.stop()
     }
 }
+
+@Suite struct HeadlessStationTests {
+    @Test func theStatusLineFollowsEachStateChangeAndTheDoneHookRuns() async throws {
+        let rig = try SettlementRig(startingBalanceMB: 1000, vouchers: ["111122223333": 500, "444455556666": 500],
+                                    defaultPlan: "500MB")
+        try rig.ledger.importVouchers([(code: "111122223333", plan: "500MB"), (code: "444455556666", plan: "500MB")], actor: 1000)
+        _ = try await rig.station.recoverAfterStart()
+        let systemd = try FakeNotifySocket()
+        let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": systemd.path])
+        let out = NSTemporaryDirectory() + "hook-done-\(UUID().uuidString).env"
+        defer { unlink(out) }
+        let observer = CounterObserver(station: rig.station, notifier: notifier,
+                                       hooks: HookSettings(done: ["/bin/sh", "-c", "env > \"$0\"", out]),
+                                       logger: Logger(label: "counter-test"))
+        let (subscribed, ready) = AsyncStream<Void>.makeStream()
+        let running = Task { await observer.run(subscribed: { ready.yield() }) }
+        for await _ in subscribed { break }
+        var first: [String] = []
+        let started = ContinuousClock.now
+        while first.isEmpty, ContinuousClock.now - started < .seconds(10) {
+            first = systemd.drain()
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(first == ["STATUS=0 prêt, 0 en échec, 2 × 500 Mo, 0 × 2 Go en stock"])
+
+        let id = try await rig.station.attach(path: rig.port).id
+        try await rig.waitForDevice(id, in: [.done, .failed])
+        let deadline = ContinuousClock.now + .seconds(30)
+        var statuses: [String] = []
+        while ContinuousClock.now < deadline {
+            statuses += systemd.drain()
+            if statuses.last == "STATUS=1 prêt, 0 en échec, 1 × 500 Mo, 0 × 2 Go en stock", FileManager.default.fileExists(atPath: out),
+               (try? String(contentsOfFile: out, encoding: .utf8))?.contains("HOTSPOT_EVENT=done") == true { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(statuses.contains { $0.hasPrefix("STATUS=0 prêt, 0 en échec, 1 en cours") }, "\(statuses)")
+        #expect(statuses.last == "STATUS=1 prêt, 0 en échec, 1 × 500 Mo, 0 × 2 Go en stock", "\(statuses)")
+        let environment = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(environment.contains("HOTSPOT_DEVICE=\(id)\n"))
+        #expect(environment.contains("HOTSPOT_ICCID4=\(SettlementRig.iccid.suffix(4))\n"))
+        #expect(!environment.contains(SettlementRig.iccid), "never the full ICCID")
+        running.cancel()
+        await rig.stop()
+    }
+}
