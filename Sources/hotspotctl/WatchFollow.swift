@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 import StationAPI
 
 /// How `watch` runs: every event or one line per state change; stop or reconnect when the daemon goes away.
@@ -13,7 +14,8 @@ extension WatchCommand {
     /// Watches in `mode`: with `follow`, a closed stream or an unreachable daemon is said once and the watch connects
     /// again (every second, then every 5 s) until cancelled; without it, the first such failure ends the command.
     static func watch(in context: CommandContext, mode: WatchMode, retryPause: Duration = .seconds(1)) async throws(HotspotctlError) {
-        let compact = mode.compact && !context.json ? CompactWatch(client: context.client, timestamps: context.timestamps) : nil
+        let compact = mode.compact && !context.json
+            ? CompactWatch(client: context.client, timestamps: context.timestamps, messages: context.messages) : nil
         guard mode.follow else {
             try await follow(in: context, compact: compact)
             return
@@ -52,12 +54,14 @@ extension WatchCommand {
 actor CompactWatch {
     private let client: StationClient
     private let timestamps: LocalTimestamp
+    private let messages: Messages
     /// Per device: the verdict last printed and whether its identity was known then.
     private var lastShown: [String: String] = [:]
 
-    init(client: StationClient, timestamps: LocalTimestamp) {
+    init(client: StationClient, timestamps: LocalTimestamp, messages: Messages = Messages(language: .french)) {
         self.client = client
         self.timestamps = timestamps
+        self.messages = messages
     }
 
     /// The line for an event, or nil when it tells the counter nothing new: a step, or the same verdict with nothing
@@ -69,11 +73,13 @@ actor CompactWatch {
         guard lastShown[event.deviceID] != key else { return nil }
         if lastShown.count > 4096 { lastShown = [:] }
         lastShown[event.deviceID] = key
-        return Self.render(event: event, device: device, timestamps: timestamps)
+        return Self.render(event: event, device: device, timestamps: timestamps, messages: messages)
     }
 
     /// The line itself; `device` is the status fetched just after the event (nil when it could not be had).
-    static func render(event: StationEvent, device: DeviceStatus?, timestamps: LocalTimestamp) -> String {
+    /// A failure's action is the message catalog's sentence for its code, when the catalog knows it.
+    static func render(event: StationEvent, device: DeviceStatus?, timestamps: LocalTimestamp,
+                       messages: Messages = Messages(language: .french)) -> String {
         var parts = [timestamps.time(event.at), device?.id ?? event.deviceID]
         if let device {
             if let socket = device.socket { parts.append(socket) }
@@ -84,7 +90,9 @@ actor CompactWatch {
         }
         parts.append(CounterWords.verdict(event.state))
         var action = CounterWords.action(state: event.state, failureCode: device?.failure?.code)
-        if event.state == .failed, let failure = device?.failure { action += " [\(failure.code)]" }
+        if event.state == .failed, let failure = device?.failure {
+            action = (messages.action(failure.code) ?? action) + " [\(failure.code)]"
+        }
         parts.append("— " + action)
         return TerminalText.sanitize(parts.joined(separator: " "))
     }

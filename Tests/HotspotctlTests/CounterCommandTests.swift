@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import hotspotctl
+import Localization
 import StationAPI
 
 /// A transport whose replies to one route change from call to call (the device's state while a run goes on).
@@ -231,6 +232,17 @@ final class ScriptedTransport: StationTransport, @unchecked Sendable {
 }
 
 @Suite struct CompactWatchTests {
+    @Test func aFailureSaysTheCatalogsAction() {
+        var device = Sample.doneHotspot
+        device.state = .failed
+        device.failure = FailureInfo(code: "sim-pin-required", message: "locked")
+        let event = StationEvent(kind: "state", deviceID: "d1", state: .failed, at: Sample.date)
+        let line = CompactWatch.render(event: event, device: device, timestamps: LocalTimestamp(timeZone: Sample.utc))
+        let action = Messages(language: .french).action("sim-pin-required")
+        #expect(action != nil)
+        #expect(line.hasSuffix("ÉCHEC — \(action ?? "") [sim-pin-required]"))
+    }
+
     @Test func oneLinePerChangeTheCounterCanSee() async throws {
         let transport = FakeTransport()
         try transport.reply("GET", "/v1/devices/d1", json: Sample.doneHotspot)
