@@ -32,14 +32,23 @@ struct BoardCommand: AsyncParsableCommand {
         let screen = TerminalScreen(output: StandardStream.standardOutput)
         let board = BoardLoop(client: client, renderer: BoardRenderer(timestamps: LocalTimestamp(timeZone: .current), colour: colour),
                               screen: screen)
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
+        // Ctrl-C, a stop, or the terminal going away (a closed window, tmux kill-server): give the screen back and exit.
+        let stops = [SIGINT, SIGTERM, SIGHUP]
+        for number in stops { signal(number, SIG_IGN) }
         screen.enter()
         let task = Task { await board.run() }
         let queue = DispatchQueue(label: "hotspotctl.board.signals")
-        let sources = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: queue) }
+        let sources = stops.map { DispatchSource.makeSignalSource(signal: $0, queue: queue) }
         for source in sources {
-            source.setEventHandler { task.cancel() }
+            source.setEventHandler {
+                task.cancel()
+                // A read the cancellation cannot interrupt (a connection to a daemon that went away) must not keep
+                // the board on screen: give the terminal back and leave within a second whatever happens.
+                queue.asyncAfter(deadline: .now() + 1) {
+                    screen.leave()
+                    Foundation.exit(0)
+                }
+            }
             source.resume()
         }
         let resize = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: queue)
@@ -73,6 +82,14 @@ struct TerminalScreen: Sendable {
             if index < lines.count - 1 { frame += "\r\n" }
         }
         output.write(frame + "\u{1B}[J")
+    }
+
+    /// Whether standard input is a terminal that hung up (POLLHUP): the board's reader is gone.
+    static func hungUp(descriptor: Int32 = STDIN_FILENO) -> Bool {
+        guard isatty(descriptor) == 1 else { return false }
+        var entry = pollfd(fd: descriptor, events: 0, revents: 0)
+        guard poll(&entry, 1, 0) == 1 else { return false }
+        return entry.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
     }
 
     /// The terminal's size in columns and rows, or 80×24 when it does not say.
@@ -147,6 +164,10 @@ actor BoardLoop {
     private func redrawLoop() async {
         var lastDraw = ContinuousClock.now - .seconds(10)
         while !Task.isCancelled {
+            if TerminalScreen.hungUp() {
+                // The terminal went away (its window closed, its tmux server killed): nobody reads the board.
+                Foundation.exit(0)
+            }
             let stale = lastFetch.map { ContinuousClock.now - $0 > .seconds(5) } ?? true
             if dirty || stale {
                 dirty = false

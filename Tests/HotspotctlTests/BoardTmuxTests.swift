@@ -80,7 +80,7 @@ struct BoardTmuxTests {
         let back = try await session.waitFor { $0.contains("ÉCHEC") && $0.contains("hotspotd connecté") }
         #expect(back.contains("Saisir le PIN SIM"))
         print("board at 80×24, after the daemon restarted:\n" + back)
-        _ = try? await session.runOffPool(["kill-server"], capture: false)
+        await session.stop()
         secondStreams.finishAll()
         await second.shutdown()
     }
@@ -166,4 +166,13 @@ struct Tmux: Sendable {
     }
 
     func kill() { _ = try? run(["kill-server"], capture: false) }
+
+    /// Stops the board (SIGTERM to the pane's process: it gives the terminal back and exits), then the server.
+    func stop() async {
+        let pids = ((try? await runOffPool(["list-panes", "-a", "-F", "#{pane_pid}"])) ?? "")
+            .split(separator: "\n").compactMap { pid_t($0) }
+        for pid in pids { Glibc.kill(pid, SIGTERM) }
+        try? await Task.sleep(for: .milliseconds(1500))
+        _ = try? await runOffPool(["kill-server"], capture: false)
+    }
 }
