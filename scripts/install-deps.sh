@@ -8,6 +8,7 @@ packages=(libudev-dev libusb-1.0-0-dev libsqlite3-dev umockdev libumockdev-dev s
           pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools)
 packages+=(iproute2 openssl)   # HiLink tests: two units in network namespaces; openssl checks PKCS#1 v1.5 bodies
 packages+=(libcairo2-dev libqrencode-dev fonts-dejavu-core poppler-utils cups-client)   # the hand-over card: drawing, QR, reading back, lp
+packages+=(tmux)   # the board is tested in a real terminal
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

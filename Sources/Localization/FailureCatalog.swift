@@ -643,5 +643,21 @@ enum FailureCatalog {
             en: "This device cannot send USSD codes (a SIM reader).",
             actionFR: "Mettez la carte dans un modem ou un hotspot pour la recharger.",
             actionEN: "Put the card in a modem or a hotspot to credit it."),
+        // The counter: history and waiting for a run.
+        "device-not-identified": Entry(
+            fr: "L'appareil n'est pas encore identifié : son historique n'est pas disponible.",
+            en: "The device is not identified yet: its history is not available.",
+            actionFR: "Attendez la fin de l'identification, ou donnez les derniers chiffres de l'ICCID.",
+            actionEN: "Wait for identification to end, or give the ICCID's last digits."),
+        "invalid-identifier": Entry(
+            fr: "Ce n'est ni un appareil connu ni des chiffres d'IMEI ou d'ICCID.",
+            en: "This is neither a known device nor IMEI or ICCID digits.",
+            actionFR: "Donnez l'identifiant de l'appareil (d1) ou au moins les 4 derniers chiffres de l'ICCID.",
+            actionEN: "Give the device's id (d1) or at least the ICCID's last 4 digits."),
+        "wait-timeout": Entry(
+            fr: "Le traitement n'était pas terminé quand l'attente a pris fin.",
+            en: "The run had not ended when the wait gave up.",
+            actionFR: "Suivez-le avec « hotspotctl board » ou « hotspotctl status » ; rien n'est perdu.",
+            actionEN: "Follow it with `hotspotctl board` or `hotspotctl status`; nothing is lost."),
     ]
 }

@@ -18,14 +18,21 @@ public struct APIRouter: Sendable {
 
     /// Answers one request.
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        let role = callerRole(request)
+        if let refusal = await authorise(request, role: role) { return refusal }
+        if let refusal = await admitMoneyOperation(request) { return refusal }
+        let response: HTTPResponse
         do {
-            let role = callerRole(request)
-            if let refusal = await authorise(request, role: role) { return refusal }
-            if let refusal = await admitMoneyOperation(request) { return refusal }
-            return try await route(request, role: role)
+            response = try await route(request, role: role)
         } catch {
-            return Self.error(error)
+            response = Self.error(error)
         }
+        // A voucher file refused whole imported nothing: it does not count against the caller's rate.
+        if Self.isVoucherImport(method: request.method, segments: request.pathSegments),
+           !(200..<300).contains(response.status) {
+            await station.rateLimiter.refund(uid: request.peer.map { Int($0.uid) })
+        }
+        return response
     }
 
     /// The caller's role from their peer credentials and their groups on this system.
@@ -67,6 +74,11 @@ public struct APIRouter: Sendable {
         case (3, "vouchers"): return route[2] == "settle"
         default: return false
         }
+    }
+
+    /// Whether a request is `POST /v1/vouchers/import`.
+    static func isVoucherImport(method: String, segments: [String]) -> Bool {
+        method == "POST" && segments == ["v1", "vouchers", "import"]
     }
 
     /// Refuses a money operation over the caller's rate (429, `rate-limited`, Retry-After) before anything runs.
@@ -146,6 +158,11 @@ public struct APIRouter: Sendable {
             return Self.eventStream(await station.events.subscribe())
         case ("GET", 1, "plans"):
             return try Self.json(try await station.plans())
+        case ("GET", 1, "vouchers") where request.query["since"] != nil:
+            let limit = try Self.limit(request.query["limit"], default: 1000)
+            let since = try Self.date(request.query["since"] ?? "")
+            return try Self.json(try await station.vouchers(changedSince: since, state: request.query["state"], limit: limit,
+                                                            reveal: reveal))
         case ("GET", 1, "vouchers"):
             let limit = try Self.limit(request.query["limit"], default: 1000)
             return try Self.json(try await station.vouchers(state: request.query["state"], limit: limit, reveal: reveal))
@@ -181,10 +198,21 @@ public struct APIRouter: Sendable {
             let body = try Self.decode(LedgerBackupRequest.self, request.body)
             return try Self.json(try await station.backupLedger(to: body.path), status: 201)
         case ("GET", 1, "ledger"):
+            // The newest `limit` events (oldest first); identifiers match by their last digits.
             let limit = try Self.limit(request.query["limit"], default: 1000)
             let since = try request.query["since"].map { (text) throws(StationError) -> Date in try Self.date(text) }
-            return try Self.json(try await station.ledgerEvents(iccid: request.query["iccid"], imei: request.query["imei"],
-                                                                since: since, limit: limit, reveal: reveal))
+            let until = try request.query["until"].map { (text) throws(StationError) -> Date in try Self.date(text) }
+            return try Self.json(try await station.recentLedgerEvents(iccid: request.query["iccid"], imei: request.query["imei"],
+                                                                      since: since, until: until, limit: limit, reveal: reveal))
+        case ("GET", 1, "report"):
+            let now = Date()
+            let from = try request.query["from"].map { (text) throws(StationError) -> Date in try Self.date(text) }
+                ?? now.addingTimeInterval(-86_400)
+            let to = try request.query["to"].map { (text) throws(StationError) -> Date in try Self.date(text) } ?? now
+            return try Self.json(try await station.dayReport(from: from, to: to, reveal: reveal && role == .supervisor))
+        case ("GET", 2, "history"):
+            let limit = try Self.limit(request.query["limit"], default: 100)
+            return try Self.json(try await station.history(route[1], limit: limit, reveal: reveal && role == .supervisor))
         default:
             throw StationError(status: 404, code: "no-such-route", message: "No route for \(request.method) \(request.path).")
         }

@@ -98,7 +98,7 @@ public struct AccessPolicy: Sendable {
         case ("GET", "health"?): return .none
         case ("GET", "devices"?), ("GET", "events"?), ("GET", "plans"?): return .technician
         case ("POST", "devices"?), ("DELETE", "devices"?): return .technician
-        case ("GET", "vouchers"?): return reveal ? .supervisor : .technician
+        case ("GET", "vouchers"?), ("GET", "report"?), ("GET", "history"?): return reveal ? .supervisor : .technician
         case ("POST", "vouchers"?): return .supervisor
         case ("GET", "ledger"?):
             switch route.dropFirst().first {

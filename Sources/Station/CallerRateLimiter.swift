@@ -68,6 +68,14 @@ public actor CallerRateLimiter {
         return .refused(retryAfterSeconds: max(1, Int((wait - slack).rounded(.up))))
     }
 
+    /// Gives back the token `admit` took for an operation that did nothing (a voucher file refused whole): only what
+    /// succeeded counts against the caller.
+    public func refund(uid: Int?) {
+        guard var bucket = buckets[uid] else { return }
+        bucket.tokens = min(Double(policy.burst), bucket.tokens + 1)
+        buckets[uid] = bucket
+    }
+
     private func prune(at instant: ContinuousClock.Instant, rate: Double, capacity: Double) {
         guard buckets.count > 256 else { return }
         let full = Duration.seconds(capacity / rate)

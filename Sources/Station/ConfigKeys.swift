@@ -35,6 +35,8 @@ enum ConfigKeys {
         "backupDirectory": .value,
         "hilink": .object(["username": .value, "password": .value, "passwordsByModel": .map, "loginAttempts": .value]),
         "allowPseudoTerminals": .value,
+        "sockets": .map,
+        "hooks": .object(["done": .value, "failed": .value, "attention": .value, "timeoutSeconds": .value]),
         "card": .object(["organisation": .value, "address": .value, "hours": .value, "phone": .value,
                          "whenCreditRunsOut": .value]),
     ])

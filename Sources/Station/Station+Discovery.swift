@@ -89,10 +89,10 @@ extension Station {
         if let existing = discovered.placeholders[usbPath] {
             status = existing
         } else {
-            status = DeviceStatus(id: "d\(nextDeviceNumber)", port: port, state: state, updatedAt: Date())
-            nextDeviceNumber += 1
+            status = DeviceStatus(id: identifiers.allocate(), port: port, state: state, updatedAt: Date())
         }
         status.port = port
+        status.socket = SocketLabels.label(usbPath: usbPath, labels: config.sockets ?? [:])
         status.state = state
         status.role = role
         status.step = step

@@ -23,7 +23,8 @@ public actor Station {
     /// Live events for watchers.
     public let events = EventHub()
     var sessions: [DeviceSession] = []
-    var nextDeviceNumber = 1
+    /// Device ids handed out, kept across restarts, and the stable id each identified device is shown under.
+    var identifiers: DeviceIdentifiers
     /// Where discovered devices came from, and the ones listed without a session (`Station+Discovery.swift`).
     var discovered = DiscoveredDevices()
     var ready = false
@@ -57,6 +58,7 @@ public actor Station {
         self.ledger = ledger
         self.logger = logger
         self.keys = keys ?? WiFiKeyGenerator(style: config.wifiKeyStyle ?? .characters)
+        self.identifiers = DeviceIdentifiers(file: StatePaths(databasePath: ledger.path).stateDirectory + "/device-ids.json")
         self.rateLimiter = CallerRateLimiter(policy: config.moneyRateLimit ?? .default)
         let settings = config.access ?? AccessSettings()
         self.access = AccessPolicy(settings: settings, daemonUID: getuid(),
@@ -237,8 +239,7 @@ public actor Station {
     /// the ledger says its SIM is owed), unless daemons died handling it twice in a row (then it is quarantined).
     private func addSession(port path: String, driver: any DeviceDriver, closeDevice: @escaping @Sendable () async -> Void,
                             replug: Bool, actor: Int?) -> (DeviceSession, DeviceStatus) {
-        let id = "d\(nextDeviceNumber)"
-        nextDeviceNumber += 1
+        let id = identifiers.allocate()
         let policy = config.policy
         let ledger = self.ledger
         let keys = self.keys
@@ -352,7 +353,7 @@ public actor Station {
     public func devices(reveal: Bool, identifiers: Bool? = nil) async -> [DeviceStatus] {
         var result: [DeviceStatus] = []
         for session in sessions {
-            result.append(Self.redact(await session.snapshot(), reveal: reveal, identifiers: identifiers ?? reveal))
+            result.append(await shownStatus(session, reveal: reveal, identifiers: identifiers ?? reveal))
         }
         return result + placeholderStatuses + (await simReaderStatuses(reveal: reveal, identifiers: identifiers ?? reveal))
     }
@@ -361,7 +362,7 @@ public actor Station {
     public func device(_ reference: String, reveal: Bool, identifiers: Bool? = nil) async throws(StationError) -> DeviceStatus {
         if let listed = discovered.placeholders.values.first(where: { $0.id == reference }) { return listed }
         let session = try await find(reference)
-        return Self.redact(await session.snapshot(), reveal: reveal, identifiers: identifiers ?? reveal)
+        return await shownStatus(session, reveal: reveal, identifiers: identifiers ?? reveal)
     }
 
     /// Starts or resumes provisioning on a technician's request: the SIM's open order, or a new order for a SIM not yet
@@ -459,12 +460,13 @@ public actor Station {
     var sessionIDs: [String] { sessions.map(\.id) }
 
     func find(_ reference: String) async throws(StationError) -> DeviceSession {
-        let reference = discovered.resolve(reference)
+        let reference = discovered.resolve(await resolveStableID(reference))
         if let session = sessions.first(where: { $0.id == reference || $0.port == reference }) { return session }
         var matches: [DeviceSession] = []
         for session in sessions {
             let status = await session.snapshot()
-            if Redaction.matches(reference, status.imei) || Redaction.matches(reference, status.iccid) {
+            let digits = Self.identifierDigits(reference) ?? reference
+            if Redaction.matches(digits, status.imei) || Redaction.matches(digits, status.iccid?.uppercased()) {
                 matches.append(session)
             }
         }
@@ -518,7 +520,7 @@ public actor Station {
     public nonisolated func importVouchers(_ request: VoucherImportRequest, actor: Int?) async throws(StationError) -> VoucherImportResult {
         let rows: [VoucherCSV.Row]
         do {
-            rows = try VoucherCSV.parse(request.csv, knownPlans: Set(config.plans.map(\.name)))
+            rows = try VoucherCSV.parse(request.csv, plans: config.plans.map { VoucherCSV.PlanName(name: $0.name, megabytes: $0.megabytes) })
         } catch {
             throw StationError(status: 422, code: "invalid-voucher-file", message: "\(request.fileName): \(error.description)")
         }

@@ -45,6 +45,10 @@ public struct StationConfig: Codable, Sendable, Equatable {
     public var hilink: HiLinkSettings?
     /// Where `ledger backup` writes (absolute; default `backups/` in the state directory, next to the ledger).
     public var backupDirectory: String?
+    /// Names for the desk's USB sockets, by USB path (`{"1-1.2": "gauche"}`): the SOCKET column of `devices` and `board`.
+    public var sockets: [String: String]?
+    /// Commands run when a device is done, failed or needs a person (`StationHooks`); nil runs none.
+    public var hooks: HookSettings?
     /// The counter's details printed on the beneficiary's hand-over card (`hotspotctl card`).
     public var card: CounterDetails?
     /// How generated Wi-Fi keys look; read by `parse` from `wifi.keyStyle` (the `wifi` object is the workflow's
@@ -203,6 +207,8 @@ public struct StationConfig: Codable, Sendable, Equatable {
         if let seconds = startupSettlementSeconds, !(1...3600).contains(seconds) {
             found.append(("startupSettlementSeconds", "must be between 1 and 3600"))
         }
+        found += SocketLabels.problems(sockets ?? [:])
+        found += hooks?.problems() ?? []
         found += cardProblems()
         return found
     }

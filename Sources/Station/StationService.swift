@@ -118,6 +118,11 @@ public struct StationService: Service {
         notifier.ready(status: "ready: \(devices.count) device(s), \(held) voucher(s) held after restart, "
                        + "\(startup.unknownVouchers) waiting for a person")
         logger.info("station ready", metadata: ["device.count": "\(devices.count)"])
+        // From here the status line follows every state change, and the configured hooks run.
+        let counter = Task { [station, notifier, logger] in
+            await CounterObserver(station: station, notifier: notifier, hooks: await station.hookSettings, logger: logger).run()
+        }
+        defer { counter.cancel() }
 
         let station = self.station
         let notifier = self.notifier

@@ -108,6 +108,11 @@ public struct DeviceStatus: Codable, Sendable, Equatable {
     public var updatedAt: Date
     /// For a SIM in a card reader: the card's command set, `UICC` or `GSM`.
     public var simType: String? = nil
+    /// The desk's name for the USB socket the device is plugged into (configuration `sockets`), else the USB path;
+    /// nil for a port attached by hand.
+    public var socket: String?
+    /// When the station started its session with the device (the board's elapsed time runs from here).
+    public var attachedAt: Date?
 
     /// Creates a status.
     public init(id: String, port: String, state: DeviceState, step: String? = nil, role: DeviceRole = .unknown,

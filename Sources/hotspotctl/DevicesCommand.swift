@@ -19,7 +19,8 @@ struct DevicesCommand: StationCommand {
         }
     }
 
-    /// The human table: `ID PORT STATE STEP ROLE MODEL ICCID PLAN UPDATED`, or a sentence when empty.
+    /// The human tables: devices (`ID SOCKET PORT STATE STEP ROLE MODEL IMEI ICCID PLAN UPDATED`), then SIM readers;
+    /// a sentence when empty.
     static func render(_ listed: [DeviceStatus], timestamps: LocalTimestamp,
                        messages m: Messages = Messages(language: .english)) -> String {
         let readers = listed.filter { $0.role == .simReader }
@@ -46,13 +47,14 @@ struct DevicesCommand: StationCommand {
     static func renderDevices(_ devices: [DeviceStatus], timestamps: LocalTimestamp,
                               messages m: Messages = Messages(language: .english)) -> String {
         guard !devices.isEmpty else { return m.text(.noDevices) + "\n" }
-        let headers: [Label] = [.id, .port, .state, .step, .role, .model, .iccid, .plan, .updated]
+        let headers: [Label] = [.port, .state, .step, .role, .model, .imei, .iccid, .plan, .updated]
         let table = TextTable(
-            headers.map { TextTable.Column(title: m.text($0)) },
+            [TextTable.Column(title: m.text(.id)), TextTable.Column(title: m.language.pick(fr: "PRISE", en: "SOCKET"))]
+                + headers.map { TextTable.Column(title: m.text($0)) },
             rows: devices.map { device in
-                [device.id, device.port, m.text(.state(device.state.rawValue)), device.step.map { m.text(.step($0)) } ?? "-",
-                 m.text(.role(device.role.rawValue)),
-                 StatusReport.modelName(device) ?? "-", device.iccid ?? "-", device.plan ?? "-",
+                [device.id, device.socket ?? "-", device.port, m.text(.state(device.state.rawValue)),
+                 device.step.map { m.text(.step($0)) } ?? "-", m.text(.role(device.role.rawValue)),
+                 StatusReport.modelName(device) ?? "-", device.imei ?? "-", device.iccid ?? "-", device.plan ?? "-",
                  timestamps.dateTime(device.updatedAt)]
             })
         return table.render()

@@ -33,6 +33,9 @@ struct Hotspotctl: AsyncParsableCommand {
             LedgerCommand.self,
             PlansCommand.self,
             DecodeCommand.self,
+            BoardCommand.self,
+            ReportCommand.self,
+            HistoryCommand.self,
         ]
     )
 

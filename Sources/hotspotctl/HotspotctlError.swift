@@ -22,6 +22,8 @@ enum HotspotctlError: Error, Equatable, Sendable {
     case ledgerDoesNotVerify(String)
     /// `--database FILE` names no file, a file that is not a ledger, or one that cannot be read.
     case ledgerFile(path: String, detail: String)
+    /// `provision --wait` saw the run end in failure (its status already printed).
+    case runFailed(device: String, failure: FailureInfo)
 
     /// Why the socket could not be reached.
     enum UnreachableReason: Equatable, Sendable {
@@ -37,7 +39,7 @@ enum HotspotctlError: Error, Equatable, Sendable {
         switch self {
         case .daemonUnreachable, .connectionFailed, .eventStreamEnded: ExitCode(3)
         case .daemonRejected(let status, _) where status == 404: ExitCode(4)
-        case .daemonRejected, .invalidReply, .localInput, .ledgerFile: ExitCode(1)
+        case .daemonRejected, .invalidReply, .localInput, .ledgerFile, .runFailed: ExitCode(1)
         case .ledgerDoesNotVerify: ExitCode(5)
         }
     }
@@ -63,6 +65,8 @@ enum HotspotctlError: Error, Equatable, Sendable {
             detail
         case .ledgerFile(let path, let detail):
             "ledger file \(path): \(detail)"
+        case .runFailed(let device, let failure):
+            "\(device) failed (\(failure.code)): \(failure.message)"
         }
     }
 
@@ -87,6 +91,8 @@ enum HotspotctlError: Error, Equatable, Sendable {
             APIErrorBody(error: FailureInfo(code: "ledger-does-not-verify", message: message))
         case .ledgerFile:
             APIErrorBody(error: FailureInfo(code: "ledger-file", message: message))
+        case .runFailed(_, let failure):
+            APIErrorBody(error: failure)
         }
     }
 
@@ -96,7 +102,7 @@ enum HotspotctlError: Error, Equatable, Sendable {
     /// stdout: with `--json` stdout stays one JSON document. Today only `ledger verify` fails this way.
     var resultAlreadyPrinted: Bool {
         switch self {
-        case .ledgerDoesNotVerify: true
+        case .ledgerDoesNotVerify, .runFailed: true
         case .daemonUnreachable, .daemonRejected, .connectionFailed, .invalidReply, .eventStreamEnded, .localInput,
              .ledgerFile: false
         }

@@ -19,42 +19,48 @@ struct LedgerCommand: AsyncParsableCommand {
 struct LedgerEventsCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "events",
-        abstract: "Show the ledger's events, newest last (the default of `hotspotctl ledger`).")
+        abstract: "Show the ledger's newest events, newest last (the default of `hotspotctl ledger`).")
 
     @OptionGroup var globals: GlobalOptions
 
-    @Option(name: .long, help: ArgumentHelp("Only events of this SIM (full ICCID or unique last digits).", valueName: "iccid"))
+    @Option(name: .long, help: ArgumentHelp("Only events of this SIM: the full ICCID or its last 4 or more digits (…6782 as printed works too).", valueName: "iccid"))
     var iccid: String?
 
-    @Option(name: .long, help: ArgumentHelp("Only events of this device (full IMEI or unique last digits).", valueName: "imei"))
+    @Option(name: .long, help: ArgumentHelp("Only events of this device: the full IMEI or its last 4 or more digits (as on the box).", valueName: "imei"))
     var imei: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Only events at or after this time: YYYY-MM-DD (local midnight) or ISO 8601 (2024-05-01T14:00:00Z).",
-        valueName: "time"))
+    @Option(name: .long, help: ArgumentHelp("Only events at or after this time: \(DayArgument.help).", valueName: "time"))
     var since: String?
 
-    @Option(name: .long, help: ArgumentHelp("At most this many events.", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("The newest n events (default 1000), shown oldest first.", valueName: "n"))
     var limit: Int?
 
+    @Option(name: .long, help: ArgumentHelp("The last n events: the same as --limit.", valueName: "n"))
+    var tail: Int?
+
     func validate() throws {
-        if let iccid, iccid.isEmpty || !iccid.allSatisfy(\.isASCIIDigitOrF) {
-            throw ValidationError("--iccid takes digits (the full ICCID or its last digits).")
+        if let iccid, LedgerDigits.digits(iccid) == nil {
+            throw ValidationError("--iccid takes the full ICCID or its last 4 or more digits, not '\(iccid)'.")
         }
-        if let imei, imei.isEmpty || !imei.allSatisfy({ $0.isASCII && $0.isNumber }) {
-            throw ValidationError("--imei takes digits (the full IMEI or its last digits).")
+        if let imei, LedgerDigits.digits(imei).map({ $0.allSatisfy(\.isNumber) }) != true {
+            throw ValidationError("--imei takes the full IMEI or its last 4 or more digits, not '\(imei)'.")
         }
-        if let since, DateArgument.parse(since) == nil {
-            throw ValidationError("--since takes YYYY-MM-DD or an ISO 8601 time such as 2024-05-01T14:00:00Z, not '\(since)'.")
+        if let since, DayArgument.since(since) == nil {
+            throw ValidationError("--since takes \(DayArgument.help), not '\(since)'.")
         }
-        if let limit, limit < 1 {
-            throw ValidationError("--limit must be at least 1.")
+        if let count = tail ?? limit, count < 1 {
+            throw ValidationError("--limit and --tail must be at least 1.")
+        }
+        if tail != nil, limit != nil, tail != limit {
+            throw ValidationError("--limit and --tail say the same thing: give one of them.")
         }
     }
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {
-        let sinceDate = since.flatMap { DateArgument.parse($0, timeZone: context.timestamps.timeZone) }
-        let events = try await context.client.ledger(iccid: iccid, imei: imei, since: sinceDate, limit: limit)
+        let sinceDate = since.flatMap { DayArgument.since($0, timeZone: context.timestamps.timeZone) }
+        let events = try await context.client.recentLedger(iccid: iccid.flatMap(LedgerDigits.digits),
+                                                           imei: imei.flatMap(LedgerDigits.digits), since: sinceDate,
+                                                           until: nil, limit: tail ?? limit)
         if context.json {
             try context.emitJSON(events)
         } else {
@@ -82,7 +88,15 @@ struct LedgerEventsCommand: StationCommand {
     }
 }
 
-private extension Character {
-    /// ICCIDs are digits, but some SIMs report a trailing `F` filler.
-    var isASCIIDigitOrF: Bool { (isASCII && isNumber) || self == "F" || self == "f" }
+/// An identifier as typed or pasted: digits, maybe after the `…` the station prints.
+enum LedgerDigits {
+    /// The digits (an ICCID's `F` filler upper-cased), 4 to 32 of them; nil for anything else.
+    static func digits(_ text: String) -> String? {
+        var body = Substring(text.trimmingCharacters(in: .whitespaces))
+        while body.hasPrefix("…") { body = body.dropFirst() }
+        while body.hasPrefix("...") { body = body.dropFirst(3) }
+        let upper = body.uppercased()
+        guard (4...32).contains(upper.count), upper.allSatisfy({ ($0.isASCII && $0.isNumber) || $0 == "F" }) else { return nil }
+        return upper
+    }
 }

@@ -122,7 +122,7 @@ struct StationClient: Sendable {
     }
 
     /// Opens a streamed reply; a non-2xx status becomes the daemon's error.
-    private func openLines(_ request: StationHTTPRequest) async throws(HotspotctlError) -> AsyncThrowingStream<[UInt8], any Error> {
+    func openLines(_ request: StationHTTPRequest) async throws(HotspotctlError) -> AsyncThrowingStream<[UInt8], any Error> {
         let stream = try await transport.openStream(request)
         guard (200..<300).contains(stream.status) else {
             var body: [UInt8] = []
@@ -138,7 +138,7 @@ struct StationClient: Sendable {
 
     // MARK: - Plumbing
 
-    private var baseQuery: [String: String] { reveal ? ["reveal": revealQuery] : [:] }
+    var baseQuery: [String: String] { reveal ? ["reveal": revealQuery] : [:] }
 
     func get<Reply: Decodable>(_ path: String, query: [String: String] = [:], as type: Reply.Type)
         async throws(HotspotctlError) -> Reply {

@@ -24,6 +24,7 @@ struct StatusReport: Sendable {
             (m.text(.fieldState), m.text(.state(status.state.rawValue)) + stepText),
             (m.text(.fieldRole), m.text(.role(status.role.rawValue))),
         ]
+        if let socket = status.socket { fields.append((m.language.pick(fr: "Prise", en: "Socket"), socket)) }
         func add(_ label: Label, _ value: String?) {
             if let value { fields.append((m.text(label), value)) }
         }

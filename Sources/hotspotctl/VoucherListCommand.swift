@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Localization
 import StationAPI
 
@@ -18,8 +19,20 @@ struct VoucherListCommand: StationCommand {
     @Option(name: .long, help: ArgumentHelp("Only vouchers in this state.", valueName: "state"))
     var state: VoucherState?
 
+    @Option(name: .long, help: ArgumentHelp("Only vouchers whose state changed since: \(DayArgument.help).", valueName: "time"))
+    var since: String?
+
+    func validate() throws {
+        if let since, DayArgument.since(since) == nil { throw ValidationError("--since takes \(DayArgument.help), not '\(since)'.") }
+    }
+
     func execute(in context: CommandContext) async throws(HotspotctlError) {
-        let vouchers = try await context.client.vouchers(state: state?.rawValue)
+        let vouchers: [VoucherInfo]
+        if let since, let date = DayArgument.since(since, timeZone: context.timestamps.timeZone) {
+            vouchers = try await context.client.vouchers(state: state?.rawValue, since: date)
+        } else {
+            vouchers = try await context.client.vouchers(state: state?.rawValue)
+        }
         if context.json {
             try context.emitJSON(vouchers)
         } else {

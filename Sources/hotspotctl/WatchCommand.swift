@@ -12,10 +12,18 @@ struct WatchCommand: StationCommand {
         discussion: """
             Each event is one line: time, device, state, then the step and its status or the event kind, \
             then the message. With --json each event is printed as the daemon's JSON object, one per line \
-            (NDJSON). Ctrl-C exits with status 0; if hotspotd closes the stream the status is 3.
+            (NDJSON). Ctrl-C exits with status 0; if hotspotd closes the stream the status is 3, unless --follow \
+            keeps watching across daemon restarts. --compact prints one line per state change that says what was \
+            identified (socket, model, IMEI and ICCID last digits) and what to do, instead of every step.
             """)
 
     @OptionGroup var globals: GlobalOptions
+
+    @Flag(name: .long, help: "Keep watching when hotspotd restarts: reconnect by itself until Ctrl-C.")
+    var follow = false
+
+    @Flag(name: .long, help: "One line per state change, saying what was identified and what to do.")
+    var compact = false
 
     func run() async throws {
         let transport = UnixSocketTransport(socketPath: globals.socketPath())
@@ -23,13 +31,14 @@ struct WatchCommand: StationCommand {
         let reveal = globals.revealsAnything
         let revealQuery = globals.revealQuery
         let language = globals.language()
+        let mode = WatchMode(compact: compact, follow: follow)
         // SIGINT is the normal way to stop watching: turn it into task cancellation and a clean exit.
         signal(SIGINT, SIG_IGN)
         let task = Task { () async -> ExitCode in
             do {
                 try await CommandRunner.run(json: json, reveal: reveal, revealQuery: revealQuery, language: language,
                                             transport: transport) { context throws(HotspotctlError) in
-                    try await Self.follow(in: context)
+                    try await Self.watch(in: context, mode: mode)
                 }
                 return .success
             } catch {
@@ -45,11 +54,11 @@ struct WatchCommand: StationCommand {
     }
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {
-        try await Self.follow(in: context)
+        try await Self.watch(in: context, mode: WatchMode(compact: compact, follow: follow))
     }
 
     /// Prints events as they arrive; returns when the task is cancelled, throws when the daemon ends the stream.
-    static func follow(in context: CommandContext) async throws(HotspotctlError) {
+    static func follow(in context: CommandContext, compact: CompactWatch? = nil) async throws(HotspotctlError) {
         let lines: AsyncThrowingStream<[UInt8], any Error>
         do {
             lines = try await context.client.events()
@@ -65,7 +74,11 @@ struct WatchCommand: StationCommand {
                 if context.json {
                     context.output.write(String(decoding: trimmed, as: UTF8.self) + "\n")
                 } else if let event = try? decoder.decode(StationEvent.self, from: Data(trimmed)) {
-                    context.output.write(render(event, timestamps: context.timestamps, messages: context.messages) + "\n")
+                    if let compact {
+                        if let line = await compact.line(for: event) { context.output.write(line + "\n") }
+                    } else {
+                        context.output.write(render(event, timestamps: context.timestamps, messages: context.messages) + "\n")
+                    }
                 } else {
                     context.output.write("(an event hotspotctl could not read: \(TerminalText.sanitize(String(decoding: trimmed.prefix(200), as: UTF8.self))))\n")
                 }

@@ -21,7 +21,7 @@ import Testing
         "set-cookie",                                                // HTTP header name
         "packed-gsm7-hex", "ucs2-hex",                               // USSD text encodings (ATProtocol), not failures
         "not-serial-device",                                         // SerialPortError raw value, shown as `port-not-serial-device`
-        "drop-after", "path-or-url",                                 // command-line option and value names
+        "drop-after", "path-or-url", "device-or-iccid",              // command-line option and value names
         "pcsc-reader",                                               // the SIM readers' driver family name
     ]
 

@@ -52,9 +52,12 @@ import UnixHTTP
         // The daemon starts again with the same hotspot plugged in.
         let (station, _) = try restarted(rig)
         _ = try await station.recoverAfterStart()
-        _ = try await station.attach(path: rig.port)
-        try await settle(station, "d1")
+        // A new session number (d1 is never handed out again), shown under the device's first id once identified.
+        let session = try await station.attach(path: rig.port).id
+        #expect(session != "d1")
+        try await settle(station, session)
         let again = try await station.device("d1", reveal: true)
+        #expect(again.id == "d1")
         #expect(again.state == .done)
         #expect(again.wifi?.key == card, "the card handed over keeps working")
         #expect(again.provisioningID == first.provisioningID)
@@ -184,7 +187,7 @@ import UnixHTTP
         await rig.station.waitUntilIdle()
         let listed = await rig.station.devices(reveal: false).map { "\($0.id) \($0.state) \($0.failure?.code ?? "")" }
         let status = try #require(finished, "the re-plugged stick never finished: \(listed)")
-        #expect(status.id != "d1", "a new session took over the gone one")
+        #expect(status.id == "d1", "the new session that took over the gone one shows the stick's id")
         #expect(rig.operatorTruth().recharges == 1, "one sale, one credit")
         #expect(try rig.ledger.vouchers(state: .available).count == 1)
         #expect(try rig.ledger.orders(iccid: SettlementRig.iccid).map(\.state) == [.fulfilled])
@@ -227,9 +230,9 @@ import UnixHTTP
         for _ in 0..<3 {
             let station = Station(config: rig.config, ledger: try Ledger(path: rig.directory + "/ledger.sqlite"),
                                   logger: Logger(label: "station-test-restart"))
-            _ = try await station.attach(path: rig.port)
-            try await settle(station, "d1")
-            #expect(try await station.device("d1", reveal: false).failure?.code != "quarantined")
+            let id = try await station.attach(path: rig.port).id
+            try await settle(station, id)
+            #expect(try await station.device(id, reveal: false).failure?.code != "quarantined")
             await station.shutdown()
         }
         #expect(rig.operatorTruth().recharges == 1)

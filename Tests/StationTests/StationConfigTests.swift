@@ -128,7 +128,7 @@ import Testing
         ("code,plan\n123,500MB\n", 2, "a voucher code is 4 to 32 digits"),
         ("code,plan\n1234567890,1TB\n", 2, "plan '1TB' is not configured (plans: 2GB, 500MB)"),
         ("code,plan\n1234567890,500MB\n1234567890,2GB\n", 3, "the voucher ending 7890 repeats line 2"),
-        ("voucher;plan\n1234567890;500MB\n", 1, "the first line must be the header 'code,plan'"),
+        ("numero;plan\n1234567890;500MB\n", 1, "the first line must be the header 'code,plan' (or 'code;plan')"),
         ("code,plan\n1234567890\n", 2, "expected 2 fields, found 1"),
     ])
     func refusesTheWholeFileNamingTheLine(text: String, line: Int, reason: String) {

@@ -8,7 +8,7 @@ import Synchronization
 import Testing
 
 /// A datagram socket standing in for systemd's `$NOTIFY_SOCKET`; collects what the daemon sends.
-private final class FakeNotifySocket: Sendable {
+final class FakeNotifySocket: Sendable {
     let path: String
     private let descriptor: Int32
 
