@@ -277,9 +277,10 @@ import UnixHTTP
 
         let (station, _) = try restarted(rig)
         _ = try await station.recoverAfterStart()
-        _ = try await station.attach(path: rig.port)
-        try await settle(station, "d1")
-        let again = try await station.device("d1", reveal: true)
+        // A new session (its id is new: the device it names now has an IMEI it did not give before).
+        let attached = try await station.attach(path: rig.port)
+        try await settle(station, attached.id)
+        let again = try await station.device(attached.id, reveal: true)
         #expect(again.imei == SettlementRig.imei, "the IMEI it gives now is read")
         #expect(again.state == .done)
         #expect(rig.operatorTruth().recharges == 1, "one SIM, one sale, whatever the device said about itself")
