@@ -11,26 +11,33 @@ import Benchmark
 import BenchmarkFixtures
 import Foundation
 
-/// The receive path over the whole stream; returns how many responses, reports and overflows it produced.
-func receive(_ stream: ReplyStream) -> (responses: Int, unsolicited: Int, tooLarge: Int) {
-    var framer = ATLineFramer(maxLineLength: 4096)
-    var assembler = ATResponseAssembler()
-    var counts = (responses: 0, unsolicited: 0, tooLarge: 0)
-    stream.replay(start: { reply in
-        if assembler.isAwaitingReply { assembler.abandon() }
-        if let command = reply.command { assembler.begin(command: command) }
-    }, read: { chunk in
-        for framed in framer.append(chunk) {
-            switch assembler.consume(framed) {
-            case .response?: counts.responses += 1
-            case .unsolicited?: counts.unsolicited += 1
-            case .replyTooLarge?: counts.tooLarge += 1
-            case nil: break
+/// One session's framer and assembler, kept across iterations as an `ATSession` keeps them across commands (the
+/// assembler caches what it works out about each command it has seen).
+final class SessionReceivePath {
+    private var framer = ATLineFramer(maxLineLength: 4096)
+    private var assembler = ATResponseAssembler()
+
+    /// The receive path over the whole stream; returns how many responses, reports and overflows it produced.
+    func receive(_ stream: ReplyStream) -> (responses: Int, unsolicited: Int, tooLarge: Int) {
+        var counts = (responses: 0, unsolicited: 0, tooLarge: 0)
+        stream.replay(start: { reply in
+            if assembler.isAwaitingReply { assembler.abandon() }
+            if let command = reply.command { assembler.begin(command: command) }
+        }, read: { chunk in
+            for framed in framer.append(chunk) {
+                switch assembler.consume(framed) {
+                case .response?: counts.responses += 1
+                case .unsolicited?: counts.unsolicited += 1
+                case .replyTooLarge?: counts.tooLarge += 1
+                case nil: break
+                }
             }
-        }
-    })
-    for framed in framer.finish() where assembler.consume(framed) != nil { counts.unsolicited += 1 }
-    return counts
+        })
+        // The stream ends without a line end: the last reply's last line is delivered now.
+        for framed in framer.finish() where assembler.consume(framed) != nil { counts.unsolicited += 1 }
+        if assembler.isAwaitingReply { assembler.abandon() }
+        return counts
+    }
 }
 
 /// Counts line feeds with `memchr` over the same reads.
@@ -50,36 +57,54 @@ func scanLineEnds(_ stream: ReplyStream) -> Int {
     return count
 }
 
-/// Metrics every figure of this suite records; the stream's size is recorded so MB/s can be derived from wall time.
+/// The stream's size and reply count, recorded with every iteration so rates and per-reply figures can be derived.
 let streamBytesMetric = BenchmarkMetric.custom("streamBytes", polarity: .prefersLarger, useScalingFactor: false)
 let repliesMetric = BenchmarkMetric.custom("replies", polarity: .prefersLarger, useScalingFactor: false)
+/// The iteration's CPU time on its own thread (the framework's `cpuTotal` counts 10 ms scheduler ticks: too coarse).
+let threadCPUMetric = BenchmarkMetric.custom("threadCpuNs", polarity: .prefersSmaller, useScalingFactor: false)
+
+/// CPU time of the calling thread, in nanoseconds: the time this one core spent, not time spent descheduled.
+func threadCPUNanoseconds() -> Int {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return time.tv_sec * 1_000_000_000 + time.tv_nsec
+}
 
 let benchmarks: @Sendable () -> Void = {
     let stream = ReplyStream.load()
     // Checked once, outside the measurement: a receive path that produced no responses would be measuring nothing.
-    let expected = receive(stream)
+    let expected = SessionReceivePath().receive(stream)
     guard expected.responses > stream.replies.count / 2 else {
         fatalError("ATReceive: only \(expected.responses) responses from \(stream.replies.count) replies")
     }
 
+    let metrics: [BenchmarkMetric] = [.wallClock, .throughput, .mallocCountTotal, threadCPUMetric, streamBytesMetric, repliesMetric]
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .cpuTotal, .throughput, .mallocCountTotal, streamBytesMetric, repliesMetric],
+        metrics: metrics,
         timeUnits: .nanoseconds,
+        // Raw counts and nanoseconds in the exports (not K or M): bench-check.sh divides them.
+        units: Dictionary(uniqueKeysWithValues: metrics.map { ($0, BenchmarkUnits.count) }),
         warmupIterations: 3,
         scalingFactor: .one,
         maxDuration: .seconds(3),
         maxIterations: 300
     )
 
+    let session = SessionReceivePath()
     Benchmark("framer+assembler") { benchmark in
-        let counts = receive(stream)
+        let cpuStart = threadCPUNanoseconds()
+        let counts = session.receive(stream)
+        benchmark.measurement(threadCPUMetric, threadCPUNanoseconds() - cpuStart)
         blackHole(counts)
         benchmark.measurement(streamBytesMetric, stream.bytes.count)
         benchmark.measurement(repliesMetric, stream.replies.count)
     }
 
     Benchmark("memchr line-end scan (baseline)") { benchmark in
-        blackHole(scanLineEnds(stream))
+        let cpuStart = threadCPUNanoseconds()
+        let lineEnds = scanLineEnds(stream)
+        benchmark.measurement(threadCPUMetric, threadCPUNanoseconds() - cpuStart)
+        blackHole(lineEnds)
         benchmark.measurement(streamBytesMetric, stream.bytes.count)
         benchmark.measurement(repliesMetric, stream.replies.count)
     }
