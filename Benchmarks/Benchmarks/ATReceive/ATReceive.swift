@@ -5,7 +5,7 @@
 //
 // The baseline, measured in the same run over the same reads, counts line ends with `memchr`: the cheapest pass that
 // still touches every byte. bench-check.sh reports the receive path's time as a ratio to it, and its allocations per
-// stream as an absolute count (they do not depend on the machine).
+// reply as an absolute count (they do not depend on the machine), and MB/s of thread CPU time.
 import ATProtocol
 import Benchmark
 import BenchmarkFixtures
@@ -57,8 +57,9 @@ func scanLineEnds(_ stream: ReplyStream) -> Int {
     return count
 }
 
-/// The stream's size and reply count, recorded with every iteration so rates and per-reply figures can be derived.
+/// The stream's size, recorded with every iteration (like its reply count) so rates and per-reply figures can be derived.
 let streamBytesMetric = BenchmarkMetric.custom("streamBytes", polarity: .prefersLarger, useScalingFactor: false)
+/// Replies in the stream.
 let repliesMetric = BenchmarkMetric.custom("replies", polarity: .prefersLarger, useScalingFactor: false)
 /// The iteration's CPU time on its own thread (the framework's `cpuTotal` counts 10 ms scheduler ticks: too coarse).
 let threadCPUMetric = BenchmarkMetric.custom("threadCpuNs", polarity: .prefersSmaller, useScalingFactor: false)
@@ -70,6 +71,7 @@ func threadCPUNanoseconds() -> Int {
     return time.tv_sec * 1_000_000_000 + time.tv_nsec
 }
 
+/// Registers the suite (the benchmark plugin calls it at start-up).
 let benchmarks: @Sendable () -> Void = {
     let stream = ReplyStream.load()
     // Checked once, outside the measurement: a receive path that produced no responses would be measuring nothing.

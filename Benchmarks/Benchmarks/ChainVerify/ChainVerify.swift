@@ -19,7 +19,9 @@ let eventCount = ProcessInfo.processInfo.environment["HOTSPOT_BENCH_CHAIN_EVENTS
 /// fields here are 103 bytes (seq 9, `at` 29, kind 21, three NULLs 3, voucher id 9, actor 9, detail `{"plan":"1GB-30d"}` 23).
 let baselineMessageBytes = 103
 
+/// Events verified (or hashed) per iteration, for per-event figures.
 let eventsMetric = BenchmarkMetric.custom("events", polarity: .prefersLarger, useScalingFactor: false)
+/// The ledger under verification.
 let scratch = ScratchLedger()
 
 /// Imports `count` vouchers (one event each) into a fresh ledger, in batches of 5,000.
@@ -33,6 +35,7 @@ func fillLedger(count: Int) throws {
     }
 }
 
+/// Registers the suite (the benchmark plugin calls it at start-up).
 let benchmarks: @Sendable () -> Void = {
     let metrics: [BenchmarkMetric] = [.wallClock, .mallocCountTotal, eventsMetric]
     Benchmark.defaultConfiguration = .init(

@@ -14,7 +14,9 @@ import BenchmarkLedgers
 import Foundation
 import Ledger
 
+/// Concurrent writers, one per device.
 let writers = 32
+/// Per-iteration times (ns), ratios (per mille) and the commits the concurrent writes took.
 let oneWriterMetric = BenchmarkMetric.custom("oneWriterNs", polarity: .prefersSmaller, useScalingFactor: false)
 let concurrentMetric = BenchmarkMetric.custom("writers32Ns", polarity: .prefersSmaller, useScalingFactor: false)
 let serialMetric = BenchmarkMetric.custom("serial32Ns", polarity: .prefersSmaller, useScalingFactor: false)
@@ -22,6 +24,7 @@ let spawnMetric = BenchmarkMetric.custom("threads32Ns", polarity: .prefersSmalle
 let ratioToOneMetric = BenchmarkMetric.custom("ratio32to1Permille", polarity: .prefersSmaller, useScalingFactor: false)
 let ratioToSerialMetric = BenchmarkMetric.custom("ratio32toSerialPermille", polarity: .prefersSmaller, useScalingFactor: false)
 let commitsMetric = BenchmarkMetric.custom("commitsFor32", polarity: .prefersSmaller, useScalingFactor: false)
+/// The ledger written to; it grows by 65 events an iteration.
 let scratch = ScratchLedger()
 
 /// Records one `device.unplugged` event for device `index` on the calling thread.
@@ -49,6 +52,7 @@ func nanoseconds(_ body: () async throws -> Void) async rethrows -> Int {
     return Int(parts.seconds) * 1_000_000_000 + Int(parts.attoseconds / 1_000_000_000)
 }
 
+/// Registers the suite (the benchmark plugin calls it at start-up).
 let benchmarks: @Sendable () -> Void = {
     let metrics = [.wallClock, oneWriterMetric, concurrentMetric, serialMetric, spawnMetric, ratioToOneMetric,
                    ratioToSerialMetric, commitsMetric]

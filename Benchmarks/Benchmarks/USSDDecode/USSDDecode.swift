@@ -20,8 +20,10 @@ func ussdLines(_ stream: ReplyStream) -> [String] {
     return lines
 }
 
+/// Lines decoded per iteration, for per-line figures.
 let linesMetric = BenchmarkMetric.custom("lines", polarity: .prefersLarger, useScalingFactor: false)
 
+/// Registers the suite (the benchmark plugin calls it at start-up).
 let benchmarks: @Sendable () -> Void = {
     let lines = ussdLines(ReplyStream.load())
     // Checked once, outside the measurement: most recorded reports must decode, or the figure measures error paths.
