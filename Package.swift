@@ -14,6 +14,9 @@ let package = Package(
         .executable(name: "hotspotd", targets: ["hotspotd"]),
         .executable(name: "hotspotctl", targets: ["hotspotctl"]),
         .executable(name: "hotspot-sim", targets: ["hotspot-sim"]),
+        // Libraries for the benchmark package in Benchmarks/ (it depends on this package by path).
+        .library(name: "ATProtocol", targets: ["ATProtocol"]),
+        .library(name: "Ledger", targets: ["Ledger"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
