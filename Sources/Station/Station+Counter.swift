@@ -1,4 +1,5 @@
 import Foundation
+import Provisioning
 import Ledger
 import StationAPI
 
@@ -41,6 +42,11 @@ extension Character {
 
 extension Station {
     // MARK: - How devices are shown
+
+    /// Records the identity a session's device showed, so its stable id holds from now on (ledger events name it too).
+    func bindStableID(_ sessionID: String, identity: DeviceIdentity) {
+        identifiers.bind(sessionID: sessionID, imei: identity.imei?.digits, iccid: identity.iccid?.digits)
+    }
 
     /// A session's status as the API shows it: redacted, under its stable id, with its socket and start time.
     ///

@@ -61,7 +61,7 @@ extension Station {
             let state = await session.stateWhenGone() ?? .gone
             let after = await session.snapshot()
             await recordDeviceEvent(.unplugged, imei: after.imei, iccid: after.iccid, detail: [
-                "device_id": id, "port": session.port, "usb_path": usbPath, "reason": reason, "state": state.rawValue,
+                "device_id": identifiers.shown(id), "port": session.port, "usb_path": usbPath, "reason": reason, "state": state.rawValue,
             ])
         }
         return ended
@@ -114,7 +114,8 @@ extension Station {
             sessions.removeAll { $0 === session }
             discovered.replacedBy[session.id] = newID
             discovered.usbPathOfSession[session.id] = nil
-            var detail = ["device_id": newID, "previous_id": session.id, "previous_port": session.port,
+            // The ids people see (stable across restarts), not the sessions' own.
+            var detail = ["device_id": identifiers.shown(newID), "previous_id": identifiers.shown(session.id), "previous_port": session.port,
                           "last_state": record.state.rawValue]
             detail["port"] = sessions.first { $0.id == newID }?.port
             detail["usb_path"] = discovered.usbPathOfSession[newID]

@@ -254,6 +254,8 @@ public actor Station {
         let services = DeviceSessionServices(
             closeChannel: closeDevice,
             afterIdentify: { [weak self] identity in
+                // The device's stable id is known from its first identification, whoever looks at it (or no one).
+                if let identity { await self?.bindStableID(id, identity: identity) }
                 await settler.settle(identity: identity, driver: driver)
                 await self?.deviceIdentified(id)
             },
