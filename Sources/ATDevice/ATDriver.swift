@@ -150,8 +150,8 @@ public final class ATDriver: DeviceDriver {
         guard let command = try? ATCommand.enterPIN(pin) else {
             throw DriverFailure(code: "pin-invalid", message: "A SIM PIN is 4 to 8 digits.")
         }
-        guard let reply = try await optional(command, timeout: dialect.timeout("default"), redacted: "AT+CPIN=<pin>"),
-              reply.isOK else { return nil }
+        // Refused or accepted, the SIM's state afterwards is the answer (a refused PIN leaves it asking, one try less).
+        guard try await optional(command, timeout: dialect.timeout("default"), redacted: "AT+CPIN=<pin>") != nil else { return nil }
         return try await readPINState(dialect: dialect).state
     }
 

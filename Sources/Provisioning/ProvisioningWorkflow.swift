@@ -68,12 +68,15 @@ public struct ProvisioningWorkflow: Sendable {
             let why = identity.unreadable["imei"] ?? "the device gave no IMEI"
             throw fail(.identify, "imei-unreadable", "The device could not be identified: \(why), and no SIM ICCID was read.")
         }
-        if identity.pinState == .simPIN, let iccid = identity.iccid,
+        // A configured PIN is tried automatically only on a SIM that has not lost a try: a wrong configured PIN must
+        // not spend one try per plug-in until the SIM is blocked (a person's `unlock` is the way on from there).
+        if identity.pinState == .simPIN, let iccid = identity.iccid, (identity.pinTriesLeft ?? 3) >= 3,
            let pin = policy.simPINs[iccid.digits] ?? policy.defaultPIN {
             do {
                 if let state = try await driver.enterPIN(pin) {
                     identity.pinState = state
-                    if state == .ready { identity.pinTriesLeft = nil }
+                    // A refused PIN costs the SIM one try; the device says the new count when it is read again.
+                    identity.pinTriesLeft = state == .ready ? nil : identity.pinTriesLeft.map { max(0, $0 - 1) }
                 }
                 if identity.pinState == .ready {
                     identity.imsi = try await driver.readIMSI()

@@ -141,11 +141,11 @@ public struct APIRouter: Sendable {
             return try Self.json(try await station.topUp(route[1], request: body, actor: actor), status: 202)
         case ("POST", 3, "devices") where route[2] == "unlock":
             let body = try Self.decode(UnlockRequest.self, request.body)
-            guard let result = try await station.unlock(route[1], pin: body.pin, actor: actor) else {
-                throw StationError(status: 409, code: "unlock-not-supported",
-                                   message: "Only a SIM in a card reader is unlocked this way; a device asks for its PIN itself.")
+            if let result = try await station.unlock(route[1], pin: body.pin, actor: actor) {
+                return try Self.json(result)
             }
-            return try Self.json(result)
+            return try Self.json(try await station.unlockDevice(route[1], pin: body.pin, remember: body.remember ?? false,
+                                                                actor: actor))
         case ("GET", 1, "orders"):
             let limit = try Self.limit(request.query["limit"], default: 1000)
             return try Self.json(try await station.orders(state: request.query["state"], limit: limit, reveal: reveal))

@@ -26,6 +26,8 @@ actor DeviceSession {
     private var run: Task<Void, Never>?
     /// Listed, not probed, until a person asks for a run (`quarantine`).
     private var quarantined = false
+    /// How many identifications succeeded (a person's `unlock` waits for the next).
+    private var identifications = 0
 
     init(id: String, port: String, events: EventHub, logger: Logger, services: DeviceSessionServices) {
         self.id = id
@@ -84,6 +86,48 @@ actor DeviceSession {
         }
     }
 
+    /// One PIN attempt on the SIM of a device waiting for its PIN, given by a technician; then the device is read
+    /// again (its tries left, its IMSI once unlocked) and, unlocked, goes on as the ledger says its SIM is owed.
+    /// Returns the tries left before, whether the SIM took it, and the tries left after as the device now reports them.
+    func unlock(pin: String, actor: Int?) async throws(StationError) -> (accepted: Bool, triesBefore: Int?, triesAfter: Int?, state: String?) {
+        guard run == nil else {
+            throw StationError(status: 409, code: "device-busy", message: "Device \(id) is busy (\(status.state.rawValue)).")
+        }
+        guard status.state != .gone else {
+            throw StationError(status: 409, code: "device-gone", message: "Device \(id) is no longer connected.")
+        }
+        guard let identity, identity.pinState == .simPIN else {
+            throw StationError(status: 409, code: "pin-not-required",
+                               message: "Device \(id)'s SIM does not wait for its PIN (\(status.simState ?? "state unknown")): nothing was sent.")
+        }
+        let before = identity.pinTriesLeft
+        let after: SIMPinState?
+        do {
+            after = try await services.enterPIN(pin)
+        } catch {
+            throw StationError(status: error.isDeviceGone ? 410 : 502, code: error.code, message: error.message)
+        }
+        let accepted = after == .ready
+        logger.notice("SIM PIN attempt by a person", metadata: ["device.id": "\(id)", "accepted": "\(accepted)"])
+        // Read the device again: a refused PIN shows its tries left; an accepted one lets the run go on.
+        let identifiedBefore = identifications
+        run = Task { await self.identifyThenProvision(intent: OrderIntent(origin: .policy, plan: nil, defaultPlan: services.defaultPlan),
+                                                      actor: actor) }
+        if accepted {
+            await waitUntilIdentified(after: identifiedBefore)
+        } else {
+            await waitUntilIdle()
+        }
+        return (accepted, before, self.identity?.pinTriesLeft, self.identity?.pinState?.code ?? after?.code)
+    }
+
+    /// Waits until the current run has identified the device again (or ended).
+    private func waitUntilIdentified(after count: Int) async {
+        while run != nil, identifications == count {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// Waits for the current run to end (tests, shutdown).
     func waitUntilIdle() async {
         while let task = run {
@@ -113,6 +157,7 @@ actor DeviceSession {
         await update(state: .identifying, step: "identify", message: "reading the device", kind: "state")
         do {
             identity = try await workflow.identify()
+            identifications += 1
         } catch {
             logger.warning("identification failed", metadata: ["device.id": "\(id)", "failure.code": "\(error.code)"])
             status.failure = FailureInfo(code: error.code, message: error.message)
@@ -306,6 +351,10 @@ struct DeviceSessionServices: Sendable {
     var plan: @Sendable (_ name: String) -> Plan?
     /// The daemon lived through handling this device (its first run ended, or a person released its quarantine).
     var handlingEnded: @Sendable () async -> Void
+    /// One PIN attempt through the device's driver (a person's `unlock`).
+    var enterPIN: @Sendable (_ pin: String) async throws(DriverFailure) -> SIMPinState?
+    /// The plan a SIM never served gets (the configuration's `defaultPlan`).
+    var defaultPlan: String?
     /// Makes the workflow for one run, recording as `actor`.
     var makeWorkflow: @Sendable (_ actor: Int?, _ progress: @escaping ProgressSink) -> ProvisioningWorkflow
 }

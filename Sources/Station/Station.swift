@@ -7,6 +7,7 @@ import Logging
 import Provisioning
 import SerialPort
 import StationAPI
+import Synchronization
 
 /// The station: the devices attached to it, their sessions, and the ledger and configuration they share.
 ///
@@ -46,6 +47,8 @@ public actor Station {
     private let keys: WiFiKeyGenerator
     /// The AT dialects devices are matched against (configured, dialect directories, shipped).
     let dialects: DialectCatalog
+    /// SIM PINs a technician gave with `unlock --remember`, by ICCID: in this process's memory only, never on disk.
+    nonisolated let rememberedPINs = RememberedPINs()
     /// The card readers (PC/SC) and the SIM in each: the `sim-reader` rows (`Station+SIMReaders.swift`).
     public nonisolated let simReaders = SIMReaderBoard()
 
@@ -228,6 +231,28 @@ public actor Station {
         }
     }
 
+    /// One PIN attempt, given by a technician, on the SIM of a hotspot or modem that waits for its PIN; the device is
+    /// read again and, unlocked, goes on as its SIM is owed. `remember` keeps the PIN for this SIM's later
+    /// identifications, in memory only. The attempt is recorded in the ledger (never the PIN).
+    public func unlockDevice(_ reference: String, pin: String, remember: Bool, actor: Int?) async throws(StationError) -> UnlockResult {
+        guard (4...8).contains(pin.utf8.count), pin.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            throw StationError(status: 400, code: "pin-format", message: "A SIM PIN is 4 to 8 digits.")
+        }
+        let session = try await find(reference)
+        let iccid = await session.currentIdentity()?.iccid?.digits
+        let outcome = try await session.unlock(pin: pin, actor: actor)
+        if outcome.accepted, remember, let iccid { rememberedPINs.remember(pin, for: iccid) }
+        if let iccid {
+            let port = session.port
+            _ = try? await ledger.onOwnThread { ledger in
+                try ledger.recordPINAttempt(iccid: iccid, reader: port, accepted: outcome.accepted, triesBefore: outcome.triesBefore,
+                                            triesAfter: outcome.triesAfter, actor: actor)
+            }
+        }
+        return UnlockResult(accepted: outcome.accepted, triesBefore: outcome.triesBefore, triesAfter: outcome.triesAfter,
+                            simState: outcome.state, device: Self.redact(await session.snapshot(), reveal: false))
+    }
+
     /// Marks the device attached at `port` gone (its driver lost it: an interface removed, a reader unplugged).
     public func driverGone(port: String, reason: String) async {
         for session in sessions where session.port == port {
@@ -272,9 +297,13 @@ public actor Station {
                     logger.error("could not record the end of a device's handling", metadata: ["port.path": "\(path)", "error": "\(error)"])
                 }
             },
-            makeWorkflow: { actor, progress in
-                ProvisioningWorkflow(driver: driver, recorder: LedgerRecorder(ledger: ledger, actor: actor, port: path),
-                                     policy: policy, keys: keys, progress: progress)
+            enterPIN: { pin throws(DriverFailure) in try await driver.enterPIN(pin) },
+            defaultPlan: config.defaultPlan,
+            makeWorkflow: { [rememberedPINs] actor, progress in
+                var policy = policy
+                policy.simPINs.merge(rememberedPINs.all) { configured, _ in configured }
+                return ProvisioningWorkflow(driver: driver, recorder: LedgerRecorder(ledger: ledger, actor: actor, port: path),
+                                            policy: policy, keys: keys, progress: progress)
             })
         let session = DeviceSession(id: id, port: path, events: events, logger: deviceLogger, services: services)
         sessions.append(session)
@@ -613,4 +642,15 @@ public actor Station {
         }
         return StationError(status: status, code: LedgerRecorder.code(error.code), message: message)
     }
+}
+
+/// SIM PINs given by a technician with `unlock --remember`, by ICCID, kept in memory only (a restart forgets them).
+final class RememberedPINs: Sendable {
+    private let pins = Mutex<[String: String]>([:])
+
+    /// Keeps `pin` for the SIM `iccid`.
+    func remember(_ pin: String, for iccid: String) { pins.withLock { $0[iccid] = pin } }
+
+    /// Every remembered PIN, by ICCID.
+    var all: [String: String] { pins.withLock { $0 } }
 }

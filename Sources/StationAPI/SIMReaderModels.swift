@@ -38,12 +38,15 @@ public struct OrderInfo: Codable, Sendable, Equatable {
 
 /// `POST /v1/devices/{id}/unlock`: one SIM PIN attempt, given by a technician.
 public struct UnlockRequest: Codable, Sendable, Equatable {
-    /// The PIN (4–8 digits). Never logged, never stored.
+    /// The PIN (4–8 digits). Never logged; stored only in the daemon's memory, and only with `remember`.
     public var pin: String
+    /// For a hotspot or modem: keep the PIN, in the daemon's memory only, for this SIM's later identifications.
+    public var remember: Bool?
 
     /// Creates a request.
-    public init(pin: String) {
+    public init(pin: String, remember: Bool? = nil) {
         self.pin = pin
+        self.remember = remember
     }
 }
 

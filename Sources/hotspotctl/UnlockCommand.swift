@@ -5,7 +5,8 @@ import StationAPI
 import Glibc
 #endif
 
-/// `hotspotctl unlock DEVICE`: one SIM PIN attempt on the SIM in a card reader, the PIN read without echo.
+/// `hotspotctl unlock DEVICE`: one SIM PIN attempt on the SIM in a card reader, a hotspot or a modem, the PIN read
+/// without echo; a device goes on once its SIM is unlocked.
 struct UnlockCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "unlock",
@@ -17,9 +18,12 @@ struct UnlockCommand: StationCommand {
 
     @OptionGroup var globals: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The SIM reader: its id (r1), reader name or the SIM's ICCID (or last digits).",
+    @Argument(help: ArgumentHelp("The device or SIM reader: its id (d1, r1), port, reader name or the SIM's ICCID (or last digits).",
                                  valueName: "device"))
     var device: String
+
+    @Flag(name: .long, help: "Keep the PIN for this SIM's later identifications (a hotspot or modem; in the daemon's memory only).")
+    var remember = false
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {
         let before = try await context.client.device(device)
@@ -27,7 +31,7 @@ struct UnlockCommand: StationCommand {
         messages.write("SIM \(before.iccid ?? "?") in \(before.model ?? before.port): \(before.simState ?? "state unknown"), "
                        + "tries left: \(before.pinTriesLeft.map(String.init) ?? "unknown")\n")
         let pin = try PINReader.read(prompt: "PIN: ")
-        let result = try await context.client.unlock(device, UnlockRequest(pin: pin))
+        let result = try await context.client.unlock(device, UnlockRequest(pin: pin, remember: remember ? true : nil))
         if context.json {
             try context.emitJSON(result)
         } else {

@@ -31,7 +31,7 @@ final class SettlementRig {
     init(startingBalanceMB: Int, vouchers: [String: Int] = [SettlementRig.voucherCode: 500], defaultPlan: String? = nil,
          extraConfig: String = "", personality personalityName: String = "huawei-stick",
          operatorReply: ((inout ModemSimulator.OperatorProfile) -> Void)? = nil,
-         faults: Personality.Faults? = nil) throws {
+         faults: Personality.Faults? = nil, simPIN: String? = nil) throws {
         directory = NSTemporaryDirectory() + "station-test-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         ledger = try Ledger(path: directory + "/ledger.sqlite")
@@ -46,6 +46,10 @@ final class SettlementRig {
         var personality = try Personality.load(root.appendingPathComponent("simulator/personalities/\(personalityName).json").path)
         personality.identity.imei = Self.imei
         personality.sim = .init(iccid: Self.iccid, imsi: Self.imsi)
+        if let simPIN {
+            personality.sim.pin.state = .pinLocked
+            personality.sim.pin.code = simPIN
+        }
         personality.latency = .init()
         if let faults { personality.faults = faults }
         host = SimulatorHost(devices: [DeviceSetup(label: "stick", personality: personality)], network: network)
