@@ -659,5 +659,16 @@ enum FailureCatalog {
             en: "The run had not ended when the wait gave up.",
             actionFR: "Suivez-le avec « hotspotctl board » ou « hotspotctl status » ; rien n'est perdu.",
             actionEN: "Follow it with `hotspotctl board` or `hotspotctl status`; nothing is lost."),
+        // Reloading the configuration.
+        "invalid-config": Entry(
+            fr: "Le fichier de configuration n'a pas passé les vérifications : rien n'a été changé.",
+            en: "The configuration file did not pass the checks: nothing was changed.",
+            actionFR: "Corrigez la ligne indiquée dans /etc/hotspotd/hotspotd.json, puis relancez « hotspotctl reload ».",
+            actionEN: "Fix the line named in /etc/hotspotd/hotspotd.json, then run `hotspotctl reload` again."),
+        "reload-unavailable": Entry(
+            fr: "Cette station n'a pas été démarrée depuis un fichier de configuration.",
+            en: "This station was not started from a configuration file.",
+            actionFR: "Redémarrez le service hotspotd pour appliquer la configuration.",
+            actionEN: "Restart the hotspotd service to apply the configuration."),
     ]
 }

@@ -146,6 +146,8 @@ public struct APIRouter: Sendable {
             }
             return try Self.json(try await station.unlockDevice(route[1], pin: body.pin, remember: body.remember ?? false,
                                                                 actor: actor))
+        case ("POST", 2, "config") where route[1] == "reload":
+            return try Self.json(try await station.reload())
         case ("GET", 1, "orders"):
             let limit = try Self.limit(request.query["limit"], default: 1000)
             return try Self.json(try await station.orders(state: request.query["state"], limit: limit, reveal: reveal))

@@ -111,7 +111,7 @@ actor DeviceSession {
         logger.notice("SIM PIN attempt by a person", metadata: ["device.id": "\(id)", "accepted": "\(accepted)"])
         // Read the device again: a refused PIN shows its tries left; an accepted one lets the run go on.
         let identifiedBefore = identifications
-        run = Task { await self.identifyThenProvision(intent: OrderIntent(origin: .policy, plan: nil, defaultPlan: services.defaultPlan),
+        run = Task { await self.identifyThenProvision(intent: OrderIntent(origin: .policy, plan: nil, defaultPlan: services.defaultPlan()),
                                                       actor: actor) }
         if accepted {
             await waitUntilIdentified(after: identifiedBefore)
@@ -353,8 +353,8 @@ struct DeviceSessionServices: Sendable {
     var handlingEnded: @Sendable () async -> Void
     /// One PIN attempt through the device's driver (a person's `unlock`).
     var enterPIN: @Sendable (_ pin: String) async throws(DriverFailure) -> SIMPinState?
-    /// The plan a SIM never served gets (the configuration's `defaultPlan`).
-    var defaultPlan: String?
+    /// The plan a SIM never served gets (the configuration's `defaultPlan`, as it is now).
+    var defaultPlan: @Sendable () -> String?
     /// Makes the workflow for one run, recording as `actor`.
     var makeWorkflow: @Sendable (_ actor: Int?, _ progress: @escaping ProgressSink) -> ProvisioningWorkflow
 }

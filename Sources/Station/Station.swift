@@ -16,7 +16,12 @@ public actor Station {
     /// The daemon's version, reported by `/v1/health`.
     public static let version = SoftwareVersion.current
 
-    let config: StationConfig
+    /// The configuration as it is now: `reload` replaces what can change while devices stay attached.
+    nonisolated let liveConfig: LiveConfig
+    /// The configuration in force.
+    nonisolated var config: StationConfig { liveConfig.current }
+    /// Where `reload()` reads the configuration from; nil: not started from a file.
+    var configurationSource: (@Sendable () throws(ConfigError) -> StationConfig)?
     let ledger: Ledger
     /// The ledger, for records the API writes off the actor (refusals).
     nonisolated var ledgerForRecording: Ledger { ledger }
@@ -56,7 +61,7 @@ public actor Station {
     /// Keys are made in the configured style (`wifi.keyStyle`) unless a generator is given (tests).
     public init(config: StationConfig, ledger: Ledger, logger: Logger, keys: WiFiKeyGenerator? = nil,
                 dialects: DialectCatalog? = nil) {
-        self.config = config
+        self.liveConfig = LiveConfig(config)
         self.dialects = dialects ?? DialectCatalog(configured: config.dialects ?? [])
         self.ledger = ledger
         self.logger = logger
@@ -265,13 +270,13 @@ public actor Station {
     private func addSession(port path: String, driver: any DeviceDriver, closeDevice: @escaping @Sendable () async -> Void,
                             replug: Bool, actor: Int?) -> (DeviceSession, DeviceStatus) {
         let id = identifiers.allocate()
-        let policy = config.policy
         let ledger = self.ledger
         let keys = self.keys
-        let config = self.config
+        // Sessions read the configuration when they use it: a reload reaches devices already attached.
+        let live = liveConfig
         var deviceLogger = logger
         deviceLogger[metadataKey: "device.id"] = "\(id)"
-        let settler = VoucherSettler(ledger: ledger, config: config, logger: deviceLogger)
+        let settlerLogger = deviceLogger
         var replugCheck: (@Sendable (DeviceIdentity) async -> DeviceSession.Replug?)?
         if replug {
             replugCheck = { [weak self] identity in await self?.takeOverGoneSession(newID: id, identity: identity) }
@@ -281,14 +286,14 @@ public actor Station {
             afterIdentify: { [weak self] identity in
                 // The device's stable id is known from its first identification, whoever looks at it (or no one).
                 if let identity { await self?.bindStableID(id, identity: identity) }
-                await settler.settle(identity: identity, driver: driver)
+                await VoucherSettler(ledger: ledger, config: live.current, logger: settlerLogger).settle(identity: identity, driver: driver)
                 await self?.deviceIdentified(id)
             },
             replugCheck: replugCheck,
             placeOrder: { iccid, intent, actor in
                 await LedgerRecorder(ledger: ledger, actor: actor, port: path).placeOrder(iccid: iccid, intent: intent)
             },
-            plan: { name in config.plan(named: name) },
+            plan: { name in live.current.plan(named: name) },
             handlingEnded: { [logger] in
                 let handlingKey = Self.handlingKey(path)
                 do {
@@ -298,9 +303,9 @@ public actor Station {
                 }
             },
             enterPIN: { pin throws(DriverFailure) in try await driver.enterPIN(pin) },
-            defaultPlan: config.defaultPlan,
+            defaultPlan: { live.current.defaultPlan },
             makeWorkflow: { [rememberedPINs] actor, progress in
-                var policy = policy
+                var policy = live.current.policy
                 policy.simPINs.merge(rememberedPINs.all) { configured, _ in configured }
                 return ProvisioningWorkflow(driver: driver, recorder: LedgerRecorder(ledger: ledger, actor: actor, port: path),
                                             policy: policy, keys: keys, progress: progress)
@@ -653,4 +658,17 @@ final class RememberedPINs: Sendable {
 
     /// Every remembered PIN, by ICCID.
     var all: [String: String] { pins.withLock { $0 } }
+}
+
+/// The station's configuration, replaceable while devices stay attached (`Station.reload`).
+final class LiveConfig: Sendable {
+    private let value: Mutex<StationConfig>
+
+    init(_ config: StationConfig) { value = Mutex(config) }
+
+    /// The configuration in force.
+    var current: StationConfig { value.withLock { $0 } }
+
+    /// Puts `config` in force.
+    func replace(with config: StationConfig) { value.withLock { $0 = config } }
 }

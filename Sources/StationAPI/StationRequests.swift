@@ -139,3 +139,17 @@ public enum StationRoute {
         return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
     }
 }
+
+/// `POST /v1/config/reload` answer: which settings were put in force, which wait for a restart.
+public struct ConfigReloadResult: Codable, Sendable, Equatable {
+    /// Settings that changed and are in force now.
+    public var applied: [String]
+    /// Settings that changed in the file but are built at start: they take effect at the next restart.
+    public var needRestart: [String]
+
+    /// Creates a result.
+    public init(applied: [String], needRestart: [String]) {
+        self.applied = applied
+        self.needRestart = needRestart
+    }
+}

@@ -36,6 +36,7 @@ struct Hotspotctl: AsyncParsableCommand {
             BoardCommand.self,
             ReportCommand.self,
             HistoryCommand.self,
+            ReloadCommand.self,
         ]
     )
 

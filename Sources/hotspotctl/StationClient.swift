@@ -146,6 +146,11 @@ struct StationClient: Sendable {
         return try await exchange(request, as: type)
     }
 
+    /// `POST /v1/config/reload`: the daemon reads its configuration file again.
+    func reloadConfiguration() async throws(HotspotctlError) -> ConfigReloadResult {
+        try await post("/v1/config/reload", body: EmptyBody(), as: ConfigReloadResult.self)
+    }
+
     private func post<Body: Encodable, Reply: Decodable>(_ path: String, body: Body, as type: Reply.Type)
         async throws(HotspotctlError) -> Reply {
         let bytes: [UInt8]

@@ -100,6 +100,24 @@ struct Hotspotd: AsyncParsableCommand {
         // HiLink units (web API, no AT port): found by discovery behind their USB interface, or named by a person.
         let hiLink = stationConfig.hilink ?? HiLinkSettings()
         await station.openURLDevices(with: hiLink.urlOpener())
+        // `hotspotctl reload` and SIGHUP read the file again, checked as at start; sessions stay.
+        let configPath = config
+        await station.readConfiguration { () throws(ConfigError) -> StationConfig in try StationConfig.load(path: configPath) }
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        signal(SIGHUP, SIG_IGN)
+        hangup.setEventHandler(handler: DispatchWorkItem {
+            Task {
+                do {
+                    _ = try await station.reload()
+                } catch let error as StationError {
+                    logger.error("configuration not reloaded", metadata: ["error.code": "\(error.code)", "error": "\(error.message)"])
+                } catch {
+                    logger.error("configuration not reloaded", metadata: ["error": "\(error)"])
+                }
+            }
+        })
+        hangup.resume()
+        defer { hangup.cancel() }
         let service = StationService(station: station, socketPath: socket,
                                      devices: (stationConfig.devices ?? []) + device, logger: logger,
                                      supervisorGroupID: supervisorGroupID ?? station.access.supervisorGID)

@@ -1,0 +1,74 @@
+import Foundation
+import StationAPI
+
+extension Station {
+    /// What a reload puts in force at once, for devices already attached too: plans, the default plan, the Wi-Fi
+    /// policy, operator profiles, SIM PINs, socket labels, hooks and the hand-over card. The rest (access, discovery,
+    /// dialects, limits, paths, HiLink logins, the key style) is built at start and needs a restart.
+    static let reloadedKeys = ["plans", "defaultPlan", "wifi", "operators", "simPINs", "defaultPIN", "sockets", "hooks", "card"]
+
+    /// Puts `new`'s reloadable settings in force without dropping any session, and says which of its other changes
+    /// wait for a restart. Runs already under way finish with the settings they started with.
+    public func reload(_ new: StationConfig) -> ConfigReloadResult {
+        let old = config
+        var merged = old
+        merged.plans = new.plans
+        merged.defaultPlan = new.defaultPlan
+        merged.wifi = new.wifi
+        merged.operators = new.operators
+        merged.simPINs = new.simPINs
+        merged.defaultPIN = new.defaultPIN
+        merged.sockets = new.sockets
+        merged.hooks = new.hooks
+        merged.card = new.card
+        liveConfig.replace(with: merged)
+        var waiting: [String] = []
+        if old.devices != new.devices { waiting.append("devices") }
+        if old.dialects != new.dialects || old.dialectDirectories != new.dialectDirectories { waiting.append("dialects") }
+        if old.lockDirectory != new.lockDirectory { waiting.append("lockDirectory") }
+        if old.allowPseudoTerminals != new.allowPseudoTerminals { waiting.append("allowPseudoTerminals") }
+        if old.discovery != new.discovery { waiting.append("discovery") }
+        if old.moneyRateLimit != new.moneyRateLimit { waiting.append("moneyRateLimit") }
+        if old.startupSettlementSeconds != new.startupSettlementSeconds { waiting.append("startupSettlementSeconds") }
+        if old.access != new.access { waiting.append("access") }
+        if old.hilink != new.hilink { waiting.append("hilink") }
+        if old.backupDirectory != new.backupDirectory { waiting.append("backupDirectory") }
+        if old.wifiKeyStyle != new.wifiKeyStyle { waiting.append("wifiKeyStyle") }
+        let changed = Self.reloadedKeys.filter { key in
+            switch key {
+            case "plans": return old.plans != new.plans
+            case "defaultPlan": return old.defaultPlan != new.defaultPlan
+            case "wifi": return old.wifi != new.wifi
+            case "operators": return old.operators != new.operators
+            case "simPINs": return old.simPINs != new.simPINs
+            case "defaultPIN": return old.defaultPIN != new.defaultPIN
+            case "sockets": return old.sockets != new.sockets
+            case "hooks": return old.hooks != new.hooks
+            default: return old.card != new.card
+            }
+        }
+        logger.notice("configuration reloaded", metadata: ["reloaded": "\(changed.joined(separator: ","))",
+                                                           "restart.needed": "\(waiting.joined(separator: ","))"])
+        return ConfigReloadResult(applied: changed, needRestart: waiting)
+    }
+
+    /// Sets where `reload()` reads the configuration from (the daemon's `--config` file, checked as at start).
+    public func readConfiguration(with source: @escaping @Sendable () throws(ConfigError) -> StationConfig) {
+        configurationSource = source
+    }
+
+    /// Reads the configuration again from its file and reloads it (`hotspotctl reload`, SIGHUP). A file that does not
+    /// pass the start-up checks is refused and changes nothing.
+    public func reload() throws(StationError) -> ConfigReloadResult {
+        guard let source = configurationSource else {
+            throw StationError(status: 409, code: "reload-unavailable", message: "This station was not started from a configuration file.")
+        }
+        let new: StationConfig
+        do {
+            new = try source()
+        } catch {
+            throw StationError(status: 422, code: "invalid-config", message: "\(error.description); nothing was changed.")
+        }
+        return reload(new)
+    }
+}
