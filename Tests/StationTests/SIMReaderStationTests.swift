@@ -194,8 +194,8 @@ actor FakeCardAccess: SIMCardAccess {
         #expect(attempt.actorUID == 3000 && attempt.detail["accepted"] == "true")
         #expect(!events.contains { $0.detail.values.contains { $0.contains("9876") } }, "the PIN is never recorded")
         #expect(events.filter { $0.kind == "sim.registered" }.last?.detail["imsi"] == "001010123456789")
-        // A hotspot session is not unlocked this way.
-        #expect(try await rig.request("POST", "/v1/devices/d9/unlock", body: UnlockRequest(pin: "1234")).status == 409)
+        // Neither a reader nor a device: nothing to unlock (hotspots and modems are unlocked by the same route).
+        #expect(try await rig.request("POST", "/v1/devices/d9/unlock", body: UnlockRequest(pin: "1234")).status == 404)
         await rig.stop()
     }
 }
