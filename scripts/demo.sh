@@ -69,8 +69,10 @@ echo "== live progress seen by 'hotspotctl watch'"
 cat "$run/watch.log"
 echo "== devices"
 ctl devices
-echo "== the hotspot's hand-over card"
-ctl status "$PWD/$run/ttys/mifi" --reveal
+echo "== the hotspot's hand-over card (in the counter's language; --pdf/--png/--print for paper)"
+ctl card "$PWD/$run/ttys/mifi"
+echo "== the hotspot's status, key shown (a technician's screen)"
+ctl status "$PWD/$run/ttys/mifi" --reveal-key
 echo "== vouchers used"
 ctl vouchers list --state applied
 echo "== ledger"
