@@ -11,30 +11,33 @@ extension NetworkDeviceOpener {
                               unitAddress: (@Sendable (_ interface: String) -> String?)? = nil,
                               configure: @escaping @Sendable (_ interface: String, _ host: String) -> HiLinkConfiguration) -> NetworkDeviceOpener {
         NetworkDeviceOpener(addressPatience: addressPatience, unitAddress: unitAddress) { interface, host in
-            let configuration = configure(interface, host)
-            do throws(DriverFailure) {
-                let driver = try await HiLinkDriver.open(configuration)
-                return .success(NetworkDeviceConnection(driver: driver, port: configuration.endpoint.label, close: {}))
-            } catch {
-                return .failure(StationError(status: error.isDeviceGone ? 504 : 502, code: error.code,
-                                             message: "The HiLink unit at \(configuration.endpoint.label) cannot be opened: \(error.message)"))
-            }
+            await openHiLink(configure(interface, host))
+        }
+    }
+
+    /// Opens a `HiLinkDriver` with `configuration` (it logs in and reads `basic_information`): the connection the
+    /// station lists as `http://HOST:PORT via IF`, or why the unit cannot be opened (504 when it did not answer).
+    public static func openHiLink(_ configuration: HiLinkConfiguration) async -> Result<NetworkDeviceConnection, StationError> {
+        do throws(DriverFailure) {
+            let driver = try await HiLinkDriver.open(configuration)
+            return .success(NetworkDeviceConnection(driver: driver, port: configuration.endpoint.label, close: {}))
+        } catch {
+            return .failure(StationError(status: error.isDeviceGone || error.code == "device-timeout" ? 504 : 502, code: error.code,
+                                         message: "The HiLink unit at \(configuration.endpoint.label) cannot be opened: \(error.message)"))
         }
     }
 
     /// A HiLink configuration for a unit found by discovery: the unit's address on port 80, bound to the interface.
     public static func hiLinkConfiguration(interface: String, host: String, password: String?) -> HiLinkConfiguration {
-        HiLinkConfiguration(endpoint: HiLinkEndpoint(host: host, port: 80, interface: interface), password: password)
+        HiLinkSettings(password: password).configuration(endpoint: HiLinkEndpoint(host: host, port: 80, interface: interface))
     }
 }
 
 extension HiLinkSettings {
-    /// The configuration for the unit at `endpoint`: the station's user and password (a model's own password is used
-    /// once the model is known, by a later open), its login attempts.
-    public func configuration(endpoint: HiLinkEndpoint, model: String? = nil) -> HiLinkConfiguration {
-        let password = model.flatMap { passwordsByModel?[$0] } ?? password
-        return HiLinkConfiguration(endpoint: endpoint, username: username ?? "admin", password: password,
-                                   maxLoginAttempts: loginAttempts ?? 3)
+    /// The configuration for the unit at `endpoint`: the station's user and password, its login attempts.
+    public func configuration(endpoint: HiLinkEndpoint) -> HiLinkConfiguration {
+        HiLinkConfiguration(endpoint: endpoint, username: username ?? "admin", password: password,
+                            maxLoginAttempts: loginAttempts ?? 3)
     }
 
     /// How the daemon opens units found by discovery: bound to their interface, on port 80.
@@ -51,14 +54,7 @@ extension HiLinkSettings {
                 return .failure(StationError(status: 422, code: "invalid-url",
                                              message: "A HiLink unit is named http://HOST[:PORT], with an interface name of 1 to 15 characters."))
             }
-            let configuration = configuration(endpoint: endpoint)
-            do throws(DriverFailure) {
-                let driver = try await HiLinkDriver.open(configuration)
-                return .success(NetworkDeviceConnection(driver: driver, port: endpoint.label, close: {}))
-            } catch {
-                return .failure(StationError(status: error.isDeviceGone || error.code == "device-timeout" ? 504 : 502, code: error.code,
-                                             message: "The HiLink unit at \(endpoint.label) cannot be opened: \(error.message)"))
-            }
+            return await NetworkDeviceOpener.openHiLink(configuration(endpoint: endpoint))
         }
     }
 }

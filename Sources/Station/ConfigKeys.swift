@@ -33,7 +33,7 @@ enum ConfigKeys {
         "startupSettlementSeconds": .value,
         "access": .object(["technicianGroup": .value, "supervisorGroup": .value, "technicianUIDs": .value, "supervisorUIDs": .value]),
         "backupDirectory": .value,
-        "hilink": .object(["username": .value, "password": .value, "passwordsByModel": .map, "loginAttempts": .value]),
+        "hilink": .object(["username": .value, "password": .value, "loginAttempts": .value]),
         "allowPseudoTerminals": .value,
         "sockets": .map,
         "hooks": .object(["done": .value, "failed": .value, "attention": .value, "timeoutSeconds": .value]),

@@ -114,7 +114,7 @@ actor DiscoveryCoordinator {
     private var stopped = false
     /// Opens devices reached over their USB network interface (HiLink units); nil: they are only listed.
     private let networkDevices: NetworkDeviceOpener?
-    /// The network interface each device is being (or was) opened on.
+    /// The opening under way of each device reached over its network interface, by USB path; cancelled when it leaves.
     private var networkOpenings: [String: Task<Void, Never>] = [:]
 
     init(station: Station, discovery: USBDiscovery, classifier: DeviceClassifier, modeSwitch: Bool,

@@ -24,7 +24,7 @@ enum HiLinkAddressing {
     /// The first host address of the interface's subnet (the unit, by HiLink's convention); nil for a /31 or /32.
     static func firstHost(of interface: IPv4Interface) -> String? {
         guard (8...30).contains(interface.prefixLength) else { return nil }
-        let mask: UInt32 = interface.prefixLength == 0 ? 0 : ~UInt32(0) << UInt32(32 - interface.prefixLength)
+        let mask = ~UInt32(0) << UInt32(32 - interface.prefixLength)
         let network = interface.address & mask
         let host = network | 1
         guard host != interface.address else { return nil }   // the station itself holds .1: no unit to point at

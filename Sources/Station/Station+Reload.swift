@@ -5,22 +5,27 @@ extension Station {
     /// What a reload puts in force at once, for devices already attached too: plans, the default plan, the Wi-Fi
     /// policy, operator profiles, SIM PINs, socket labels, hooks and the hand-over card. The rest (access, discovery,
     /// dialects, limits, paths, HiLink logins, the key style) is built at start and needs a restart.
-    static let reloadedKeys = ["plans", "defaultPlan", "wifi", "operators", "simPINs", "defaultPIN", "sockets", "hooks", "card"]
+    ///
+    /// Each reloaded setting: its key, and how it is copied from the file's configuration into the one in force.
+    private static let reloaded: [(key: String, changed: @Sendable (StationConfig, StationConfig) -> Bool,
+                                   copy: @Sendable (inout StationConfig, StationConfig) -> Void)] = [
+        ("plans", { $0.plans != $1.plans }, { $0.plans = $1.plans }),
+        ("defaultPlan", { $0.defaultPlan != $1.defaultPlan }, { $0.defaultPlan = $1.defaultPlan }),
+        ("wifi", { $0.wifi != $1.wifi }, { $0.wifi = $1.wifi }),
+        ("operators", { $0.operators != $1.operators }, { $0.operators = $1.operators }),
+        ("simPINs", { $0.simPINs != $1.simPINs }, { $0.simPINs = $1.simPINs }),
+        ("defaultPIN", { $0.defaultPIN != $1.defaultPIN }, { $0.defaultPIN = $1.defaultPIN }),
+        ("sockets", { $0.sockets != $1.sockets }, { $0.sockets = $1.sockets }),
+        ("hooks", { $0.hooks != $1.hooks }, { $0.hooks = $1.hooks }),
+        ("card", { $0.card != $1.card }, { $0.card = $1.card }),
+    ]
 
     /// Puts `new`'s reloadable settings in force without dropping any session, and says which of its other changes
     /// wait for a restart. Runs already under way finish with the settings they started with.
     public func reload(_ new: StationConfig) -> ConfigReloadResult {
         let old = config
         var merged = old
-        merged.plans = new.plans
-        merged.defaultPlan = new.defaultPlan
-        merged.wifi = new.wifi
-        merged.operators = new.operators
-        merged.simPINs = new.simPINs
-        merged.defaultPIN = new.defaultPIN
-        merged.sockets = new.sockets
-        merged.hooks = new.hooks
-        merged.card = new.card
+        for setting in Self.reloaded { setting.copy(&merged, new) }
         liveConfig.replace(with: merged)
         var waiting: [String] = []
         if old.devices != new.devices { waiting.append("devices") }
@@ -34,19 +39,7 @@ extension Station {
         if old.hilink != new.hilink { waiting.append("hilink") }
         if old.backupDirectory != new.backupDirectory { waiting.append("backupDirectory") }
         if old.wifiKeyStyle != new.wifiKeyStyle { waiting.append("wifiKeyStyle") }
-        let changed = Self.reloadedKeys.filter { key in
-            switch key {
-            case "plans": return old.plans != new.plans
-            case "defaultPlan": return old.defaultPlan != new.defaultPlan
-            case "wifi": return old.wifi != new.wifi
-            case "operators": return old.operators != new.operators
-            case "simPINs": return old.simPINs != new.simPINs
-            case "defaultPIN": return old.defaultPIN != new.defaultPIN
-            case "sockets": return old.sockets != new.sockets
-            case "hooks": return old.hooks != new.hooks
-            default: return old.card != new.card
-            }
-        }
+        let changed = Self.reloaded.filter { $0.changed(old, new) }.map(\.key)
         logger.notice("configuration reloaded", metadata: ["reloaded": "\(changed.joined(separator: ","))",
                                                            "restart.needed": "\(waiting.joined(separator: ","))"])
         return ConfigReloadResult(applied: changed, needRestart: waiting)

@@ -279,17 +279,13 @@ public struct HiLinkSettings: Codable, Sendable, Equatable {
     public var username: String?
     /// The web password the charity set on its units; absent for units that need none.
     public var password: String?
-    /// Passwords by model (`E3372h-320`), for a fleet with several; tried before `password`.
-    public var passwordsByModel: [String: String]?
     /// Most login attempts per unit before it is listed with the reason (never hammered into a lock-out); 1–5, default 3.
     public var loginAttempts: Int?
 
     /// Creates settings.
-    public init(username: String? = nil, password: String? = nil, passwordsByModel: [String: String]? = nil,
-                loginAttempts: Int? = nil) {
+    public init(username: String? = nil, password: String? = nil, loginAttempts: Int? = nil) {
         self.username = username
         self.password = password
-        self.passwordsByModel = passwordsByModel
         self.loginAttempts = loginAttempts
     }
 }
