@@ -5,6 +5,7 @@ import ModemSimulator
 @testable import Station
 import StationAPI
 import Testing
+import TestSupport
 
 /// Each vendor personality of `simulator/personalities` (recorded replies of ZTE, Sierra, Option, Alcatel, Wavecom and
 /// Qualcomm devices), plugged into a real station over a temporary ledger: identified, credited exactly once, done.
@@ -63,16 +64,7 @@ import Testing
 
         /// Waits (bounded) until device `id` settles, then until its run has ended.
         func settle(_ id: String) async throws -> DeviceStatus {
-            let deadline = ContinuousClock.now + .seconds(30)
-            while ContinuousClock.now < deadline {
-                let status = try await station.device(id, reveal: true)
-                if [.done, .failed, .gone, .awaitingPlan].contains(status.state) {
-                    await station.waitUntilIdle()
-                    return try await station.device(id, reveal: true)
-                }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            throw LedgerError(.io, "device \(id) did not settle")
+            try await StationRig.settled(station, id)
         }
 
         func stop() async {
