@@ -29,16 +29,7 @@ extension SerialPortTargetTests {
             script: @escaping @Sendable (String) -> [FakeModem.Action] = ATSessionGraceTests.wavecom,
             _ body: (ATSession, FakeModem) async throws -> Void
         ) async throws {
-            let modem = try FakeModem(script: script)
-            defer { modem.stop() }
-            let session = try ATSession(path: modem.slavePath, options: Self.options, resynchronisation: nil, logger: Self.logger)
-            do {
-                try await body(session, modem)
-            } catch {
-                await session.close()
-                throw error
-            }
-            await session.close()
+            try await withScriptedSession(script: script, options: Self.options, logger: Self.logger, body)
         }
 
         @Test func aReplyWithoutOKIsTakenAfterTheGraceAndTheSessionStaysInStep() async throws {

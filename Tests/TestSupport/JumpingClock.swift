@@ -8,22 +8,7 @@ import Synchronization
 /// For code under test that is driven entirely by the test (fake channels), `ManualClock` is exact.
 public final class JumpingClock: Clock, Sendable {
     /// A point on the clock: a continuous-clock instant shifted by the jumps made before it was read.
-    public struct Instant: InstantProtocol, Sendable {
-        /// Continuous-clock time plus jumps.
-        public var offset: Duration
-
-        public func advanced(by duration: Duration) -> Instant {
-            Instant(offset: offset + duration)
-        }
-
-        public func duration(to other: Instant) -> Duration {
-            other.offset - offset
-        }
-
-        public static func < (lhs: Instant, rhs: Instant) -> Bool {
-            lhs.offset < rhs.offset
-        }
-    }
+    public typealias Instant = OffsetInstant
 
     private let base = ContinuousClock()
     private let origin: ContinuousClock.Instant

@@ -8,27 +8,7 @@ import Synchronization
 /// clock before advancing it (see `advance(by:whenSleepers:)`).
 public final class ManualClock: Clock, Sendable {
     /// A point on the manual clock: the time advanced since it was created.
-    public struct Instant: InstantProtocol, Sendable {
-        /// Time since the clock's start.
-        public var offset: Duration
-
-        /// An instant `offset` after the start.
-        public init(offset: Duration) {
-            self.offset = offset
-        }
-
-        public func advanced(by duration: Duration) -> Instant {
-            Instant(offset: offset + duration)
-        }
-
-        public func duration(to other: Instant) -> Duration {
-            other.offset - offset
-        }
-
-        public static func < (lhs: Instant, rhs: Instant) -> Bool {
-            lhs.offset < rhs.offset
-        }
-    }
+    public typealias Instant = OffsetInstant
 
     private struct Sleeper {
         let id: Int
