@@ -20,6 +20,8 @@ import TestSupport
 
     /// A station with one simulated device of personality `name`, a 500MB default plan and one voucher for it.
     final class Rig {
+        /// The station over a temporary ledger; the directory also holds the operator's state and the device's link.
+        let base: StationRig
         let directory: String
         let ledger: Ledger
         let host: SimulatorHost
@@ -28,35 +30,23 @@ import TestSupport
         let personality: Personality
 
         init(personality name: String) throws {
-            directory = NSTemporaryDirectory() + "vendor-test-\(UUID().uuidString)"
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            ledger = try Ledger(path: directory + "/ledger.sqlite")
+            base = try StationRig(config: StationRig.configuration(defaultPlan: "500MB", extra: """
+                  "access": { "supervisorUIDs": [1000], "technicianUIDs": [3000] },
+                  "allowPseudoTerminals": true,
+                """), label: "vendor-test")
+            directory = base.directory.path
+            ledger = base.ledger
+            station = base.station
             var profile = ModemSimulator.OperatorProfile()
             profile.replyDelayMs = 5
             profile.startingBalanceMB = 0
             profile.vouchers = [VendorPersonalityProvisioningTests.voucher: 500]
             network = OperatorNetwork(profile: profile, ledger: try OperatorLedger(profile: profile, path: directory + "/operator.json"))
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            var loaded = try Personality.load(root.appendingPathComponent("simulator/personalities/\(name).json").path)
+            var loaded = try StationRig.shippedPersonality(name)
             loaded.latency = .init()
             personality = loaded
             host = SimulatorHost(devices: [DeviceSetup(label: name, personality: loaded)], network: network)
             _ = try host.start(linkDirectory: directory)
-            let config = try StationConfig.parse(Data("""
-                {
-                  "plans": [{ "name": "500MB", "megabytes": 500 }],
-                  "defaultPlan": "500MB",
-                  "wifi": { "ssidTemplate": "Connexion-{iccid4}", "keyLength": 12, "dataLockCode": "73546213" },
-                  "operators": [{ "name": "SimuNet", "mccmnc": ["00101"], "rechargeTemplate": "*123*{code}#",
-                                  "balanceCode": "*100#", "successPattern": "rechargement reussi",
-                                  "refusalPattern": "invalide|deja utilise", "balancePattern": "solde data[^0-9]*([0-9]+) Mo",
-                                  "replyTimeoutSeconds": 5 }],
-                  "access": { "supervisorUIDs": [1000], "technicianUIDs": [3000] },
-                  "allowPseudoTerminals": true,
-                  "lockDirectory": null
-                }
-                """.utf8), file: "vendor-test.json")
-            station = Station(config: config, ledger: ledger, logger: Logger(label: "vendor-test"))
             try ledger.importVouchers([(code: VendorPersonalityProvisioningTests.voucher, plan: "500MB")], actor: 1000)
         }
 
@@ -70,7 +60,7 @@ import TestSupport
         func stop() async {
             await station.shutdown()
             host.stop()
-            try? FileManager.default.removeItem(atPath: directory)
+            base.directory.remove()
         }
     }
 
