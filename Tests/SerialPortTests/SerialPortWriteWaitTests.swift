@@ -237,5 +237,39 @@ extension SerialPortTargetTests {
             #expect(clock.now - started < .seconds(2), "close() or the command waited for the write's deadline")
             #expect(error == .closed)
         }
+
+        @Test func aCancelledCommandStopsWritingAndNeverMixesWithTheNextOne() async throws {
+            let device = try StalledDevice()
+            let session = ATSession(port: try open(device), logger: Self.logger)
+            let command = "AT+X=" + String(repeating: "A", count: 1 << 20)
+            let send = Task { () -> ATSessionError? in
+                do throws(ATSessionError) {
+                    _ = try await session.send(command, redacted: "AT+X=…", timeout: .seconds(10))
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            try await letTheQueueFill()
+            send.cancel()
+            #expect(await send.value == .cancelled)
+
+            // The device reads again: what it gets is the part already queued, and nothing more of that command.
+            let clock = ContinuousClock()
+            let drainUntil = clock.now + .milliseconds(300)
+            while clock.now < drainUntil {
+                device.readAll()
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            let next = try? await session.send("AT", timeout: .milliseconds(300))
+            #expect(next == nil, "the stalled device answers nothing")
+            let received = device.readAll()
+            let commandBytes = Array(command.utf8)
+            #expect(received.count < commandBytes.count + 4, "the cancelled command was written to its end")
+            #expect(received.suffix(3) == Array("AT\r".utf8)[...], "the next command arrives whole, last")
+            #expect(Array(received.dropLast(3)) == Array(commandBytes.prefix(received.count - 3)),
+                    "only a prefix of the cancelled command came before it")
+            await session.close()
+        }
     }
 }
