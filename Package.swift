@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // FileDescriptor, Errno and writeAll for the OS adapters (already resolved through swift-nio).
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // Pure: bytes in, typed values out. Foundation only.
@@ -46,6 +48,7 @@ let package = Package(
             "ATProtocol",
             "OwnThread",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "SystemPackage", package: "swift-system"),
         ], swiftSettings: strict),
         // OS adapter: the SQLite ledger.
         .target(name: "Ledger", dependencies: [
@@ -65,6 +68,7 @@ let package = Package(
             "SIMCard", "PCSCReader",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "SystemPackage", package: "swift-system"),
         ], swiftSettings: strict),
         .executableTarget(name: "hotspotd", dependencies: [
             "Station", "DeviceCatalog", "HiLinkStation",

@@ -286,7 +286,7 @@ extension SerialPortTargetTests {
             defer { modem.stop() }
             let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: nil, allowPseudoTerminals: true), logger: Self.logger)
             defer { port.close() }
-            try port.write(Array("AT+HI\r".utf8), deadline: .now + .seconds(5))
+            try await port.write(Array("AT+HI\r".utf8), deadline: .now + .seconds(5))
             var received: [UInt8] = []
             var goneCount = 0
             var saidBye = false
@@ -296,7 +296,7 @@ extension SerialPortTargetTests {
                     received += bytes
                     if !saidBye, received.count == 9 {
                         saidBye = true
-                        try port.write(Array("AT+BYE\r".utf8), deadline: .now + .seconds(5))
+                        try await port.write(Array("AT+BYE\r".utf8), deadline: .now + .seconds(5))
                     }
                 case .gone(let error):
                     goneCount += 1
@@ -306,17 +306,17 @@ extension SerialPortTargetTests {
             #expect(goneCount == 1)
             #expect(String(decoding: received, as: UTF8.self) == "\r\nhello\r\n")
             // Writing to a hung-up tty fails; it neither crashes nor hangs.
-            #expect(throws: SerialPortError.self) { try port.write(Array("AT\r".utf8), deadline: .now + .seconds(1)) }
+            await #expect(throws: SerialPortError.self) { try await port.write(Array("AT\r".utf8), deadline: .now + .seconds(1)) }
         }
 
-        @Test func writeAfterCloseFailsWithClosed() throws {
+        @Test func writeAfterCloseFailsWithClosed() async throws {
             let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
             let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: nil, allowPseudoTerminals: true), logger: Self.logger)
             port.close()
             port.close()  // idempotent
             do {
-                try port.write(Array("AT\r".utf8), deadline: .now + .seconds(1))
+                try await port.write(Array("AT\r".utf8), deadline: .now + .seconds(1))
                 Issue.record("write succeeded")
             } catch {
                 #expect(error.code == .closed)
