@@ -3,11 +3,7 @@ import Foundation
 
 /// `--database FILE`: check a ledger file (a backup, a copy sent by a station) without the daemon.
 struct LedgerFileOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "Read this ledger file directly, read-only, instead of asking hotspotd (a backup or a copy).",
-        discussion: "No daemon is needed; the file itself is never written (SQLite may add empty -wal/-shm files beside a "
-            + "WAL-mode copy while reading it). Not with --socket.",
-        valueName: "file"))
+    @Option(name: .long, help: HelpLanguage.argument(.ledgerDatabase, discussion: .ledgerDatabaseDiscussion, valueName: "file"))
     var database: String?
 
     /// Refuses `--database` with `--socket`: one names a file, the other a daemon.

@@ -7,38 +7,30 @@ import StationAPI
 struct ProvisionCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "provision",
-        abstract: "Start or resume provisioning a device.",
-        discussion: """
-            Without options the station's default plan and Wi-Fi templates apply; a device whose order is not finished \
-            resumes it without buying its credit twice. A SIM already served is refused ('already-served'): use \
-            'hotspotctl topup' for more credit, or --again for credit and a new Wi-Fi key. Follow progress with \
-            'hotspotctl watch', or add --wait: the command then follows the run, prints each step, and exits with \
-            status 0 when the device is done, 1 when the run failed or did not end in --timeout seconds (as \
-            'nmcli -w'); it keeps following across a daemon restart.
-            """)
+        abstract: HelpLanguage.text(.provisionAbstract),
+        discussion: HelpLanguage.text(.provisionDiscussion))
 
     @OptionGroup var globals: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The device: its id (d1), IMEI, ICCID (full or unique last digits) or port.",
-                                 valueName: "device"), completion: CompletionCandidatesCommand.devices)
+    @Argument(help: HelpLanguage.argument(.deviceArgument, valueName: "device"), completion: CompletionCandidatesCommand.devices)
     var device: String
 
-    @Option(name: .long, help: ArgumentHelp("The plan to apply instead of the default (see 'hotspotctl plans').", valueName: "plan"), completion: CompletionCandidatesCommand.plans)
+    @Option(name: .long, help: HelpLanguage.argument(.provisionPlan, valueName: "plan"), completion: CompletionCandidatesCommand.plans)
     var plan: String?
 
-    @Option(name: .long, help: ArgumentHelp("The Wi-Fi name to set instead of the template's (1–32 bytes).", valueName: "ssid"))
+    @Option(name: .long, help: HelpLanguage.argument(.provisionSSID, valueName: "ssid"))
     var ssid: String?
 
-    @Option(name: .long, help: ArgumentHelp("The WPA2 key to set instead of a generated one (8–63 characters).", valueName: "key"))
+    @Option(name: .long, help: HelpLanguage.argument(.provisionKey, valueName: "key"))
     var key: String?
 
-    @Flag(name: .long, help: "Follow the run and exit by its outcome: 0 done, 1 failed.")
+    @Flag(name: .long, help: HelpLanguage.argument(.provisionWait))
     var wait = false
 
-    @Option(name: .long, help: ArgumentHelp("With --wait, give up after this many seconds (default 900).", valueName: "seconds"))
+    @Option(name: .long, help: HelpLanguage.argument(.provisionTimeout, valueName: "seconds"))
     var timeout: Int?
 
-    @Flag(name: .long, help: "Provision a SIM already served again: a new order, another voucher, a new Wi-Fi key (the card handed over stops working).")
+    @Flag(name: .long, help: HelpLanguage.argument(.provisionAgain))
     var again = false
 
     func validate() throws {

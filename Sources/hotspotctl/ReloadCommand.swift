@@ -5,9 +5,8 @@ import StationAPI
 struct ReloadCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "reload",
-        abstract: "Read the daemon's configuration again (plans, operators, Wi-Fi, PINs, sockets, hooks, card) without dropping devices.",
-        discussion: "A file that does not pass the start-up checks changes nothing. Settings built at start (access, "
-            + "discovery, dialects, limits, paths) are listed as waiting for a restart. A supervisor's command.")
+        abstract: HelpLanguage.text(.reloadAbstract),
+        discussion: HelpLanguage.text(.reloadDiscussion))
 
     @OptionGroup var globals: GlobalOptions
 

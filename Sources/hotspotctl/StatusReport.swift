@@ -24,7 +24,7 @@ struct StatusReport: Sendable {
             (m.text(.fieldState), m.text(.state(status.state.rawValue)) + stepText),
             (m.text(.fieldRole), m.text(.role(status.role.rawValue))),
         ]
-        if let socket = status.socket { fields.append((m.language.pick(fr: "Prise", en: "Socket"), socket)) }
+        if let socket = status.socket { fields.append((m.text(.fieldSocket), socket)) }
         func add(_ label: Label, _ value: String?) {
             if let value { fields.append((m.text(label), value)) }
         }
@@ -35,7 +35,7 @@ struct StatusReport: Sendable {
         } else if status.identifiedBy != nil {
             add(.imei, m.text(status.identifiedBy == "iccid" ? .imeiNoneICCID : .imeiNoneHardware))
         } else if status.role == .simReader {
-            add(.imei, m.language.pick(fr: "aucun (un lecteur de SIM)", en: "none (a SIM reader)"))
+            add(.imei, m.text(.imeiNoneReader))
         }
         add(.imsi, status.imsi)
         add(.iccid, status.iccid.map { iccid in
@@ -44,7 +44,7 @@ struct StatusReport: Sendable {
         add(.sim, status.simState.map { state in
             status.pinTriesLeft.map { "\(state) (\(m.text(.triesLeft, String($0))))" } ?? state
         })
-        if let simType = status.simType { fields.append((m.language.pick(fr: "Type de SIM", en: "SIM type"), simType)) }
+        if let simType = status.simType { fields.append((m.text(.simType), simType)) }
         for (field, why) in (status.unreadable ?? [:]).sorted(by: { $0.key < $1.key }) {
             add(.unreadable, "\(field.uppercased()): \(why)")
         }

@@ -21,6 +21,21 @@ enum TerminalText {
         }
     }
 
+    /// `text` cut to at most `width` terminal columns, ending in `…` when it was cut.
+    static func truncate(_ text: String, to width: Int) -> String {
+        guard width > 0 else { return "" }
+        guard displayWidth(text) > width else { return text }
+        var shown = ""
+        var used = 0
+        for character in text {
+            let next = displayWidth(of: character)
+            if used + next > width - 1 { break }
+            shown.append(character)
+            used += next
+        }
+        return shown + "…"
+    }
+
     /// Replaces control characters (ESC, CR, LF, C1…) by `?` so text from a device cannot move the cursor
     /// or recolour the terminal.
     static func sanitize(_ text: String) -> String {

@@ -140,13 +140,24 @@ final class ScriptedTransport: StationTransport, @unchecked Sendable {
         let result = try await runCommand(["report", "--day", "2024-05-01"], transport: transport)
         #expect(result.status == 0)
         #expect(result.stdout.contains("""
-            PLAN   SOLD   TOTAL  REJECTED  UNKNOWN  MANUAL  LEFT
-            2GB       1  2,50 €         0        1       0     4
-            500MB     2  2,00 €         1        0       1    12
-            total     3  4,50 €         1        1       1    16
+            PLAN   SOLD  TOTAL  REJECTED  UNKNOWN  MANUAL  LEFT
+            2GB       1  €2.50         0        1       0     4
+            500MB     2  €2.00         1        0       1    12
+            total     3  €4.50         1        1       1    16
             """))
         #expect(result.stdout.contains("14:03:22  …6782  500MB    1001"))
         #expect(result.stdout.contains("15:03:22  …7899  2GB    policy"))
+        // At the counter: French headers, euros as French people write them, French sentences.
+        let french = try await runCommand(["report", "--day", "2024-05-01"], transport: transport, environment: ["LANG": "fr_FR.UTF-8"])
+        #expect(french.stdout.hasPrefix("Bilan du 2024-05-01 (2024-05-01)\n"))
+        #expect(french.stdout.contains("""
+            FORFAIT  VENDUS   TOTAL  REFUSÉS  INCONNUS  À LA MAIN  RESTANTS
+            2GB           1  2,50 €        0         1          0         4
+            500MB         2  2,00 €        1         0          1        12
+            total         3  4,50 €        1         1          1        16
+            """))
+        #expect(french.stdout.contains("1 approvisionnement(s) en échec dans la journée"))
+        #expect(french.stdout.contains("15:03:22  …7899  2GB      politique"))
         let query = try #require(transport.requests.last?.query)
         #expect(query["from"] == "2024-05-01T00:00:00Z")
         #expect(query["to"] == "2024-05-02T00:00:00Z")
@@ -253,7 +264,7 @@ final class ScriptedTransport: StationTransport, @unchecked Sendable {
             StationEvent(kind: "state", deviceID: "d1", state: .done, at: Sample.date),
         ]
         transport.stream(try events.map { String(decoding: try StationJSON.encoder().encode($0), as: UTF8.self) })
-        let result = try await runCommand(["watch", "--compact"], transport: transport)
+        let result = try await runCommand(["watch", "--compact"], transport: transport, environment: ["LANG": "fr_FR.UTF-8"])
         #expect(result.stdout == """
             14:03:22 d1 E5573 IMEI …1234 ICCID …8931 EN COURS — Attendre
             14:03:22 d1 E5573 IMEI …1234 ICCID …8931 500MB PRÊT — Remettre l'appareil
