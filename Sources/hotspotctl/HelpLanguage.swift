@@ -69,5 +69,6 @@ enum HelpLanguage {
         ("(default: ", "(par défaut : "),
         ("(values: ", "(valeurs : "),
         (" (default)", " (par défaut)"),
+        ("<subcommand>", "<sous-commande>"),
     ]
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import StationAPI
 
 /// `hotspotctl status DEVICE`: everything about one device, with its Wi-Fi QR code when revealed.
@@ -23,7 +24,8 @@ struct StatusCommand: StationCommand {
         } else {
             let report = StatusReport(timestamps: context.timestamps, showQRCode: context.reveal,
                                       qrRenderer: QRTerminalRenderer(lightOnDark: !lightTerminal), messages: context.messages,
-                                      colour: context.colour)
+                                      colour: context.colour,
+                                      width: isatty(STDOUT_FILENO) == 1 ? TerminalScreen.size().columns : nil)
             context.output.write(report.render(status))
         }
     }

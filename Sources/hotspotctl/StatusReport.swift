@@ -13,6 +13,9 @@ struct StatusReport: Sendable {
     var messages = Messages(language: .english)
     /// The state and the failure in colour, on a terminal.
     var colour = Colour.off
+    /// The terminal's width: long values (a failure, its action) wrap at spaces under their column. `nil` (a pipe,
+    /// a file): one line per field, as scripts read it.
+    var width: Int? = nil
 
     /// The report, one `Label  value` line per known field.
     func render(_ status: DeviceStatus) -> String {
@@ -67,8 +70,13 @@ struct StatusReport: Sendable {
         var text = ""
         for (label, value) in fields {
             let padding = String(repeating: " ", count: labelWidth - TerminalText.displayWidth(label))
-            let shown = TerminalText.sanitize(value)
-            text += label + padding + "  " + (painted[label].map { colour.paint(shown, $0) } ?? shown) + "\n"
+            let indent = labelWidth + 2
+            let lines = width.map { TerminalText.wrap(TerminalText.sanitize(value), width: max(20, $0 - indent)) }
+                ?? [TerminalText.sanitize(value)]
+            for (index, line) in lines.enumerated() {
+                let shown = painted[label].map { colour.paint(line, $0) } ?? line
+                text += (index == 0 ? label + padding + "  " : String(repeating: " ", count: indent)) + shown + "\n"
+            }
         }
         if showQRCode, let payload = Self.qrPayload(status.wifi) {
             do {

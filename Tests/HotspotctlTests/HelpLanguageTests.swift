@@ -170,3 +170,38 @@ struct HelpLanguageBinaryTests {
         #expect(lost.contains("hotspotd unreachable for 5 s: reconnecting by itself…"))
     }
 }
+
+/// `status` on an 80-column terminal: a long failure and its action wrap under their column instead of being cut
+/// by the terminal; piped output keeps one line per field.
+@Suite struct StatusWidthTests {
+    static func failed() -> DeviceStatus {
+        var device = Sample.doneHotspot
+        device.state = .failed
+        device.step = "recharge"
+        device.failure = FailureInfo(code: "voucher-rejected", message: "The operator refused voucher 1.")
+        return device
+    }
+
+    @Test func longValuesWrapUnderTheirColumnAtEightyColumns() throws {
+        for language in Language.allCases {
+            let report = StatusReport(timestamps: LocalTimestamp(timeZone: Sample.utc), showQRCode: false,
+                                      messages: Messages(language: language), width: 80)
+            let lines = report.render(Self.failed()).split(separator: "\n").map(String.init)
+            for line in lines { #expect(TerminalText.displayWidth(line) <= 80, "\(language): \(line)") }
+            let action = try #require(lines.firstIndex { $0.hasPrefix(language == .french ? "À faire" : "Action") })
+            let indent = language == .french ? 19 : 14
+            #expect(lines[action + 1].hasPrefix(String(repeating: " ", count: indent)))
+            #expect(lines[action + 1].dropFirst(indent).first != " ")
+        }
+        let piped = StatusReport(timestamps: LocalTimestamp(timeZone: Sample.utc), showQRCode: false,
+                                 messages: Messages(language: .french))
+        #expect(piped.render(Self.failed()).contains("À faire            Relancez l'approvisionnement : un autre bon sera utilisé ; signalez"))
+    }
+
+    @Test func wrappingBreaksAtSpacesAndCutsOnlyAnOverlongWord() {
+        #expect(TerminalText.wrap("un deux trois quatre", width: 9) == ["un deux", "trois", "quatre"])
+        #expect(TerminalText.wrap("court", width: 9) == ["court"])
+        #expect(TerminalText.wrap("abcdefghijkl mn", width: 5) == ["abcde", "fghij", "kl mn"])
+        #expect(TerminalText.wrap("Échec éé", width: 5) == ["Échec", "éé"])
+    }
+}
