@@ -54,6 +54,32 @@ enum HelpLanguage {
         return lines.joined(separator: "\n")
     }
 
+    /// argument-parser's own words in a usage error (`Error:`, `Usage:`, `Missing expected argument`…), in French for a
+    /// French process. The option names, value names and the command's own message are left as they are.
+    static func translatingUsageWords(_ message: String, language: Language = current) -> String {
+        guard language == .french else { return message }
+        var lines = message.components(separatedBy: "\n")
+        for index in lines.indices {
+            var line = lines[index]
+            for (english, french) in usagePhrases { line = line.replacingOccurrences(of: english, with: french) }
+            if let see = line.range(of: "See '"), let end = line.range(of: "' for more information.") {
+                line = line[..<see.lowerBound] + "Voir « " + line[see.upperBound..<end.lowerBound] + " » pour en savoir plus."
+                    + line[end.upperBound...]
+            }
+            lines[index] = line
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Phrases of argument-parser's usage errors.
+    static let usagePhrases: [(String, String)] = [
+        ("Error: ", "Erreur : "), ("Usage: ", "Utilisation : "), ("Help: ", "Aide : "),
+        ("Missing expected argument ", "Argument attendu manquant : "), ("Unknown option ", "Option inconnue : "),
+        ("Unexpected argument ", "Argument inattendu : "), ("Missing value for ", "Valeur manquante pour "),
+        ("The value ", "La valeur "), (" is invalid for ", " n'est pas valable pour "),
+        ("<subcommand>", "<sous-commande>"),
+    ]
+
     /// Section headings argument-parser prints at the start of a line.
     static let libraryHeadings: [(String, String)] = [
         ("OVERVIEW:", "RÉSUMÉ :"), ("USAGE:", "UTILISATION :"), ("ARGUMENTS:", "ARGUMENTS :"),

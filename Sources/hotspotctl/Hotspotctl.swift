@@ -69,7 +69,7 @@ struct Hotspotctl: AsyncParsableCommand {
     /// Maps argument-parser's usage failures to exit status 2, printing their message first; other errors pass.
     static func remappingUsageError(_ error: any Error, errorOutput: any OutputSink = StandardStream.standardError) -> any Error {
         guard exitCode(for: error) == .validationFailure else { return error }
-        errorOutput.write(fullMessage(for: error) + "\n")
+        errorOutput.write(HelpLanguage.translatingUsageWords(fullMessage(for: error)) + "\n")
         return usageExitCode
     }
 }

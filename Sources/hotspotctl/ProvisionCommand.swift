@@ -67,7 +67,7 @@ struct ProvisionCommand: StationCommand {
             return
         }
         let waiter = RunWaiter(client: context.client, timestamps: context.timestamps,
-                               output: context.json ? nil : context.output)
+                               output: context.json ? nil : context.output, messages: context.messages)
         let final = try await waiter.wait(for: status.id, requestedAt: requestedAt, first: status,
                                           timeout: .seconds(timeout ?? 900))
         if context.json {

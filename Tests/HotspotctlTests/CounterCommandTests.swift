@@ -67,6 +67,19 @@ final class ScriptedTransport: StationTransport, @unchecked Sendable {
         #expect(transport.requests.filter { $0.method == "GET" }.count == 3)
     }
 
+    @Test func theStepLinesOfWaitAreInTheCountersLanguage() async throws {
+        let transport = ScriptedTransport()
+        try transport.script("POST", "/v1/devices/d1/provision", [Self.device(.provisioning, step: "identify", updated: Date())])
+        try transport.script("GET", "/v1/devices/d1", [
+            Self.device(.provisioning, step: "balance-before", updated: Date()),
+            Self.device(.done, step: "verify", updated: Date()),
+        ])
+        let result = try await runCommand(["provision", "d1", "--wait"], transport: transport, environment: ["LANG": "fr_FR.UTF-8"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains(" d1 approvisionnement solde avant\n"))
+        #expect(result.stdout.contains("État               prêt"))
+    }
+
     @Test func aDoneRunExitsZeroWithItsStatus() async throws {
         let transport = ScriptedTransport()
         try transport.script("POST", "/v1/devices/d1/provision", [Self.device(.provisioning, step: "identify", updated: Date())])

@@ -205,3 +205,18 @@ struct HelpLanguageBinaryTests {
         #expect(TerminalText.wrap("Échec éé", width: 5) == ["Échec", "éé"])
     }
 }
+
+@Suite(.enabled(if: HotspotctlBinary.url != nil, "the hotspotctl executable is not next to the test bundle"))
+struct UsageErrorLanguageTests {
+    @Test func argumentParsersUsageWordsInFrenchOnly() throws {
+        let french = try HotspotctlBinary.run(["status"], environment: ["LANG": "fr_FR.UTF-8"])
+        #expect(french.status == 2)
+        #expect(french.stderr.contains("Erreur : Argument attendu manquant : '<device>'"))
+        #expect(french.stderr.contains("Utilisation : hotspotctl status"))
+        #expect(french.stderr.contains("Voir « hotspotctl status --help » pour en savoir plus."))
+        let english = try HotspotctlBinary.run(["status"], environment: ["LANG": "en_US.UTF-8"])
+        #expect(english.status == 2)
+        #expect(english.stderr.contains("Error: Missing expected argument '<device>'"))
+        #expect(english.stderr.contains("See 'hotspotctl status --help' for more information."))
+    }
+}
