@@ -193,8 +193,13 @@ extension Messages {
     /// A label holding `%1`, `%2`… (up to `%9`), with `values` put in their places in one pass: a value that itself
     /// holds `%2` is left as it is.
     public func text(_ label: Label, values: [String]) -> String {
+        Self.filling(text(.label(label)), with: values)
+    }
+
+    /// `text` with `%1` … `%9` replaced by `values` in one pass (a value holding `%2` is left as it is).
+    static func filling(_ text: String, with values: [String]) -> String {
         var result = ""
-        var characters = text(.label(label))[...]
+        var characters = text[...]
         while let first = characters.first {
             characters = characters.dropFirst()
             if first == "%", let digit = characters.first?.wholeNumberValue, digit >= 1, digit <= values.count {

@@ -19,9 +19,9 @@ struct AttachCommand: StationCommand {
     func validate() throws {
         if path.hasPrefix("http://") { return }
         guard path.hasPrefix("/") else {
-            throw ValidationError("Give an absolute port path, such as /dev/ttyUSB2, or a HiLink unit's address, such as http://192.168.8.1.")
+            throw ValidationError(HelpLanguage.usage(.attachPath))
         }
-        guard interface == nil else { throw ValidationError("--interface goes with a HiLink unit's http:// address, not a serial port.") }
+        guard interface == nil else { throw ValidationError(HelpLanguage.usage(.attachInterface)) }
     }
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {

@@ -33,12 +33,12 @@ struct CardCommand: StationCommand {
     var lightTerminal = false
 
     func validate() throws {
-        if printer != nil, !print { throw ValidationError("--printer goes with --print.") }
+        if printer != nil, !print { throw ValidationError(HelpLanguage.usage(.printerWithoutPrint)) }
         if let printer, printer.isEmpty || printer.hasPrefix("-") || printer.contains(where: { $0.isWhitespace || $0.isNewline }) {
-            throw ValidationError("--printer takes a printer name, such as 'Brother_QL-800'.")
+            throw ValidationError(HelpLanguage.usage(.printerName))
         }
         for (option, path) in [("--pdf", pdf), ("--png", png)] where path?.isEmpty == true {
-            throw ValidationError("\(option) takes a file name.")
+            throw ValidationError(HelpLanguage.usage(.optionTakesFile, values: [option]))
         }
     }
 

@@ -29,10 +29,10 @@ struct DecodeCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        if let dcs, !(0...255).contains(dcs) { throw ValidationError("--dcs must be 0 to 255") }
-        if dcs != nil, payload == nil { throw ValidationError("--dcs goes with a PAYLOAD argument") }
+        if let dcs, !(0...255).contains(dcs) { throw ValidationError(HelpLanguage.usage(.dcsRange)) }
+        if dcs != nil, payload == nil { throw ValidationError(HelpLanguage.usage(.dcsWithoutPayload)) }
         if payload != nil, command != nil || escaped {
-            throw ValidationError("--command and --escaped are for a reply read from stdin, not a PAYLOAD")
+            throw ValidationError(HelpLanguage.usage(.payloadWithReplyOptions))
         }
     }
 

@@ -42,7 +42,7 @@ struct GlobalOptions: ParsableArguments {
     /// Refuses a `--lang` the station does not speak.
     func validate() throws {
         if let lang, Language(name: lang) == nil {
-            throw ValidationError("--lang takes fr or en, not '\(lang)'.")
+            throw ValidationError(HelpLanguage.usage(.langValue, values: [lang]))
         }
     }
 

@@ -33,6 +33,9 @@ enum HelpLanguage {
     /// A help text in the process's language.
     static func text(_ key: HelpText) -> String { Messages(language: current).text(key) }
 
+    /// A usage error of the command line's own, in the process's language.
+    static func usage(_ key: UsageMessage, values: [String] = []) -> String { Messages(language: current).text(key, values: values) }
+
     /// A help text for an option or argument, with its value name.
     static func argument(_ key: HelpText, discussion: HelpText? = nil, valueName: String? = nil) -> ArgumentHelp {
         ArgumentHelp(text(key), discussion: discussion.map(text) ?? "", valueName: valueName)

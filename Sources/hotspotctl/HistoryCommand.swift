@@ -19,7 +19,7 @@ struct HistoryCommand: StationCommand {
     var limit: Int?
 
     func validate() throws {
-        if let limit, !(1...100_000).contains(limit) { throw ValidationError("--limit must be between 1 and 100000.") }
+        if let limit, !(1...100_000).contains(limit) { throw ValidationError(HelpLanguage.usage(.historyLimit)) }
     }
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {

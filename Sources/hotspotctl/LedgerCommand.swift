@@ -40,19 +40,19 @@ struct LedgerEventsCommand: StationCommand {
 
     func validate() throws {
         if let iccid, LedgerDigits.digits(iccid) == nil {
-            throw ValidationError("--iccid takes the full ICCID or its last 4 or more digits, not '\(iccid)'.")
+            throw ValidationError(HelpLanguage.usage(.ledgerICCID, values: [iccid]))
         }
         if let imei, LedgerDigits.digits(imei).map({ $0.allSatisfy(\.isNumber) }) != true {
-            throw ValidationError("--imei takes the full IMEI or its last 4 or more digits, not '\(imei)'.")
+            throw ValidationError(HelpLanguage.usage(.ledgerIMEI, values: [imei]))
         }
         if let since, DayArgument.since(since) == nil {
-            throw ValidationError("--since takes \(DayArgument.help), not '\(since)'.")
+            throw ValidationError(HelpLanguage.usage(.sinceValue, values: [HelpLanguage.text(.dayValues), since]))
         }
         if let count = tail ?? limit, count < 1 {
-            throw ValidationError("--limit and --tail must be at least 1.")
+            throw ValidationError(HelpLanguage.usage(.limitAtLeastOne))
         }
         if tail != nil, limit != nil, tail != limit {
-            throw ValidationError("--limit and --tail say the same thing: give one of them.")
+            throw ValidationError(HelpLanguage.usage(.limitOrTail))
         }
     }
 

@@ -10,11 +10,10 @@ struct LedgerFileOption: ParsableArguments {
     func validate(with globals: GlobalOptions) throws {
         guard let database else { return }
         if database.isEmpty {
-            throw ValidationError("--database takes the path of a ledger file.")
+            throw ValidationError(HelpLanguage.usage(.databasePath))
         }
         if globals.socket != nil {
-            throw ValidationError("--database and --socket cannot be used together: --database reads a ledger file "
-                + "without the daemon, --socket asks the daemon.")
+            throw ValidationError(HelpLanguage.usage(.databaseWithSocket))
         }
     }
 

@@ -19,7 +19,7 @@ struct LedgerVerifyCommand: StationCommand {
 
     func validate() throws {
         if let anchor, LedgerAnchorInfo(text: anchor) == nil {
-            throw ValidationError("--anchor takes SEQ:HASH as `hotspotctl ledger anchor` prints it (a number, a colon, 64 hex digits).")
+            throw ValidationError(HelpLanguage.usage(.anchorValue))
         }
         try file.validate(with: globals)
     }
@@ -100,7 +100,7 @@ struct LedgerExportCommand: StationCommand {
     func validate() throws {
         try file.validate(with: globals)
         if let database = file.database, let output, Self.samePath(database, output) {
-            throw ValidationError("--output \(output) is the ledger file given with --database: it would be replaced by its own export.")
+            throw ValidationError(HelpLanguage.usage(.exportOverDatabase, values: [output]))
         }
     }
 

@@ -35,19 +35,19 @@ struct ProvisionCommand: StationCommand {
 
     func validate() throws {
         if let timeout, !(1...86_400).contains(timeout) {
-            throw ValidationError("--timeout must be between 1 and 86400 seconds.")
+            throw ValidationError(HelpLanguage.usage(.timeoutRange))
         }
         if timeout != nil, !wait {
-            throw ValidationError("--timeout goes with --wait.")
+            throw ValidationError(HelpLanguage.usage(.timeoutWithoutWait))
         }
         if let ssid, ssid.utf8.isEmpty || ssid.utf8.count > 32 {
-            throw ValidationError("--ssid must be 1 to 32 bytes long.")
+            throw ValidationError(HelpLanguage.usage(.ssidLength))
         }
         if let key {
             let isPassphrase = (8...63).contains(key.count) && key.allSatisfy { $0.isASCII && !$0.isNewline }
             let isHexKey = key.count == 64 && key.allSatisfy(\.isHexDigit)
             guard isPassphrase || isHexKey else {
-                throw ValidationError("--key must be 8 to 63 ASCII characters, or 64 hex digits.")
+                throw ValidationError(HelpLanguage.usage(.keyLength))
             }
         }
     }

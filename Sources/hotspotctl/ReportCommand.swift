@@ -25,9 +25,9 @@ struct ReportCommand: StationCommand {
     var csv = false
 
     func validate() throws {
-        if DayArgument.day(day) == nil { throw ValidationError("--day takes today, yesterday or YYYY-MM-DD, not '\(day)'.") }
-        if csv && globals.json { throw ValidationError("--csv and --json: choose one.") }
-        if handOvers && byUID { throw ValidationError("--hand-overs and --by-uid: choose one.") }
+        if DayArgument.day(day) == nil { throw ValidationError(HelpLanguage.usage(.dayValue, values: [day])) }
+        if csv && globals.json { throw ValidationError(HelpLanguage.usage(.csvOrJSON)) }
+        if handOvers && byUID { throw ValidationError(HelpLanguage.usage(.handOversOrByUID)) }
     }
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {

@@ -23,7 +23,7 @@ struct VoucherListCommand: StationCommand {
     var since: String?
 
     func validate() throws {
-        if let since, DayArgument.since(since) == nil { throw ValidationError("--since takes \(DayArgument.help), not '\(since)'.") }
+        if let since, DayArgument.since(since) == nil { throw ValidationError(HelpLanguage.usage(.sinceValue, values: [HelpLanguage.text(.dayValues), since])) }
     }
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {

@@ -74,10 +74,10 @@ struct VoucherSettleCommand: StationCommand {
     var force = false
 
     func validate() throws {
-        if id < 1 { throw ValidationError("The voucher id is a positive number.") }
+        if id < 1 { throw ValidationError(HelpLanguage.usage(.voucherID)) }
         let trimmed = note.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty { throw ValidationError("--note must say what you checked.") }
-        if trimmed.utf8.count > 1024 { throw ValidationError("--note is at most 1024 bytes.") }
+        if trimmed.isEmpty { throw ValidationError(HelpLanguage.usage(.noteEmpty)) }
+        if trimmed.utf8.count > 1024 { throw ValidationError(HelpLanguage.usage(.noteTooLong)) }
     }
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {

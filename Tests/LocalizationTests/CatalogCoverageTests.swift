@@ -115,6 +115,7 @@ import Testing
         ("an option's help", #"ArgumentHelp\(""#),
         ("an enumerable flag's help", #"case \.[a-z]+: "[A-Z][a-z]* "#),
         ("a sentence written out", #"write\("(?:[A-Z][a-z]|""")"#),
+        ("a usage error", #"ValidationError\(""#),
         ("a sentence", #""[A-Z][a-z]+ [a-z]+[^"\\]*\.\\n""#),
     ]
 
@@ -137,7 +138,7 @@ import Testing
         let samples = [#"TextTable.Column(title: "REASON")"#, #"abstract: "List orders.""#,
                        #"@Flag(name: .long, help: "No colours.")"#, #"help: ArgumentHelp("The CSV file.", valueName: "f")"#,
                        #"context.output.write("Exported \(n) events.\n")"#, #"return "No orders.\n""#,
-                       #"case .applied: "The credit arrived on the SIM.""#]
+                       #"case .applied: "The credit arrived on the SIM.""#, #"throw ValidationError("--note is empty.")"#]
         for sample in samples {
             let caught = try Self.englishOnlyPatterns.contains { try Regex($0.pattern).firstMatch(in: sample) != nil }
             #expect(caught, "\(sample)")
@@ -159,6 +160,16 @@ import Testing
         }
         #expect(french.text(.devicesAbstract) == "Liste les appareils branchés à la station.")
         #expect(english.text(.devicesAbstract) == "List the devices attached to the station.")
+    }
+
+    @Test func everyUsageMessageHasTwoLanguages() {
+        let french = Messages(language: .french), english = Messages(language: .english)
+        for key in UsageMessage.allCases {
+            #expect(french.text(key) != english.text(key), "\(key)")
+            #expect(!french.text(key).isEmpty && english.text(key).hasSuffix("."), "\(key)")
+        }
+        #expect(french.text(.langValue, values: ["de"]) == "--lang prend fr ou en, pas « de ».")
+        #expect(english.text(.langValue, values: ["de"]) == "--lang takes fr or en, not 'de'.")
     }
 
     @Test func everyLabelHasTwoLanguagesAndSentencesDiffer() {
