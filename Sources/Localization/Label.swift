@@ -25,7 +25,7 @@ public enum Label: String, Sendable, CaseIterable {
     case reportTitle, reportFailedRuns, reportUnknownWaiting, noHandOvers
     case verifyFailed, verifyOK, verifyAnchorMatches, exported, backedUp, orderIs, voucherIsNow, imported
     case importSending, vouchersNoun, voucherNoun, inSeconds
-    case unlockBefore, unlockAccepted, unlockRefused, simStateUnknown
+    case unlockBefore, unlockAccepted, unlockRefused, simStateUnknown, provisionRequested
 
     /// The French and the English text.
     var texts: (fr: String, en: String) {
@@ -182,6 +182,11 @@ public enum Label: String, Sendable, CaseIterable {
         case .unlockRefused: ("PIN refusé ; essais restants : %1 avant, %2 après ; SIM %3.",
                               "PIN refused; tries left: before %1, after %2; SIM %3.")
         case .simStateUnknown: ("état inconnu", "state unknown")
+        case .provisionRequested:
+            ("%1 : approvisionnement demandé. Suivez-le avec « hotspotctl watch », ou relancez provision avec --wait pour "
+                + "attendre l'issue.",
+             "%1: provisioning requested. Follow it with 'hotspotctl watch', or run provision with --wait to wait for the "
+                + "outcome.")
         }
     }
 }

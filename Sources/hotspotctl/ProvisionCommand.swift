@@ -61,8 +61,7 @@ struct ProvisionCommand: StationCommand {
                 try context.emitJSON(status)
             } else {
                 // The reply is the device as the request found it, not the run's outcome: say what happens instead.
-                context.output.write("\(status.id): provisioning requested. Follow it with 'hotspotctl watch', "
-                                     + "or run provision with --wait to wait for the outcome.\n")
+                context.output.write(context.messages.text(.provisionRequested, values: [status.id]) + "\n")
             }
             return
         }

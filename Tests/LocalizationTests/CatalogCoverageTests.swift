@@ -116,6 +116,7 @@ import Testing
         ("an enumerable flag's help", #"case \.[a-z]+: "[A-Z][a-z]* "#),
         ("a sentence written out", #"write\("(?:[A-Z][a-z]|""")"#),
         ("a usage error", #"ValidationError\(""#),
+        ("a sentence after a value", #"write\("\\\([^)]*\)[:,]? [a-z]+ [a-z]+"#),
         ("a sentence", #""[A-Z][a-z]+ [a-z]+[^"\\]*\.\\n""#),
     ]
 
@@ -138,7 +139,8 @@ import Testing
         let samples = [#"TextTable.Column(title: "REASON")"#, #"abstract: "List orders.""#,
                        #"@Flag(name: .long, help: "No colours.")"#, #"help: ArgumentHelp("The CSV file.", valueName: "f")"#,
                        #"context.output.write("Exported \(n) events.\n")"#, #"return "No orders.\n""#,
-                       #"case .applied: "The credit arrived on the SIM.""#, #"throw ValidationError("--note is empty.")"#]
+                       #"case .applied: "The credit arrived on the SIM.""#, #"throw ValidationError("--note is empty.")"#,
+                       #"output.write("\(status.id): provisioning requested.\n")"#]
         for sample in samples {
             let caught = try Self.englishOnlyPatterns.contains { try Regex($0.pattern).firstMatch(in: sample) != nil }
             #expect(caught, "\(sample)")
