@@ -26,6 +26,7 @@ public enum Label: String, Sendable, CaseIterable {
     case verifyFailed, verifyOK, verifyAnchorMatches, exported, backedUp, orderIs, voucherIsNow, imported
     case importSending, vouchersNoun, voucherNoun, inSeconds
     case unlockBefore, unlockAccepted, unlockRefused, simStateUnknown, provisionRequested
+    case noChange, reloaded, atNextRestart
 
     /// The French and the English text.
     var texts: (fr: String, en: String) {
@@ -182,6 +183,9 @@ public enum Label: String, Sendable, CaseIterable {
         case .unlockRefused: ("PIN refusé ; essais restants : %1 avant, %2 après ; SIM %3.",
                               "PIN refused; tries left: before %1, after %2; SIM %3.")
         case .simStateUnknown: ("état inconnu", "state unknown")
+        case .noChange: ("aucun changement", "no change")
+        case .reloaded: ("Configuration relue : %@", "Configuration reloaded: %@")
+        case .atNextRestart: ("Au prochain redémarrage : %@", "At the next restart: %@")
         case .provisionRequested:
             ("%1 : approvisionnement demandé. Suivez-le avec « hotspotctl watch », ou relancez provision avec --wait pour "
                 + "attendre l'issue.",

@@ -16,11 +16,10 @@ struct ReloadCommand: StationCommand {
             try context.emitJSON(result)
         } else {
             let m = context.messages
-            let applied = result.applied.isEmpty ? m.language.pick(fr: "aucun changement", en: "no change") : result.applied.joined(separator: ", ")
-            context.output.write(m.language.pick(fr: "Configuration relue : ", en: "Configuration reloaded: ") + applied + "\n")
+            let applied = result.applied.isEmpty ? m.text(.noChange) : result.applied.joined(separator: ", ")
+            context.output.write(m.text(.reloaded, applied) + "\n")
             if !result.needRestart.isEmpty {
-                context.output.write(m.language.pick(fr: "Au prochain redémarrage : ", en: "At the next restart: ")
-                                     + result.needRestart.joined(separator: ", ") + "\n")
+                context.output.write(m.text(.atNextRestart, result.needRestart.joined(separator: ", ")) + "\n")
             }
         }
     }
