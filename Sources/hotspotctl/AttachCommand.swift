@@ -6,24 +6,22 @@ import StationAPI
 struct AttachCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "attach",
-        abstract: "Attach a serial port by path, or a HiLink unit by its address (for devices discovery did not recognise, or a simulator's pty where the configuration allows pseudo-terminals).")
+        abstract: HelpLanguage.text(.attachAbstract))
 
     @OptionGroup var globals: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The tty, such as /dev/ttyUSB2 or /dev/pts/5, or a HiLink unit, http://HOST[:PORT].",
-                                 valueName: "path-or-url"))
+    @Argument(help: HelpLanguage.argument(.attachPath, valueName: "path-or-url"))
     var path: String
 
-    @Option(name: .long, help: ArgumentHelp("For a HiLink unit: the network interface it is behind (several units all answer at 192.168.8.1).",
-                                            valueName: "interface"))
+    @Option(name: .long, help: HelpLanguage.argument(.attachInterface, valueName: "interface"))
     var interface: String?
 
     func validate() throws {
         if path.hasPrefix("http://") { return }
         guard path.hasPrefix("/") else {
-            throw ValidationError("Give an absolute port path, such as /dev/ttyUSB2, or a HiLink unit's address, such as http://192.168.8.1.")
+            throw ValidationError(HelpLanguage.usage(.attachPath))
         }
-        guard interface == nil else { throw ValidationError("--interface goes with a HiLink unit's http:// address, not a serial port.") }
+        guard interface == nil else { throw ValidationError(HelpLanguage.usage(.attachInterface)) }
     }
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Localization
 import StationAPI
 
 /// `hotspotctl board`: the counter's full-screen view, one line per device, updated in place until Ctrl-C.
@@ -11,26 +12,34 @@ import StationAPI
 struct BoardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "board",
-        abstract: "Full-screen board of the devices at the counter, updated live (Ctrl-C to quit).",
-        discussion: """
-            One line per device: socket, model, IMEI and ICCID last digits, step, time at the station, a coloured \
-            PRÊT / ÉCHEC / EN COURS and what to do. Uses the terminal's alternate screen, like 'top'; the screen is \
-            given back on exit. Keeps running across daemon restarts.
-            """)
+        abstract: HelpLanguage.text(.boardAbstract),
+        discussion: HelpLanguage.text(.boardDiscussion))
 
-    @Option(name: .long, help: ArgumentHelp("The daemon's Unix socket.", discussion: "Defaults to $HOTSPOTD_SOCKET, then /run/hotspotd/api.sock.", valueName: "path"))
+    @Option(name: .long, help: HelpLanguage.argument(.socketOption, discussion: .socketDiscussion, valueName: "path"))
     var socket: String?
 
-    @Flag(name: .long, help: "No colours (the verdict words stay).")
+    @Flag(name: .long, help: HelpLanguage.argument(.boardNoColour))
     var noColour = false
+
+    @Option(name: .long, help: HelpLanguage.argument(.langOption, discussion: .langDiscussion, valueName: "fr|en"))
+    var lang: String?
+
+    /// Refuses a `--lang` the station does not speak.
+    func validate() throws {
+        var options = GlobalOptions()
+        options.lang = lang
+        try options.validate()
+    }
 
     func run() async throws {
         var options = GlobalOptions()
         options.socket = socket
+        options.lang = lang
         let client = StationClient(transport: UnixSocketTransport(socketPath: options.socketPath()), reveal: false)
         let colour = !noColour && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         let screen = TerminalScreen(output: StandardStream.standardOutput)
-        let board = BoardLoop(client: client, renderer: BoardRenderer(timestamps: LocalTimestamp(timeZone: .current), colour: colour),
+        let board = BoardLoop(client: client, renderer: BoardRenderer(timestamps: LocalTimestamp(timeZone: .current), colour: colour,
+                                                                      messages: Messages(language: options.language())),
                               screen: screen)
         // Ctrl-C, a stop, or the terminal going away (a closed window, tmux kill-server): give the screen back and exit.
         let stops = [SIGINT, SIGTERM, SIGHUP]

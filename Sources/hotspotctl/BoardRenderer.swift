@@ -1,10 +1,13 @@
 import Foundation
+import Localization
 import StationAPI
 
 /// Draws the counter's board: one line per device, read from a step away, fitting 80 columns.
 ///
 /// Pure: devices, stock, time and the connection in, screen lines (with ANSI colours) out. Every text that came from
 /// a device is sanitized and cut to its column, so a hostile model name cannot move the cursor or push a column.
+/// Every word of its own (headers, verdicts, actions, step names, the summary and footer) comes from the message
+/// catalog in `messages`' language: French at the counters, English with `LANG=en_*` or `--lang en`.
 struct BoardRenderer: Sendable {
     /// Whether the board reaches the daemon.
     enum Connection: Sendable, Equatable {
@@ -20,6 +23,8 @@ struct BoardRenderer: Sendable {
     var timestamps: LocalTimestamp
     /// Whether to colour (off for a terminal that says it cannot, and in some tests).
     var colour = true
+    /// The catalog the board's words come from.
+    var messages = Messages(language: .french)
 
     /// The columns' widths; `action` takes what is left (at least 21 at 80 columns).
     static let widths = (socket: 8, model: 9, imei: 5, iccid: 5, step: 9, elapsed: 5, verdict: 11)
@@ -29,15 +34,16 @@ struct BoardRenderer: Sendable {
                 width: Int = 80, height: Int = 24) -> [String] {
         let width = max(40, width)
         var lines: [String] = []
-        let summary = CounterWords.statusLine(devices: devices.map(\.state),
-                                              stock: plans.map { ($0.megabytes, $0.vouchersAvailable) })
+        let m = messages
+        let summary = m.counterSummary(states: devices.map(\.state.rawValue),
+                                       stock: plans.map { ($0.megabytes, $0.vouchersAvailable) })
         lines.append(bold(Self.fit("hotspot-station  \(timestamps.time(now))  \(summary)", width)))
         lines.append("")
         let w = Self.widths
         let actionWidth = max(0, width - (w.socket + w.model + w.imei + w.iccid + w.step + w.elapsed + w.verdict) - 7)
-        let header = [Self.cell("PRISE", w.socket), Self.cell("MODÈLE", w.model), Self.cell("IMEI", w.imei),
-                      Self.cell("ICCID", w.iccid), Self.cell("ÉTAPE", w.step), Self.cell("TEMPS", w.elapsed),
-                      Self.cell("ÉTAT", w.verdict), Self.cell("À FAIRE", actionWidth)].joined(separator: " ")
+        let header = [Self.cell(m.text(.socket), w.socket), Self.cell(m.text(.model), w.model), Self.cell(m.text(.imei), w.imei),
+                      Self.cell(m.text(.iccid), w.iccid), Self.cell(m.text(.step), w.step), Self.cell(m.text(.boardTime), w.elapsed),
+                      Self.cell(m.text(.state), w.verdict), Self.cell(m.text(.boardToDo), actionWidth)].joined(separator: " ")
         lines.append(dim(Self.trimTrailing(header)))
         let sorted = devices.sorted { lhs, rhs in
             let left = lhs.socket ?? Self.portName(lhs.port)
@@ -46,13 +52,13 @@ struct BoardRenderer: Sendable {
         }
         let room = max(1, height - lines.count - 2)
         if sorted.isEmpty {
-            lines.append("Aucun appareil branché.")
+            lines.append(m.text(.noDevices))
         }
         for device in sorted.prefix(sorted.count > room ? room - 1 : room) {
             lines.append(row(device, now: now, actionWidth: actionWidth))
         }
         if sorted.count > room {
-            lines.append(dim("+ \(sorted.count - (room - 1)) autres : hotspotctl devices"))
+            lines.append(dim(m.text(.boardMore, String(sorted.count - (room - 1)))))
         }
         while lines.count < height - 1 { lines.append("") }
         lines.append(footer(connection, now: now, width: width))
@@ -64,11 +70,11 @@ struct BoardRenderer: Sendable {
         let w = Self.widths
         let socket = device.socket ?? Self.portName(device.port)
         let model = device.model ?? device.manufacturer ?? "?"
-        let verdict = CounterWords.verdict(device.state)
+        let verdict = messages.verdict(state: device.state.rawValue)
         let tone = CounterWords.tone(device.state)
-        let action = CounterWords.action(state: device.state, failureCode: device.failure?.code)
+        let action = messages.counterAction(state: device.state.rawValue, failureCode: device.failure?.code)
         let cells = [Self.cell(socket, w.socket), Self.cell(model, w.model), Self.cell(Self.lastFour(device.imei), w.imei),
-                     Self.cell(Self.lastFour(device.iccid), w.iccid), Self.cell(device.step ?? "-", w.step),
+                     Self.cell(Self.lastFour(device.iccid), w.iccid), Self.cell(device.step.map(messages.shortStep) ?? "-", w.step),
                      Self.cell(Self.elapsed(device, now: now), w.elapsed, alignRight: true)]
         let badge = paint(Self.centred(verdict, w.verdict), tone: tone)
         let text = cells.joined(separator: " ") + " " + badge + " " + Self.trimTrailing(Self.cell(action, actionWidth))
@@ -79,12 +85,12 @@ struct BoardRenderer: Sendable {
     func footer(_ connection: Connection, now: Date, width: Int) -> String {
         switch connection {
         case .connecting:
-            return dim(Self.fit("Connexion à hotspotd…   Ctrl-C pour quitter", width))
+            return dim(Self.fit(messages.text(.boardConnecting) + "   " + messages.text(.boardQuit), width))
         case .live:
-            return dim(Self.fit("● hotspotd connecté   Ctrl-C pour quitter", width))
+            return dim(Self.fit(messages.text(.boardLive) + "   " + messages.text(.boardQuit), width))
         case .lost(let since):
             let seconds = max(0, Int(now.timeIntervalSince(since)))
-            let text = Self.fit("hotspotd injoignable depuis \(seconds) s : reconnexion automatique…   Ctrl-C pour quitter", width)
+            let text = Self.fit(messages.text(.boardLost, String(seconds)) + "   " + messages.text(.boardQuit), width)
             return colour ? "\u{1B}[1;97;41m" + text + "\u{1B}[0m" : text
         }
     }

@@ -9,42 +9,36 @@ import StationAPI
 struct CardCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "card",
-        abstract: "Print the beneficiary's hand-over card (Wi-Fi name and key, QR code, plan, counter details).",
-        discussion: """
-            Text on stdout by default (with the QR code drawn for the terminal); --pdf writes an A6 page, --png a label \
-            62 mm wide at 300 dpi, --print sends the PDF to a CUPS printer with lp. The card is in the output's \
-            language (--lang, French at the counters) and holds no IMEI, IMSI or ICCID. It holds the Wi-Fi key: it \
-            needs a technician, and files written are readable by their owner only.
-            """)
+        abstract: HelpLanguage.text(.cardAbstract),
+        discussion: HelpLanguage.text(.cardDiscussion))
 
     @OptionGroup var globals: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The device: its id (d1), IMEI, ICCID (full or unique last digits) or port.",
-                                 valueName: "device"), completion: CompletionCandidatesCommand.devices)
+    @Argument(help: HelpLanguage.argument(.deviceArgument, valueName: "device"), completion: CompletionCandidatesCommand.devices)
     var device: String
 
-    @Option(name: .long, help: ArgumentHelp("Write the card as an A6 PDF to this file.", valueName: "file"))
+    @Option(name: .long, help: HelpLanguage.argument(.cardPDF, valueName: "file"))
     var pdf: String?
 
-    @Option(name: .long, help: ArgumentHelp("Write the card as a PNG label 62 mm wide (300 dpi) to this file.", valueName: "file"))
+    @Option(name: .long, help: HelpLanguage.argument(.cardPNG, valueName: "file"))
     var png: String?
 
-    @Flag(name: .long, help: "Send the card (A6 PDF) to a printer with lp.")
+    @Flag(name: .long, help: HelpLanguage.argument(.cardPrint))
     var print = false
 
-    @Option(name: .long, help: ArgumentHelp("The CUPS printer for --print (default: lp's default printer).", valueName: "name"))
+    @Option(name: .long, help: HelpLanguage.argument(.cardPrinter, valueName: "name"))
     var printer: String?
 
-    @Flag(name: .long, help: "Draw the QR code for a terminal with dark text on a light background.")
+    @Flag(name: .long, help: HelpLanguage.argument(.lightTerminal))
     var lightTerminal = false
 
     func validate() throws {
-        if printer != nil, !print { throw ValidationError("--printer goes with --print.") }
+        if printer != nil, !print { throw ValidationError(HelpLanguage.usage(.printerWithoutPrint)) }
         if let printer, printer.isEmpty || printer.hasPrefix("-") || printer.contains(where: { $0.isWhitespace || $0.isNewline }) {
-            throw ValidationError("--printer takes a printer name, such as 'Brother_QL-800'.")
+            throw ValidationError(HelpLanguage.usage(.printerName))
         }
         for (option, path) in [("--pdf", pdf), ("--png", png)] where path?.isEmpty == true {
-            throw ValidationError("\(option) takes a file name.")
+            throw ValidationError(HelpLanguage.usage(.optionTakesFile, values: [option]))
         }
     }
 

@@ -9,7 +9,7 @@ import StationAPI
 struct CompletionCandidatesCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "__complete",
-        abstract: "List device ids or plan names for shell completion.",
+        abstract: HelpLanguage.text(.completeAbstract),
         shouldDisplay: false)
 
     /// What to list.
@@ -19,7 +19,7 @@ struct CompletionCandidatesCommand: StationCommand {
 
     @OptionGroup var globals: GlobalOptions
 
-    @Argument(help: "devices or plans")
+    @Argument(help: HelpLanguage.argument(.completeKind))
     var kind: Kind
 
     /// The shell command the completion scripts run for a device argument.

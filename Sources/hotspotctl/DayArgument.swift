@@ -26,7 +26,4 @@ enum DayArgument {
         if let named = day(text, now: now, timeZone: timeZone) { return named.start }
         return DateArgument.parse(text, timeZone: timeZone)
     }
-
-    /// The help text shared by the options that take a day or a time.
-    static let help = "today, yesterday, YYYY-MM-DD (local midnight) or an ISO 8601 time (2024-05-01T14:00:00Z)"
 }

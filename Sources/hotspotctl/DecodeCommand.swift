@@ -7,45 +7,32 @@ import Foundation
 struct DecodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
-        abstract: "Decode a raw AT reply from stdin into JSON, or a USSD payload into text (offline; no daemon needed).",
-        discussion: """
-            Reads the reply as raw bytes (real CR/LF) from stdin and prints what the station's parsers make \
-            of it, as JSON. With --escaped the reply is written out instead: \\r \\n \\t \\" \\\\ and \\xHH \
-            stand for their bytes and real line ends are ignored. Exit status 1 when the reply is an error \
-            (ERROR, +CME ERROR…) or could not be decoded.
+        abstract: HelpLanguage.text(.decodeAbstract),
+        discussion: HelpLanguage.text(.decodeDiscussion))
 
-            Given a PAYLOAD (what a +CUSD report carries between its quotes) it prints that payload's text \
-            instead, found as the station finds it: UCS2 hex, 8-bit hex, packed GSM 7-bit hex or plain text, \
-            with --dcs as a hint; --json also says which encoding was found.
-
-            Example: printf 'AT+CSQ\\r\\r\\n+CSQ: 17,99\\r\\n\\r\\nOK\\r\\n' | hotspotctl decode --command AT+CSQ
-            Example: hotspotctl decode 3037373935 --dcs 15
-            """)
-
-    @Argument(help: ArgumentHelp("A USSD payload to decode instead of reading a reply from stdin.", valueName: "PAYLOAD"))
+    @Argument(help: HelpLanguage.argument(.decodePayload, valueName: "PAYLOAD"))
     var payload: String?
 
-    @Option(name: .long, help: ArgumentHelp("The data coding scheme the +CUSD report gave with PAYLOAD (0-255).", valueName: "N"))
+    @Option(name: .long, help: HelpLanguage.argument(.decodeDCS, valueName: "N"))
     var dcs: Int?
 
-    @Option(name: .long, help: ArgumentHelp("The command the reply answers, such as 'AT+CSQ' (otherwise taken from the echo).",
-                                            valueName: "AT+…"))
+    @Option(name: .long, help: HelpLanguage.argument(.decodeCommand, valueName: "AT+…"))
     var command: String?
 
-    @Flag(name: .long, help: "The reply on stdin is written out with escapes (\\r, \\n, \\xHH…).")
+    @Flag(name: .long, help: HelpLanguage.argument(.decodeEscaped))
     var escaped = false
 
-    @Flag(name: .long, help: "Print the JSON on one line.")
+    @Flag(name: .long, help: HelpLanguage.argument(.decodeCompact))
     var compact = false
 
-    @Flag(name: .long, help: "Print JSON (a reply from stdin is always printed as JSON).")
+    @Flag(name: .long, help: HelpLanguage.argument(.decodeJSON))
     var json = false
 
     func validate() throws {
-        if let dcs, !(0...255).contains(dcs) { throw ValidationError("--dcs must be 0 to 255") }
-        if dcs != nil, payload == nil { throw ValidationError("--dcs goes with a PAYLOAD argument") }
+        if let dcs, !(0...255).contains(dcs) { throw ValidationError(HelpLanguage.usage(.dcsRange)) }
+        if dcs != nil, payload == nil { throw ValidationError(HelpLanguage.usage(.dcsWithoutPayload)) }
         if payload != nil, command != nil || escaped {
-            throw ValidationError("--command and --escaped are for a reply read from stdin, not a PAYLOAD")
+            throw ValidationError(HelpLanguage.usage(.payloadWithReplyOptions))
         }
     }
 

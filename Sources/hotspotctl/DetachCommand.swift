@@ -6,12 +6,11 @@ import StationAPI
 struct DetachCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "detach",
-        abstract: "Detach a device: end its session and release its serial port (refused while a run is under way).")
+        abstract: HelpLanguage.text(.detachAbstract))
 
     @OptionGroup var globals: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The device: its id (d1), IMEI, ICCID (full or unique last digits) or port.",
-                                 valueName: "device"), completion: CompletionCandidatesCommand.devices)
+    @Argument(help: HelpLanguage.argument(.deviceArgument, valueName: "device"), completion: CompletionCandidatesCommand.devices)
     var device: String
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Localization
 import StationAPI
 
@@ -6,7 +7,7 @@ import StationAPI
 struct DevicesCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "devices",
-        abstract: "List the devices attached to the station.")
+        abstract: HelpLanguage.text(.devicesAbstract))
 
     @OptionGroup var globals: GlobalOptions
 
@@ -19,44 +20,66 @@ struct DevicesCommand: StationCommand {
         }
     }
 
-    /// The human tables: devices (`ID SOCKET PORT STATE STEP ROLE MODEL IMEI ICCID PLAN UPDATED`), then SIM readers;
+    /// The human tables: devices (`ID SOCKET STATE MODEL IMEI ICCID PLAN UPDATED`), then SIM readers;
     /// a sentence when empty.
-    static func render(_ listed: [DeviceStatus], timestamps: LocalTimestamp,
+    static func render(_ listed: [DeviceStatus], timestamps: LocalTimestamp, now: Date = Date(),
                        messages m: Messages = Messages(language: .english)) -> String {
         let readers = listed.filter { $0.role == .simReader }
         let devices = listed.filter { $0.role != .simReader }
-        guard !readers.isEmpty else { return renderDevices(devices, timestamps: timestamps, messages: m) }
-        let readerTable = renderSIMReaders(readers, timestamps: timestamps, messages: m)
-        return devices.isEmpty ? readerTable : renderDevices(devices, timestamps: timestamps, messages: m) + "\n" + readerTable
+        guard !readers.isEmpty else { return renderDevices(devices, timestamps: timestamps, now: now, messages: m) }
+        let readerTable = renderSIMReaders(readers, timestamps: timestamps, now: now, messages: m)
+        return devices.isEmpty ? readerTable
+            : renderDevices(devices, timestamps: timestamps, now: now, messages: m) + "\n" + readerTable
     }
 
     /// The SIM readers' table: `ID READER STATE ICCID SIM PIN TRIES IMEI UPDATED`.
-    static func renderSIMReaders(_ readers: [DeviceStatus], timestamps: LocalTimestamp,
+    static func renderSIMReaders(_ readers: [DeviceStatus], timestamps: LocalTimestamp, now: Date = Date(),
                                  messages m: Messages = Messages(language: .english)) -> String {
-        let titles = [m.text(.id), m.language.pick(fr: "LECTEUR", en: "READER"), m.text(.state), m.text(.iccid), "SIM",
-                      "PIN", m.language.pick(fr: "ESSAIS", en: "TRIES"), "IMEI", m.text(.updated)]
+        let titles = [m.text(.id), m.text(.reader), m.text(.state), m.text(.iccid), m.text(.sim), "PIN", m.text(.tries),
+                      m.text(.imei), m.text(.updatedShort)]
+        let limits: [Int?] = [nil, 16, 24, 5, 6, 10, nil, nil, nil]
         return TextTable(
-            titles.map { TextTable.Column(title: $0) },
+            zip(titles, limits).map { TextTable.Column(title: $0, maxWidth: $1) },
             rows: readers.map { row in
                 [row.id, row.model ?? row.port, m.text(.state(row.state.rawValue)) + (row.failure.map { " (\($0.code))" } ?? ""),
-                 row.iccid ?? "-", row.simType ?? "-", row.simState ?? "-", row.pinTriesLeft.map(String.init) ?? "-",
-                 m.language.pick(fr: "sans IMEI", en: "no IMEI"), timestamps.dateTime(row.updatedAt)]
+                 BoardRenderer.lastFour(row.iccid), row.simType ?? "-", row.simState ?? "-",
+                 row.pinTriesLeft.map(String.init) ?? "-", m.text(.noIMEI), shortTime(row.updatedAt, now: now, timestamps: timestamps, language: m.language)]
             }).render()
     }
 
-    static func renderDevices(_ devices: [DeviceStatus], timestamps: LocalTimestamp,
+    /// The devices' table, at most 80 columns wide with the widest states and steps of either language:
+    /// `ID SOCKET STATE MODEL IMEI ICCID PLAN UPDATED`. The socket is the desk's label or the port's name; a device
+    /// being provisioned shows its step in the state column; long models and plans are cut with `…`; the time of the
+    /// last change is shown alone when it was today (`14:03:22`), the day otherwise. `hotspotctl status` has the rest.
+    static func renderDevices(_ devices: [DeviceStatus], timestamps: LocalTimestamp, now: Date = Date(),
                               messages m: Messages = Messages(language: .english)) -> String {
         guard !devices.isEmpty else { return m.text(.noDevices) + "\n" }
-        let headers: [Label] = [.port, .state, .step, .role, .model, .imei, .iccid, .plan, .updated]
+        let columns = [TextTable.Column(title: m.text(.id)), TextTable.Column(title: m.text(.socket), maxWidth: 8),
+                       TextTable.Column(title: m.text(.state), maxWidth: 17), TextTable.Column(title: m.text(.model), maxWidth: 12),
+                       TextTable.Column(title: m.text(.imei), maxWidth: 5), TextTable.Column(title: m.text(.iccid), maxWidth: 5),
+                       TextTable.Column(title: m.text(.plan), maxWidth: 7), TextTable.Column(title: m.text(.updatedShort))]
         let table = TextTable(
-            [TextTable.Column(title: m.text(.id)), TextTable.Column(title: m.language.pick(fr: "PRISE", en: "SOCKET"))]
-                + headers.map { TextTable.Column(title: m.text($0)) },
+            columns,
             rows: devices.map { device in
-                [device.id, device.socket ?? "-", device.port, m.text(.state(device.state.rawValue)),
-                 device.step.map { m.text(.step($0)) } ?? "-", m.text(.role(device.role.rawValue)),
-                 StatusReport.modelName(device) ?? "-", device.imei ?? "-", device.iccid ?? "-", device.plan ?? "-",
-                 timestamps.dateTime(device.updatedAt)]
+                [device.id, device.socket ?? BoardRenderer.portName(device.port), stateCell(device, messages: m),
+                 StatusReport.modelName(device) ?? "-", BoardRenderer.lastFour(device.imei),
+                 BoardRenderer.lastFour(device.iccid), device.plan ?? "-",
+                 shortTime(device.updatedAt, now: now, timestamps: timestamps, language: m.language)]
             })
         return table.render()
+    }
+
+    /// The state's name; while provisioning, the step under way instead (`appro. recharge`, `prov. recharge`).
+    static func stateCell(_ device: DeviceStatus, messages m: Messages) -> String {
+        guard device.state == .provisioning, let step = device.step else { return m.text(.state(device.state.rawValue)) }
+        return m.text(.provisioningStep, m.shortStep(step))
+    }
+
+    /// `14:03:22` for a time on the day of `now`, else the day: `01/05` in French, `05-01` in English.
+    static func shortTime(_ date: Date, now: Date, timestamps: LocalTimestamp, language: Language) -> String {
+        let full = timestamps.dateTime(date)
+        guard full.prefix(10) != timestamps.dateTime(now).prefix(10) else { return timestamps.time(date) }
+        let month = full.dropFirst(5).prefix(2), day = full.dropFirst(8).prefix(2)
+        return language.pick(fr: "\(day)/\(month)", en: "\(month)-\(day)")
     }
 }

@@ -7,29 +7,22 @@ struct GlobalOptions: ParsableArguments {
     /// The socket used when neither `--socket` nor `$HOTSPOTD_SOCKET` says otherwise.
     static let defaultSocketPath = "/run/hotspotd/api.sock"
 
-    @Option(name: .long, help: ArgumentHelp(
-        "The daemon's Unix socket.",
-        discussion: "Defaults to $HOTSPOTD_SOCKET, then /run/hotspotd/api.sock.",
-        valueName: "path"))
+    @Option(name: .long, help: HelpLanguage.argument(.socketOption, discussion: .socketDiscussion, valueName: "path"))
     var socket: String?
 
-    @Flag(name: .long, help: "Print the API's JSON (pretty, sorted keys) instead of tables; errors too.")
+    @Flag(name: .long, help: HelpLanguage.argument(.jsonFlag))
     var json = false
 
-    @Flag(name: .long, help: "Ask hotspotd for secrets: full identifiers, Wi-Fi key and QR code, voucher codes (a technician gets the key only).")
+    @Flag(name: .long, help: HelpLanguage.argument(.revealFlag))
     var reveal = false
 
-    @Flag(name: .customLong("reveal-key"), help: "Ask hotspotd for the Wi-Fi key and QR code only (technicians).")
+    @Flag(name: .customLong("reveal-key"), help: HelpLanguage.argument(.revealKeyFlag))
     var revealKey = false
 
-    @Flag(name: .customLong("reveal-ids"), help: "Ask hotspotd for full IMEI, IMSI, ICCID and voucher codes only (supervisors).")
+    @Flag(name: .customLong("reveal-ids"), help: HelpLanguage.argument(.revealIDsFlag))
     var revealIDs = false
 
-    @Option(name: .long, help: ArgumentHelp(
-        "The language of the human output: fr or en.",
-        discussion: "Defaults to $HOTSPOT_LANG, then the locale ($LC_ALL, $LC_MESSAGES, $LANG): French for fr_*, English for "
-            + "en_*, C and POSIX, French otherwise. --json output never changes.",
-        valueName: "fr|en"))
+    @Option(name: .long, help: HelpLanguage.argument(.langOption, discussion: .langDiscussion, valueName: "fr|en"))
     var lang: String?
 
     /// Whether any secret was asked for.
@@ -49,7 +42,7 @@ struct GlobalOptions: ParsableArguments {
     /// Refuses a `--lang` the station does not speak.
     func validate() throws {
         if let lang, Language(name: lang) == nil {
-            throw ValidationError("--lang takes fr or en, not '\(lang)'.")
+            throw ValidationError(HelpLanguage.usage(.langValue, values: [lang]))
         }
     }
 

@@ -10,12 +10,8 @@ import StationAPI
 struct Hotspotctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hotspotctl",
-        abstract: "Ask the hotspot station (hotspotd) about devices, vouchers and the ledger, and start provisioning.",
-        discussion: """
-            Exit status: 0 success, 1 error reported by hotspotd (or a local error), 2 usage error, \
-            3 hotspotd not reachable, 4 not found, 5 the ledger does not verify. Global options (--json, --socket, \
-            --lang, --reveal…) may come before the subcommand: hotspotctl --json devices.
-            """,
+        abstract: HelpLanguage.text(.rootAbstract),
+        discussion: HelpLanguage.text(.rootDiscussion),
         version: SoftwareVersion.current,
         subcommands: [
             DevicesCommand.self,
@@ -53,14 +49,27 @@ struct Hotspotctl: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            if let help = helpScreen(for: error) {
+                StandardStream.standardOutput.write(help)
+                exit(withError: ExitCode.success)
+            }
             exit(withError: remappingUsageError(error))
         }
+    }
+
+    /// The help screen a `--help`, `-h` or `help COMMAND` asked for, with argument-parser's own words in the help
+    /// language; `nil` for any other error or clean exit (`--version`, a completion script).
+    static func helpScreen(for error: any Error) -> String? {
+        guard exitCode(for: error) == .success else { return nil }
+        let message = fullMessage(for: error)
+        guard message.contains("USAGE:") else { return nil }
+        return HelpLanguage.translatingLibraryWords(message) + "\n"
     }
 
     /// Maps argument-parser's usage failures to exit status 2, printing their message first; other errors pass.
     static func remappingUsageError(_ error: any Error, errorOutput: any OutputSink = StandardStream.standardError) -> any Error {
         guard exitCode(for: error) == .validationFailure else { return error }
-        errorOutput.write(fullMessage(for: error) + "\n")
+        errorOutput.write(HelpLanguage.translatingUsageWords(fullMessage(for: error)) + "\n")
         return usageExitCode
     }
 }

@@ -9,7 +9,7 @@ import StationAPI
 struct LedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
-        abstract: "Show the ledger's events, verify its hash chain, print its anchor, export or back it up.",
+        abstract: HelpLanguage.text(.ledgerAbstract),
         subcommands: [LedgerEventsCommand.self, LedgerVerifyCommand.self, LedgerAnchorCommand.self,
                       LedgerExportCommand.self, LedgerBackupCommand.self],
         defaultSubcommand: LedgerEventsCommand.self)
@@ -19,40 +19,40 @@ struct LedgerCommand: AsyncParsableCommand {
 struct LedgerEventsCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "events",
-        abstract: "Show the ledger's newest events, newest last (the default of `hotspotctl ledger`).")
+        abstract: HelpLanguage.text(.ledgerEventsAbstract))
 
     @OptionGroup var globals: GlobalOptions
 
-    @Option(name: .long, help: ArgumentHelp("Only events of this SIM: the full ICCID or its last 4 or more digits (…6782 as printed works too).", valueName: "iccid"))
+    @Option(name: .long, help: HelpLanguage.argument(.ledgerICCID, valueName: "iccid"))
     var iccid: String?
 
-    @Option(name: .long, help: ArgumentHelp("Only events of this device: the full IMEI or its last 4 or more digits (as on the box).", valueName: "imei"))
+    @Option(name: .long, help: HelpLanguage.argument(.ledgerIMEI, valueName: "imei"))
     var imei: String?
 
-    @Option(name: .long, help: ArgumentHelp("Only events at or after this time: \(DayArgument.help).", valueName: "time"))
+    @Option(name: .long, help: ArgumentHelp(HelpLanguage.text(.ledgerSince) + HelpLanguage.text(.dayValues) + ".", valueName: "time"))
     var since: String?
 
-    @Option(name: .long, help: ArgumentHelp("The newest n events (default 1000), shown oldest first.", valueName: "n"))
+    @Option(name: .long, help: HelpLanguage.argument(.ledgerLimit, valueName: "n"))
     var limit: Int?
 
-    @Option(name: .long, help: ArgumentHelp("The last n events: the same as --limit.", valueName: "n"))
+    @Option(name: .long, help: HelpLanguage.argument(.ledgerTail, valueName: "n"))
     var tail: Int?
 
     func validate() throws {
         if let iccid, LedgerDigits.digits(iccid) == nil {
-            throw ValidationError("--iccid takes the full ICCID or its last 4 or more digits, not '\(iccid)'.")
+            throw ValidationError(HelpLanguage.usage(.ledgerICCID, values: [iccid]))
         }
         if let imei, LedgerDigits.digits(imei).map({ $0.allSatisfy(\.isNumber) }) != true {
-            throw ValidationError("--imei takes the full IMEI or its last 4 or more digits, not '\(imei)'.")
+            throw ValidationError(HelpLanguage.usage(.ledgerIMEI, values: [imei]))
         }
         if let since, DayArgument.since(since) == nil {
-            throw ValidationError("--since takes \(DayArgument.help), not '\(since)'.")
+            throw ValidationError(HelpLanguage.usage(.sinceValue, values: [HelpLanguage.text(.dayValues), since]))
         }
         if let count = tail ?? limit, count < 1 {
-            throw ValidationError("--limit and --tail must be at least 1.")
+            throw ValidationError(HelpLanguage.usage(.limitAtLeastOne))
         }
         if tail != nil, limit != nil, tail != limit {
-            throw ValidationError("--limit and --tail say the same thing: give one of them.")
+            throw ValidationError(HelpLanguage.usage(.limitOrTail))
         }
     }
 
@@ -73,11 +73,12 @@ struct LedgerEventsCommand: StationCommand {
                        messages: Messages = Messages(language: .english)) -> String {
         guard !events.isEmpty else { return messages.text(.noLedgerEvents) + "\n" }
         let table = TextTable(
-            [TextTable.Column(title: "SEQ", alignment: .right), TextTable.Column(title: "TIME"),
-             TextTable.Column(title: "KIND"), TextTable.Column(title: "PROV", alignment: .right),
-             TextTable.Column(title: "IMEI"), TextTable.Column(title: "ICCID"),
-             TextTable.Column(title: "VOUCHER", alignment: .right), TextTable.Column(title: "UID", alignment: .right),
-             TextTable.Column(title: "DETAIL")],
+            [TextTable.Column(title: messages.text(.seq), alignment: .right), TextTable.Column(title: messages.text(.time)),
+             TextTable.Column(title: messages.text(.kind)),
+             TextTable.Column(title: messages.text(.provisioningShort), alignment: .right),
+             TextTable.Column(title: messages.text(.imei)), TextTable.Column(title: messages.text(.iccid)),
+             TextTable.Column(title: messages.text(.voucher), alignment: .right),
+             TextTable.Column(title: messages.text(.uid), alignment: .right), TextTable.Column(title: messages.text(.detail))],
             rows: events.map { event in
                 [String(event.seq), timestamps.dateTime(event.at), event.kind,
                  event.provisioningID.map(String.init) ?? "-", event.imei ?? "-", event.iccid ?? "-",

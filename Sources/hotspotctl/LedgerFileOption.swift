@@ -3,22 +3,17 @@ import Foundation
 
 /// `--database FILE`: check a ledger file (a backup, a copy sent by a station) without the daemon.
 struct LedgerFileOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "Read this ledger file directly, read-only, instead of asking hotspotd (a backup or a copy).",
-        discussion: "No daemon is needed; the file itself is never written (SQLite may add empty -wal/-shm files beside a "
-            + "WAL-mode copy while reading it). Not with --socket.",
-        valueName: "file"))
+    @Option(name: .long, help: HelpLanguage.argument(.ledgerDatabase, discussion: .ledgerDatabaseDiscussion, valueName: "file"))
     var database: String?
 
     /// Refuses `--database` with `--socket`: one names a file, the other a daemon.
     func validate(with globals: GlobalOptions) throws {
         guard let database else { return }
         if database.isEmpty {
-            throw ValidationError("--database takes the path of a ledger file.")
+            throw ValidationError(HelpLanguage.usage(.databasePath))
         }
         if globals.socket != nil {
-            throw ValidationError("--database and --socket cannot be used together: --database reads a ledger file "
-                + "without the daemon, --socket asks the daemon.")
+            throw ValidationError(HelpLanguage.usage(.databaseWithSocket))
         }
     }
 

@@ -1,26 +1,25 @@
 import ArgumentParser
 import Foundation
+import Localization
 import StationAPI
 
 /// `hotspotctl ledger verify [--anchor SEQ:HASH]`: the daemon re-walks the hash chain and names the first bad event.
 struct LedgerVerifyCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Re-walk the ledger's hash chain; name the first bad event and exit 5 if it does not verify.",
-        discussion: "With --anchor (from `hotspotctl ledger anchor`, kept elsewhere) it also proves that no event "
-            + "up to the anchor was cut off or rewritten. With --database FILE it checks a ledger file (a backup, a copy) "
-            + "read-only, without the daemon.")
+        abstract: HelpLanguage.text(.ledgerVerifyAbstract),
+        discussion: HelpLanguage.text(.ledgerVerifyDiscussion))
 
     @OptionGroup var globals: GlobalOptions
 
     @OptionGroup var file: LedgerFileOption
 
-    @Option(name: .long, help: ArgumentHelp("An anchor printed earlier by `hotspotctl ledger anchor`.", valueName: "seq:hash"))
+    @Option(name: .long, help: HelpLanguage.argument(.ledgerVerifyAnchor, valueName: "seq:hash"))
     var anchor: String?
 
     func validate() throws {
         if let anchor, LedgerAnchorInfo(text: anchor) == nil {
-            throw ValidationError("--anchor takes SEQ:HASH as `hotspotctl ledger anchor` prints it (a number, a colon, 64 hex digits).")
+            throw ValidationError(HelpLanguage.usage(.anchorValue))
         }
         try file.validate(with: globals)
     }
@@ -31,7 +30,7 @@ struct LedgerVerifyCommand: StationCommand {
         if context.json {
             try context.emitJSON(result)
         } else {
-            context.output.write(Self.render(result))
+            context.output.write(Self.render(result, messages: context.messages))
         }
         if let failure = result.failure {
             throw .ledgerDoesNotVerify("the ledger does not verify at event \(failure.seq): \(failure.message)")
@@ -39,17 +38,14 @@ struct LedgerVerifyCommand: StationCommand {
     }
 
     /// `ok: N events, head SEQ:HASH` or the first bad event and why.
-    static func render(_ result: LedgerVerifyInfo) -> String {
+    static func render(_ result: LedgerVerifyInfo, messages m: Messages = Messages(language: .english)) -> String {
         if let failure = result.failure {
-            return """
-                FAILED at event \(failure.seq) (\(failure.reason)): \(TerminalText.sanitize(failure.message))
-                events verified before it: \(result.rowsChecked), last good \(result.lastGood.text)
-
-                """
+            return m.text(.verifyFailed, values: [String(failure.seq), failure.reason, TerminalText.sanitize(failure.message),
+                                                  String(result.rowsChecked), result.lastGood.text]) + "\n"
         }
-        var text = "ok: \(result.rowsChecked) events verified in \(result.elapsedMS) ms\nhead: \(result.lastGood.text)\n"
+        var text = m.text(.verifyOK, values: [String(result.rowsChecked), String(result.elapsedMS), result.lastGood.text]) + "\n"
         if let anchor = result.anchor {
-            text += "anchor \(anchor.seq) matches: nothing up to it was cut or rewritten\n"
+            text += m.text(.verifyAnchorMatches, values: [String(anchor.seq)]) + "\n"
         }
         return text
     }
@@ -59,7 +55,7 @@ struct LedgerVerifyCommand: StationCommand {
 struct LedgerAnchorCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "anchor",
-        abstract: "Print the head of the ledger's hash chain (SEQ:HASH) to keep elsewhere for `verify --anchor`.")
+        abstract: HelpLanguage.text(.ledgerAnchorAbstract))
 
     @OptionGroup var globals: GlobalOptions
 
@@ -88,16 +84,15 @@ enum LedgerExportFormatArgument: String, CaseIterable, ExpressibleByArgument, Se
 struct LedgerExportCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write every ledger event, with its hashes, as CSV or JSON Lines to stdout or a file.",
-        discussion: "The export holds full IMEIs and ICCIDs (never voucher codes or Wi-Fi keys): keep it as private as "
-            + "the ledger. Each row carries prev_hash and hash, so the chain can be re-checked outside the station.")
+        abstract: HelpLanguage.text(.ledgerExportAbstract),
+        discussion: HelpLanguage.text(.ledgerExportDiscussion))
 
     @OptionGroup var globals: GlobalOptions
 
-    @Option(name: .long, help: ArgumentHelp("csv or jsonl.", valueName: "format"))
+    @Option(name: .long, help: HelpLanguage.argument(.ledgerExportFormat, valueName: "format"))
     var format: LedgerExportFormatArgument = .jsonl
 
-    @Option(name: .long, help: ArgumentHelp("Write to this file (replaced) instead of stdout.", valueName: "file"))
+    @Option(name: .long, help: HelpLanguage.argument(.ledgerExportOutput, valueName: "file"))
     var output: String?
 
     @OptionGroup var file: LedgerFileOption
@@ -105,7 +100,7 @@ struct LedgerExportCommand: StationCommand {
     func validate() throws {
         try file.validate(with: globals)
         if let database = file.database, let output, Self.samePath(database, output) {
-            throw ValidationError("--output \(output) is the ledger file given with --database: it would be replaced by its own export.")
+            throw ValidationError(HelpLanguage.usage(.exportOverDatabase, values: [output]))
         }
     }
 
@@ -163,7 +158,8 @@ struct LedgerExportCommand: StationCommand {
         if context.json {
             try context.emitJSON(LedgerExportSummary(output: output, format: format.rawValue, events: events, bytes: bytes))
         } else {
-            context.output.write("Exported \(events) events (\(bytes) bytes, \(format.rawValue)) to \(TerminalText.sanitize(output)).\n")
+            context.output.write(context.messages.text(.exported, values: [String(events), String(bytes), format.rawValue,
+                                                                            TerminalText.sanitize(output)]) + "\n")
         }
     }
 }
@@ -184,13 +180,12 @@ struct LedgerExportSummary: Codable, Sendable, Equatable {
 struct LedgerBackupCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract: "Copy the ledger with SQLite's online backup to PATH (written by the daemon) and verify the copy.",
-        discussion: "The daemon writes the file, so PATH must be somewhere its user may write; a relative PATH is taken "
-            + "from the current directory. Provisioning may go on during the copy.")
+        abstract: HelpLanguage.text(.ledgerBackupAbstract),
+        discussion: HelpLanguage.text(.ledgerBackupDiscussion))
 
     @OptionGroup var globals: GlobalOptions
 
-    @Argument(help: ArgumentHelp("Where the copy goes (replaced if it exists).", valueName: "path"))
+    @Argument(help: HelpLanguage.argument(.ledgerBackupPath, valueName: "path"))
     var path: String
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {
@@ -200,11 +195,9 @@ struct LedgerBackupCommand: StationCommand {
         if context.json {
             try context.emitJSON(result)
         } else {
-            context.output.write("""
-                Backed up \(result.rowsChecked) events to \(TerminalText.sanitize(result.path)).
-                The copy passes integrity_check and its chain verifies up to \(result.head.text).
-
-                """)
+            context.output.write(context.messages.text(.backedUp, values: [String(result.rowsChecked),
+                                                                            TerminalText.sanitize(result.path),
+                                                                            result.head.text]) + "\n")
         }
     }
 }

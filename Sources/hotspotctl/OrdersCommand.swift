@@ -1,11 +1,12 @@
 import ArgumentParser
+import Localization
 import StationAPI
 
 /// `hotspotctl orders`: what was ordered for which SIM (pre-orders included), and cancelling an open one.
 struct OrdersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "orders",
-        abstract: "List orders, or cancel an open one.",
+        abstract: HelpLanguage.text(.ordersAbstract),
         subcommands: [OrderListCommand.self, OrderCancelCommand.self],
         defaultSubcommand: OrderListCommand.self)
 }
@@ -14,11 +15,11 @@ struct OrdersCommand: AsyncParsableCommand {
 struct OrderListCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List orders, newest first.")
+        abstract: HelpLanguage.text(.orderListAbstract))
 
     @OptionGroup var globals: GlobalOptions
 
-    @Option(help: ArgumentHelp("Only orders in this state: open, fulfilled, cancelled.", valueName: "state"))
+    @Option(help: HelpLanguage.argument(.orderListState, valueName: "state"))
     var state: String?
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {
@@ -26,15 +27,17 @@ struct OrderListCommand: StationCommand {
         if context.json {
             try context.emitJSON(orders)
         } else {
-            context.output.write(Self.render(orders, timestamps: context.timestamps))
+            context.output.write(Self.render(orders, timestamps: context.timestamps, messages: context.messages))
         }
     }
 
     /// The human table `ID ICCID PLAN ORIGIN STATE CREDIT UID PLACED`, or a sentence when there are none.
-    static func render(_ orders: [OrderInfo], timestamps: LocalTimestamp) -> String {
-        guard !orders.isEmpty else { return "No orders.\n" }
+    static func render(_ orders: [OrderInfo], timestamps: LocalTimestamp,
+                       messages m: Messages = Messages(language: .english)) -> String {
+        guard !orders.isEmpty else { return m.text(.noOrders) + "\n" }
+        let titles: [Label] = [.id, .iccid, .plan, .origin, .state, .credit, .uid, .placed]
         let table = TextTable(
-            ["ID", "ICCID", "PLAN", "ORIGIN", "STATE", "CREDIT", "UID", "PLACED"].map { TextTable.Column(title: $0) },
+            titles.map { TextTable.Column(title: m.text($0)) },
             rows: orders.map { order in
                 [String(order.id), order.iccid, order.plan, order.origin, order.state, order.credit,
                  order.actorUID.map(String.init) ?? "-", timestamps.dateTime(order.createdAt)]
@@ -47,15 +50,12 @@ struct OrderListCommand: StationCommand {
 struct OrderCancelCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
-        abstract: "Cancel an open order whose credit was never applied (your uid is recorded).",
-        discussion: """
-            Refused when a voucher is reserved, being sent, of unknown outcome or applied for the order: settle \\
-            that voucher first ('hotspotctl vouchers unknown').
-            """)
+        abstract: HelpLanguage.text(.orderCancelAbstract),
+        discussion: HelpLanguage.text(.orderCancelDiscussion))
 
     @OptionGroup var globals: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The order's id (see 'hotspotctl orders').", valueName: "id"))
+    @Argument(help: HelpLanguage.argument(.orderCancelID, valueName: "id"))
     var id: Int64
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {
@@ -63,7 +63,7 @@ struct OrderCancelCommand: StationCommand {
         if context.json {
             try context.emitJSON(order)
         } else {
-            context.output.write("Order \(order.id) (plan \(order.plan), SIM \(order.iccid)) is \(order.state).\n")
+            context.output.write(context.messages.text(.orderIs, values: [String(order.id), order.plan, order.iccid, order.state]) + "\n")
         }
     }
 }

@@ -6,7 +6,7 @@ import StationAPI
 struct PlansCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "plans",
-        abstract: "List the data plans and the vouchers available for each.")
+        abstract: HelpLanguage.text(.plansAbstract))
 
     @OptionGroup var globals: GlobalOptions
 

@@ -7,55 +7,47 @@ import StationAPI
 struct ProvisionCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "provision",
-        abstract: "Start or resume provisioning a device.",
-        discussion: """
-            Without options the station's default plan and Wi-Fi templates apply; a device whose order is not finished \
-            resumes it without buying its credit twice. A SIM already served is refused ('already-served'): use \
-            'hotspotctl topup' for more credit, or --again for credit and a new Wi-Fi key. Follow progress with \
-            'hotspotctl watch', or add --wait: the command then follows the run, prints each step, and exits with \
-            status 0 when the device is done, 1 when the run failed or did not end in --timeout seconds (as \
-            'nmcli -w'); it keeps following across a daemon restart.
-            """)
+        abstract: HelpLanguage.text(.provisionAbstract),
+        discussion: HelpLanguage.text(.provisionDiscussion))
 
     @OptionGroup var globals: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The device: its id (d1), IMEI, ICCID (full or unique last digits) or port.",
-                                 valueName: "device"), completion: CompletionCandidatesCommand.devices)
+    @Argument(help: HelpLanguage.argument(.deviceArgument, valueName: "device"), completion: CompletionCandidatesCommand.devices)
     var device: String
 
-    @Option(name: .long, help: ArgumentHelp("The plan to apply instead of the default (see 'hotspotctl plans').", valueName: "plan"), completion: CompletionCandidatesCommand.plans)
+    @Option(name: .long, help: HelpLanguage.argument(.provisionPlan, valueName: "plan"), completion: CompletionCandidatesCommand.plans)
     var plan: String?
 
-    @Option(name: .long, help: ArgumentHelp("The Wi-Fi name to set instead of the template's (1–32 bytes).", valueName: "ssid"))
+    @Option(name: .long, help: HelpLanguage.argument(.provisionSSID, valueName: "ssid"))
     var ssid: String?
 
-    @Option(name: .long, help: ArgumentHelp("The WPA2 key to set instead of a generated one (8–63 characters).", valueName: "key"))
+    @Option(name: .long, help: HelpLanguage.argument(.provisionKey, valueName: "key"))
     var key: String?
 
-    @Flag(name: .long, help: "Follow the run and exit by its outcome: 0 done, 1 failed.")
+    @Flag(name: .long, help: HelpLanguage.argument(.provisionWait))
     var wait = false
 
-    @Option(name: .long, help: ArgumentHelp("With --wait, give up after this many seconds (default 900).", valueName: "seconds"))
+    @Option(name: .long, help: HelpLanguage.argument(.provisionTimeout, valueName: "seconds"))
     var timeout: Int?
 
-    @Flag(name: .long, help: "Provision a SIM already served again: a new order, another voucher, a new Wi-Fi key (the card handed over stops working).")
+    @Flag(name: .long, help: HelpLanguage.argument(.provisionAgain))
     var again = false
 
     func validate() throws {
         if let timeout, !(1...86_400).contains(timeout) {
-            throw ValidationError("--timeout must be between 1 and 86400 seconds.")
+            throw ValidationError(HelpLanguage.usage(.timeoutRange))
         }
         if timeout != nil, !wait {
-            throw ValidationError("--timeout goes with --wait.")
+            throw ValidationError(HelpLanguage.usage(.timeoutWithoutWait))
         }
         if let ssid, ssid.utf8.isEmpty || ssid.utf8.count > 32 {
-            throw ValidationError("--ssid must be 1 to 32 bytes long.")
+            throw ValidationError(HelpLanguage.usage(.ssidLength))
         }
         if let key {
             let isPassphrase = (8...63).contains(key.count) && key.allSatisfy { $0.isASCII && !$0.isNewline }
             let isHexKey = key.count == 64 && key.allSatisfy(\.isHexDigit)
             guard isPassphrase || isHexKey else {
-                throw ValidationError("--key must be 8 to 63 ASCII characters, or 64 hex digits.")
+                throw ValidationError(HelpLanguage.usage(.keyLength))
             }
         }
     }
@@ -69,13 +61,12 @@ struct ProvisionCommand: StationCommand {
                 try context.emitJSON(status)
             } else {
                 // The reply is the device as the request found it, not the run's outcome: say what happens instead.
-                context.output.write("\(status.id): provisioning requested. Follow it with 'hotspotctl watch', "
-                                     + "or run provision with --wait to wait for the outcome.\n")
+                context.output.write(context.messages.text(.provisionRequested, values: [status.id]) + "\n")
             }
             return
         }
         let waiter = RunWaiter(client: context.client, timestamps: context.timestamps,
-                               output: context.json ? nil : context.output)
+                               output: context.json ? nil : context.output, messages: context.messages)
         let final = try await waiter.wait(for: status.id, requestedAt: requestedAt, first: status,
                                           timeout: .seconds(timeout ?? 900))
         if context.json {

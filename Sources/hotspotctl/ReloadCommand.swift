@@ -5,9 +5,8 @@ import StationAPI
 struct ReloadCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "reload",
-        abstract: "Read the daemon's configuration again (plans, operators, Wi-Fi, PINs, sockets, hooks, card) without dropping devices.",
-        discussion: "A file that does not pass the start-up checks changes nothing. Settings built at start (access, "
-            + "discovery, dialects, limits, paths) are listed as waiting for a restart. A supervisor's command.")
+        abstract: HelpLanguage.text(.reloadAbstract),
+        discussion: HelpLanguage.text(.reloadDiscussion))
 
     @OptionGroup var globals: GlobalOptions
 
@@ -17,11 +16,10 @@ struct ReloadCommand: StationCommand {
             try context.emitJSON(result)
         } else {
             let m = context.messages
-            let applied = result.applied.isEmpty ? m.language.pick(fr: "aucun changement", en: "no change") : result.applied.joined(separator: ", ")
-            context.output.write(m.language.pick(fr: "Configuration relue : ", en: "Configuration reloaded: ") + applied + "\n")
+            let applied = result.applied.isEmpty ? m.text(.noChange) : result.applied.joined(separator: ", ")
+            context.output.write(m.text(.reloaded, applied) + "\n")
             if !result.needRestart.isEmpty {
-                context.output.write(m.language.pick(fr: "Au prochain redémarrage : ", en: "At the next restart: ")
-                                     + result.needRestart.joined(separator: ", ") + "\n")
+                context.output.write(m.text(.atNextRestart, result.needRestart.joined(separator: ", ")) + "\n")
             }
         }
     }

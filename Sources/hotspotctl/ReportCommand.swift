@@ -1,38 +1,33 @@
 import ArgumentParser
 import Foundation
+import Localization
 import StationAPI
 
 /// `hotspotctl report [--day D] [--by-uid] [--hand-overs] [--csv]`: the end of the day at the counter.
 struct ReportCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "The day's figures: per plan sold, total in euros, rejected, unknown, manual, vouchers left; the hand-overs.",
-        discussion: """
-            'sold', 'rejected' and 'manual' count vouchers that reached that state during the day; 'unknown' counts the \
-            vouchers held for settlement now (whenever they were sent); 'left' is the stock now. Hand-overs are the \
-            provisionings that succeeded during the day, with the uid of the technician who asked (none: the station's \
-            policy). --csv prints one table for a spreadsheet: the plans, or the hand-overs with --hand-overs, or the \
-            count per technician with --by-uid.
-            """)
+        abstract: HelpLanguage.text(.reportAbstract),
+        discussion: HelpLanguage.text(.reportDiscussion))
 
     @OptionGroup var globals: GlobalOptions
 
-    @Option(name: .long, help: ArgumentHelp("The day: today (default), yesterday or YYYY-MM-DD.", valueName: "day"))
+    @Option(name: .long, help: HelpLanguage.argument(.reportDay, valueName: "day"))
     var day: String = "today"
 
-    @Flag(name: .long, help: "Count the hand-overs per technician uid.")
+    @Flag(name: .long, help: HelpLanguage.argument(.reportByUID))
     var byUID = false
 
-    @Flag(name: .long, help: "With --csv: the hand-overs instead of the plans.")
+    @Flag(name: .long, help: HelpLanguage.argument(.reportHandOvers))
     var handOvers = false
 
-    @Flag(name: .long, help: "Print CSV (comma-separated, header line) instead of tables.")
+    @Flag(name: .long, help: HelpLanguage.argument(.reportCSV))
     var csv = false
 
     func validate() throws {
-        if DayArgument.day(day) == nil { throw ValidationError("--day takes today, yesterday or YYYY-MM-DD, not '\(day)'.") }
-        if csv && globals.json { throw ValidationError("--csv and --json: choose one.") }
-        if handOvers && byUID { throw ValidationError("--hand-overs and --by-uid: choose one.") }
+        if DayArgument.day(day) == nil { throw ValidationError(HelpLanguage.usage(.dayValue, values: [day])) }
+        if csv && globals.json { throw ValidationError(HelpLanguage.usage(.csvOrJSON)) }
+        if handOvers && byUID { throw ValidationError(HelpLanguage.usage(.handOversOrByUID)) }
     }
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {
@@ -46,17 +41,14 @@ struct ReportCommand: StationCommand {
             context.output.write(byUID ? Self.csvByUID(report) : handOvers ? Self.csvHandOvers(report, timestamps: context.timestamps)
                                  : Self.csvPlans(report))
         } else {
-            context.output.write(Self.render(report, title: day, byUID: byUID, timestamps: context.timestamps))
+            context.output.write(Self.render(report, title: day, byUID: byUID, timestamps: context.timestamps, messages: context.messages))
         }
     }
 
-    /// `12,50 €` (French notation) for cents.
-    static func euros(_ cents: Int?) -> String {
+    /// `12,50 €` in French, `€12.50` in English, for cents; `-` when the plan has no price.
+    static func euros(_ cents: Int?, language: Language = .french) -> String {
         guard let cents else { return "-" }
-        let sign = cents < 0 ? "-" : ""
-        let magnitude = abs(cents)
-        let fraction = String(magnitude % 100)
-        return "\(sign)\(magnitude / 100),\(fraction.count == 1 ? "0" + fraction : fraction) €"
+        return Money.cents(cents, language: language)
     }
 
     /// `12.50` for CSV.
@@ -67,8 +59,10 @@ struct ReportCommand: StationCommand {
     }
 
     /// The report for people: the plans with a total line, then the hand-overs (or their count per uid).
-    static func render(_ report: DayReportInfo, title: String, byUID: Bool, timestamps: LocalTimestamp) -> String {
-        var text = "Report for \(timestamps.dateTime(report.from).prefix(10)) (\(title))\n\n"
+    static func render(_ report: DayReportInfo, title: String, byUID: Bool, timestamps: LocalTimestamp,
+                       messages m: Messages = Messages(language: .english)) -> String {
+        let language = m.language
+        var text = m.text(.reportTitle, values: [String(timestamps.dateTime(report.from).prefix(10)), title]) + "\n\n"
         let total = report.plans.reduce(into: (sold: 0, cents: 0, priced: true, rejected: 0, unknown: 0, manual: 0, left: 0)) {
             $0.sold += $1.sold
             if let cents = $1.totalCents { $0.cents += cents } else if $1.sold > 0 { $0.priced = false }
@@ -78,31 +72,30 @@ struct ReportCommand: StationCommand {
             $0.left += $1.vouchersLeft
         }
         var rows = report.plans.map { line in
-            [line.plan, String(line.sold), euros(line.totalCents), String(line.rejected), String(line.unknown),
+            [line.plan, String(line.sold), euros(line.totalCents, language: language), String(line.rejected), String(line.unknown),
              String(line.manual), String(line.vouchersLeft)]
         }
-        rows.append(["total", String(total.sold), total.priced ? euros(total.cents) : euros(total.cents) + " + ?",
+        rows.append([m.text(.totalRow), String(total.sold),
+                     euros(total.cents, language: language) + (total.priced ? "" : " + ?"),
                      String(total.rejected), String(total.unknown), String(total.manual), String(total.left)])
-        text += TextTable([TextTable.Column(title: "PLAN"), TextTable.Column(title: "SOLD", alignment: .right),
-                           TextTable.Column(title: "TOTAL", alignment: .right),
-                           TextTable.Column(title: "REJECTED", alignment: .right),
-                           TextTable.Column(title: "UNKNOWN", alignment: .right),
-                           TextTable.Column(title: "MANUAL", alignment: .right),
-                           TextTable.Column(title: "LEFT", alignment: .right)], rows: rows).render()
-        if report.failedRuns > 0 { text += "\n\(report.failedRuns) run(s) failed during the day (hotspotctl ledger --since \(title)).\n" }
-        if total.unknown > 0 { text += "\(total.unknown) voucher(s) wait for settlement: hotspotctl vouchers unknown.\n" }
+        let figures: [Label] = [.sold, .total, .rejected, .unknown, .manual, .left]
+        text += TextTable([TextTable.Column(title: m.text(.plan))] + figures.map { TextTable.Column(title: m.text($0), alignment: .right) },
+                          rows: rows).render()
+        if report.failedRuns > 0 { text += "\n" + m.text(.reportFailedRuns, values: [String(report.failedRuns), title]) + "\n" }
+        if total.unknown > 0 { text += m.text(.reportUnknownWaiting, values: [String(total.unknown)]) + "\n" }
         text += "\n"
-        guard !report.handOvers.isEmpty else { return text + "No hand-overs.\n" }
+        guard !report.handOvers.isEmpty else { return text + m.text(.noHandOvers) + "\n" }
         if byUID {
-            text += TextTable([TextTable.Column(title: "TECHNICIAN"), TextTable.Column(title: "HAND-OVERS", alignment: .right),
-                               TextTable.Column(title: "PLANS")], rows: perUID(report).map { row in
-                [row.uid.map { "uid \($0)" } ?? "policy", String(row.count),
+            text += TextTable([TextTable.Column(title: m.text(.technician)), TextTable.Column(title: m.text(.handOvers), alignment: .right),
+                               TextTable.Column(title: m.text(.plans))], rows: perUID(report).map { row in
+                [row.uid.map { "uid \($0)" } ?? m.text(.policy), String(row.count),
                  row.plans.map { "\($0.key) × \($0.value)" }.joined(separator: ", ")]
             }).render()
         } else {
-            text += TextTable([TextTable.Column(title: "TIME"), TextTable.Column(title: "ICCID"), TextTable.Column(title: "PLAN"),
-                               TextTable.Column(title: "UID", alignment: .right)], rows: report.handOvers.map { row in
-                [timestamps.time(row.at), row.iccid ?? "-", row.plan ?? "-", row.technicianUID.map(String.init) ?? "policy"]
+            text += TextTable([TextTable.Column(title: m.text(.time)), TextTable.Column(title: m.text(.iccid)),
+                               TextTable.Column(title: m.text(.plan)), TextTable.Column(title: m.text(.uid), alignment: .right)],
+                              rows: report.handOvers.map { row in
+                [timestamps.time(row.at), row.iccid ?? "-", row.plan ?? "-", row.technicianUID.map(String.init) ?? m.text(.policy)]
             }).render()
         }
         return text

@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 import StationAPI
 
 /// Follows one device's run until it ends: `provision --wait`.
@@ -16,6 +17,8 @@ struct RunWaiter: Sendable {
     var output: (any OutputSink)?
     /// Pause between polls.
     var interval: Duration = .milliseconds(500)
+    /// The language of the step lines' state and step names (English: the codes themselves).
+    var messages = Messages(language: .english)
 
     /// The device's status once its run ended (done or failed, or gone), or `.runFailed` with `wait-timeout` when
     /// `timeout` passes first.
@@ -45,7 +48,9 @@ struct RunWaiter: Sendable {
             }
             if Self.isWorking(current.state) { sawWorking = true }
             if let output, let step = current.step, step != lastStep, !Self.isTerminal(current.state) {
-                output.write(TerminalText.sanitize("\(timestamps.time(current.updatedAt)) \(current.id) \(current.state.rawValue) \(step)") + "\n")
+                let line = [timestamps.time(current.updatedAt), current.id, messages.text(.state(current.state.rawValue)),
+                            messages.text(.step(step))].joined(separator: " ")
+                output.write(TerminalText.sanitize(line) + "\n")
                 lastStep = step
             }
         }

@@ -1,23 +1,20 @@
 import ArgumentParser
+import Foundation
 import StationAPI
 
 /// `hotspotctl status DEVICE`: everything about one device, with its Wi-Fi QR code when revealed.
 struct StatusCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show one device: identity, SIM, plan, progress, Wi-Fi.",
-        discussion: """
-            With --reveal a configured hotspot also shows its Wi-Fi key and a QR code to scan with a phone. \
-            The QR code is drawn for light-on-dark terminals; add --light-terminal on dark-on-light ones.
-            """)
+        abstract: HelpLanguage.text(.statusAbstract),
+        discussion: HelpLanguage.text(.statusDiscussion))
 
     @OptionGroup var globals: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The device: its id (d1), IMEI, ICCID (full or unique last digits) or port.",
-                                 valueName: "device"), completion: CompletionCandidatesCommand.devices)
+    @Argument(help: HelpLanguage.argument(.deviceArgument, valueName: "device"), completion: CompletionCandidatesCommand.devices)
     var device: String
 
-    @Flag(name: .long, help: "Draw the QR code for a terminal with dark text on a light background.")
+    @Flag(name: .long, help: HelpLanguage.argument(.lightTerminal))
     var lightTerminal = false
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {
@@ -27,7 +24,8 @@ struct StatusCommand: StationCommand {
         } else {
             let report = StatusReport(timestamps: context.timestamps, showQRCode: context.reveal,
                                       qrRenderer: QRTerminalRenderer(lightOnDark: !lightTerminal), messages: context.messages,
-                                      colour: context.colour)
+                                      colour: context.colour,
+                                      width: isatty(STDOUT_FILENO) == 1 ? TerminalScreen.size().columns : nil)
             context.output.write(report.render(status))
         }
     }

@@ -13,6 +13,9 @@ struct StatusReport: Sendable {
     var messages = Messages(language: .english)
     /// The state and the failure in colour, on a terminal.
     var colour = Colour.off
+    /// The terminal's width: long values (a failure, its action) wrap at spaces under their column. `nil` (a pipe,
+    /// a file): one line per field, as scripts read it.
+    var width: Int? = nil
 
     /// The report, one `Label  value` line per known field.
     func render(_ status: DeviceStatus) -> String {
@@ -24,7 +27,7 @@ struct StatusReport: Sendable {
             (m.text(.fieldState), m.text(.state(status.state.rawValue)) + stepText),
             (m.text(.fieldRole), m.text(.role(status.role.rawValue))),
         ]
-        if let socket = status.socket { fields.append((m.language.pick(fr: "Prise", en: "Socket"), socket)) }
+        if let socket = status.socket { fields.append((m.text(.fieldSocket), socket)) }
         func add(_ label: Label, _ value: String?) {
             if let value { fields.append((m.text(label), value)) }
         }
@@ -35,7 +38,7 @@ struct StatusReport: Sendable {
         } else if status.identifiedBy != nil {
             add(.imei, m.text(status.identifiedBy == "iccid" ? .imeiNoneICCID : .imeiNoneHardware))
         } else if status.role == .simReader {
-            add(.imei, m.language.pick(fr: "aucun (un lecteur de SIM)", en: "none (a SIM reader)"))
+            add(.imei, m.text(.imeiNoneReader))
         }
         add(.imsi, status.imsi)
         add(.iccid, status.iccid.map { iccid in
@@ -44,7 +47,7 @@ struct StatusReport: Sendable {
         add(.sim, status.simState.map { state in
             status.pinTriesLeft.map { "\(state) (\(m.text(.triesLeft, String($0))))" } ?? state
         })
-        if let simType = status.simType { fields.append((m.language.pick(fr: "Type de SIM", en: "SIM type"), simType)) }
+        if let simType = status.simType { fields.append((m.text(.simType), simType)) }
         for (field, why) in (status.unreadable ?? [:]).sorted(by: { $0.key < $1.key }) {
             add(.unreadable, "\(field.uppercased()): \(why)")
         }
@@ -67,8 +70,13 @@ struct StatusReport: Sendable {
         var text = ""
         for (label, value) in fields {
             let padding = String(repeating: " ", count: labelWidth - TerminalText.displayWidth(label))
-            let shown = TerminalText.sanitize(value)
-            text += label + padding + "  " + (painted[label].map { colour.paint(shown, $0) } ?? shown) + "\n"
+            let indent = labelWidth + 2
+            let lines = width.map { TerminalText.wrap(TerminalText.sanitize(value), width: max(20, $0 - indent)) }
+                ?? [TerminalText.sanitize(value)]
+            for (index, line) in lines.enumerated() {
+                let shown = painted[label].map { colour.paint(line, $0) } ?? line
+                text += (index == 0 ? label + padding + "  " : String(repeating: " ", count: indent)) + shown + "\n"
+            }
         }
         if showQRCode, let payload = Self.qrPayload(status.wifi) {
             do {

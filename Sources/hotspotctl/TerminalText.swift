@@ -21,6 +21,49 @@ enum TerminalText {
         }
     }
 
+    /// `text` in lines of at most `width` terminal columns, broken at spaces; a word longer than a line is cut.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        guard width > 0, displayWidth(text) > width else { return [text] }
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            var word = word
+            let candidate = line.isEmpty ? word : line + " " + word
+            if displayWidth(candidate) <= width {
+                line = candidate
+                continue
+            }
+            if !line.isEmpty { lines.append(line) }
+            while displayWidth(word) > width {
+                var head = ""
+                for character in word {
+                    if displayWidth(head) + displayWidth(of: character) > width { break }
+                    head.append(character)
+                }
+                lines.append(head)
+                word = String(word.dropFirst(head.count))
+            }
+            line = word
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
+    }
+
+    /// `text` cut to at most `width` terminal columns, ending in `…` when it was cut.
+    static func truncate(_ text: String, to width: Int) -> String {
+        guard width > 0 else { return "" }
+        guard displayWidth(text) > width else { return text }
+        var shown = ""
+        var used = 0
+        for character in text {
+            let next = displayWidth(of: character)
+            if used + next > width - 1 { break }
+            shown.append(character)
+            used += next
+        }
+        return shown + "…"
+    }
+
     /// Replaces control characters (ESC, CR, LF, C1…) by `?` so text from a device cannot move the cursor
     /// or recolour the terminal.
     static func sanitize(_ text: String) -> String {

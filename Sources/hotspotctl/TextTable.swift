@@ -17,6 +17,8 @@ struct TextTable: Sendable {
         var title: String
         /// How cells align.
         var alignment: Alignment = .left
+        /// The widest a cell may be, in terminal columns; a longer cell is cut and ends in `…`. `nil`: no limit.
+        var maxWidth: Int? = nil
     }
 
     /// The columns, left to right.
@@ -33,7 +35,10 @@ struct TextTable: Sendable {
     /// The table as lines ending in `\n`, header first.
     func render() -> String {
         let cells = ([columns.map(\.title)] + rows).map { row in
-            columns.indices.map { index in index < row.count ? TerminalText.sanitize(row[index]) : "" }
+            columns.indices.map { index in
+                let cell = index < row.count ? TerminalText.sanitize(row[index]) : ""
+                return columns[index].maxWidth.map { TerminalText.truncate(cell, to: $0) } ?? cell
+            }
         }
         var widths = Array(repeating: 0, count: columns.count)
         for row in cells {

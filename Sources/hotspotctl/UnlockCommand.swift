@@ -10,34 +10,31 @@ import Glibc
 struct UnlockCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "unlock",
-        abstract: "Give the PIN of the SIM in a card reader, once (read from the terminal without echo, or stdin).",
-        discussion: """
-            The station never tries a PIN on its own: three wrong tries block a SIM. This makes exactly one attempt \\
-            with the PIN you type, and shows the tries left before and after. A blocked SIM needs the operator's PUK.
-            """)
+        abstract: HelpLanguage.text(.unlockAbstract),
+        discussion: HelpLanguage.text(.unlockDiscussion))
 
     @OptionGroup var globals: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The device or SIM reader: its id (d1, r1), port, reader name or the SIM's ICCID (or last digits).",
-                                 valueName: "device"))
+    @Argument(help: HelpLanguage.argument(.unlockDevice, valueName: "device"))
     var device: String
 
-    @Flag(name: .long, help: "Keep the PIN for this SIM's later identifications (a hotspot or modem; in the daemon's memory only).")
+    @Flag(name: .long, help: HelpLanguage.argument(.unlockRemember))
     var remember = false
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {
         let before = try await context.client.device(device)
-        let messages = StandardStream.standardError
-        messages.write("SIM \(before.iccid ?? "?") in \(before.model ?? before.port): \(before.simState ?? "state unknown"), "
-                       + "tries left: \(before.pinTriesLeft.map(String.init) ?? "unknown")\n")
+        let m = context.messages
+        StandardStream.standardError.write(m.text(.unlockBefore, values: [
+            before.iccid ?? "?", before.model ?? before.port, before.simState ?? m.text(.simStateUnknown),
+            before.pinTriesLeft.map(String.init) ?? "?"]) + "\n")
         let pin = try PINReader.read(prompt: "PIN: ")
         let result = try await context.client.unlock(device, UnlockRequest(pin: pin, remember: remember ? true : nil))
         if context.json {
             try context.emitJSON(result)
         } else {
-            let outcome = result.accepted ? "PIN accepted" : "PIN refused"
-            context.output.write("\(outcome); tries left: before \(result.triesBefore.map(String.init) ?? "?"), "
-                                 + "after \(result.triesAfter.map(String.init) ?? "?"); SIM \(result.simState ?? "state unknown").\n")
+            context.output.write(m.text(result.accepted ? .unlockAccepted : .unlockRefused, values: [
+                result.triesBefore.map(String.init) ?? "?", result.triesAfter.map(String.init) ?? "?",
+                result.simState ?? m.text(.simStateUnknown)]) + "\n")
         }
     }
 }

@@ -1,17 +1,18 @@
 import ArgumentParser
 import Foundation
+import Localization
 import StationAPI
 
 /// `hotspotctl vouchers import FILE.csv`: sends a voucher file to the daemon, which adds all of it or none.
 struct VoucherImportCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import vouchers from a CSV file (header line, then code,plan).",
-        discussion: "The daemon checks the whole file first and imports all of it or nothing; an error names the file and line.")
+        abstract: HelpLanguage.text(.voucherImportAbstract),
+        discussion: HelpLanguage.text(.voucherImportDiscussion))
 
     @OptionGroup var globals: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The CSV file.", valueName: "file.csv"))
+    @Argument(help: HelpLanguage.argument(.voucherImportFile, valueName: "file.csv"))
     var file: String
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {
@@ -20,17 +21,22 @@ struct VoucherImportCommand: StationCommand {
         let bytes = request.csv.utf8.count
         if !context.json, bytes > 256 * 1024 {
             // A partner's book of many thousand codes: say what is under way (all of it, or none, in one transaction).
-            StandardStream.standardError.write("Sending \(TerminalText.sanitize(request.fileName)) (\(bytes / 1024) KiB); the daemon imports all of it or nothing…\n")
+            StandardStream.standardError.write(context.messages.text(.importSending, values: [
+                TerminalText.sanitize(request.fileName), String(bytes / 1024)]) + "\n")
         }
         let result = try await context.client.importVouchers(request)
         if context.json {
             try context.emitJSON(result)
         } else {
-            let noun = result.imported == 1 ? "voucher" : "vouchers"
+            let noun = context.messages.text(result.imported == 1 ? .voucherNoun : .vouchersNoun)
             let elapsed = started.duration(to: .now)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            let timing = bytes > 256 * 1024 ? String(format: " in %.1f s", seconds) : ""
-            context.output.write("Imported \(result.imported) \(noun) from \(TerminalText.sanitize(request.fileName))\(timing).\n")
+            let figure = String(format: "%.1f", seconds)
+            let timing = bytes > 256 * 1024
+                ? " " + context.messages.text(.inSeconds, context.messages.language == .french ? figure.replacingOccurrences(of: ".", with: ",") : figure)
+                : ""
+            context.output.write(context.messages.text(.imported, values: [String(result.imported), noun,
+                                                                            TerminalText.sanitize(request.fileName), timing]) + "\n")
         }
     }
 

@@ -12,18 +12,18 @@ enum VoucherState: String, CaseIterable, ExpressibleByArgument, Sendable {
 struct VoucherListCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List vouchers, optionally only those in one state.")
+        abstract: HelpLanguage.text(.voucherListAbstract))
 
     @OptionGroup var globals: GlobalOptions
 
-    @Option(name: .long, help: ArgumentHelp("Only vouchers in this state.", valueName: "state"))
+    @Option(name: .long, help: HelpLanguage.argument(.voucherListState, valueName: "state"))
     var state: VoucherState?
 
-    @Option(name: .long, help: ArgumentHelp("Only vouchers whose state changed since: \(DayArgument.help).", valueName: "time"))
+    @Option(name: .long, help: ArgumentHelp(HelpLanguage.text(.voucherListSince) + HelpLanguage.text(.dayValues) + ".", valueName: "time"))
     var since: String?
 
     func validate() throws {
-        if let since, DayArgument.since(since) == nil { throw ValidationError("--since takes \(DayArgument.help), not '\(since)'.") }
+        if let since, DayArgument.since(since) == nil { throw ValidationError(HelpLanguage.usage(.sinceValue, values: [HelpLanguage.text(.dayValues), since])) }
     }
 
     func execute(in context: CommandContext) async throws(HotspotctlError) {

@@ -4,7 +4,7 @@ import ArgumentParser
 struct VouchersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vouchers",
-        abstract: "Import, list and settle prepaid vouchers.",
+        abstract: HelpLanguage.text(.vouchersAbstract),
         subcommands: [VoucherImportCommand.self, VoucherListCommand.self, VoucherUnknownCommand.self,
                       VoucherSettleCommand.self])
 }

@@ -8,21 +8,15 @@ import StationAPI
 struct WatchCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
-        abstract: "Follow live events (devices attached, steps started, succeeded, failed) until Ctrl-C.",
-        discussion: """
-            Each event is one line: time, device, state, then the step and its status or the event kind, \
-            then the message. With --json each event is printed as the daemon's JSON object, one per line \
-            (NDJSON). Ctrl-C exits with status 0; if hotspotd closes the stream the status is 3, unless --follow \
-            keeps watching across daemon restarts. --compact prints one line per state change that says what was \
-            identified (socket, model, IMEI and ICCID last digits) and what to do, instead of every step.
-            """)
+        abstract: HelpLanguage.text(.watchAbstract),
+        discussion: HelpLanguage.text(.watchDiscussion))
 
     @OptionGroup var globals: GlobalOptions
 
-    @Flag(name: .long, help: "Keep watching when hotspotd restarts: reconnect by itself until Ctrl-C.")
+    @Flag(name: .long, help: HelpLanguage.argument(.watchFollow))
     var follow = false
 
-    @Flag(name: .long, help: "One line per state change, saying what was identified and what to do.")
+    @Flag(name: .long, help: HelpLanguage.argument(.watchCompact))
     var compact = false
 
     func run() async throws {

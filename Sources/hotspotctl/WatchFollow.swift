@@ -69,7 +69,7 @@ actor CompactWatch {
     func line(for event: StationEvent) async -> String? {
         guard event.kind != "step" else { return nil }
         let device = try? await client.device(event.deviceID)
-        let key = CounterWords.verdict(event.state) + (device?.imei != nil || device?.iccid != nil ? "+id" : "")
+        let key = messages.verdict(state: event.state.rawValue) + (device?.imei != nil || device?.iccid != nil ? "+id" : "")
         guard lastShown[event.deviceID] != key else { return nil }
         if lastShown.count > 4096 { lastShown = [:] }
         lastShown[event.deviceID] = key
@@ -88,8 +88,8 @@ actor CompactWatch {
             if device.iccid != nil { parts.append("ICCID " + BoardRenderer.lastFour(device.iccid)) }
             if let plan = device.plan, event.state == .done || event.state == .provisioning { parts.append(plan) }
         }
-        parts.append(CounterWords.verdict(event.state))
-        var action = CounterWords.action(state: event.state, failureCode: device?.failure?.code)
+        parts.append(messages.verdict(state: event.state.rawValue))
+        var action = messages.counterAction(state: event.state.rawValue, failureCode: device?.failure?.code)
         if event.state == .failed, let failure = device?.failure {
             action = (messages.action(failure.code) ?? action) + " [\(failure.code)]"
         }

@@ -144,9 +144,10 @@ struct Tmux: Sendable {
         }
     }
 
-    /// A detached 80×24 session running `command`.
-    func start(command: [String]) async throws {
-        try await runOffPool(["new-session", "-d", "-x", "80", "-y", "24", "-e", "TZ=UTC", "-e", "LANG=C.UTF-8"] + command,
+    /// A detached 80×24 session running `command`, in French (the counter's language) unless `language` says `en`.
+    func start(command: [String], language: String = "fr") async throws {
+        try await runOffPool(["new-session", "-d", "-x", "80", "-y", "24", "-e", "TZ=UTC", "-e", "LANG=C.UTF-8",
+                              "-e", "HOTSPOT_LANG=\(language)"] + command,
                              capture: false)
     }
 

@@ -11,9 +11,9 @@ import StationAPI
         let result = try await runCommand(["devices"], transport: transport)
         #expect(result.status == 0)
         #expect(result.stdout == """
-            ID  SOCKET  PORT          STATE        STEP      ROLE     MODEL         IMEI   ICCID  PLAN   UPDATED
-            d1  -       /dev/ttyUSB2  done         verify    hotspot  Huawei E5573  …1234  …8931  500MB  2024-05-01 14:03:22
-            d2  -       /dev/ttyUSB5  identifying  identify  modem    -             -      -      -      2024-05-01 14:03:22
+            ID  SOCKET   STATE        MODEL         IMEI   ICCID  PLAN   UPDATED
+            d1  ttyUSB2  done         Huawei E5573  …1234  …8931  500MB  05-01
+            d2  ttyUSB5  identifying  -             -      -      -      05-01
 
             """)
         #expect(transport.requests == [StationHTTPRequest(method: "GET", path: "/v1/devices")])

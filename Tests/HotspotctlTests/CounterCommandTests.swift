@@ -67,6 +67,19 @@ final class ScriptedTransport: StationTransport, @unchecked Sendable {
         #expect(transport.requests.filter { $0.method == "GET" }.count == 3)
     }
 
+    @Test func theStepLinesOfWaitAreInTheCountersLanguage() async throws {
+        let transport = ScriptedTransport()
+        try transport.script("POST", "/v1/devices/d1/provision", [Self.device(.provisioning, step: "identify", updated: Date())])
+        try transport.script("GET", "/v1/devices/d1", [
+            Self.device(.provisioning, step: "balance-before", updated: Date()),
+            Self.device(.done, step: "verify", updated: Date()),
+        ])
+        let result = try await runCommand(["provision", "d1", "--wait"], transport: transport, environment: ["LANG": "fr_FR.UTF-8"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains(" d1 approvisionnement solde avant\n"))
+        #expect(result.stdout.contains("État               prêt"))
+    }
+
     @Test func aDoneRunExitsZeroWithItsStatus() async throws {
         let transport = ScriptedTransport()
         try transport.script("POST", "/v1/devices/d1/provision", [Self.device(.provisioning, step: "identify", updated: Date())])
@@ -140,13 +153,24 @@ final class ScriptedTransport: StationTransport, @unchecked Sendable {
         let result = try await runCommand(["report", "--day", "2024-05-01"], transport: transport)
         #expect(result.status == 0)
         #expect(result.stdout.contains("""
-            PLAN   SOLD   TOTAL  REJECTED  UNKNOWN  MANUAL  LEFT
-            2GB       1  2,50 €         0        1       0     4
-            500MB     2  2,00 €         1        0       1    12
-            total     3  4,50 €         1        1       1    16
+            PLAN   SOLD  TOTAL  REJECTED  UNKNOWN  MANUAL  LEFT
+            2GB       1  €2.50         0        1       0     4
+            500MB     2  €2.00         1        0       1    12
+            total     3  €4.50         1        1       1    16
             """))
         #expect(result.stdout.contains("14:03:22  …6782  500MB    1001"))
         #expect(result.stdout.contains("15:03:22  …7899  2GB    policy"))
+        // At the counter: French headers, euros as French people write them, French sentences.
+        let french = try await runCommand(["report", "--day", "2024-05-01"], transport: transport, environment: ["LANG": "fr_FR.UTF-8"])
+        #expect(french.stdout.hasPrefix("Bilan du 2024-05-01 (2024-05-01)\n"))
+        #expect(french.stdout.contains("""
+            FORFAIT  VENDUS   TOTAL  REFUSÉS  INCONNUS  À LA MAIN  RESTANTS
+            2GB           1  2,50 €        0         1          0         4
+            500MB         2  2,00 €        1         0          1        12
+            total         3  4,50 €        1         1          1        16
+            """))
+        #expect(french.stdout.contains("1 approvisionnement(s) en échec dans la journée"))
+        #expect(french.stdout.contains("15:03:22  …7899  2GB      politique"))
         let query = try #require(transport.requests.last?.query)
         #expect(query["from"] == "2024-05-01T00:00:00Z")
         #expect(query["to"] == "2024-05-02T00:00:00Z")
@@ -253,7 +277,7 @@ final class ScriptedTransport: StationTransport, @unchecked Sendable {
             StationEvent(kind: "state", deviceID: "d1", state: .done, at: Sample.date),
         ]
         transport.stream(try events.map { String(decoding: try StationJSON.encoder().encode($0), as: UTF8.self) })
-        let result = try await runCommand(["watch", "--compact"], transport: transport)
+        let result = try await runCommand(["watch", "--compact"], transport: transport, environment: ["LANG": "fr_FR.UTF-8"])
         #expect(result.stdout == """
             14:03:22 d1 E5573 IMEI …1234 ICCID …8931 EN COURS — Attendre
             14:03:22 d1 E5573 IMEI …1234 ICCID …8931 500MB PRÊT — Remettre l'appareil

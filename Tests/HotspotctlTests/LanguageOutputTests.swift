@@ -48,9 +48,9 @@ func runCommand(_ arguments: [String], transport: any StationTransport, environm
         try transport.reply("GET", "/v1/devices", json: [Sample.doneHotspot, Sample.identifyingStick])
         let result = try await runCommand(["devices"], transport: transport, environment: Self.french)
         #expect(result.stdout == """
-            ID  PRISE  PORT          ÉTAT            ÉTAPE           TYPE           MODÈLE        IMEI   ICCID  FORFAIT  MIS À JOUR
-            d1  -      /dev/ttyUSB2  prêt            vérification    point d'accès  Huawei E5573  …1234  …8931  500MB    2024-05-01 14:03:22
-            d2  -      /dev/ttyUSB5  identification  identification  clé modem      -             -      -      -        2024-05-01 14:03:22
+            ID  PRISE    ÉTAT            MODÈLE        IMEI   ICCID  FORFAIT  MÀJ
+            d1  ttyUSB2  prêt            Huawei E5573  …1234  …8931  500MB    01/05
+            d2  ttyUSB5  identification  -             -      -      -        01/05
 
             """)
         let json = try await runCommand(["devices", "--json"], transport: transport, environment: Self.french)

@@ -24,7 +24,7 @@ import Glibc
         #expect(result.status == 0)
         #expect(result.stdout == """
             ID  READER            STATE  ICCID  SIM  PIN      TRIES  IMEI     UPDATED
-            r1  ACS ACR39U 00 00  done   …4567  GSM  SIM PIN  3      no IMEI  2024-05-01 14:03:22
+            r1  ACS ACR39U 00 00  done   …4567  GSM  SIM PIN  3      no IMEI  05-01
 
             """)
     }

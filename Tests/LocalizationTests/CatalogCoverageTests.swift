@@ -95,3 +95,128 @@ import Testing
             "The device was unplugged or stopped answering. Action: Plug it back in: the balance will be checked, no new voucher is used. [device-gone]")
     }
 }
+
+/// What people read from `hotspotctl` comes from the catalog: a new English-only header, help text or sentence in
+/// `Sources/hotspotctl` fails here, and every catalog entry has its two languages.
+@Suite struct CommandLineCatalogTests {
+    /// The command-line client's sources, with their file names.
+    static func commandLineSources() throws -> [(name: String, text: String)] {
+        let directory = CatalogCoverageTests.sourcesDirectory.appendingPathComponent("hotspotctl")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".swift") }.sorted()
+        #expect(names.count > 30, "the hotspotctl sources were not found at \(directory.path)")
+        return try names.map { ($0, try String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8)) }
+    }
+
+    /// Literal text where people read it: a column title, an abstract, discussion or option help, a sentence written
+    /// out or returned (`"No orders.\n"`). Each must come from the catalog instead.
+    static let englishOnlyPatterns: [(what: String, pattern: String)] = [
+        ("a table header", #"title: ""#),
+        ("a help text", #"(?:abstract|discussion|help): ""#),
+        ("an option's help", #"ArgumentHelp\(""#),
+        ("an enumerable flag's help", #"case \.[a-z]+: "[A-Z][a-z]* "#),
+        ("a sentence written out", #"write\("(?:[A-Z][a-z]|""")"#),
+        ("a usage error", #"ValidationError\(""#),
+        ("a sentence after a value", #"write\("\\\([^)]*\)[:,]? [a-z]+ [a-z]+"#),
+        ("a sentence", #""[A-Z][a-z]+ [a-z]+[^"\\]*\.\\n""#),
+    ]
+
+    @Test func theCommandLineHasNoEnglishOnlyHeadersHelpOrSentences() throws {
+        var found: [String] = []
+        for source in try Self.commandLineSources() {
+            for (what, pattern) in Self.englishOnlyPatterns {
+                let regex = try Regex(pattern)
+                for match in source.text.matches(of: regex) {
+                    let line = source.text[..<match.range.lowerBound].filter { $0 == "\n" }.count + 1
+                    found.append("\(source.name):\(line): \(what): \(source.text[match.range])")
+                }
+            }
+        }
+        #expect(found.isEmpty, "text for people that is not in the catalog:\n\(found.joined(separator: "\n"))")
+    }
+
+    /// The patterns above do catch what they are for (a test that could not fail would prove nothing).
+    @Test func thePatternsCatchEnglishOnlyText() throws {
+        let samples = [#"TextTable.Column(title: "REASON")"#, #"abstract: "List orders.""#,
+                       #"@Flag(name: .long, help: "No colours.")"#, #"help: ArgumentHelp("The CSV file.", valueName: "f")"#,
+                       #"context.output.write("Exported \(n) events.\n")"#, #"return "No orders.\n""#,
+                       #"case .applied: "The credit arrived on the SIM.""#, #"throw ValidationError("--note is empty.")"#,
+                       #"output.write("\(status.id): provisioning requested.\n")"#]
+        for sample in samples {
+            let caught = try Self.englishOnlyPatterns.contains { try Regex($0.pattern).firstMatch(in: sample) != nil }
+            #expect(caught, "\(sample)")
+        }
+        let fine = [#"TextTable.Column(title: m.text(.reason))"#, #"abstract: HelpLanguage.text(.ordersAbstract)"#,
+                    #"context.output.write(m.text(.exported, values: ["3"]) + "\n")"#]
+        for sample in fine {
+            let caught = try Self.englishOnlyPatterns.contains { try Regex($0.pattern).firstMatch(in: sample) != nil }
+            #expect(!caught, "\(sample)")
+        }
+    }
+
+    @Test func everyHelpTextHasTwoLanguages() {
+        let french = Messages(language: .french), english = Messages(language: .english)
+        for key in HelpText.allCases {
+            let fr = french.text(key), en = english.text(key)
+            #expect(!fr.isEmpty && !en.isEmpty, "\(key)")
+            #expect(fr != en, "\(key) reads the same in French and English")
+        }
+        #expect(french.text(.devicesAbstract) == "Liste les appareils branchés à la station.")
+        #expect(english.text(.devicesAbstract) == "List the devices attached to the station.")
+    }
+
+    @Test func everyUsageMessageHasTwoLanguages() {
+        let french = Messages(language: .french), english = Messages(language: .english)
+        for key in UsageMessage.allCases {
+            #expect(french.text(key) != english.text(key), "\(key)")
+            #expect(!french.text(key).isEmpty && english.text(key).hasSuffix("."), "\(key)")
+        }
+        #expect(french.text(.langValue, values: ["de"]) == "--lang prend fr ou en, pas « de ».")
+        #expect(english.text(.langValue, values: ["de"]) == "--lang takes fr or en, not 'de'.")
+    }
+
+    @Test func everyLabelHasTwoLanguagesAndSentencesDiffer() {
+        let french = Messages(language: .french), english = Messages(language: .english)
+        for label in Label.allCases {
+            let fr = french.text(label), en = english.text(label)
+            #expect(!fr.isEmpty && !en.isEmpty, "\(label)")
+            // A sentence (lower-case words) must be translated; a header such as ID, IMEI or UID may read the same.
+            if en.contains(where: \.isLowercase), en.count > 8 { #expect(fr != en, "\(label) is not translated") }
+        }
+    }
+
+    @Test func numberedPlaceholdersAreFilledInOnePass() {
+        let english = Messages(language: .english)
+        #expect(english.text(.orderIs, values: ["7", "1GB", "…6782", "open"]) == "Order 7 (plan 1GB, SIM …6782) is open.")
+        // A value that itself holds `%2` stays as it is.
+        #expect(english.text(.orderIs, values: ["%2", "x", "y", "z"]) == "Order %2 (plan x, SIM y) is z.")
+        #expect(Messages(language: .french).text(.verifyOK, values: ["12", "3", "12:ab"]) ==
+            "ok : 12 événements vérifiés en 3 ms\ntête : 12:ab")
+    }
+
+    @Test func theCounterWordsFitTheBoardInBothLanguages() {
+        for language in Language.allCases {
+            let m = Messages(language: language)
+            for state in DeviceState.allCases {
+                #expect(!m.verdict(state: state.rawValue).isEmpty)
+                #expect(m.verdict(state: state.rawValue).count <= 11, "\(state) verdict fits the badge")
+                #expect(m.counterAction(state: state.rawValue, failureCode: nil).count <= 21, "\(state) \(language)")
+            }
+            for code in Messages.counterCodes.failures + Messages.failureCodes {
+                #expect(m.counterAction(state: "failed", failureCode: code).count <= 21, "\(code) \(language)")
+            }
+            for step in ProvisioningStep.allCases {
+                #expect(Messages.counterCodes.steps.contains(step.rawValue), "step \(step.rawValue) has a short name")
+                #expect(m.shortStep(step.rawValue).count <= 9, "\(step.rawValue) \(language)")
+            }
+        }
+        let french = Messages(language: .french), english = Messages(language: .english)
+        #expect(french.verdict(state: "done") == "PRÊT" && english.verdict(state: "done") == "READY")
+        #expect(french.counterAction(state: "failed", failureCode: "voucher-rejected") == "Bon refusé : relancer")
+        #expect(english.counterAction(state: "failed", failureCode: "voucher-rejected") == "Refused: run again")
+        for code in Messages.counterCodes.failures { #expect(Messages.knowsFailure(code), "\(code) is a catalog failure code") }
+        #expect(french.counterSummary(states: ["done", "done", "failed", "provisioning"], stock: [(500, 12)])
+            == "2 prêts, 1 en échec, 1 en cours, 12 × 500 Mo en stock")
+        #expect(english.counterSummary(states: ["done", "awaiting-plan"], stock: [])
+            == "1 ready, 0 failed, 1 to choose, no vouchers in stock")
+    }
+}
