@@ -26,7 +26,7 @@ import Testing
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw StationError(status: 504, code: "test-timeout", message: "device \(id) did not settle")
+        throw StationError(.timedOut, code: "test-timeout", message: "device \(id) did not settle")
     }
 
     @Test func aWrongPINIsOneTryAndTheRightOneLetsTheRunGoOnWithOneVoucher() async throws {
