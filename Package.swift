@@ -99,7 +99,7 @@ let package = Package(
         // Glue: discovery's network-device opener for HiLink units (Station's seam, HiLink's driver).
         .target(name: "HiLinkStation", dependencies: ["HiLink", "Station", "Provisioning"], swiftSettings: strict),
         // Pure: SIM card APDUs (class detection, GET RESPONSE, EF_ICCID / EF_IMSI, PIN state) over a transmit protocol.
-        .target(name: "SIMCard", dependencies: ["ATProtocol"], swiftSettings: strict),
+        .target(name: "SIMCard", dependencies: ["ATProtocol", "FailureCodes"], swiftSettings: strict),
         // System-library shim: pcsc-lite's client library (winscard.h), which talks to pcscd.
         .systemLibrary(name: "CPCSCLite", pkgConfig: "libpcsclite", providers: [.apt(["libpcsclite-dev"])]),
         // OS adapter: PC/SC reader and card events (SCardGetStatusChange) and card reads, each on a thread of its own.

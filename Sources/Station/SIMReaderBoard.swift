@@ -149,7 +149,7 @@ public actor SIMReaderBoard {
         var status = DeviceStatus(id: row.id, port: "pcsc:" + row.reader, state: state, step: step, role: .simReader,
                                   model: row.reader, imsi: row.reading?.imsi?.digits, iccid: row.reading?.iccid.digits,
                                   iccidLuhnValid: row.reading?.iccid.luhnValid, simState: row.reading?.pin.state?.code,
-                                  failure: row.failure.map { FailureInfo(code: .init(rawValue: $0.code), message: $0.message) },
+                                  failure: row.failure.map { FailureInfo(code: $0.code, message: $0.message) },
                                   updatedAt: row.updatedAt)
         status.simType = row.reading?.family.rawValue
         status.pinTriesLeft = row.reading?.pin.triesLeft

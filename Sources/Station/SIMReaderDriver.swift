@@ -55,7 +55,7 @@ public struct SIMReaderDriver: DeviceDriver {
         case .failure(let error) where error == .cardRemoved || error == .readerGone:
             throw .deviceGone(error.message)
         case .failure(let error):
-            throw DriverFailure(code: .init(rawValue: error.code), message: error.message)
+            throw DriverFailure(code: error.code, message: error.message)
         }
     }
 }

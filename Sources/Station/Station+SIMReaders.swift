@@ -132,7 +132,7 @@ extension Station {
         switch await simReaders.access.attemptPIN(pin, reader: reader) {
         case .success(let result): attempt = result
         case .failure(let error):
-            throw StationError(error == .pinFormat ? .malformedRequest : .conflict, code: .init(rawValue: error.code), message: error.message)
+            throw StationError(error == .pinFormat ? .malformedRequest : .conflict, code: error.code, message: error.message)
         }
         // Read the card again: once unlocked its IMSI is readable, and a GSM SIM says its tries left after a success.
         await readCard(in: reader, generation: generation, actor: actor)
