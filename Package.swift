@@ -51,7 +51,7 @@ let package = Package(
         ], swiftSettings: strict),
         // OS adapter: the SQLite ledger.
         .target(name: "Ledger", dependencies: [
-            "OwnThread",
+            "OwnThread", "FailureCodes",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),

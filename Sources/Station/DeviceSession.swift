@@ -193,7 +193,7 @@ actor DeviceSession {
         case .success(.refused(let code, let message)):
             // A person's request the ledger refused (the SIM is served, or an order is open): the device keeps the
             // state it had before the request, and says why nothing ran.
-            status.failure = FailureInfo(code: .init(rawValue: code), message: message)
+            status.failure = FailureInfo(code: code, message: message)
             let kept = [.done, .failed, .awaitingPlan].contains(stateBefore) ? stateBefore : DeviceState.failed
             await update(state: kept, step: nil, message: message, kind: "state")
         case .success(.alreadyServed(let service)):

@@ -115,7 +115,7 @@ extension Station {
         case .nothingToDo:
             throw StationError(.malformedRequest, code: .planRequired, message: "Name a plan (--plan) for the pre-order.")
         case .refused(let code, let message):
-            throw StationError(.conflict, code: .init(rawValue: code), message: message)
+            throw StationError(.conflict, code: code, message: message)
         }
         return Self.redact(status, reveal: false)
     }

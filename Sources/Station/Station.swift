@@ -469,7 +469,7 @@ public actor Station {
             throw StationError(.internalFailure, code: .ledgerIO, message: "The ledger could not be read: \(error)")
         }
         switch OrderDecision.decide(intent, service: service) {
-        case .refused(let code, let message): throw StationError(.conflict, code: .init(rawValue: code), message: message)
+        case .refused(let code, let message): throw StationError(.conflict, code: code, message: message)
         case .nothingToDo: throw planRequired
         default: return
         }
