@@ -31,16 +31,18 @@ let package = Package(
     targets: [
         // Pure: bytes in, typed values out. Foundation only.
         .target(name: "ATProtocol", swiftSettings: strict),
+        // Pure: the typed failure codes every layer reports and the catalog translates. No Foundation.
+        .target(name: "FailureCodes", swiftSettings: strict),
         // Pure: device dialects and operator profiles as data.
         .target(name: "DeviceCatalog", dependencies: ["ATProtocol"], swiftSettings: strict),
         // Pure: the provisioning workflow over DeviceChannel / LedgerWriting / clock protocols.
-        .target(name: "Provisioning", dependencies: ["ATProtocol", "DeviceCatalog"], swiftSettings: strict),
+        .target(name: "Provisioning", dependencies: ["ATProtocol", "DeviceCatalog", "FailureCodes"], swiftSettings: strict),
         // Pure: the French and English message catalog, units, money and dates. No Foundation.
-        .target(name: "Localization", swiftSettings: strict),
+        .target(name: "Localization", dependencies: ["FailureCodes"], swiftSettings: strict),
         // The AT device driver: the workflow's DeviceDriver over an AT channel, from dialect data.
-        .target(name: "ATDevice", dependencies: ["ATProtocol", "DeviceCatalog", "Provisioning"], swiftSettings: strict),
+        .target(name: "ATDevice", dependencies: ["ATProtocol", "DeviceCatalog", "Provisioning", "FailureCodes"], swiftSettings: strict),
         // Codable API shared by daemon and CLI. Foundation only.
-        .target(name: "StationAPI", swiftSettings: strict),
+        .target(name: "StationAPI", dependencies: ["FailureCodes"], swiftSettings: strict),
         // OS adapter: termios serial port + AT session (one command in flight, deadlines, URCs).
         // The one executor for blocking work of the OS adapters: a detached thread per call.
         .target(name: "OwnThread", swiftSettings: strict),
@@ -52,7 +54,7 @@ let package = Package(
         ], swiftSettings: strict),
         // OS adapter: the SQLite ledger.
         .target(name: "Ledger", dependencies: [
-            "OwnThread",
+            "OwnThread", "FailureCodes",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
@@ -65,7 +67,7 @@ let package = Package(
         // The services: sessions, API routes, lifecycle.
         .target(name: "Station", dependencies: [
             "ATProtocol", "DeviceCatalog", "Provisioning", "ATDevice", "StationAPI", "SerialPort", "Ledger", "UnixHTTP", "DeviceDiscovery",
-            "SIMCard", "PCSCReader",
+            "SIMCard", "PCSCReader", "FailureCodes",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SystemPackage", package: "swift-system"),
@@ -77,7 +79,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .executableTarget(name: "hotspotctl", dependencies: [
-            "StationAPI", "ATProtocol", "UnixHTTP", "Ledger", "Localization", "HandOverCard",
+            "StationAPI", "ATProtocol", "UnixHTTP", "Ledger", "Localization", "HandOverCard", "FailureCodes",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // System-library shims (libudev, libusb-1.0; libumockdev for tests only).
@@ -95,13 +97,13 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         // Pure: HiLink web API (flat XML under limits, CSRF tokens, login derivations, error codes, RSA bodies).
-        .target(name: "HiLinkProtocol", dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")], swiftSettings: strict),
+        .target(name: "HiLinkProtocol", dependencies: ["FailureCodes", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")], swiftSettings: strict),
         // OS adapter: HiLink units over HTTP (SwiftNIO, SO_BINDTODEVICE per interface) and their DeviceDriver.
         .target(name: "HiLink", dependencies: ["HiLinkProtocol", "Provisioning", "ATProtocol", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")], swiftSettings: strict),
         // Glue: discovery's network-device opener for HiLink units (Station's seam, HiLink's driver).
         .target(name: "HiLinkStation", dependencies: ["HiLink", "Station", "Provisioning"], swiftSettings: strict),
         // Pure: SIM card APDUs (class detection, GET RESPONSE, EF_ICCID / EF_IMSI, PIN state) over a transmit protocol.
-        .target(name: "SIMCard", dependencies: ["ATProtocol"], swiftSettings: strict),
+        .target(name: "SIMCard", dependencies: ["ATProtocol", "FailureCodes"], swiftSettings: strict),
         // System-library shim: pcsc-lite's client library (winscard.h), which talks to pcscd.
         .systemLibrary(name: "CPCSCLite", pkgConfig: "libpcsclite", providers: [.apt(["libpcsclite-dev"])]),
         // OS adapter: PC/SC reader and card events (SCardGetStatusChange) and card reads, each on a thread of its own.
@@ -134,7 +136,7 @@ let package = Package(
         .testTarget(name: "StationTests", dependencies: ["TestSupport", "Station", "StationAPI", "Ledger", "ATProtocol", "ModemSimulator", "UnixHTTP", "SIMCard", "PCSCReader", "Provisioning", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "DeviceDiscoveryTests", dependencies: ["TestSupport", "DeviceDiscovery", "SerialPort", "CUMockdev", "Station", "StationAPI", "ModemSimulator", "ATProtocol", "Ledger"], swiftSettings: strict),
         .testTarget(name: "HotspotctlTests", dependencies: ["TestSupport", "hotspotctl", "StationAPI", "HandOverCard", "Localization", "UnixHTTP", "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
-        .testTarget(name: "LocalizationTests", dependencies: ["Localization", "StationAPI", "Provisioning"], swiftSettings: strict),
+        .testTarget(name: "LocalizationTests", dependencies: ["Localization", "StationAPI", "Provisioning", "FailureCodes"], swiftSettings: strict),
         .testTarget(name: "HandOverCardTests", dependencies: ["HandOverCard", "Localization", "StationAPI"], swiftSettings: strict),
         .testTarget(name: "HiLinkProtocolTests", dependencies: ["HiLinkProtocol", .product(name: "_CryptoExtras", package: "swift-crypto")], swiftSettings: strict),
         .testTarget(name: "HiLinkTests", dependencies: ["TestSupport", "HiLink", "HiLinkProtocol", "HiLinkSimulator", "ModemSimulator", "Provisioning", "ATProtocol", "DeviceCatalog", "Station", "Ledger", "HiLinkStation"], swiftSettings: strict),

@@ -145,14 +145,14 @@ public final class ATDriver: DeviceDriver {
         do {
             try await clock.sleep(for: .milliseconds(500))
         } catch {
-            throw DriverFailure(code: "channel-closed", message: "identification was stopped")
+            throw DriverFailure(code: .channelClosed, message: "identification was stopped")
         }
     }
 
     public func enterPIN(_ pin: String) async throws(DriverFailure) -> SIMPinState? {
         let dialect = self.dialect
         guard let command = try? ATCommand.enterPIN(pin) else {
-            throw DriverFailure(code: "pin-invalid", message: "A SIM PIN is 4 to 8 digits.")
+            throw DriverFailure(code: .pinInvalid, message: "A SIM PIN is 4 to 8 digits.")
         }
         // Refused or accepted, the SIM's state afterwards is the answer (a refused PIN leaves it asking, one try less).
         guard try await optional(command, timeout: dialect.timeout("default"), redacted: "AT+CPIN=<pin>") != nil else { return nil }

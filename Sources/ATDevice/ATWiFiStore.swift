@@ -37,7 +37,7 @@ struct ATWiFiStore: WiFiStore {
         do {
             built = try commands(for: settings)
         } catch {
-            throw DriverFailure(code: "wifi-invalid", message: "The Wi-Fi name or key is not allowed: \(String(describing: error)).")
+            throw DriverFailure(code: .wifiInvalid, message: "The Wi-Fi name or key is not allowed: \(String(describing: error)).")
         }
         try await write(built.ssid, redacted: nil)
         try await write(built.key, redacted: fill(spec.setKey, "{key}", "<key>"))
@@ -56,7 +56,7 @@ struct ATWiFiStore: WiFiStore {
             // E5 firmwares answer ERROR while the data lock is on; open it once with the configured code.
             guard !unlocked, let template = spec.unlock, let code = dataLockCode,
                   let checked = try? ATCommand.digitsField(code, field: "code", range: 1...16) else {
-                throw DriverFailure(code: "wifi-refused", message: "The hotspot refused the Wi-Fi setting (\(reply.final.shownText)).")
+                throw DriverFailure(code: .wifiRefused, message: "The hotspot refused the Wi-Fi setting (\(reply.final.shownText)).")
             }
             unlocked = true
             _ = try? await channel.execute(fill(template, "{code}", checked), timeout: unlockTimeout,

@@ -1,5 +1,6 @@
 import ATProtocol
 import DeviceCatalog
+import FailureCodes
 import Provisioning
 
 extension DeviceChannel {
@@ -15,7 +16,7 @@ extension DeviceChannel {
         do {
             command = try ATCommand.ussd(request, encoding: dialect.ussdEncoding)
         } catch {
-            throw DriverFailure(code: "ussd-invalid", message: "The USSD request is not allowed on the wire.")
+            throw DriverFailure(code: .ussdInvalid, message: "The USSD request is not allowed on the wire.")
         }
         return try await ussd(command: command, dialect: dialect, replyTimeout: replyTimeout, redacted: redacted,
                               accepting: isOwnReply)
@@ -37,7 +38,7 @@ extension DeviceChannel {
             throw DriverFailure(code: error.failureCode, message: error.sentence)
         }
         guard response.isOK else {
-            throw DriverFailure(code: "ussd-refused-by-device", message: "the device answered \(response.final.shownText)")
+            throw DriverFailure(code: .ussdRefusedByDevice, message: "the device answered \(response.final.shownText)")
         }
         let deadline = ContinuousClock.now + replyTimeout
         var skipped = 0
@@ -53,7 +54,7 @@ extension DeviceChannel {
             do {
                 reply = try ATParse.ussd(report.line, hint: .init(requestEncoding: dialect.ussdEncoding))
             } catch {
-                throw DriverFailure(code: "ussd-malformed", message: "the network's reply could not be parsed")
+                throw DriverFailure(code: .ussdMalformed, message: "the network's reply could not be parsed")
             }
             if isOwnReply(reply) { break }
             skipped += 1
@@ -68,13 +69,13 @@ extension DeviceChannel {
 
 extension ChannelError {
     /// The workflow's stable failure code for this channel error.
-    public var failureCode: String {
+    public var failureCode: FailureCode {
         switch self {
-        case .timeout: return "device-timeout"
-        case .deviceGone: return "device-gone"
-        case .replyTooLarge: return "reply-too-large"
-        case .closed: return "channel-closed"
-        case .io: return "device-io"
+        case .timeout: return .deviceTimeout
+        case .deviceGone: return .deviceGone
+        case .replyTooLarge: return .replyTooLarge
+        case .closed: return .channelClosed
+        case .io: return .deviceIO
         }
     }
 

@@ -146,7 +146,7 @@ public actor HiLinkClient {
         do {
             return try HiLinkResponse(body: answer.body)
         } catch {
-            throw DriverFailure(code: "device-malformed-reply", message: "The unit's answer to \(path) is not HiLink XML (\(error)).")
+            throw DriverFailure(code: .deviceMalformedReply, message: "The unit's answer to \(path) is not HiLink XML (\(error)).")
         }
     }
 
@@ -166,22 +166,22 @@ public actor HiLinkClient {
         switch answer.status {
         case 200: return answer
         case 300..<400:
-            throw DriverFailure(code: "device-redirected", message: "The unit redirected \(path) (HTTP \(answer.status)); redirects are not followed.")
+            throw DriverFailure(code: .deviceRedirected, message: "The unit redirected \(path) (HTTP \(answer.status)); redirects are not followed.")
         default:
-            throw DriverFailure(code: "device-http-error", message: "The unit answered \(path) with HTTP \(answer.status).")
+            throw DriverFailure(code: .deviceHTTPError, message: "The unit answered \(path) with HTTP \(answer.status).")
         }
     }
 
     static func failure(_ error: HiLinkTransportError, _ path: String) -> DriverFailure {
         switch error {
-        case .timedOut: return DriverFailure(code: "device-timeout", message: "The unit did not answer \(path) in time.")
-        case .bodyTooLarge: return DriverFailure(code: "device-malformed-reply", message: "The unit's answer to \(path) is too large.")
+        case .timedOut: return DriverFailure(code: .deviceTimeout, message: "The unit did not answer \(path) in time.")
+        case .bodyTooLarge: return DriverFailure(code: .deviceMalformedReply, message: "The unit's answer to \(path) is too large.")
         case .closedEarly: return DriverFailure.deviceGone("The unit closed the connection before answering \(path).")
-        case .malformed(let why): return DriverFailure(code: "device-malformed-reply", message: "The unit's answer to \(path) is not valid HTTP (\(why)).")
+        case .malformed(let why): return DriverFailure(code: .deviceMalformedReply, message: "The unit's answer to \(path) is not valid HTTP (\(why)).")
         case .connect(let why): return DriverFailure.deviceGone("The unit cannot be reached (\(why)).")
         case .interfaceGone(let name): return DriverFailure.deviceGone("The unit's interface \(name) is gone.")
-        case .bind(let why): return DriverFailure(code: "interface-bind-failed", message: "Cannot bind to the unit's interface (\(why)); a socket already bound, or a kernel before 5.7 without CAP_NET_RAW, refuses it.")
-        case .cancelled: return DriverFailure(code: "cancelled", message: "The request to \(path) was cancelled.")
+        case .bind(let why): return DriverFailure(code: .interfaceBindFailed, message: "Cannot bind to the unit's interface (\(why)); a socket already bound, or a kernel before 5.7 without CAP_NET_RAW, refuses it.")
+        case .cancelled: return DriverFailure(code: .cancelled, message: "The request to \(path) was cancelled.")
         }
     }
 
@@ -203,7 +203,7 @@ public actor HiLinkClient {
         let page = try await exchange(.GET, "/", headers: cookie.map { [("Cookie", $0)] } ?? [], body: nil)
         tokens.replace(with: HiLinkTokenStore.metaTokens(inPage: String(decoding: page.body.prefix(64 * 1024), as: UTF8.self)))
         guard !tokens.isEmpty else {
-            throw DriverFailure(code: "session-refused", message: "The unit gave no session token (SesTokInfo, token and home page tried).")
+            throw DriverFailure(code: .sessionRefused, message: "The unit gave no session token (SesTokInfo, token and home page tried).")
         }
     }
 
@@ -215,7 +215,7 @@ public actor HiLinkClient {
     public func login() async throws(DriverFailure) {
         if let loginRefusal { throw loginRefusal }
         guard let password = configuration.password else {
-            throw DriverFailure(code: "login-required", message: "The unit asks for a login and no password is configured for it.")
+            throw DriverFailure(code: .loginRequired, message: "The unit asks for a login and no password is configured for it.")
         }
         try await waitOutLockout()
         if cookie == nil || tokens.isEmpty { try await prime() }
@@ -235,7 +235,7 @@ public actor HiLinkClient {
         if methods == [.type4] && state?.externPasswordType == nil { methods.append(.scram) }
         for (index, method) in methods.enumerated() {
             guard loginAttempts < configuration.maxLoginAttempts else {
-                let refusal = DriverFailure(code: "login-attempts-exhausted",
+                let refusal = DriverFailure(code: .loginAttemptsExhausted,
                                             message: "\(configuration.maxLoginAttempts) login attempts failed; the unit is not tried again until its password is corrected.")
                 loginRefusal = refusal
                 throw refusal
@@ -260,12 +260,12 @@ public actor HiLinkClient {
                     wait = remaining
                 }
                 lockedUntil = ClockDeadline(after: .seconds(wait), on: configuration.clock)
-                throw DriverFailure(code: "login-locked", message: "The unit locked its login after wrong passwords; \(wait) s left.")
+                throw DriverFailure(code: .loginLocked, message: "The unit locked its login after wrong passwords; \(wait) s left.")
             case .refused(let code):
                 let last = index == methods.count - 1
                 if !last && (code == .wrongCredentials || code == .unknownEndpoint || code == .parameter) { continue }
                 if loginAttempts >= configuration.maxLoginAttempts {
-                    loginRefusal = DriverFailure(code: "login-attempts-exhausted",
+                    loginRefusal = DriverFailure(code: .loginAttemptsExhausted,
                                                  message: "\(configuration.maxLoginAttempts) login attempts failed (last: \(code)); the unit is not tried again until its password is corrected.")
                 }
                 throw DriverFailure(code: code.failureCode, message: "The unit refused the login (\(code)).")
@@ -282,12 +282,12 @@ public actor HiLinkClient {
             return
         }
         guard left <= configuration.maxLockoutWait else {
-            throw DriverFailure(code: "login-locked", message: "The unit's login is locked for \(left.components.seconds + 1) s more; it is not tried before.")
+            throw DriverFailure(code: .loginLocked, message: "The unit's login is locked for \(left.components.seconds + 1) s more; it is not tried before.")
         }
         do {
             try await configuration.clock.sleep(for: left)
         } catch {
-            throw DriverFailure(code: "cancelled", message: "Cancelled while waiting out a login lock-out.")
+            throw DriverFailure(code: .cancelled, message: "Cancelled while waiting out a login lock-out.")
         }
         lockedUntil = nil
     }
@@ -302,7 +302,7 @@ public actor HiLinkClient {
         switch method {
         case .type4, .plain:
             if tokens.isEmpty { try await prime() }
-            guard let token = tokens.take() else { throw DriverFailure(code: "session-refused", message: "No token to log in with.") }
+            guard let token = tokens.take() else { throw DriverFailure(code: .sessionRefused, message: "No token to log in with.") }
             let secret = method == .type4 ? HiLinkLogin.passwordType4(user: user, password: password, token: token) : HiLinkLogin.passwordPlain(password)
             let body = HiLinkXML.request(["Username": user, "Password": secret, "password_type": method == .type4 ? "4" : "0"])
             loginPosts += 1
@@ -316,13 +316,13 @@ public actor HiLinkClient {
             guard case .fields(let element) = challenge else { return outcome(challenge) }
             guard let salt = element["salt"], let serverNonce = element["servernonce"],
                   let iterations = element["iterations"].flatMap({ Int($0) }) else {
-                throw DriverFailure(code: "device-malformed-reply", message: "The unit's SCRAM challenge lacks salt, nonce or iterations.")
+                throw DriverFailure(code: .deviceMalformedReply, message: "The unit's SCRAM challenge lacks salt, nonce or iterations.")
             }
             let proof: HiLinkSCRAM.Proof
             do {
                 proof = try scram.proof(password: password, salt: salt, serverNonce: serverNonce, iterations: iterations)
             } catch {
-                throw DriverFailure(code: "login-failed", message: "The unit's SCRAM challenge is unusable (\(error)).")
+                throw DriverFailure(code: .loginFailed, message: "The unit's SCRAM challenge is unusable (\(error)).")
             }
             if tokens.isEmpty { try await prime() }
             let final = try await once(.POST, "/api/user/authentication_login",
@@ -331,7 +331,7 @@ public actor HiLinkClient {
             do {
                 try HiLinkSCRAM.verify(serverSignature: answer["serversignature"] ?? "", expected: proof.expectedServerSignature)
             } catch {
-                throw DriverFailure(code: "login-failed", message: "The unit did not prove it knows the password (server signature).")
+                throw DriverFailure(code: .loginFailed, message: "The unit did not prove it knows the password (server signature).")
             }
             if let n = answer["rsan"], let e = answer["rsae"] { rsaKey = try? HiLinkRSA.PublicKey(modulusHex: n, exponentHex: e) }
             return .success
@@ -360,7 +360,7 @@ public actor HiLinkClient {
             rsaKey = key
             return (key, padding)
         } catch {
-            throw DriverFailure(code: "device-malformed-reply", message: "The unit's public key is unusable (\(error)).")
+            throw DriverFailure(code: .deviceMalformedReply, message: "The unit's public key is unusable (\(error)).")
         }
     }
 
@@ -370,7 +370,7 @@ public actor HiLinkClient {
         do {
             return try HiLinkRSA.encrypt(text, key: key, padding: padding)
         } catch {
-            throw DriverFailure(code: "encryption-failed", message: "Cannot encrypt for the unit (\(error)).")
+            throw DriverFailure(code: .encryptionFailed, message: "Cannot encrypt for the unit (\(error)).")
         }
     }
 }

@@ -105,7 +105,7 @@ public final class HiLinkDriver: DeviceDriver {
     /// SIM state back. Never retried here.
     public func enterPIN(_ pin: String) async throws(DriverFailure) -> SIMPinState? {
         guard (4...8).contains(pin.count), pin.allSatisfy(\.isASCIIDigit) else {
-            throw DriverFailure(code: "pin-invalid", message: "A SIM PIN is 4 to 8 digits.")
+            throw DriverFailure(code: .pinInvalid, message: "A SIM PIN is 4 to 8 digits.")
         }
         let body = HiLinkXML.request(["OperateType": "0", "CurrentPin": pin, "NewPin": "", "PukCode": ""])
         let answer: HiLinkResponse
@@ -138,7 +138,7 @@ public final class HiLinkDriver: DeviceDriver {
     public func ussd(_ request: String, replyTimeout: Duration, redacted: String?,
                      accepting isOwnReply: @escaping @Sendable (USSDReply) -> Bool) async throws(DriverFailure) -> USSDReply {
         guard canSendUSSD(request) else {
-            throw DriverFailure(code: "ussd-invalid", message: "The USSD request has characters the unit cannot carry.")
+            throw DriverFailure(code: .ussdInvalid, message: "The USSD request has characters the unit cannot carry.")
         }
         let clock = client.configuration.clock
         let deadline = ClockDeadline(after: replyTimeout, on: clock)
@@ -167,11 +167,11 @@ public final class HiLinkDriver: DeviceDriver {
             do {
                 try await clock.sleep(for: pause)
             } catch {
-                throw DriverFailure(code: "cancelled", message: "The USSD wait was cancelled.")
+                throw DriverFailure(code: .cancelled, message: "The USSD wait was cancelled.")
             }
         }
         await release()
-        throw DriverFailure(code: "device-timeout", message: "No USSD answer within \(replyTimeout) for \(redacted ?? "the request").")
+        throw DriverFailure(code: .deviceTimeout, message: "No USSD answer within \(replyTimeout) for \(redacted ?? "the request").")
     }
 
     /// Ends a pending USSD session (best effort, one second at most: the call's deadline has already come).

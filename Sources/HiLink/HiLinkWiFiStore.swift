@@ -39,12 +39,12 @@ public struct HiLinkWiFiStore: WiFiStore {
 
     /// Writes name and key (WPA2-PSK, AES) and restarts the unit's Wi-Fi.
     public func write(_ settings: WiFiSettings) async throws(DriverFailure) {
-        if let problem = problem(with: settings) { throw DriverFailure(code: "wifi-refused", message: problem) }
+        if let problem = problem(with: settings) { throw DriverFailure(code: .wifiRefused, message: problem) }
         let variant = try await variant()
         if variant.multiSSID {
             var all = try await client.get("/api/wlan/multi-basic-settings")
             guard var list = all.child("Ssids"), let first = list.children.firstIndex(where: { $0.name == "Ssid" }) else {
-                throw DriverFailure(code: "device-malformed-reply", message: "The unit's multi-SSID settings have no <Ssid>.")
+                throw DriverFailure(code: .deviceMalformedReply, message: "The unit's multi-SSID settings have no <Ssid>.")
             }
             var ssid = list.children[first]
             ssid.set("WifiSsid", settings.ssid)
@@ -83,7 +83,7 @@ public struct HiLinkWiFiStore: WiFiStore {
         if variant.multiSSID {
             let all = try await client.get("/api/wlan/multi-basic-settings")
             guard let ssid = all.child("Ssids")?.children.first(where: { $0.name == "Ssid" }) else {
-                throw DriverFailure(code: "device-malformed-reply", message: "The unit's multi-SSID settings have no <Ssid>.")
+                throw DriverFailure(code: .deviceMalformedReply, message: "The unit's multi-SSID settings have no <Ssid>.")
             }
             try Self.checkAuthMode(ssid["WifiAuthmode"])
             return WiFiReadBack(ssid: ssid["WifiSsid"], key: nil, keyReadable: false)
@@ -98,7 +98,7 @@ public struct HiLinkWiFiStore: WiFiStore {
 
     static func checkAuthMode(_ mode: String?) throws(DriverFailure) {
         guard let mode, mode.uppercased().contains("WPA2") else {
-            throw DriverFailure(code: "wifi-refused", message: "The unit reports Wi-Fi security \(mode ?? "none"), not WPA2-PSK.")
+            throw DriverFailure(code: .wifiRefused, message: "The unit reports Wi-Fi security \(mode ?? "none"), not WPA2-PSK.")
         }
     }
 }

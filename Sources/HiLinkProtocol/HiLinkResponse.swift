@@ -1,3 +1,5 @@
+import FailureCodes
+
 /// What a HiLink API answer means: `<response>OK</response>`, a `<response>` with fields, or `<error>`.
 public enum HiLinkResponse: Sendable, Equatable {
     /// `<response>OK</response>`.
@@ -87,20 +89,20 @@ public struct HiLinkErrorCode: Sendable, Equatable, Hashable, CustomStringConver
     public var needsLogin: Bool { self == .noRights }
 
     /// The stable failure code the station reports for this error.
-    public var failureCode: String {
+    public var failureCode: FailureCode {
         switch self {
-        case .noRights: return "login-required"
-        case .wrongCredentials: return "login-failed"
-        case .lockedOut, .loginTooFrequent: return "login-locked"
-        case .tooManyUsers, .loggedInElsewhere: return "login-busy"
-        case .busy: return "device-busy"
-        case .unknownEndpoint: return "unsupported-by-device"
-        case .format, .parameter: return "refused-by-device"
-        case .ussdBusy, .ussdUnsupported: return "ussd-refused-by-device"
-        case .wrongPIN: return "pin-wrong"
-        case .ussdNetworkTimeout: return "ussd-network-timeout"
-        case .wrongToken, .wrongSession, .wrongSessionToken: return "session-refused"
-        default: return "device-error"
+        case .noRights: return .loginRequired
+        case .wrongCredentials: return .loginFailed
+        case .lockedOut, .loginTooFrequent: return .loginLocked
+        case .tooManyUsers, .loggedInElsewhere: return .loginBusy
+        case .busy: return .deviceBusy
+        case .unknownEndpoint: return .unsupportedByDevice
+        case .format, .parameter: return .refusedByDevice
+        case .ussdBusy, .ussdUnsupported: return .ussdRefusedByDevice
+        case .wrongPIN: return .pinWrong
+        case .ussdNetworkTimeout: return .ussdNetworkTimeout
+        case .wrongToken, .wrongSession, .wrongSessionToken: return .sessionRefused
+        default: return .deviceError
         }
     }
 

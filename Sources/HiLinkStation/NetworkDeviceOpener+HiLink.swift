@@ -22,7 +22,7 @@ extension NetworkDeviceOpener {
             let driver = try await HiLinkDriver.open(configuration)
             return .success(NetworkDeviceConnection(driver: driver, port: configuration.endpoint.label, close: {}))
         } catch {
-            return .failure(StationError(status: error.isDeviceGone || error.code == "device-timeout" ? 504 : 502, code: error.code,
+            return .failure(StationError(error.isDeviceGone || error.code == .deviceTimeout ? .timedOut : .deviceFailed, code: error.code,
                                          message: "The HiLink unit at \(configuration.endpoint.label) cannot be opened: \(error.message)"))
         }
     }
@@ -51,7 +51,7 @@ extension HiLinkSettings {
     public func urlOpener() -> @Sendable (_ url: String, _ interface: String?) async -> Result<NetworkDeviceConnection, StationError> {
         { url, interface in
             guard let endpoint = HiLinkEndpoint(url: url, interface: interface) else {
-                return .failure(StationError(status: 422, code: "invalid-url",
+                return .failure(StationError(.unprocessable, code: .invalidURL,
                                              message: "A HiLink unit is named http://HOST[:PORT], with an interface name of 1 to 15 characters."))
             }
             return await NetworkDeviceOpener.openHiLink(configuration(endpoint: endpoint))

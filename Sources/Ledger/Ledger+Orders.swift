@@ -1,3 +1,4 @@
+import FailureCodes
 import Foundation
 import GRDB
 
@@ -121,7 +122,7 @@ public enum OrderDecision: Sendable, Equatable {
     /// A policy with no default plan and no open order: wait for a technician.
     case nothingToDo
     /// Refused, with a stable code and a sentence saying what to do instead.
-    case refused(code: String, message: String)
+    case refused(code: FailureCode, message: String)
 
     /// Whether a person's request asks what the open order already asks (what it leaves out, it leaves to the order).
     private static func asksTheSame(_ intent: OrderIntent, as open: OrderRecord) -> Bool {
@@ -149,10 +150,10 @@ public enum OrderDecision: Sendable, Equatable {
             case .notApplied:
                 return .replace(open)
             case .pending(let voucherID, let state):
-                return .refused(code: "order-open", message: "Order \(open.id) (plan \(open.plan)) has voucher \(voucherID) "
+                return .refused(code: .orderOpen, message: "Order \(open.id) (plan \(open.plan)) has voucher \(voucherID) "
                     + "\(state.rawValue): settle it before asking for something else.")
             case .applied:
-                return .refused(code: "order-open", message: "Order \(open.id) (plan \(open.plan)) already has its credit "
+                return .refused(code: .orderOpen, message: "Order \(open.id) (plan \(open.plan)) already has its credit "
                     + "and is not finished: run `provision` without options to finish it, then ask for more.")
             }
         }
@@ -164,7 +165,7 @@ public enum OrderDecision: Sendable, Equatable {
         case .provision:
             if service.isServed {
                 let by = service.lastFulfilled.map { "order \($0.id)" } ?? "a voucher applied earlier"
-                return .refused(code: "already-served", message: "This SIM was already served (\(by)): use `topup` for "
+                return .refused(code: .alreadyServed, message: "This SIM was already served (\(by)): use `topup` for "
                     + "more credit, or `provision --again` for credit and a new Wi-Fi key.")
             }
             return canPlace ? .place : .nothingToDo
@@ -183,7 +184,7 @@ public enum OrderPlacement: Sendable, Equatable {
     /// No order and nothing to do (a policy without a default plan).
     case nothingToDo
     /// Refused, nothing written.
-    case refused(code: String, message: String)
+    case refused(code: FailureCode, message: String)
 }
 
 extension Ledger {

@@ -71,5 +71,5 @@ public struct Messages: Sendable {
     }
 
     /// Every failure code with an entry of its own (families such as `ledger-…` are answered besides these).
-    public static var failureCodes: [String] { FailureCatalog.entries.keys.sorted() }
+    public static var failureCodes: [String] { FailureCatalog.entries.keys.sorted().map(\.rawValue) }
 }

@@ -1,4 +1,5 @@
 import ATProtocol
+import FailureCodes
 
 /// What the provisioning workflow asks of a device, whatever it speaks (AT on a serial port, a HiLink web API,
 /// a PC/SC card reader).
@@ -66,21 +67,21 @@ public struct WiFiReadBack: Sendable, Equatable {
 /// `wifi-refused`, `login-failed` …) and a sentence for people, free of secrets and of the device's raw lines.
 public struct DriverFailure: Error, Sendable, Equatable {
     /// Stable code.
-    public var code: String
+    public var code: FailureCode
     /// A sentence for people.
     public var message: String
 
     /// Creates a failure.
-    public init(code: String, message: String) {
+    public init(code: FailureCode, message: String) {
         self.code = code
         self.message = message
     }
 
     /// The device went away (unplug, end of file, interface gone).
     public static func deviceGone(_ message: String = "the device went away") -> DriverFailure {
-        DriverFailure(code: "device-gone", message: message)
+        DriverFailure(code: .deviceGone, message: message)
     }
 
     /// Whether the device is gone.
-    public var isDeviceGone: Bool { code == "device-gone" }
+    public var isDeviceGone: Bool { code == .deviceGone }
 }

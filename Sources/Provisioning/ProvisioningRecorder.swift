@@ -1,3 +1,5 @@
+import FailureCodes
+
 /// Where provisioning writes what it does: the ledger, behind a protocol so the workflow stays free of SQLite.
 ///
 /// Every call returns only once the record is durable. `markSending` in particular must be committed before the
@@ -45,11 +47,11 @@ public struct ReservedVoucher: Sendable, Equatable {
 /// A ledger write that failed, with a stable code (`disk-full`, `sim-has-unsettled-voucher`…).
 public struct RecorderError: Error, Sendable, Equatable {
     /// Stable code.
-    public var code: String
+    public var code: FailureCode
     /// A sentence for people.
     public var message: String
     /// Creates an error.
-    public init(code: String, message: String) {
+    public init(code: FailureCode, message: String) {
         self.code = code
         self.message = message
     }

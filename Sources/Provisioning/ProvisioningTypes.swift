@@ -1,5 +1,6 @@
 import ATProtocol
 import DeviceCatalog
+import FailureCodes
 
 /// What the device said about itself and its SIM, whatever driver read it.
 public struct DeviceIdentity: Sendable, Equatable {
@@ -68,11 +69,11 @@ public struct ProvisioningFailure: Error, Sendable, Equatable {
     /// The step that failed.
     public var step: ProvisioningStep
     /// Stable code (`sim-pin-required`, `voucher-rejected`, `device-gone`…).
-    public var code: String
+    public var code: FailureCode
     /// A sentence for the technician, free of secrets.
     public var message: String
     /// Creates a failure.
-    public init(step: ProvisioningStep, code: String, message: String) {
+    public init(step: ProvisioningStep, code: FailureCode, message: String) {
         self.step = step
         self.code = code
         self.message = message

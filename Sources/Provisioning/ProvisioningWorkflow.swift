@@ -1,5 +1,6 @@
 import ATProtocol
 import DeviceCatalog
+import FailureCodes
 
 /// Settings the workflow needs from configuration.
 public struct ProvisioningPolicy: Sendable {
@@ -66,7 +67,7 @@ public struct ProvisioningWorkflow: Sendable {
         }
         guard identity.deviceKey != nil else {
             let why = identity.unreadable["imei"] ?? "the device gave no IMEI"
-            throw fail(.identify, "imei-unreadable", "The device could not be identified: \(why), and no SIM ICCID was read.")
+            throw fail(.identify, .imeiUnreadable, "The device could not be identified: \(why), and no SIM ICCID was read.")
         }
         // A configured PIN is tried automatically only on a SIM that has not lost a try: a wrong configured PIN must
         // not spend one try per plug-in until the SIM is blocked (a person's `unlock` is the way on from there).
@@ -149,29 +150,29 @@ public struct ProvisioningWorkflow: Sendable {
         // SIM: present, unlocked, identified.
         try await begin(.sim, run)
         guard let iccid = identity.iccid else {
-            throw try await failStep(.sim, run, "sim-unreadable", "The SIM's ICCID could not be read: is a SIM inserted?")
+            throw try await failStep(.sim, run, .simUnreadable, "The SIM's ICCID could not be read: is a SIM inserted?")
         }
         switch identity.pinState {
         case .ready?:
             break
         case .simPIN?:
-            throw try await failStep(.sim, run, "sim-pin-required", "The SIM is PIN-locked and no PIN is configured for it.")
+            throw try await failStep(.sim, run, .simPINRequired, "The SIM is PIN-locked and no PIN is configured for it.")
         case .simPUK?:
-            throw try await failStep(.sim, run, "sim-puk-required", "The SIM is PUK-blocked: it needs its PUK from the operator.")
+            throw try await failStep(.sim, run, .simPUKRequired, "The SIM is PUK-blocked: it needs its PUK from the operator.")
         case .other(let text)?:
-            throw try await failStep(.sim, run, "sim-not-ready", "The SIM is not ready (\(text)).")
+            throw try await failStep(.sim, run, .simNotReady, "The SIM is not ready (\(text)).")
         case nil, .simPIN2?, .simPUK2?, .phoneSIMPIN?:
-            throw try await failStep(.sim, run, "sim-not-ready", "The SIM did not report a ready state.")
+            throw try await failStep(.sim, run, .simNotReady, "The SIM did not report a ready state.")
         }
         guard let imsi = identity.imsi else {
-            throw try await failStep(.sim, run, "imsi-unreadable", "The SIM did not give its IMSI.")
+            throw try await failStep(.sim, run, .imsiUnreadable, "The SIM did not give its IMSI.")
         }
         try await succeed(.sim, run, ["iccid.luhn": iccid.luhnValid ? "valid" : "invalid"])
 
         // Plan and operator.
         try await begin(.plan, run)
         guard let profile = policy.operatorProfile(for: imsi.digits) else {
-            throw try await failStep(.plan, run, "no-operator-profile",
+            throw try await failStep(.plan, run, .noOperatorProfile,
                                      "No operator profile serves MCC \(imsi.mcc) MNC \(imsi.mnc).")
         }
         run.operatorName = profile.name
@@ -180,7 +181,7 @@ public struct ProvisioningWorkflow: Sendable {
         var wifiPlan: WiFiSettings?
         let store = identity.hasWiFi ? driver.wifiStore : nil
         if store == nil && order.setsWiFi && (order.ssid != nil || order.key != nil) {
-            throw try await failStep(.plan, run, "wifi-unsupported",
+            throw try await failStep(.plan, run, .wifiUnsupported,
                                      "This device has no Wi-Fi to set a name or key on. No voucher was used.")
         }
         if let store, order.setsWiFi {
@@ -189,7 +190,7 @@ public struct ProvisioningWorkflow: Sendable {
             let key = order.key ?? keys.makeKey(length: policy.wifi.keyLength)
             let settings = WiFiSettings(ssid: ssid, key: key)
             if let problem = store.problem(with: settings) {
-                throw try await failStep(.plan, run, "wifi-invalid",
+                throw try await failStep(.plan, run, .wifiInvalid,
                                          "The Wi-Fi name or key is not allowed: \(problem). No voucher was used.")
             }
             wifiPlan = settings
@@ -203,7 +204,7 @@ public struct ProvisioningWorkflow: Sendable {
                 try await record(step, .skipped, run, ["reason": "the order's credit is already applied"])
             }
         } else if let pending = order.pendingVoucherID {
-            throw try await failStep(.reserve, run, "voucher-unsettled",
+            throw try await failStep(.reserve, run, .voucherUnsettled,
                                      "Voucher \(pending) of this order is not settled: no other voucher is used until it is "
                                      + "(plug the device back in to check the balance, or settle it by hand).")
         } else {
@@ -238,7 +239,7 @@ public struct ProvisioningWorkflow: Sendable {
         do {
             guard let reserved = try await recorder.reserveVoucher(plan: order.plan.name, provisioningID: run.id,
                                                                     iccid: iccid.digits) else {
-                throw try await failStep(.reserve, run, "no-voucher-available",
+                throw try await failStep(.reserve, run, .noVoucherAvailable,
                                          "No voucher of plan \(order.plan.name) is available: import more.")
             }
             voucher = reserved
@@ -247,7 +248,7 @@ public struct ProvisioningWorkflow: Sendable {
         } catch let failure as ProvisioningFailure {
             throw failure
         } catch {
-            throw try await failStep(.reserve, run, "internal", "Unexpected error.")
+            throw try await failStep(.reserve, run, .internalFailure, "Unexpected error.")
         }
         try await succeed(.reserve, run, ["voucher.id": String(voucher.id)])
 
@@ -256,7 +257,7 @@ public struct ProvisioningWorkflow: Sendable {
         let request = profile.rechargeRequest(code: voucher.code)
         guard driver.canSendUSSD(request) else {
             try? await recorder.releaseVoucher(voucher.id)
-            throw try await failStep(.recharge, run, "voucher-unusable",
+            throw try await failStep(.recharge, run, .voucherUnusable,
                                      "Voucher \(voucher.id) cannot be sent as USSD; it was put back.")
         }
         do {
@@ -272,8 +273,8 @@ public struct ProvisioningWorkflow: Sendable {
             reply = try await driver.ussd(request, replyTimeout: replyTimeout, redacted: "recharge voucher \(voucher.id)",
                                           accepting: { !profile.looksLikeBalanceReply($0.text ?? "") })
         } catch {
-            try await settleUnknown(voucher, run, reason: error.code, raw: nil)
-            throw try await failStep(.recharge, run, "voucher-unknown",
+            try await settleUnknown(voucher, run, reason: error.code.rawValue, raw: nil)
+            throw try await failStep(.recharge, run, .voucherUnknown,
                                      "The recharge's outcome is unknown (\(error.message)); voucher \(voucher.id) is held for settlement.")
         }
         let raw = reply.rawText ?? ""
@@ -291,7 +292,7 @@ public struct ProvisioningWorkflow: Sendable {
                 } catch {
                     throw try await failStep(.recharge, run, error.code, error.message)
                 }
-                throw try await failStep(.recharge, run, "voucher-rejected",
+                throw try await failStep(.recharge, run, .voucherRejected,
                                          "The operator refused voucher \(voucher.id); the balance did not change (\(before) → \(now) MB).",
                                          ["reply": text, "balance.before.mb": String(before), "balance.after.mb": String(now)])
             }
@@ -301,12 +302,12 @@ public struct ProvisioningWorkflow: Sendable {
             case .failure(let failure): why = "refusal read but the balance could not be checked (\(failure.message))"
             }
             try await settleUnknown(voucher, run, reason: why, raw: raw)
-            throw try await failStep(.recharge, run, "voucher-unknown",
+            throw try await failStep(.recharge, run, .voucherUnknown,
                                      "The operator's reply reads as a refusal but the balance does not confirm it (\(why)); "
                                      + "voucher \(voucher.id) is held for settlement.", ["reply": text])
         default:
             try await settleUnknown(voucher, run, reason: "unclear reply (status \(reply.status))", raw: raw)
-            throw try await failStep(.recharge, run, "voucher-unknown",
+            throw try await failStep(.recharge, run, .voucherUnknown,
                                      "The operator's reply was unclear; voucher \(voucher.id) is held for settlement.",
                                      ["reply": text])
         }
@@ -318,7 +319,7 @@ public struct ProvisioningWorkflow: Sendable {
         var goneDuringConfirm = false
         switch await readBalance(profile) {
         case .success(let figure): after = figure
-        case .failure(let failure): goneDuringConfirm = failure.code == "device-gone"
+        case .failure(let failure): goneDuringConfirm = failure.code == .deviceGone
         }
         do {
             try await recorder.markApplied(voucher.id, balanceBeforeMB: before, balanceAfterMB: after, rawReply: raw)
@@ -328,15 +329,15 @@ public struct ProvisioningWorkflow: Sendable {
         run.creditApplied = true
         run.balanceAfter = after
         if goneDuringConfirm {
-            throw try await failStep(.confirm, run, "device-gone",
+            throw try await failStep(.confirm, run, .deviceGone,
                                      "The recharge was accepted; the device went away before the new balance was read.")
         }
         guard let after else {
-            throw try await failStep(.confirm, run, "balance-unconfirmed",
+            throw try await failStep(.confirm, run, .balanceUnconfirmed,
                                      "The recharge was accepted but the new balance could not be read.")
         }
         guard after >= Self.adding(before, order.plan.megabytes) else {
-            throw try await failStep(.confirm, run, "balance-not-increased",
+            throw try await failStep(.confirm, run, .balanceNotIncreased,
                                      "The recharge was accepted but the balance went from \(before) to \(after) MB.",
                                      ["balance.before.mb": String(before), "balance.after.mb": String(after)])
         }
@@ -345,7 +346,7 @@ public struct ProvisioningWorkflow: Sendable {
 
     /// Why a balance could not be read: a stable code, a sentence and what to record.
     private struct BalanceFailure: Error {
-        var code: String
+        var code: FailureCode
         var message: String
         var detail: [String: String] = [:]
     }
@@ -364,7 +365,7 @@ public struct ProvisioningWorkflow: Sendable {
             return .success(try profile.readBalance(in: reply.text ?? ""))
         } catch {
             let message = "The balance reply could not be read: \(error)."
-            return .failure(BalanceFailure(code: "balance-unreadable", message: message,
+            return .failure(BalanceFailure(code: .balanceUnreadable, message: message,
                                            detail: ["reply": String((reply.text ?? "").prefix(160))]))
         }
     }
@@ -403,10 +404,10 @@ public struct ProvisioningWorkflow: Sendable {
             throw try await failStep(.verify, run, error.code, error.message)
         }
         guard stored.ssid == wifi.ssid else {
-            throw try await failStep(.verify, run, "wifi-readback-mismatch", "The hotspot does not report the Wi-Fi name just set.")
+            throw try await failStep(.verify, run, .wifiReadbackMismatch, "The hotspot does not report the Wi-Fi name just set.")
         }
         guard !stored.keyReadable || stored.key == wifi.key else {
-            throw try await failStep(.verify, run, "wifi-readback-mismatch", "The hotspot does not report the Wi-Fi key just set.")
+            throw try await failStep(.verify, run, .wifiReadbackMismatch, "The hotspot does not report the Wi-Fi key just set.")
         }
         var detail = ["ssid": wifi.ssid]
         if !stored.keyReadable { detail["key.readback"] = "this device does not report its key" }
@@ -415,7 +416,7 @@ public struct ProvisioningWorkflow: Sendable {
 
     // MARK: - Recording helpers
 
-    private func fail(_ step: ProvisioningStep, _ code: String, _ message: String) -> ProvisioningFailure {
+    private func fail(_ step: ProvisioningStep, _ code: FailureCode, _ message: String) -> ProvisioningFailure {
         ProvisioningFailure(step: step, code: code, message: message)
     }
 
@@ -438,10 +439,10 @@ public struct ProvisioningWorkflow: Sendable {
     }
 
     /// Records a failed step and returns the failure to throw.
-    private func failStep(_ step: ProvisioningStep, _ run: Run, _ code: String, _ message: String,
+    private func failStep(_ step: ProvisioningStep, _ run: Run, _ code: FailureCode, _ message: String,
                           _ detail: [String: String] = [:]) async throws(ProvisioningFailure) -> ProvisioningFailure {
         var detail = detail
-        detail["code"] = code
+        detail["code"] = code.rawValue
         detail["message"] = message
         try await record(step, .failed, run, detail)
         return fail(step, code, message)

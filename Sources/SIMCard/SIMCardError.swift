@@ -1,3 +1,5 @@
+import FailureCodes
+
 /// Why a SIM could not be read or unlocked: a stable kebab-case `code` and a sentence free of the card's
 /// identifiers and of any PIN.
 ///
@@ -32,21 +34,21 @@ public enum SIMCardError: Error, Sendable, Equatable {
     case pinNotRequired
 
     /// A stable code for APIs and the ledger.
-    public var code: String {
+    public var code: FailureCode {
         switch self {
-        case .cardRemoved: "card-removed"
-        case .readerGone: "reader-gone"
-        case .transport: "reader-failed"
-        case .responseTooShort: "card-reply-too-short"
-        case .responseTooLong: "card-reply-too-long"
-        case .endlessChain: "card-reply-endless"
-        case .unexpectedStatus: "card-status-unexpected"
-        case .notASIM: "not-a-sim"
-        case .malformedICCID: "iccid-malformed"
-        case .malformedIMSI: "imsi-malformed"
-        case .pinFormat: "pin-format"
-        case .pinBlocked: "sim-puk-required"
-        case .pinNotRequired: "pin-not-required"
+        case .cardRemoved: .cardRemoved
+        case .readerGone: .readerGone
+        case .transport: .readerFailed
+        case .responseTooShort: .cardReplyTooShort
+        case .responseTooLong: .cardReplyTooLong
+        case .endlessChain: .cardReplyEndless
+        case .unexpectedStatus: .cardStatusUnexpected
+        case .notASIM: .notASIM
+        case .malformedICCID: .iccidMalformed
+        case .malformedIMSI: .imsiMalformed
+        case .pinFormat: .pinFormat
+        case .pinBlocked: .simPUKRequired
+        case .pinNotRequired: .pinNotRequired
         }
     }
 

@@ -5,8 +5,10 @@ import UnixHTTP
 
 /// Maps HTTP requests on the control socket to station operations, and their results to JSON.
 ///
-/// Routes are listed in `StationRoute`. Errors become `APIErrorBody` with a stable code; the caller's uid from
-/// `SO_PEERCRED` is passed to every operation that changes money or devices, so the ledger says who asked.
+/// Routes are the cases of `StationRoute`, parsed here and answered in one exhaustive `switch`. This is the only
+/// place that knows HTTP statuses: operations throw `StationError`, whose kind becomes the status here, with an
+/// `APIErrorBody` holding its stable code. The caller's uid from `SO_PEERCRED` is passed to every operation that
+/// changes money or devices, so the ledger says who asked.
 public struct APIRouter: Sendable {
     private let station: Station
     private let refusals = RefusalRecorder()
@@ -18,9 +20,10 @@ public struct APIRouter: Sendable {
 
     /// Answers one request.
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        let kind = StationRoute.Kind(method: request.method, segments: request.pathSegments)
         let role = callerRole(request)
-        if let refusal = await authorise(request, role: role) { return refusal }
-        if let refusal = await admitMoneyOperation(request) { return refusal }
+        if let refusal = await authorise(request, kind: kind, role: role) { return refusal }
+        if let refusal = await admitMoneyOperation(request, kind: kind) { return refusal }
         let response: HTTPResponse
         do {
             response = try await route(request, role: role)
@@ -28,8 +31,7 @@ public struct APIRouter: Sendable {
             response = Self.error(error)
         }
         // A voucher file refused whole imported nothing: it does not count against the caller's rate.
-        if Self.isVoucherImport(method: request.method, segments: request.pathSegments),
-           !(200..<300).contains(response.status) {
+        if kind == .importVouchers, !(200..<300).contains(response.status) {
             await station.rateLimiter.refund(uid: request.peer.map { Int($0.uid) })
         }
         return response
@@ -43,12 +45,10 @@ public struct APIRouter: Sendable {
     }
 
     /// Refuses (403, `forbidden`, the group needed) a request beyond the caller's role, and records the refusal.
-    private func authorise(_ request: HTTPRequest, role: CallerRole) async -> HTTPResponse? {
-        let segments = request.pathSegments
-        guard segments.first == "v1" else { return nil }
+    private func authorise(_ request: HTTPRequest, kind: StationRoute.Kind?, role: CallerRole) async -> HTTPResponse? {
+        guard request.pathSegments.first == "v1" else { return nil }
         let scope = RevealScope(query: request.query["reveal"]) ?? .none
-        let needed = AccessPolicy.required(method: request.method, route: Array(segments.dropFirst()),
-                                           reveal: scope.showsRecords, revealIdentifiers: scope.identifiers)
+        let needed = AccessPolicy.required(kind: kind, reveal: scope.showsRecords, revealIdentifiers: scope.identifiers)
         guard role < needed else { return nil }
         let uid = request.peer.map { Int($0.uid) }
         if let suppressed = await refusals.shouldRecord(uid: uid) {
@@ -59,166 +59,131 @@ public struct APIRouter: Sendable {
                 try ledger.recordAccessRefusal(uid: uid, method: method, path: path, needed: needed.description, suppressed: suppressed)
             }
         }
-        return Self.error(StationError(status: 403, code: "forbidden", message: station.access.refusal(needed: needed)))
+        return Self.error(StationError(.forbidden, code: .forbidden, message: station.access.refusal(needed: needed)))
     }
 
     /// Money operations: attach (a device attached is provisioned by policy), provision, top-up, voucher import,
-    /// voucher settlement (each can change who holds what money).
+    /// voucher settlement (each can change who holds what money), and backups (seconds of I/O each, and disk space).
+    /// `route` is the path's segments after `/v1`.
     static func isMoneyOperation(method: String, route: [String]) -> Bool {
-        guard method == "POST" else { return false }
-        switch (route.count, route.first) {
-        case (1, "devices"): return true
-        case (3, "devices"): return route[2] == "provision" || route[2] == "topup"
-        case (2, "vouchers"): return route[1] == "import"
-        case (2, "ledger"): return route[1] == "backup"   // seconds of I/O each, and disk space
-        case (3, "vouchers"): return route[2] == "settle"
-        default: return false
-        }
-    }
-
-    /// Whether a request is `POST /v1/vouchers/import`.
-    static func isVoucherImport(method: String, segments: [String]) -> Bool {
-        method == "POST" && segments == ["v1", "vouchers", "import"]
+        StationRoute.Kind(method: method, segments: ["v1"] + route)?.isMoneyOperation ?? false
     }
 
     /// Refuses a money operation over the caller's rate (429, `rate-limited`, Retry-After) before anything runs.
-    private func admitMoneyOperation(_ request: HTTPRequest) async -> HTTPResponse? {
-        let segments = request.pathSegments
-        guard segments.first == "v1", Self.isMoneyOperation(method: request.method, route: Array(segments.dropFirst())) else {
-            return nil
-        }
+    private func admitMoneyOperation(_ request: HTTPRequest, kind: StationRoute.Kind?) async -> HTTPResponse? {
+        guard kind?.isMoneyOperation == true else { return nil }
         let uid = request.peer.map { Int($0.uid) }
         guard case .refused(let seconds) = await station.rateLimiter.admit(uid: uid) else { return nil }
-        var response = Self.error(StationError(
-            status: 429, code: "rate-limited",
+        return Self.error(StationError(
+            .rateLimited(retryAfterSeconds: seconds), code: .rateLimited,
             message: "Too many money operations from uid \(uid.map(String.init) ?? "unknown"); try again in \(seconds) s."))
-        response.headers.append(("Retry-After", String(seconds)))
-        return response
     }
 
     private func route(_ request: HTTPRequest, role: CallerRole) async throws(StationError) -> HTTPResponse {
-        let segments = request.pathSegments
-        guard segments.first == "v1" else {
-            throw StationError(status: 404, code: "no-such-route", message: "Routes start with /v1.")
+        guard request.pathSegments.first == "v1" else {
+            throw StationError(.notFound, code: .noSuchRoute, message: "Routes start with /v1.")
         }
-        let route = Array(segments.dropFirst())
         guard let scope = RevealScope(query: request.query["reveal"]) else {
-            throw StationError(status: 400, code: "invalid-reveal", message: "reveal must be 1, key, ids or key,ids.")
+            throw StationError(.malformedRequest, code: .invalidReveal, message: "reveal must be 1, key, ids or key,ids.")
+        }
+        let route: StationRoute
+        do {
+            route = try StationRoute.parse(method: request.method, segments: request.pathSegments, path: request.path,
+                                           query: request.query)
+        } catch {
+            throw Self.stationError(error)
         }
         let reveal = scope.showsRecords
         let actor = request.peer.map { Int($0.uid) }
-        switch (request.method, route.count, route.first) {
-        case ("GET", 1, "health"):
+        switch route {
+        case .health:
             let ready = await station.isReady
-            return try Self.json(HealthInfo(status: ready ? "ready" : "starting", version: Station.version,
-                                            devices: await station.deviceCount), status: ready ? 200 : 503)
-        case ("GET", 1, "devices"):
+            let health = HealthInfo(status: ready ? "ready" : "starting", version: Station.version, devices: await station.deviceCount)
+            return try Self.json(health, status: ready ? 200 : 503)
+        case .devices:
             return try Self.json(await station.devices(reveal: scope.showsKey, identifiers: scope.showsIdentifiers(role: role)))
-        case ("POST", 1, "devices"):
+        case .attach:
             let body = try Self.decode(AttachRequest.self, request.body)
             if body.path.hasPrefix("http://") || body.interface != nil {
                 return try Self.json(try await station.attach(url: body.path, interface: body.interface, actor: actor), status: 201)
             }
             return try Self.json(try await station.attach(path: body.path, actor: actor), status: 201)
-        case ("GET", 2, "devices"):
-            if let row = await station.simReaderStatus(route[1], reveal: scope.showsKey, identifiers: scope.showsIdentifiers(role: role)) {
+        case .device(let reference):
+            if let row = await station.simReaderStatus(reference, reveal: scope.showsKey, identifiers: scope.showsIdentifiers(role: role)) {
                 return try Self.json(row)
             }
-            return try Self.json(try await station.device(route[1], reveal: scope.showsKey,
+            return try Self.json(try await station.device(reference, reveal: scope.showsKey,
                                                           identifiers: scope.showsIdentifiers(role: role)))
-        case ("GET", 3, "devices") where route[2] == "card":
-            return try Self.json(try await station.card(route[1]))
-        case ("DELETE", 2, "devices"):
-            return try Self.json(try await station.detach(route[1], actor: actor))
-        case ("POST", 3, "devices") where route[2] == "provision":
+        case .card(let reference):
+            return try Self.json(try await station.card(reference))
+        case .detach(let reference):
+            return try Self.json(try await station.detach(reference, actor: actor))
+        case .provision(let reference):
             let body = request.body.isEmpty ? ProvisionRequest() : try Self.decode(ProvisionRequest.self, request.body)
-            if let preordered = try await station.preorder(route[1], request: body, actor: actor) {
+            if let preordered = try await station.preorder(reference, request: body, actor: actor) {
                 return try Self.json(preordered, status: 201)
             }
-            return try Self.json(try await station.provision(route[1], request: body, actor: actor), status: 202)
-        case ("POST", 3, "devices") where route[2] == "topup":
+            return try Self.json(try await station.provision(reference, request: body, actor: actor), status: 202)
+        case .topUp(let reference):
             let body = try Self.decode(TopUpRequest.self, request.body)
-            return try Self.json(try await station.topUp(route[1], request: body, actor: actor), status: 202)
-        case ("POST", 3, "devices") where route[2] == "unlock":
+            return try Self.json(try await station.topUp(reference, request: body, actor: actor), status: 202)
+        case .unlock(let reference):
             let body = try Self.decode(UnlockRequest.self, request.body)
-            if let result = try await station.unlock(route[1], pin: body.pin, actor: actor) {
+            if let result = try await station.unlock(reference, pin: body.pin, actor: actor) {
                 return try Self.json(result)
             }
-            return try Self.json(try await station.unlockDevice(route[1], pin: body.pin, remember: body.remember ?? false,
+            return try Self.json(try await station.unlockDevice(reference, pin: body.pin, remember: body.remember ?? false,
                                                                 actor: actor))
-        case ("POST", 2, "config") where route[1] == "reload":
+        case .reloadConfiguration:
             return try Self.json(try await station.reload())
-        case ("GET", 1, "orders"):
-            let limit = try Self.limit(request.query["limit"], default: 1000)
-            return try Self.json(try await station.orders(state: request.query["state"], limit: limit, reveal: reveal))
-        case ("POST", 3, "orders") where route[2] == "cancel":
-            guard let id = Int64(route[1]), id > 0 else {
-                throw StationError(status: 404, code: "order-not-found", message: "No order \(route[1]).")
-            }
+        case .orders(let state, let limit):
+            return try Self.json(try await station.orders(state: state, limit: limit ?? Self.listLimit, reveal: reveal))
+        case .cancelOrder(let id):
             return try Self.json(try await station.cancelOrder(id: id, actor: actor))
-        case ("GET", 1, "events"):
+        case .events:
             return Self.eventStream(await station.events.subscribe())
-        case ("GET", 1, "plans"):
+        case .plans:
             return try Self.json(try await station.plans())
-        case ("GET", 1, "vouchers") where request.query["since"] != nil:
-            let limit = try Self.limit(request.query["limit"], default: 1000)
-            let since = try Self.date(request.query["since"] ?? "")
-            return try Self.json(try await station.vouchers(changedSince: since, state: request.query["state"], limit: limit,
+        case .vouchers(let state, let limit, let since?):
+            return try Self.json(try await station.vouchers(changedSince: since, state: state, limit: limit ?? Self.listLimit,
                                                             reveal: reveal))
-        case ("GET", 1, "vouchers"):
-            let limit = try Self.limit(request.query["limit"], default: 1000)
-            return try Self.json(try await station.vouchers(state: request.query["state"], limit: limit, reveal: reveal))
-        case ("POST", 2, "vouchers") where route[1] == "import":
+        case .vouchers(let state, let limit, nil):
+            return try Self.json(try await station.vouchers(state: state, limit: limit ?? Self.listLimit, reveal: reveal))
+        case .importVouchers:
             let body = try Self.decode(VoucherImportRequest.self, request.body)
             return try Self.json(try await station.importVouchers(body, actor: actor), status: 201)
-        case ("GET", 2, "vouchers") where route[1] == "unknown":
+        case .unknownVouchers:
             return try Self.json(try await station.unknownVouchers(reveal: reveal))
-        case ("POST", 3, "vouchers") where route[2] == "settle":
-            guard let id = Int64(route[1]), id > 0 else {
-                throw StationError(status: 404, code: "voucher-not-found", message: "No voucher \(route[1]).")
-            }
+        case .settleVoucher(let id):
             let body = try Self.decode(VoucherSettleRequest.self, request.body)
             return try Self.json(try await station.settleVoucher(id: id, request: body, actor: actor))
-        case ("GET", 2, "ledger") where route[1] == "verify":
-            var anchor: LedgerAnchorInfo?
-            if let text = request.query["anchor"] {
-                guard let parsed = LedgerAnchorInfo(text: text) else {
-                    throw StationError(status: 400, code: "invalid-anchor", message: "anchor must be SEQ:HASH with a 64-digit hex hash.")
-                }
-                anchor = parsed
-            }
+        case .verifyLedger(let anchor):
             return try Self.json(try await station.verifyLedger(anchor: anchor))
-        case ("GET", 2, "ledger") where route[1] == "anchor":
+        case .ledgerAnchor:
             return try Self.json(try await station.ledgerAnchor())
-        case ("GET", 2, "ledger") where route[1] == "export":
-            guard let format = LedgerExportFormat(rawValue: request.query["format"] ?? "jsonl") else {
-                throw StationError(status: 400, code: "invalid-format", message: "format must be csv or jsonl.")
-            }
+        case .exportLedger(let name):
+            let format: LedgerExportFormat = name == "csv" ? .csv : .jsonl
             let type = format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson"
             return HTTPResponse(status: 200, headers: [("Content-Type", type)], body: .stream(station.ledgerExportStream(format: format)))
-        case ("POST", 2, "ledger") where route[1] == "backup":
+        case .backupLedger:
             let body = try Self.decode(LedgerBackupRequest.self, request.body)
             return try Self.json(try await station.backupLedger(to: body.path), status: 201)
-        case ("GET", 1, "ledger"):
+        case .ledger(let filter):
             // The newest `limit` events (oldest first); identifiers match by their last digits.
-            let limit = try Self.limit(request.query["limit"], default: 1000)
-            let since = try request.query["since"].map { (text) throws(StationError) -> Date in try Self.date(text) }
-            let until = try request.query["until"].map { (text) throws(StationError) -> Date in try Self.date(text) }
-            return try Self.json(try await station.recentLedgerEvents(iccid: request.query["iccid"], imei: request.query["imei"],
-                                                                      since: since, until: until, limit: limit, reveal: reveal))
-        case ("GET", 1, "report"):
+            return try Self.json(try await station.recentLedgerEvents(iccid: filter.iccid, imei: filter.imei, since: filter.since,
+                                                                      until: filter.until, limit: filter.limit ?? Self.listLimit,
+                                                                      reveal: reveal))
+        case .report(let from, let to):
             let now = Date()
-            let from = try request.query["from"].map { (text) throws(StationError) -> Date in try Self.date(text) }
-                ?? now.addingTimeInterval(-86_400)
-            let to = try request.query["to"].map { (text) throws(StationError) -> Date in try Self.date(text) } ?? now
-            return try Self.json(try await station.dayReport(from: from, to: to, reveal: reveal && role == .supervisor))
-        case ("GET", 2, "history"):
-            let limit = try Self.limit(request.query["limit"], default: 100)
-            return try Self.json(try await station.history(route[1], limit: limit, reveal: reveal && role == .supervisor))
-        default:
-            throw StationError(status: 404, code: "no-such-route", message: "No route for \(request.method) \(request.path).")
+            return try Self.json(try await station.dayReport(from: from ?? now.addingTimeInterval(-86_400), to: to ?? now,
+                                                             reveal: reveal && role == .supervisor))
+        case .history(let reference, let limit):
+            return try Self.json(try await station.history(reference, limit: limit ?? 100, reveal: reveal && role == .supervisor))
         }
     }
+
+    /// How many rows a list returns when the request gives no `limit`.
+    static let listLimit = 1000
 
     /// Encoded events a watcher's stream holds while its client is slow to read; the oldest go first, as in `EventHub`.
     static let eventLinesBuffered = 256
@@ -242,7 +207,7 @@ public struct APIRouter: Sendable {
         do {
             return .json(status: status, Array(try StationJSON.encoder().encode(value)))
         } catch {
-            throw StationError(status: 500, code: "encoding-failed", message: "The reply could not be encoded.")
+            throw StationError(.internalFailure, code: .encodingFailed, message: "The reply could not be encoded.")
         }
     }
 
@@ -250,31 +215,44 @@ public struct APIRouter: Sendable {
         do {
             return try StationJSON.decoder().decode(type, from: Data(body))
         } catch {
-            throw StationError(status: 400, code: "invalid-request", message: "The request body is not the expected JSON.")
+            throw StationError(.malformedRequest, code: .invalidRequest, message: "The request body is not the expected JSON.")
         }
     }
 
-    static func limit(_ text: String?, default fallback: Int) throws(StationError) -> Int {
-        guard let text else { return fallback }
-        guard let value = Int(text), (1...100_000).contains(value) else {
-            throw StationError(status: 400, code: "invalid-limit", message: "limit must be a number from 1 to 100000.")
+    /// A route that cannot be parsed, as the station reports it.
+    static func stationError(_ error: StationRouteError) -> StationError {
+        switch error.reason {
+        case .noSuchRoute, .noSuchResource: return StationError(.notFound, code: error.code, message: error.message)
+        case .invalidQuery: return StationError(.malformedRequest, code: error.code, message: error.message)
         }
-        return value
     }
 
-    /// Accepts ISO 8601 date-times and plain `YYYY-MM-DD` (midnight UTC).
-    static func date(_ text: String) throws(StationError) -> Date {
-        if let date = ISO8601DateFormatter().date(from: text) { return date }
-        let dayFormatter = ISO8601DateFormatter()
-        dayFormatter.formatOptions = [.withFullDate]
-        if let date = dayFormatter.date(from: text) { return date }
-        throw StationError(status: 400, code: "invalid-date", message: "since must be an ISO 8601 date such as 2026-11-22.")
+    /// The HTTP status of each kind of failure: the one place a station failure meets HTTP.
+    static func status(of kind: StationError.Kind) -> Int {
+        switch kind {
+        case .malformedRequest: return 400
+        case .forbidden: return 403
+        case .notFound: return 404
+        case .conflict: return 409
+        case .gone: return 410
+        case .unprocessable: return 422
+        case .rateLimited: return 429
+        case .internalFailure: return 500
+        case .deviceFailed: return 502
+        case .unavailable: return 503
+        case .timedOut: return 504
+        case .storageFull: return 507
+        }
     }
 
     static func error(_ error: StationError) -> HTTPResponse {
         let body = APIErrorBody(error: FailureInfo(code: error.code, message: error.message))
         let data = (try? StationJSON.encoder().encode(body)).map(Array.init) ?? Array("{}".utf8)
-        return .json(status: error.status, data)
+        var response = HTTPResponse.json(status: status(of: error.kind), data)
+        if case .rateLimited(let seconds) = error.kind {
+            response.headers.append(("Retry-After", String(seconds)))
+        }
+        return response
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import StationAPI
 
 /// Who may do what at the station, decided by the daemon from the caller's credentials (`SO_PEERCRED`).
 ///
@@ -93,21 +94,18 @@ public struct AccessPolicy: Sendable {
     /// route, device routes included; otherwise as `required(method:route:reveal:)`. `GET /v1/devices/{ref}/card`
     /// holds the Wi-Fi key and is a technician's, like `status` with the key revealed.
     public static func required(method: String, route: [String], reveal: Bool, revealIdentifiers: Bool) -> CallerRole {
-        if revealIdentifiers, route.first != "health" { return .supervisor }
-        switch (method, route.first) {
-        case ("GET", "health"?): return .none
-        case ("GET", "devices"?), ("GET", "events"?), ("GET", "plans"?): return .technician
-        case ("POST", "devices"?), ("DELETE", "devices"?): return .technician
-        case ("GET", "vouchers"?), ("GET", "report"?), ("GET", "history"?): return reveal ? .supervisor : .technician
-        case ("POST", "vouchers"?): return .supervisor
-        case ("GET", "ledger"?):
-            switch route.dropFirst().first {
-            case "export"?: return .supervisor
-            case "verify"?, "anchor"?: return .technician
-            default: return reveal ? .supervisor : .technician
-            }
-        case ("POST", "ledger"?): return .supervisor
-        default: return .supervisor
+        required(kind: StationRoute.Kind(method: method, segments: ["v1"] + route), reveal: reveal,
+                 revealIdentifiers: revealIdentifiers)
+    }
+
+    /// The role a route needs, from the access level the route declares (`StationRoute.Kind.access`); a request
+    /// that names no route needs a supervisor, so a stranger learns nothing of which routes exist.
+    public static func required(kind: StationRoute.Kind?, reveal: Bool, revealIdentifiers: Bool) -> CallerRole {
+        guard let kind else { return .supervisor }
+        switch kind.access.level(revealsRecords: reveal, revealsIdentifiers: revealIdentifiers) {
+        case .anyone: return .none
+        case .technician: return .technician
+        case .supervisor: return .supervisor
         }
     }
 

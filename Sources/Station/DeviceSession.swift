@@ -64,17 +64,17 @@ actor DeviceSession {
         quarantined = true
         let message = "The daemon stopped \(unfinished) times in a row while handling this device: it is listed, not probed. "
             + "Check the device (or unplug it), then run 'hotspotctl provision \(id)' to try it again."
-        status.failure = FailureInfo(code: "quarantined", message: message)
+        status.failure = FailureInfo(code: .quarantined, message: message)
         await update(state: .failed, step: nil, message: message, kind: "state")
     }
 
     /// Starts a person's request (`provision`, `provision --again`, `topup`); the ledger decides what it gets.
     func requestProvisioning(intent: OrderIntent, actor: Int?) throws(StationError) {
         guard run == nil else {
-            throw StationError(status: 409, code: "device-busy", message: "Device \(id) is busy (\(status.state.rawValue)).")
+            throw StationError(.conflict, code: .deviceBusy, message: "Device \(id) is busy (\(status.state.rawValue)).")
         }
         guard status.state != .gone else {
-            throw StationError(status: 409, code: "device-gone", message: "Device \(id) is no longer connected.")
+            throw StationError(.conflict, code: .deviceGone, message: "Device \(id) is no longer connected.")
         }
         // What the SIM is owed is decided by the run, after it has identified the SIM now in the device (the one the
         // request saw may have been swapped since).
@@ -91,13 +91,13 @@ actor DeviceSession {
     /// Returns the tries left before, whether the SIM took it, and the tries left after as the device now reports them.
     func unlock(pin: String, actor: Int?) async throws(StationError) -> (accepted: Bool, triesBefore: Int?, triesAfter: Int?, state: String?) {
         guard run == nil else {
-            throw StationError(status: 409, code: "device-busy", message: "Device \(id) is busy (\(status.state.rawValue)).")
+            throw StationError(.conflict, code: .deviceBusy, message: "Device \(id) is busy (\(status.state.rawValue)).")
         }
         guard status.state != .gone else {
-            throw StationError(status: 409, code: "device-gone", message: "Device \(id) is no longer connected.")
+            throw StationError(.conflict, code: .deviceGone, message: "Device \(id) is no longer connected.")
         }
         guard let identity, identity.pinState == .simPIN else {
-            throw StationError(status: 409, code: "pin-not-required",
+            throw StationError(.conflict, code: .pinNotRequired,
                                message: "Device \(id)'s SIM does not wait for its PIN (\(status.simState ?? "state unknown")): nothing was sent.")
         }
         let before = identity.pinTriesLeft
@@ -105,7 +105,7 @@ actor DeviceSession {
         do {
             after = try await services.enterPIN(pin)
         } catch {
-            throw StationError(status: error.isDeviceGone ? 410 : 502, code: error.code, message: error.message)
+            throw StationError(error.isDeviceGone ? .gone : .deviceFailed, code: error.code, message: error.message)
         }
         let accepted = after == .ready
         logger.notice("SIM PIN attempt by a person", metadata: ["device.id": "\(id)", "accepted": "\(accepted)"])
@@ -161,7 +161,7 @@ actor DeviceSession {
         } catch {
             logger.warning("identification failed", metadata: ["device.id": "\(id)", "failure.code": "\(error.code)"])
             status.failure = FailureInfo(code: error.code, message: error.message)
-            let gone = error.code == "device-gone"
+            let gone = error.code == .deviceGone
             await update(state: gone ? .gone : .failed, step: "identify", message: error.message,
                          kind: gone ? "gone" : "state")
             await services.afterIdentify(nil)
@@ -206,7 +206,7 @@ actor DeviceSession {
         case .success(.run(let record)):
             guard let plan = services.plan(record.plan) else {
                 let message = "Order \(record.id) is for plan \(record.plan), which is no longer configured: add it back or cancel the order."
-                status.failure = FailureInfo(code: "unknown-plan", message: message)
+                status.failure = FailureInfo(code: .unknownPlan, message: message)
                 await update(state: .failed, step: "plan", message: message, kind: "state")
                 return
             }
@@ -223,7 +223,7 @@ actor DeviceSession {
                 // Its voucher may have reached the operator: nothing more is bought, nor any Wi-Fi set, until it is settled.
                 let message = "Voucher \(voucherID) of order \(record.id) is \(state.rawValue): no other voucher is used until "
                     + "it is settled (plug the device back in to check the balance, or settle it by hand)."
-                status.failure = FailureInfo(code: "voucher-unsettled", message: message)
+                status.failure = FailureInfo(code: .voucherUnsettled, message: message)
                 await update(state: .failed, step: "reserve", message: message, kind: "state")
                 return
             }
@@ -251,7 +251,7 @@ actor DeviceSession {
             logger.warning("provisioning failed", metadata: ["device.id": "\(id)", "provisioning.id": "\(report.provisioningID)",
                                                            "failure.code": "\(failure.code)", "failure.step": "\(failure.step.rawValue)"])
             status.failure = FailureInfo(code: failure.code, message: failure.message)
-            let gone = failure.code == "device-gone"
+            let gone = failure.code == .deviceGone
             await update(state: gone ? .gone : .failed, step: failure.step.rawValue, message: failure.message,
                          kind: gone ? "gone" : "state")
         }
@@ -357,20 +357,4 @@ struct DeviceSessionServices: Sendable {
     var defaultPlan: @Sendable () -> String?
     /// Makes the workflow for one run, recording as `actor`.
     var makeWorkflow: @Sendable (_ actor: Int?, _ progress: @escaping ProgressSink) -> ProvisioningWorkflow
-}
-
-/// An error the API returns: an HTTP status, a stable code and a sentence.
-public struct StationError: Error, Sendable, Equatable {
-    /// The HTTP status.
-    public var status: Int
-    /// Stable code.
-    public var code: String
-    /// A sentence for people.
-    public var message: String
-    /// Creates an error.
-    public init(status: Int, code: String, message: String) {
-        self.status = status
-        self.code = code
-        self.message = message
-    }
 }

@@ -209,7 +209,7 @@ actor DiscoveryCoordinator {
                 paths[path] = .reported(code: "mode-switch-disabled")
                 await station.reportDiscovered(
                     usbPath: path, port: where_, state: .failed, role: .unknown, step: "mode-switch",
-                    failure: FailureInfo(code: "mode-switch-disabled",
+                    failure: FailureInfo(code: .modeSwitchDisabled,
                                          message: "\(snapshot.usbID) is in its CD-ROM personality and mode switching is off (discovery.modeSwitch); switch it with usb_modeswitch or turn it on."),
                     message: "CD-ROM personality, mode switching off")
                 return
@@ -291,13 +291,13 @@ actor DiscoveryCoordinator {
                 logger.notice("USB device's ports are held by another program",
                               metadata: ["usb.path": "\(path)", "usb.id": "\(snapshot.usbID)", "ports": "\(held.joined(separator: "; "))"])
                 await station.reportDiscovered(usbPath: path, port: busy.port, state: .failed, role: Self.role(role), step: "identify",
-                                               failure: FailureInfo(code: "port-busy", message: message), message: held.joined(separator: "; "))
+                                               failure: FailureInfo(code: .portBusy, message: message), message: held.joined(separator: "; "))
                 return
             }
             paths[path] = .reported(code: "no-at-port-answered")
             await station.reportDiscovered(
                 usbPath: path, port: candidates.first ?? "usb:\(path)", state: .failed, role: Self.role(role), step: "identify",
-                failure: FailureInfo(code: "no-at-port-answered",
+                failure: FailureInfo(code: .noATPortAnswered,
                                      message: "None of \(candidates.joined(separator: ", ")) answered AT within 500 ms (2 tries)."),
                 message: "no port answered AT")
             return
@@ -316,7 +316,7 @@ actor DiscoveryCoordinator {
             paths[path] = .attached(port: port)
             logger.info("discovered device attached", metadata: ["usb.path": "\(path)", "device.id": "\(status.id)"])
         } catch {
-            paths[path] = .reported(code: error.code)
+            paths[path] = .reported(code: error.code.rawValue)
             await station.reportDiscovered(usbPath: path, port: port, state: .failed, role: Self.role(role), step: "attach",
                                            failure: FailureInfo(code: error.code, message: error.message), message: error.message)
         }
@@ -408,7 +408,7 @@ actor DiscoveryCoordinator {
                                 message: String) async {
         let role = classifier.catalog.entry(for: snapshot.usbID)?.role(forProduct: snapshot.product) ?? .modem
         await station.reportDiscovered(usbPath: snapshot.usbPath, port: port, state: .failed, role: Self.role(role), step: nil,
-                                       failure: FailureInfo(code: "no-at-port", message: Self.noATPortMessage(snapshot, classification)),
+                                       failure: FailureInfo(code: .noATPort, message: Self.noATPortMessage(snapshot, classification)),
                                        message: message)
     }
 
@@ -460,7 +460,7 @@ actor DiscoveryCoordinator {
         guard paths[plan.usbPath] == .switching else { return }
         paths[plan.usbPath] = .reported(code: "mode-switch-failed")
         await station.reportDiscovered(usbPath: plan.usbPath, port: "usb:\(plan.usbPath)", state: .failed, role: .unknown,
-                                       step: "mode-switch", failure: FailureInfo(code: "mode-switch-failed", message: message),
+                                       step: "mode-switch", failure: FailureInfo(code: .modeSwitchFailed, message: message),
                                        message: "mode switch failed")
     }
 
@@ -520,13 +520,13 @@ public struct NetworkDeviceOpener: Sendable {
         while true {
             if let host = unitAddress(interface) { return await connect(interface, host) }
             guard ContinuousClock.now < deadline else {
-                return .failure(StationError(status: 504, code: "no-address",
+                return .failure(StationError(.timedOut, code: .noAddress,
                                              message: "The network interface \(interface) got no address: is a DHCP client (systemd-networkd, docs/hilink.md) running?"))
             }
             do {
                 try await Task.sleep(for: .milliseconds(250))
             } catch {
-                return .failure(StationError(status: 503, code: "shutting-down", message: "Discovery stopped."))
+                return .failure(StationError(.unavailable, code: .shuttingDown, message: "Discovery stopped."))
             }
         }
     }

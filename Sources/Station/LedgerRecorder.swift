@@ -1,3 +1,4 @@
+import FailureCodes
 import Foundation
 import Ledger
 import Provisioning
@@ -15,7 +16,7 @@ struct LedgerRecorder: ProvisioningRecorder {
 
     func recordIdentity(_ identity: DeviceIdentity) async throws(RecorderError) {
         guard let key = identity.deviceKey else {
-            throw RecorderError(code: "imei-unreadable", message: "The device has no IMEI, ICCID or hardware name to be filed under.")
+            throw RecorderError(code: .imeiUnreadable, message: "The device has no IMEI, ICCID or hardware name to be filed under.")
         }
         try await map {
             // A device without an IMEI is filed under its SIM's ICCID (`iccid:…`) or its hardware name (`hw:…`).
@@ -43,7 +44,7 @@ struct LedgerRecorder: ProvisioningRecorder {
         } catch let error as LedgerError {
             return .failure(Station.stationError(error, file: nil, lines: []))
         } catch {
-            return .failure(StationError(status: 500, code: "ledger-io", message: String(describing: error)))
+            return .failure(StationError(.internalFailure, code: .ledgerIO, message: String(describing: error)))
         }
     }
 
@@ -101,7 +102,7 @@ struct LedgerRecorder: ProvisioningRecorder {
         let recorded: LedgerProvisioningOutcome
         switch outcome {
         case .succeeded: recorded = .succeeded
-        case .failed(let failure): recorded = .failed(code: failure.code, message: failure.message)
+        case .failed(let failure): recorded = .failed(code: failure.code.rawValue, message: failure.message)
         }
         try await map {
             try ledger.finishProvisioning(id: provisioningID, outcome: recorded, wifiSSID: wifi?.ssid,
@@ -117,20 +118,20 @@ struct LedgerRecorder: ProvisioningRecorder {
         } catch let error as LedgerError {
             throw RecorderError(code: Self.code(error.code), message: error.message)
         } catch {
-            throw RecorderError(code: "ledger-io", message: String(describing: error))
+            throw RecorderError(code: .ledgerIO, message: String(describing: error))
         }
     }
 
     /// The ledger's error codes as the workflow's stable kebab-case failure codes.
-    static func code(_ code: LedgerError.Code) -> String {
+    static func code(_ code: LedgerError.Code) -> FailureCode {
         switch code {
-        case .simHasUnsettledVoucher: return "sim-has-unsettled-voucher"
-        case .orderClosed: return "order-closed"
-        case .orderHasCredit: return "order-has-credit"
-        case .diskFull: return "disk-full"
-        case .illegalTransition: return "ledger-illegal-transition"
-        case .notFound: return "ledger-not-found"
-        default: return "ledger-" + code.rawValue
+        case .simHasUnsettledVoucher: return .simHasUnsettledVoucher
+        case .orderClosed: return .orderClosed
+        case .orderHasCredit: return .orderHasCredit
+        case .diskFull: return .diskFull
+        case .illegalTransition: return .ledgerIllegalTransition
+        case .notFound: return .ledgerNotFound
+        default: return FailureCode.Family.ledger.code(code.rawValue)
         }
     }
 }

@@ -42,7 +42,7 @@ public struct SIMReaderDriver: DeviceDriver {
 
     public func ussd(_ request: String, replyTimeout: Duration, redacted: String?,
                      accepting isOwnReply: @escaping @Sendable (USSDReply) -> Bool) async throws(DriverFailure) -> USSDReply {
-        throw DriverFailure(code: "ussd-not-supported", message: "A SIM in a card reader cannot send USSD; put it in a hotspot or modem.")
+        throw DriverFailure(code: .ussdNotSupported, message: "A SIM in a card reader cannot send USSD; put it in a hotspot or modem.")
     }
 
     /// None: a card reader has no Wi-Fi.

@@ -1,3 +1,4 @@
+import FailureCodes
 import Logging
 import SerialPort
 
@@ -19,10 +20,10 @@ extension Station {
                 "port.path": "\(path)", "port.detail": "\(error.detail ?? "-")", "errno": "\(error.errno)",
                 "actor.uid": "\(actor.map(String.init) ?? "-")",
             ])
-            return StationError(status: 422, code: "port-" + error.code.rawValue, message: Self.notSerialDeviceMessage(path))
+            return StationError(.unprocessable, code: FailureCode.Family.port.code(error.code.rawValue), message: Self.notSerialDeviceMessage(path))
         }
         // The adapter's description names the path, the holder of a busy port and the errno.
-        return StationError(status: error.code == .busy ? 409 : 422, code: "port-" + error.code.rawValue,
+        return StationError(error.code == .busy ? .conflict : .unprocessable, code: FailureCode.Family.port.code(error.code.rawValue),
                             message: error.description)
     }
 }

@@ -11,7 +11,7 @@ extension Station {
         let session = try await find(reference)
         let status = await session.snapshot()
         guard status.plan != nil || status.wifi != nil else {
-            throw StationError(status: 409, code: "card-not-ready",
+            throw StationError(.conflict, code: .cardNotReady,
                                message: "Device \(status.id) has no plan or Wi-Fi yet: provision it first.")
         }
         let plan = status.plan.flatMap { config.plan(named: $0) }

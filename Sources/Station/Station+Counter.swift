@@ -133,7 +133,7 @@ extension Station {
             suffix = raw.imei ?? raw.iccid
         }
         guard let suffix else {
-            throw StationError(status: 409, code: "device-not-identified",
+            throw StationError(.conflict, code: .deviceNotIdentified,
                                message: "\(reference) has not shown an IMEI or ICCID yet: wait until it is identified.")
         }
         let runs = try mapLedger { try ledger.history(identifierSuffix: suffix, limit: limit) }
@@ -151,7 +151,7 @@ extension Station {
         var filter: VoucherState?
         if let state {
             guard let parsed = VoucherState(rawValue: state) else {
-                throw StationError(status: 422, code: "invalid-state",
+                throw StationError(.unprocessable, code: .invalidState,
                                    message: "State must be one of \(VoucherState.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
             filter = parsed
@@ -163,7 +163,7 @@ extension Station {
     /// An identifier's digits from a query (`…` allowed before them), or 400 `invalid-identifier`.
     static func digits(_ text: String, name: String) throws(StationError) -> String {
         guard let digits = identifierDigits(text) else {
-            throw StationError(status: 400, code: "invalid-identifier",
+            throw StationError(.malformedRequest, code: .invalidIdentifier,
                                message: "\(name) takes the full identifier or its last 4 or more digits.")
         }
         return digits

@@ -15,7 +15,7 @@ extension Station {
         let session = try await find(reference)
         if await session.isBusy {
             let state = await session.snapshot().state
-            throw StationError(status: 409, code: "device-busy",
+            throw StationError(.conflict, code: .deviceBusy,
                                message: "Device \(session.id) is busy (\(state.rawValue)): detach it once its run has ended.")
         }
         // Out of the list first: a request arriving while the port closes no longer finds the device.

@@ -41,21 +41,21 @@ extension Station {
     public nonisolated func backupLedger(to requested: String) async throws(StationError) -> LedgerBackupInfo {
         let paths = StatePaths(databasePath: ledgerForRecording.path, backupDirectory: config.backupDirectory)
         guard !requested.isEmpty, !requested.contains("\0"), requested.utf8.count <= 4096 else {
-            throw StationError(status: 422, code: "invalid-path", message: "The backup path is empty or not a path.")
+            throw StationError(.unprocessable, code: .invalidPath, message: "The backup path is empty or not a path.")
         }
         let path = requested.hasPrefix("/") ? requested : paths.backupDirectory + "/" + requested
         guard !paths.isLedgerFile(path) else {
-            throw StationError(status: 422, code: "invalid-path", message: "\(requested) is the live ledger or one of its files.")
+            throw StationError(.unprocessable, code: .invalidPath, message: "\(requested) is the live ledger or one of its files.")
         }
         guard StatePaths.isInside(path, paths.backupDirectory) else {
-            throw StationError(status: 422, code: "invalid-path",
+            throw StationError(.unprocessable, code: .invalidPath,
                                message: "Backups go into \(paths.backupDirectory): give a file name, or a path inside it.")
         }
         do {
             try FileManager.default.createDirectory(atPath: paths.backupDirectory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
-            throw StationError(status: 500, code: "backup-directory", message: "The backup directory \(paths.backupDirectory) cannot be created.")
+            throw StationError(.internalFailure, code: .backupDirectory, message: "The backup directory \(paths.backupDirectory) cannot be created.")
         }
         do {
             let result = try await ledger.onOwnThread { ledger in try ledger.backup(to: path) }
@@ -63,17 +63,17 @@ extension Station {
             return LedgerBackupInfo(path: path, rowsChecked: result.rowsChecked,
                                     head: LedgerAnchorInfo(seq: result.lastGood.seq, hash: result.lastGood.hash), integrityOK: true)
         } catch let error as LedgerError {
-            let status: Int
+            let kind: StationError.Kind
             switch error.code {
-            case .invalidArgument: status = 409
-            case .readOnly: status = 422
-            case .diskFull: status = 507
-            default: status = 500
+            case .invalidArgument: kind = .conflict
+            case .readOnly: kind = .unprocessable
+            case .diskFull: kind = .storageFull
+            default: kind = .internalFailure
             }
-            throw StationError(status: status, code: error.code == .invalidArgument ? "backup-exists" : LedgerRecorder.code(error.code),
+            throw StationError(kind, code: error.code == .invalidArgument ? .backupExists : LedgerRecorder.code(error.code),
                                message: error.message)
         } catch {
-            throw StationError(status: 500, code: "ledger-io", message: String(describing: error))
+            throw StationError(.internalFailure, code: .ledgerIO, message: String(describing: error))
         }
     }
 
@@ -130,15 +130,15 @@ extension Station {
     /// Settled `applied`, the devices holding its SIM skip the money steps on their next run: no second top-up.
     public func settleVoucher(id: Int64, request: VoucherSettleRequest, actor: Int?) async throws(StationError) -> VoucherInfo {
         guard let outcome = VoucherSettlement(rawValue: request.outcome) else {
-            throw StationError(status: 422, code: "invalid-outcome", message: "outcome must be applied, rejected or manual.")
+            throw StationError(.unprocessable, code: .invalidOutcome, message: "outcome must be applied, rejected or manual.")
         }
         var note = request.note.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !note.isEmpty else {
-            throw StationError(status: 422, code: "note-required", message: "Say what you checked: a note is required to settle a voucher.")
+            throw StationError(.unprocessable, code: .noteRequired, message: "Say what you checked: a note is required to settle a voucher.")
         }
         if let contradiction = try balanceContradiction(voucherID: id, outcome: outcome) {
             guard request.force == true else {
-                throw StationError(status: 409, code: "settlement-contradicts-balance", message: contradiction + " Use --force if you know better.")
+                throw StationError(.conflict, code: .settlementContradictsBalance, message: contradiction + " Use --force if you know better.")
             }
             note = "[forced: \(contradiction)] " + note
             logger.warning("voucher settled against the balance checks", metadata: ["voucher.id": "\(id)", "outcome": "\(outcome.rawValue)"])
@@ -151,23 +151,23 @@ extension Station {
         } catch let error as LedgerError {
             switch error.code {
             case .illegalTransition:
-                throw StationError(status: 409, code: "voucher-not-unknown",
+                throw StationError(.conflict, code: .voucherNotUnknown,
                                    message: "Voucher \(id) is not unknown; only an unknown voucher is settled. (\(error.message))")
             case .notFound:
-                throw StationError(status: 404, code: "voucher-not-found", message: "No voucher \(id).")
+                throw StationError(.notFound, code: .voucherNotFound, message: "No voucher \(id).")
             case .invalidArgument:
-                throw StationError(status: 422, code: "invalid-note", message: error.message)
+                throw StationError(.unprocessable, code: .invalidNote, message: error.message)
             default:
-                throw StationError(status: error.code == .diskFull ? 507 : 500, code: LedgerRecorder.code(error.code),
+                throw StationError(error.code == .diskFull ? .storageFull : .internalFailure, code: LedgerRecorder.code(error.code),
                                    message: error.message)
             }
         } catch {
-            throw StationError(status: 500, code: "ledger-io", message: String(describing: error))
+            throw StationError(.internalFailure, code: .ledgerIO, message: String(describing: error))
         }
         logger.notice("voucher settled by a person", metadata: ["voucher.id": "\(id)", "outcome": "\(outcome.rawValue)",
                                                               "actor.uid": "\(actor.map(String.init) ?? "none")"])
         guard let voucher = try mapLedger({ try ledger.voucher(id: id) }) else {
-            throw StationError(status: 404, code: "voucher-not-found", message: "No voucher \(id).")
+            throw StationError(.notFound, code: .voucherNotFound, message: "No voucher \(id).")
         }
         return Self.voucherInfo(voucher, reveal: false)
     }

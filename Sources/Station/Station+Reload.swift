@@ -54,13 +54,13 @@ extension Station {
     /// pass the start-up checks is refused and changes nothing.
     public func reload() throws(StationError) -> ConfigReloadResult {
         guard let source = configurationSource else {
-            throw StationError(status: 409, code: "reload-unavailable", message: "This station was not started from a configuration file.")
+            throw StationError(.conflict, code: .reloadUnavailable, message: "This station was not started from a configuration file.")
         }
         let new: StationConfig
         do {
             new = try source()
         } catch {
-            throw StationError(status: 422, code: "invalid-config", message: "\(error.description); nothing was changed.")
+            throw StationError(.unprocessable, code: .invalidConfig, message: "\(error.description); nothing was changed.")
         }
         return reload(new)
     }

@@ -78,15 +78,15 @@ extension Station {
     public func preorder(_ reference: String, request: ProvisionRequest, actor: Int?) async throws(StationError) -> DeviceStatus? {
         guard let reader = await simReaders.resolve(reference) else { return nil }
         guard let reading = await simReaders.reading(in: reader), var status = await simReaders.status(of: reader) else {
-            throw StationError(status: 409, code: "sim-unknown",
+            throw StationError(.conflict, code: .simUnknown,
                                message: "The SIM in reader \(reader) has not been read: insert it again and wait for its row.")
         }
         let planName = request.plan ?? config.defaultPlan
         guard let planName else {
-            throw StationError(status: 400, code: "plan-required", message: "Name a plan (--plan) for the pre-order.")
+            throw StationError(.malformedRequest, code: .planRequired, message: "Name a plan (--plan) for the pre-order.")
         }
         guard config.plan(named: planName) != nil else {
-            throw StationError(status: 400, code: "unknown-plan", message: "No plan \(planName) in the configuration.")
+            throw StationError(.malformedRequest, code: .unknownPlan, message: "No plan \(planName) in the configuration.")
         }
         let intent = OrderIntent(origin: request.again == true ? .again : .provision, plan: planName,
                                  wifiSSID: request.ssid, wifiKey: request.key)
@@ -101,7 +101,7 @@ extension Station {
         } catch let error as LedgerError {
             throw Self.stationError(error, file: nil, lines: [])
         } catch {
-            throw StationError(status: 500, code: "ledger-io", message: String(describing: error))
+            throw StationError(.internalFailure, code: .ledgerIO, message: String(describing: error))
         }
         switch placement {
         case .run(let order):
@@ -110,12 +110,12 @@ extension Station {
             status.plan = order.plan
             status.orderID = order.id
         case .alreadyServed:
-            throw StationError(status: 409, code: "already-served",
+            throw StationError(.conflict, code: .alreadyServed,
                                message: "This SIM was already served: use --again for credit and a new Wi-Fi key.")
         case .nothingToDo:
-            throw StationError(status: 400, code: "plan-required", message: "Name a plan (--plan) for the pre-order.")
+            throw StationError(.malformedRequest, code: .planRequired, message: "Name a plan (--plan) for the pre-order.")
         case .refused(let code, let message):
-            throw StationError(status: 409, code: code, message: message)
+            throw StationError(.conflict, code: code, message: message)
         }
         return Self.redact(status, reveal: false)
     }
@@ -125,15 +125,14 @@ extension Station {
     public func unlock(_ reference: String, pin: String, actor: Int?) async throws(StationError) -> UnlockResult? {
         guard let reader = await simReaders.resolve(reference) else { return nil }
         guard let generation = await simReaders.currentGeneration(reader) else {
-            throw StationError(status: 409, code: "no-card", message: "Reader \(reader) holds no card.")
+            throw StationError(.conflict, code: .noCard, message: "Reader \(reader) holds no card.")
         }
         let before = await simReaders.reading(in: reader)
         let attempt: SIMPINAttempt
         switch await simReaders.access.attemptPIN(pin, reader: reader) {
         case .success(let result): attempt = result
         case .failure(let error):
-            let status = error == .pinFormat ? 400 : 409
-            throw StationError(status: status, code: error.code, message: error.message)
+            throw StationError(error == .pinFormat ? .malformedRequest : .conflict, code: error.code, message: error.message)
         }
         // Read the card again: once unlocked its IMSI is readable, and a GSM SIM says its tries left after a success.
         await readCard(in: reader, generation: generation, actor: actor)
@@ -150,7 +149,7 @@ extension Station {
         logger.notice("SIM PIN attempt", metadata: ["reader": "\(reader)", "accepted": "\(attempt.accepted)",
                                                     "tries.after": "\(triesAfter.map(String.init) ?? "?")"])
         guard let status = current else {
-            throw StationError(status: 410, code: "device-gone", message: "Reader \(reader) went away after the PIN attempt.")
+            throw StationError(.gone, code: .deviceGone, message: "Reader \(reader) went away after the PIN attempt.")
         }
         return UnlockResult(accepted: attempt.accepted, triesBefore: attempt.triesBefore, triesAfter: triesAfter,
                             simState: attempt.after.state?.code, device: Self.redact(status, reveal: false))
@@ -161,7 +160,7 @@ extension Station {
         var wanted: OrderState?
         if let state {
             guard let parsed = OrderState(rawValue: state) else {
-                throw StationError(status: 400, code: "invalid-state", message: "state must be open, fulfilled or cancelled.")
+                throw StationError(.malformedRequest, code: .invalidState, message: "state must be open, fulfilled or cancelled.")
             }
             wanted = parsed
         }
@@ -172,7 +171,7 @@ extension Station {
         } catch let error as LedgerError {
             throw Self.stationError(error, file: nil, lines: [])
         } catch {
-            throw StationError(status: 500, code: "ledger-io", message: String(describing: error))
+            throw StationError(.internalFailure, code: .ledgerIO, message: String(describing: error))
         }
     }
 
@@ -184,13 +183,13 @@ extension Station {
             return Self.orderInfo(order, reveal: false)
         } catch let error as LedgerError {
             switch error.code {
-            case .notFound: throw StationError(status: 404, code: "order-not-found", message: "No order \(id).")
-            case .illegalTransition: throw StationError(status: 409, code: "order-closed", message: error.message)
-            case .orderHasCredit: throw StationError(status: 409, code: "order-has-credit", message: error.message)
+            case .notFound: throw StationError(.notFound, code: .orderNotFound, message: "No order \(id).")
+            case .illegalTransition: throw StationError(.conflict, code: .orderClosed, message: error.message)
+            case .orderHasCredit: throw StationError(.conflict, code: .orderHasCredit, message: error.message)
             default: throw Self.stationError(error, file: nil, lines: [])
             }
         } catch {
-            throw StationError(status: 500, code: "ledger-io", message: String(describing: error))
+            throw StationError(.internalFailure, code: .ledgerIO, message: String(describing: error))
         }
     }
 

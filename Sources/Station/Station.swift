@@ -145,7 +145,7 @@ public actor Station {
     public func attach(path: String, followReplug: Bool = false, actor: Int? = nil,
                        resynchronise: Bool = true) async throws(StationError) -> DeviceStatus {
         guard !shuttingDown else {
-            throw StationError(status: 503, code: "shutting-down", message: "The station is shutting down.")
+            throw StationError(.unavailable, code: .shuttingDown, message: "The station is shutting down.")
         }
         // A port that came back after its device went away is attached again; the new session takes over the gone
         // one once it has identified the same device.
@@ -155,10 +155,10 @@ public actor Station {
                 replug = true
                 continue
             }
-            throw StationError(status: 409, code: "already-attached", message: "\(path) is already attached as \(existing.id).")
+            throw StationError(.conflict, code: .alreadyAttached, message: "\(path) is already attached as \(existing.id).")
         }
         guard portsBeingOpened.insert(path).inserted else {
-            throw StationError(status: 409, code: "already-attached", message: "\(path) is being attached.")
+            throw StationError(.conflict, code: .alreadyAttached, message: "\(path) is being attached.")
         }
         // Only a serial device the station drives is opened (`SerialDevicePolicy`), off the actor: lock files and the
         // driver's open may take a moment, and every other API call goes on meanwhile.
@@ -176,7 +176,7 @@ public actor Station {
         portsBeingOpened.remove(path)
         guard !shuttingDown else {
             await atSession.close()
-            throw StationError(status: 503, code: "shutting-down", message: "The station is shutting down.")
+            throw StationError(.unavailable, code: .shuttingDown, message: "The station is shutting down.")
         }
         detachedPorts.remove(path)
         let channel = SerialChannel(session: atSession)
@@ -197,11 +197,11 @@ public actor Station {
     public func attach(driver: any DeviceDriver, port: String, closeDevice: @escaping @Sendable () async -> Void,
                        actor: Int? = nil) async throws(StationError) -> DeviceStatus {
         guard !shuttingDown else {
-            throw StationError(status: 503, code: "shutting-down", message: "The station is shutting down.")
+            throw StationError(.unavailable, code: .shuttingDown, message: "The station is shutting down.")
         }
         for existing in sessions where existing.port == port {
             if await existing.snapshot().state == .gone, await !existing.isBusy { continue }
-            throw StationError(status: 409, code: "already-attached", message: "\(port) is already attached as \(existing.id).")
+            throw StationError(.conflict, code: .alreadyAttached, message: "\(port) is already attached as \(existing.id).")
         }
         return addSession(port: port, driver: driver, closeDevice: closeDevice, replug: true, actor: actor).1
     }
@@ -219,7 +219,7 @@ public actor Station {
     /// and checks it answers, then its session identifies and provisions it like any other device.
     public func attach(url: String, interface: String?, actor: Int?) async throws(StationError) -> DeviceStatus {
         guard let opener = urlOpener else {
-            throw StationError(status: 422, code: "url-devices-unsupported",
+            throw StationError(.unprocessable, code: .urlDevicesUnsupported,
                                message: "This station attaches only serial ports by hand; \(url) is not one.")
         }
         switch await opener(url, interface) {
@@ -241,7 +241,7 @@ public actor Station {
     /// identifications, in memory only. The attempt is recorded in the ledger (never the PIN).
     public func unlockDevice(_ reference: String, pin: String, remember: Bool, actor: Int?) async throws(StationError) -> UnlockResult {
         guard (4...8).contains(pin.utf8.count), pin.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-            throw StationError(status: 400, code: "pin-format", message: "A SIM PIN is 4 to 8 digits.")
+            throw StationError(.malformedRequest, code: .pinFormat, message: "A SIM PIN is 4 to 8 digits.")
         }
         let session = try await find(reference)
         let iccid = await session.currentIdentity()?.iccid?.digits
@@ -425,7 +425,7 @@ public actor Station {
         let session = try await find(reference)
         _ = try checkedPlan(request.plan)
         guard await session.snapshot().iccid != nil else {
-            throw StationError(status: 409, code: "sim-unknown",
+            throw StationError(.conflict, code: .simUnknown,
                                message: "Device \(session.id) has no identified SIM yet: wait until it is identified, then top up.")
         }
         let intent = OrderIntent(origin: .topup, plan: request.plan)
@@ -436,7 +436,7 @@ public actor Station {
 
     private func checkedPlan(_ name: String) throws(StationError) -> Plan {
         guard let plan = config.plan(named: name) else {
-            throw StationError(status: 422, code: "unknown-plan",
+            throw StationError(.unprocessable, code: .unknownPlan,
                                message: "Plan \(name) is not configured: choose one of \(config.plans.map(\.name).joined(separator: ", ")).")
         }
         return plan
@@ -448,7 +448,7 @@ public actor Station {
             if let ssid { _ = try ATCommand.setSSID(index: 0, ssid: ssid) }
             if let key { _ = try ATCommand.setWPAKey(index: 0, key: key) }
         } catch {
-            throw StationError(status: 422, code: "wifi-invalid",
+            throw StationError(.unprocessable, code: .wifiInvalid,
                                message: "The Wi-Fi name or key cannot be stored by a hotspot (\(error)): use 1–32 plain ASCII "
                                    + "characters for the name and 8–63 for the key, without quotes or semicolons.")
         }
@@ -456,7 +456,7 @@ public actor Station {
 
     /// Refuses at once what the ledger would refuse for the SIM the device last showed (no run, no AT traffic).
     private func precheck(_ session: DeviceSession, intent: OrderIntent) async throws(StationError) {
-        let planRequired = StationError(status: 422, code: "plan-required",
+        let planRequired = StationError(.unprocessable, code: .planRequired,
                                         message: "No plan given and no default plan configured: choose one of \(config.plans.map(\.name).joined(separator: ", ")).")
         guard let iccid = await session.snapshot().iccid else {
             if intent.planForNewOrder == nil { throw planRequired }
@@ -466,10 +466,10 @@ public actor Station {
         do {
             service = try await ledger.onOwnThread { ledger in try ledger.simService(iccid: iccid) }
         } catch {
-            throw StationError(status: 500, code: "ledger-io", message: "The ledger could not be read: \(error)")
+            throw StationError(.internalFailure, code: .ledgerIO, message: "The ledger could not be read: \(error)")
         }
         switch OrderDecision.decide(intent, service: service) {
-        case .refused(let code, let message): throw StationError(status: 409, code: code, message: message)
+        case .refused(let code, let message): throw StationError(.conflict, code: code, message: message)
         case .nothingToDo: throw planRequired
         default: return
         }
@@ -508,10 +508,10 @@ public actor Station {
         }
         if matches.count == 1, let only = matches.first { return only }
         if matches.count > 1 {
-            throw StationError(status: 409, code: "ambiguous-device",
+            throw StationError(.conflict, code: .ambiguousDevice,
                                message: "\(reference) matches \(matches.count) devices: give more digits or the device id.")
         }
-        throw StationError(status: 404, code: "device-not-found", message: "No device matches \(reference).")
+        throw StationError(.notFound, code: .deviceNotFound, message: "No device matches \(reference).")
     }
 
     /// Hides identifiers that ledger details carry (`imsi`, `iccid`, `imei` keys) unless revealed.
@@ -558,7 +558,7 @@ public actor Station {
         do {
             rows = try VoucherCSV.parse(request.csv, plans: config.plans.map { VoucherCSV.PlanName(name: $0.name, megabytes: $0.megabytes) })
         } catch {
-            throw StationError(status: 422, code: "invalid-voucher-file", message: "\(request.fileName): \(error.description)")
+            throw StationError(.unprocessable, code: .invalidVoucherFile, message: "\(request.fileName): \(error.description)")
         }
         let entries = rows.map { (code: $0.code, plan: $0.plan) }
         let imported = try await offActor(file: request.fileName, lines: rows.map(\.line)) { ledger in
@@ -573,7 +573,7 @@ public actor Station {
         var filter: VoucherState?
         if let state {
             guard let parsed = VoucherState(rawValue: state) else {
-                throw StationError(status: 422, code: "invalid-state",
+                throw StationError(.unprocessable, code: .invalidState,
                                    message: "State must be one of \(VoucherState.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
             filter = parsed
@@ -608,7 +608,7 @@ public actor Station {
         } catch let error as LedgerError {
             throw Self.stationError(error, file: file, lines: lines)
         } catch {
-            throw StationError(status: 500, code: "ledger-io", message: String(describing: error))
+            throw StationError(.internalFailure, code: .ledgerIO, message: String(describing: error))
         }
     }
 
@@ -621,7 +621,7 @@ public actor Station {
         } catch let error as LedgerError {
             throw Self.stationError(error, file: file, lines: lines)
         } catch {
-            throw StationError(status: 500, code: "ledger-io", message: String(describing: error))
+            throw StationError(.internalFailure, code: .ledgerIO, message: String(describing: error))
         }
     }
 
@@ -637,15 +637,15 @@ public actor Station {
             }
             message = "\(file): " + message
         }
-        let status: Int
+        let kind: StationError.Kind
         switch error.code {
-        case .notFound: status = 404
-        case .duplicateVoucher, .invalidVoucherCode, .invalidArgument: status = 422
-        case .diskFull: status = 507
-        case .busy: status = 503
-        default: status = 500
+        case .notFound: kind = .notFound
+        case .duplicateVoucher, .invalidVoucherCode, .invalidArgument: kind = .unprocessable
+        case .diskFull: kind = .storageFull
+        case .busy: kind = .unavailable
+        default: kind = .internalFailure
         }
-        return StationError(status: status, code: LedgerRecorder.code(error.code), message: message)
+        return StationError(kind, code: LedgerRecorder.code(error.code), message: message)
     }
 }
 

@@ -103,7 +103,7 @@ public actor HookRunner {
             "HOTSPOT_SOCKET": device.socket ?? "",
             "HOTSPOT_ICCID4": String(iccidDigits.suffix(4)),
             "HOTSPOT_STATE": device.state.rawValue,
-            "HOTSPOT_CODE": device.failure?.code ?? "",
+            "HOTSPOT_CODE": device.failure?.code.rawValue ?? "",
         ]
     }
 

@@ -109,9 +109,9 @@ struct VoucherSettler: Sendable {
                                           redacted: nil, accepting: { profile.couldAnswerBalance($0.text ?? "") })
         } catch {
             switch error.code {
-            case "ussd-invalid": return .failure("the balance code cannot be sent as USSD")
-            case "ussd-refused-by-device": return .failure("the device refused the balance request")
-            case "ussd-malformed": return .failure("the balance reply could not be parsed")
+            case .ussdInvalid: return .failure("the balance code cannot be sent as USSD")
+            case .ussdRefusedByDevice: return .failure("the device refused the balance request")
+            case .ussdMalformed: return .failure("the balance reply could not be parsed")
             default: return .failure("no balance reply (\(error.message))")
             }
         }

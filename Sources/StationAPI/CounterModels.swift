@@ -115,10 +115,3 @@ public struct HistoryEntryInfo: Codable, Sendable, Equatable {
         self.orderID = orderID
     }
 }
-
-extension StationRoute {
-    /// `GET` the end-of-day report (`from=`, `to=`, ISO 8601).
-    public static let report = "/v1/report"
-    /// `GET` the provisionings of a device or SIM.
-    public static func history(_ ref: String) -> String { "/v1/history/" + percentEncode(ref) }
-}

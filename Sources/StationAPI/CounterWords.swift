@@ -1,3 +1,4 @@
+import FailureCodes
 import Foundation
 
 /// The words the counter reads (board, compact watch, systemd status line, hooks), in one place for daemon and CLI.
@@ -42,7 +43,7 @@ public enum CounterWords {
     }
 
     /// What the technician does next, in at most 21 characters (the board's last column at 80 columns).
-    public static func action(state: DeviceState, failureCode: String?) -> String {
+    public static func action(state: DeviceState, failureCode: FailureCode?) -> String {
         switch state {
         case .done: return "Remettre l'appareil"
         case .awaitingPlan: return "Choisir un forfait"
@@ -53,17 +54,17 @@ public enum CounterWords {
     }
 
     /// The action for a failure code; a code without its own sentence says where to look.
-    public static func failureAction(_ code: String?) -> String {
+    public static func failureAction(_ code: FailureCode?) -> String {
         switch code {
-        case "sim-pin-required"?: return "Saisir le PIN SIM"
-        case "no-voucher-available"?: return "Importer des bons"
-        case "voucher-rejected"?: return "Bon refusé : relancer"
-        case "voucher-unknown"?, "voucher-unsettled"?: return "Bon à régler (admin)"
-        case "balance-not-increased"?: return "Vérifier le solde"
-        case "device-gone"?: return "Rebrancher l'appareil"
-        case "quarantined"?: return "Appeler superviseur"
-        case "already-served"?: return "Déjà servi (topup ?)"
-        case "wifi-invalid"?, "wifi-readback-mismatch"?: return "Relancer le Wi-Fi"
+        case .simPINRequired?: return "Saisir le PIN SIM"
+        case .noVoucherAvailable?: return "Importer des bons"
+        case .voucherRejected?: return "Bon refusé : relancer"
+        case .voucherUnknown?, .voucherUnsettled?: return "Bon à régler (admin)"
+        case .balanceNotIncreased?: return "Vérifier le solde"
+        case .deviceGone?: return "Rebrancher l'appareil"
+        case .quarantined?: return "Appeler superviseur"
+        case .alreadyServed?: return "Déjà servi (topup ?)"
+        case .wifiInvalid?, .wifiReadbackMismatch?: return "Relancer le Wi-Fi"
         case nil: return "hotspotctl status"
         default: return "hotspotctl status"
         }

@@ -68,8 +68,3 @@ public struct CounterDetails: Codable, Sendable, Equatable {
         self.whenCreditRunsOut = whenCreditRunsOut
     }
 }
-
-extension StationRoute {
-    /// `GET` the hand-over card's information for a device (needs a technician: it holds the Wi-Fi key).
-    public static func card(_ ref: String) -> String { device(ref) + "/card" }
-}

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Print it and keep it elsewhere: `hotspotctl ledger verify --anchor SEQ:HASH` later proves no event up to it
 /// was cut or rewritten, which the chain alone cannot show.
-public struct LedgerAnchorInfo: Codable, Sendable, Equatable {
+public struct LedgerAnchorInfo: Codable, Sendable, Hashable {
     /// The event's sequence number (0 for an empty ledger).
     public var seq: Int64
     /// Lower-case hex of its hash (64 zeros for an empty ledger).
@@ -152,19 +152,4 @@ public struct VoucherSettleRequest: Codable, Sendable, Equatable {
         self.note = note
         self.force = force
     }
-}
-
-extension StationRoute {
-    /// `GET` walk the hash chain (`anchor=SEQ:HASH` also proves no tail was cut).
-    public static let ledgerVerify = "/v1/ledger/verify"
-    /// `GET` the head of the chain, to keep elsewhere.
-    public static let ledgerAnchor = "/v1/ledger/anchor"
-    /// `GET` every event as `format=csv` or `format=jsonl` (streamed).
-    public static let ledgerExport = "/v1/ledger/export"
-    /// `POST` an online backup to a path on the daemon's machine, verified.
-    public static let ledgerBackup = "/v1/ledger/backup"
-    /// `GET` vouchers whose outcome is unknown, waiting for a person.
-    public static let vouchersUnknown = "/v1/vouchers/unknown"
-    /// `POST` settle one unknown voucher.
-    public static func voucherSettle(_ id: Int64) -> String { "/v1/vouchers/\(id)/settle" }
 }

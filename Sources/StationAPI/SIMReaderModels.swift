@@ -72,12 +72,3 @@ public struct UnlockResult: Codable, Sendable, Equatable {
         self.device = device
     }
 }
-
-extension StationRoute {
-    /// `POST` one SIM PIN attempt on the SIM in a card reader (`UnlockRequest`).
-    public static func unlock(_ ref: String) -> String { device(ref) + "/unlock" }
-    /// `GET` orders (`state=`, `limit=`).
-    public static let orders = "/v1/orders"
-    /// `POST` cancel an open order whose credit was never applied.
-    public static func cancelOrder(_ id: Int64) -> String { orders + "/\(id)/cancel" }
-}

@@ -1,3 +1,4 @@
+import FailureCodes
 import Foundation
 
 /// The version of the control API spoken over the Unix socket; routes are prefixed with `/v1`.
@@ -23,12 +24,12 @@ public enum DeviceRole: String, Codable, Sendable {
 
 /// A failure with a stable machine-readable code and a sentence for people.
 public struct FailureInfo: Codable, Sendable, Equatable {
-    /// A stable code such as `sim-pin-required`, `voucher-rejected`, `device-gone`.
-    public var code: String
+    /// A stable code such as `sim-pin-required`, `voucher-rejected`, `device-gone`; a plain JSON string on the wire.
+    public var code: FailureCode
     /// One sentence saying what happened and what to do.
     public var message: String
     /// Creates a failure.
-    public init(code: String, message: String) {
+    public init(code: FailureCode, message: String) {
         self.code = code
         self.message = message
     }

@@ -107,39 +107,6 @@ public enum StationJSON {
     }
 }
 
-/// The routes of the control API, in one place so daemon and CLI cannot disagree.
-///
-/// Queries: `reveal=1` shows secrets (full identifiers, Wi-Fi keys, voucher codes) to a caller who asks.
-public enum StationRoute {
-    /// `GET` readiness.
-    public static let health = "/v1/health"
-    /// `GET` list, `POST` attach.
-    public static let devices = "/v1/devices"
-    /// `GET` one device by id, IMEI, ICCID (full or unique last digits) or port; `DELETE` detaches it.
-    public static func device(_ ref: String) -> String { "/v1/devices/" + percentEncode(ref) }
-    /// `POST` start or retry provisioning.
-    public static func provision(_ ref: String) -> String { device(ref) + "/provision" }
-    /// `POST` buy more credit for the SIM in a device (money only).
-    public static func topUp(_ ref: String) -> String { device(ref) + "/topup" }
-    /// `GET` live events as NDJSON.
-    public static let events = "/v1/events"
-    /// `GET` plans.
-    public static let plans = "/v1/plans"
-    /// `GET` vouchers (`state=`), `POST …/import`.
-    public static let vouchers = "/v1/vouchers"
-    /// `POST` voucher CSV import.
-    public static let voucherImport = "/v1/vouchers/import"
-    /// `GET` ledger events (`iccid=`, `imei=`, `since=`, `limit=`).
-    public static let ledger = "/v1/ledger"
-
-    /// Percent-encodes one path segment (a `/` in a port path must not split the route).
-    public static func percentEncode(_ segment: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
-    }
-}
-
 /// `POST /v1/config/reload` answer: which settings were put in force, which wait for a restart.
 public struct ConfigReloadResult: Codable, Sendable, Equatable {
     /// Settings that changed and are in force now.

@@ -12,7 +12,7 @@ enum FailureText {
         guard language == .french else { return "hotspotctl: \(original)\n" }
         let messages = Messages(language: language)
         let code = error.body.error.code
-        var text = "hotspotctl: \(messages.text(.failure(code))) [\(code)]\n"
+        var text = "hotspotctl: \(messages.text(.failure(code.rawValue))) [\(code)]\n"
         if let action = messages.action(code) { text += "  " + messages.text(.actionPrefix) + action + "\n" }
         text += "  (" + original + ")\n"
         return text

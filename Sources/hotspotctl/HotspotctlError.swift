@@ -78,19 +78,19 @@ enum HotspotctlError: Error, Equatable, Sendable {
         case .daemonRejected(_, let body):
             body
         case .daemonUnreachable:
-            APIErrorBody(error: FailureInfo(code: "daemon-unreachable", message: message))
+            APIErrorBody(error: FailureInfo(code: .daemonUnreachable, message: message))
         case .connectionFailed:
-            APIErrorBody(error: FailureInfo(code: "connection-failed", message: message))
+            APIErrorBody(error: FailureInfo(code: .connectionFailed, message: message))
         case .invalidReply:
-            APIErrorBody(error: FailureInfo(code: "invalid-reply", message: message))
+            APIErrorBody(error: FailureInfo(code: .invalidReply, message: message))
         case .eventStreamEnded:
-            APIErrorBody(error: FailureInfo(code: "event-stream-ended", message: message))
+            APIErrorBody(error: FailureInfo(code: .eventStreamEnded, message: message))
         case .localInput:
-            APIErrorBody(error: FailureInfo(code: "local-input", message: message))
+            APIErrorBody(error: FailureInfo(code: .localInput, message: message))
         case .ledgerDoesNotVerify:
-            APIErrorBody(error: FailureInfo(code: "ledger-does-not-verify", message: message))
+            APIErrorBody(error: FailureInfo(code: .ledgerDoesNotVerify, message: message))
         case .ledgerFile:
-            APIErrorBody(error: FailureInfo(code: "ledger-file", message: message))
+            APIErrorBody(error: FailureInfo(code: .ledgerFile, message: message))
         case .runFailed(_, let failure):
             APIErrorBody(error: failure)
         }

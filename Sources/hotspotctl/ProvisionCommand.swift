@@ -76,7 +76,7 @@ struct ProvisionCommand: StationCommand {
         }
         if final.state != .done {
             throw .runFailed(device: final.id, failure: final.failure
-                             ?? FailureInfo(code: final.state.rawValue, message: "the run ended \(final.state.rawValue)"))
+                             ?? FailureInfo(code: .init(rawValue: final.state.rawValue), message: "the run ended \(final.state.rawValue)"))
         }
     }
 }

@@ -34,7 +34,7 @@ struct RunWaiter: Sendable {
             if Self.isTerminal(current.state), sawWorking || current.updatedAt >= since { return current }
             guard ContinuousClock.now < deadline, !Task.isCancelled else {
                 throw .runFailed(device: reference, failure: FailureInfo(
-                    code: "wait-timeout", message: "the run had not ended when --wait gave up (state \(current.state.rawValue))"))
+                    code: .waitTimeout, message: "the run had not ended when --wait gave up (state \(current.state.rawValue))"))
             }
             try? await Task.sleep(for: interval)
             do {

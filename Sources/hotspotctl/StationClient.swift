@@ -1,3 +1,4 @@
+import FailureCodes
 import Foundation
 import StationAPI
 
@@ -12,113 +13,103 @@ struct StationClient: Sendable {
 
     /// `GET /v1/devices`.
     func devices() async throws(HotspotctlError) -> [DeviceStatus] {
-        try await get(StationRoute.devices, as: [DeviceStatus].self)
+        try await get(.devices, as: [DeviceStatus].self)
     }
 
     /// `GET /v1/devices/{ref}`: by id, IMEI, ICCID (full or unique last digits) or port.
     func device(_ ref: String) async throws(HotspotctlError) -> DeviceStatus {
-        try await get(StationRoute.device(ref), as: DeviceStatus.self)
+        try await get(.device(ref), as: DeviceStatus.self)
     }
 
     /// `POST /v1/devices/{ref}/topup`.
     func topUp(_ ref: String, _ request: TopUpRequest) async throws(HotspotctlError) -> DeviceStatus {
-        try await post(StationRoute.topUp(ref), body: request, as: DeviceStatus.self)
+        try await post(.topUp(ref), body: request, as: DeviceStatus.self)
     }
 
     /// `POST /v1/devices/{ref}/provision`.
     func provision(_ ref: String, _ request: ProvisionRequest) async throws(HotspotctlError) -> DeviceStatus {
-        try await post(StationRoute.provision(ref), body: request, as: DeviceStatus.self)
+        try await post(.provision(ref), body: request, as: DeviceStatus.self)
     }
 
     /// `POST /v1/devices/{ref}/unlock`: one SIM PIN attempt on the SIM in a card reader.
     func unlock(_ ref: String, _ request: UnlockRequest) async throws(HotspotctlError) -> UnlockResult {
-        try await post(StationRoute.unlock(ref), body: request, as: UnlockResult.self)
+        try await post(.unlock(ref), body: request, as: UnlockResult.self)
     }
 
     /// `GET /v1/orders`, optionally only those in one state.
     func orders(state: String?) async throws(HotspotctlError) -> [OrderInfo] {
-        var query: [String: String] = [:]
-        if let state { query["state"] = state }
-        return try await get(StationRoute.orders, query: query, as: [OrderInfo].self)
+        try await get(.orders(state: state, limit: nil), as: [OrderInfo].self)
     }
 
     /// `POST /v1/orders/{id}/cancel`.
     func cancelOrder(_ id: Int64) async throws(HotspotctlError) -> OrderInfo {
-        try await post(StationRoute.cancelOrder(id), body: [String: String](), as: OrderInfo.self)
+        try await post(.cancelOrder(id), body: [String: String](), as: OrderInfo.self)
     }
 
     /// `POST /v1/devices`: attach a serial port by path.
     func attach(_ request: AttachRequest) async throws(HotspotctlError) -> DeviceStatus {
-        try await post(StationRoute.devices, body: request, as: DeviceStatus.self)
+        try await post(.attach, body: request, as: DeviceStatus.self)
     }
 
     /// `DELETE /v1/devices/{ref}`: detach a device, releasing its port.
     func detach(_ ref: String) async throws(HotspotctlError) -> DeviceStatus {
-        try await exchange(StationHTTPRequest(method: "DELETE", path: StationRoute.device(ref), query: baseQuery), as: DeviceStatus.self)
+        try await exchange(request(.detach(ref)), as: DeviceStatus.self)
     }
 
     /// `GET /v1/plans`.
     func plans() async throws(HotspotctlError) -> [PlanInfo] {
-        try await get(StationRoute.plans, as: [PlanInfo].self)
+        try await get(.plans, as: [PlanInfo].self)
     }
 
     /// `GET /v1/vouchers`, optionally filtered by state.
     func vouchers(state: String?) async throws(HotspotctlError) -> [VoucherInfo] {
-        var query: [String: String] = [:]
-        if let state { query["state"] = state }
-        return try await get(StationRoute.vouchers, query: query, as: [VoucherInfo].self)
+        try await get(.vouchers(state: state, limit: nil, since: nil), as: [VoucherInfo].self)
     }
 
     /// `POST /v1/vouchers/import`.
     func importVouchers(_ request: VoucherImportRequest) async throws(HotspotctlError) -> VoucherImportResult {
-        try await post(StationRoute.voucherImport, body: request, as: VoucherImportResult.self)
+        try await post(.importVouchers, body: request, as: VoucherImportResult.self)
     }
 
     /// `GET /v1/ledger` with the filters given.
     func ledger(iccid: String?, imei: String?, since: Date?, limit: Int?) async throws(HotspotctlError) -> [LedgerEventInfo] {
-        var query: [String: String] = [:]
-        if let iccid { query["iccid"] = iccid }
-        if let imei { query["imei"] = imei }
-        if let since { query["since"] = since.formatted(.iso8601) }
-        if let limit { query["limit"] = String(limit) }
-        return try await get(StationRoute.ledger, query: query, as: [LedgerEventInfo].self)
+        try await get(.ledger(.init(iccid: iccid, imei: imei, since: since, limit: limit)), as: [LedgerEventInfo].self)
     }
 
     /// `GET /v1/ledger/verify`, with the anchor when given.
     func verifyLedger(anchor: LedgerAnchorInfo?) async throws(HotspotctlError) -> LedgerVerifyInfo {
-        var query: [String: String] = [:]
-        if let anchor { query["anchor"] = anchor.text }
-        return try await get(StationRoute.ledgerVerify, query: query, as: LedgerVerifyInfo.self)
+        try await get(.verifyLedger(anchor: anchor), as: LedgerVerifyInfo.self)
     }
 
     /// `GET /v1/ledger/anchor`.
     func ledgerAnchor() async throws(HotspotctlError) -> LedgerAnchorInfo {
-        try await get(StationRoute.ledgerAnchor, as: LedgerAnchorInfo.self)
+        try await get(.ledgerAnchor, as: LedgerAnchorInfo.self)
     }
 
-    /// `GET /v1/ledger/export?format=`: the export's lines (without line ends) as the daemon streams them.
+    /// `GET /v1/ledger/export?format=`: the export's lines (without line ends) as the daemon streams them. No `reveal`
+    /// is sent: the export is a supervisor's whatever it asks.
     func exportLedger(format: String) async throws(HotspotctlError) -> AsyncThrowingStream<[UInt8], any Error> {
-        try await openLines(StationHTTPRequest(method: "GET", path: StationRoute.ledgerExport, query: ["format": format]))
+        try await openLines(request(.exportLedger(format: format), revealing: false))
     }
 
     /// `POST /v1/ledger/backup`.
     func backupLedger(to path: String) async throws(HotspotctlError) -> LedgerBackupInfo {
-        try await post(StationRoute.ledgerBackup, body: LedgerBackupRequest(path: path), as: LedgerBackupInfo.self)
+        try await post(.backupLedger, body: LedgerBackupRequest(path: path), as: LedgerBackupInfo.self)
     }
 
     /// `GET /v1/vouchers/unknown`.
     func unknownVouchers() async throws(HotspotctlError) -> [UnknownVoucherInfo] {
-        try await get(StationRoute.vouchersUnknown, as: [UnknownVoucherInfo].self)
+        try await get(.unknownVouchers, as: [UnknownVoucherInfo].self)
     }
 
     /// `POST /v1/vouchers/{id}/settle`.
     func settleVoucher(_ id: Int64, _ request: VoucherSettleRequest) async throws(HotspotctlError) -> VoucherInfo {
-        try await post(StationRoute.voucherSettle(id), body: request, as: VoucherInfo.self)
+        try await post(.settleVoucher(id), body: request, as: VoucherInfo.self)
     }
 
     /// `GET /v1/events`: the live NDJSON stream, one raw JSON object per element.
     func events() async throws(HotspotctlError) -> AsyncThrowingStream<[UInt8], any Error> {
-        try await openLines(StationHTTPRequest(method: "GET", path: StationRoute.events, query: baseQuery))
+        try await openLines(request(.events))
     }
 
     /// Opens a streamed reply; a non-2xx status becomes the daemon's error.
@@ -140,27 +131,30 @@ struct StationClient: Sendable {
 
     var baseQuery: [String: String] { reveal ? ["reveal": revealQuery] : [:] }
 
-    func get<Reply: Decodable>(_ path: String, query: [String: String] = [:], as type: Reply.Type)
-        async throws(HotspotctlError) -> Reply {
-        let request = StationHTTPRequest(method: "GET", path: path, query: query.merging(baseQuery) { mine, _ in mine })
-        return try await exchange(request, as: type)
+    /// The HTTP request for a route: its method, path and query, with `reveal` when asked (and `revealing`), and a body.
+    func request(_ route: StationRoute, body: [UInt8]? = nil, revealing: Bool = true) -> StationHTTPRequest {
+        let query = revealing ? route.query.merging(baseQuery) { mine, _ in mine } : route.query
+        return StationHTTPRequest(method: route.method, path: route.path, query: query, body: body)
+    }
+
+    func get<Reply: Decodable>(_ route: StationRoute, as type: Reply.Type) async throws(HotspotctlError) -> Reply {
+        try await exchange(request(route), as: type)
     }
 
     /// `POST /v1/config/reload`: the daemon reads its configuration file again.
     func reloadConfiguration() async throws(HotspotctlError) -> ConfigReloadResult {
-        try await post("/v1/config/reload", body: EmptyBody(), as: ConfigReloadResult.self)
+        try await post(.reloadConfiguration, body: EmptyBody(), as: ConfigReloadResult.self)
     }
 
-    private func post<Body: Encodable, Reply: Decodable>(_ path: String, body: Body, as type: Reply.Type)
+    private func post<Body: Encodable, Reply: Decodable>(_ route: StationRoute, body: Body, as type: Reply.Type)
         async throws(HotspotctlError) -> Reply {
         let bytes: [UInt8]
         do {
             bytes = Array(try StationJSON.encoder().encode(body))
         } catch {
-            throw .localInput("could not encode the request to \(path): \(error)")
+            throw .localInput("could not encode the request to \(route.path): \(error)")
         }
-        let request = StationHTTPRequest(method: "POST", path: path, query: baseQuery, body: bytes)
-        return try await exchange(request, as: type)
+        return try await exchange(request(route, body: bytes), as: type)
     }
 
     private func exchange<Reply: Decodable>(_ request: StationHTTPRequest, as type: Reply.Type)
@@ -181,7 +175,7 @@ struct StationClient: Sendable {
         if let decoded = try? StationJSON.decoder().decode(APIErrorBody.self, from: Data(body)) {
             return .daemonRejected(status: status, body: decoded)
         }
-        let code = status == 404 ? "not-found" : "http-\(status)"
+        let code: FailureCode = status == 404 ? .notFound : FailureCode.Family.http.code(String(status))
         let message = status == 404 ? "hotspotd found no such thing (HTTP 404)" : "hotspotd answered HTTP \(status)"
         return .daemonRejected(status: status, body: APIErrorBody(error: FailureInfo(code: code, message: message)))
     }

@@ -60,7 +60,7 @@ struct StatusReport: Sendable {
         add(.wifiKey, status.wifi?.key)
         // English keeps the daemon's own sentence (it names the voucher or device); French has the catalog's.
         add(.failure, status.failure.map { failure in
-            (m.language == .english ? failure.message : m.text(.failure(failure.code))) + " [\(failure.code)]"
+            (m.language == .english ? failure.message : m.text(.failure(failure.code.rawValue))) + " [\(failure.code)]"
         })
         add(.action, status.failure.flatMap { m.action($0.code) })
         add(.fieldUpdated, timestamps.dateTime(status.updatedAt))

@@ -63,7 +63,7 @@ extension UMockdevDiscoveryTests {
         let testbed = try MockTestbed()
         let opener = NetworkDeviceOpener(addressPatience: .milliseconds(300), unitAddress: { _ in nil }) { _, _ in
             Issue.record("connect must not be called without an address")
-            return .failure(StationError(status: 500, code: "unexpected", message: "unexpected"))
+            return .failure(StationError(.internalFailure, code: "unexpected", message: "unexpected"))
         }
         let harness = try await DiscoveryStationHarness(networkDevices: opener)
         try testbed.add(MockDevices.hiLink.description)

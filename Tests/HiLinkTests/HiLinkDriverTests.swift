@@ -51,7 +51,7 @@ import Testing
         let driver = try await sim.driver(password: "wrong-password", maxLoginAttempts: 3)
         var codes: [String] = []
         for _ in 0..<6 {
-            codes.append(await failure { try await driver.readIdentity() }?.code ?? "none")
+            codes.append(await failure { try await driver.readIdentity() }?.code.rawValue ?? "none")
         }
         // Three login POSTs at most, whatever the number of calls; the unit's lock-out (after three) is then waited,
         // not hammered.
@@ -228,7 +228,7 @@ import Testing
         sim.unit.setFault(fault)
         let start = ContinuousClock.now
         let failed = await failure { try await driver.readIdentity() }
-        #expect(failed?.code == code, "\(String(describing: failed))")
+        #expect(failed?.code.rawValue == code, "\(String(describing: failed))")
         #expect(ContinuousClock.now - start < .seconds(5))
     }
 

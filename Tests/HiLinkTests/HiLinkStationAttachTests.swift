@@ -45,7 +45,7 @@ import TestSupport
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw StationError(status: 504, code: "test-timeout", message: "device \(id) did not settle")
+        throw StationError(.timedOut, code: "test-timeout", message: "device \(id) did not settle")
     }
 
     @Test func aUnitAttachedByURLIsCreditedOnceAndARestartChargesNothing() async throws {
@@ -91,9 +91,9 @@ import TestSupport
             let attached = try await station.attach(url: "http://127.0.0.1:\(sim.server.port)", interface: nil, actor: 1000)
             let failed = try await Self.settled(station, attached.id)
             #expect(failed.state == .failed)
-            #expect(failed.failure?.code.hasPrefix("login") == true, "\(String(describing: failed.failure))")
+            #expect(failed.failure?.code.rawValue.hasPrefix("login") == true, "\(String(describing: failed.failure))")
         } catch {
-            #expect((error as? StationError)?.code.hasPrefix("login") == true, "\(error)")
+            #expect((error as? StationError)?.code.rawValue.hasPrefix("login") == true, "\(error)")
         }
         #expect((sim.unit.stats.requests["/api/user/login"] ?? 0) <= 2, "at most the configured login attempts")
         #expect(sim.ledger.snapshot().recharges == 0)

@@ -1,3 +1,4 @@
+import FailureCodes
 import Foundation
 import Localization
 import Provisioning
@@ -31,19 +32,20 @@ import Testing
             .appendingPathComponent("Sources")
     }
 
-    /// Every string literal in the Swift sources that names a code: kebab-case literals, and single words passed as
-    /// `code:` or as a workflow failure's code.
+    /// Every string literal in the Swift sources that names a code: kebab-case literals, single words passed as
+    /// `code:` or as a workflow failure's code, and every declared `FailureCode` member.
     static func codesUsedInSources() throws -> Set<String> {
         let files = FileManager.default.enumerator(at: sourcesDirectory, includingPropertiesForKeys: nil)?
             .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" } ?? []
         #expect(files.count > 50, "the sources were not found at \(sourcesDirectory.path)")
         let kebab = try Regex(#""([a-z][a-z0-9]*(?:-[a-z0-9]+)+)""#)
         let codeArgument = try Regex(#"code: "([a-z][a-z0-9-]*)""#)
+        let declaration = try Regex(#"FailureCode = "([a-z][a-z0-9-]*)""#)
         let failureArgument = try Regex(#"fail(?:Step)?\(\.[A-Za-z]+, (?:run, )?"([a-z][a-z0-9-]*)""#)
         var codes = Set<String>()
         for file in files where !file.path.contains("/Localization/") {
             let text = try String(contentsOf: file, encoding: .utf8)
-            for regex in [kebab, codeArgument, failureArgument] {
+            for regex in [kebab, codeArgument, failureArgument, declaration] {
                 for match in text.matches(of: regex) {
                     if let captured = match.output[1].substring { codes.insert(String(captured)) }
                 }
@@ -58,6 +60,25 @@ import Testing
         let named = Set(Messages.stateCodes + Messages.stepCodes + Messages.roleCodes + Messages.voucherStateCodes)
         let missing = codes.filter { !named.contains($0) && !Messages.knowsFailure($0) }.sorted()
         #expect(missing.isEmpty, "codes used in Sources without a French and English sentence and action: \(missing)")
+    }
+
+    @Test func everyDeclaredCodeIsFoundByTheScanEvenASingleWord() throws {
+        let codes = try Self.codesUsedInSources()
+        // Single words are codes only by their declaration: the scan must see them, or an untranslated one would pass.
+        for code: FailureCode in [.quarantined, .cancelled, .forbidden, .internalFailure, .deviceGone] {
+            #expect(codes.contains(code.rawValue), "\(code) is declared but not scanned")
+            #expect(Messages.knowsFailure(code), "\(code)")
+        }
+    }
+
+    @Test func aTypedCodeTravelsAsItsPlainString() throws {
+        let info = FailureInfo(code: .simPINRequired, message: "locked")
+        let json = String(decoding: try StationJSON.encoder().encode(info), as: UTF8.self)
+        #expect(json.contains(#""code":"sim-pin-required""#), "\(json)")
+        let decoded = try StationJSON.decoder().decode(FailureInfo.self, from: Data(#"{"code":"brand-new-code","message":"m"}"#.utf8))
+        #expect(decoded.code == FailureCode(rawValue: "brand-new-code") && decoded.code != .deviceGone)
+        #expect(FailureCode.Family.ledger.code("corrupt") == "ledger-corrupt" && FailureCode("ledger-corrupt").isIn(.ledger))
+        #expect(Messages(language: .french).action(.deviceGone) == Messages(language: .french).action("device-gone"))
     }
 
     @Test func theEntriesReallyDifferByLanguage() {
