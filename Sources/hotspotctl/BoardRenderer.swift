@@ -72,7 +72,7 @@ struct BoardRenderer: Sendable {
         let model = device.model ?? device.manufacturer ?? "?"
         let verdict = messages.verdict(state: device.state.rawValue)
         let tone = CounterWords.tone(device.state)
-        let action = messages.counterAction(state: device.state.rawValue, failureCode: device.failure?.code)
+        let action = messages.counterAction(state: device.state.rawValue, failureCode: device.failure?.code.rawValue)
         let cells = [Self.cell(socket, w.socket), Self.cell(model, w.model), Self.cell(Self.lastFour(device.imei), w.imei),
                      Self.cell(Self.lastFour(device.iccid), w.iccid), Self.cell(device.step.map(messages.shortStep) ?? "-", w.step),
                      Self.cell(Self.elapsed(device, now: now), w.elapsed, alignRight: true)]

@@ -89,7 +89,7 @@ actor CompactWatch {
             if let plan = device.plan, event.state == .done || event.state == .provisioning { parts.append(plan) }
         }
         parts.append(messages.verdict(state: event.state.rawValue))
-        var action = messages.counterAction(state: event.state.rawValue, failureCode: device?.failure?.code)
+        var action = messages.counterAction(state: event.state.rawValue, failureCode: device?.failure?.code.rawValue)
         if event.state == .failed, let failure = device?.failure {
             action = (messages.action(failure.code) ?? action) + " [\(failure.code)]"
         }

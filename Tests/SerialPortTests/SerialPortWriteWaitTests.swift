@@ -5,48 +5,32 @@ import ATProtocol
 import SerialPort
 import Synchronization
 import Testing
+import TestSupport
 
 /// A pseudo-terminal whose master side (the "device") reads nothing until asked: what the port writes fills the
 /// slave's output queue, and a long write then has to wait for room, as on a modem that stopped reading.
 final class StalledDevice: Sendable {
     /// The slave's path, which the port under test opens.
     let path: String
-    /// The master side, non-blocking; nothing reads it unless `readAll()` or `startReading()` is called.
-    private let master: Mutex<Int32>
-    /// A slave descriptor kept open so the pty is never hung up between opens.
-    private let slaveKeeper: Int32
+    /// The pair; its master is read only when `readAll()` or `startReading()` is called.
+    private let pty: TestPseudoTerminal
+    /// Set once `hangUp()` closed the pair: the master is not read after that.
+    private let hungUp = Mutex(false)
     /// Every byte read from the master so far.
     private let received = Mutex<[UInt8]>([])
 
     init() throws {
-        var masterFD: Int32 = -1
-        var slaveFD: Int32 = -1
-        var name = [CChar](repeating: 0, count: 128)
-        guard openpty(&masterFD, &slaveFD, &name, nil, nil) == 0 else { throw FixtureError.system("openpty", errno) }
-        _ = fcntl(masterFD, F_SETFD, FD_CLOEXEC)
-        _ = fcntl(slaveFD, F_SETFD, FD_CLOEXEC)
-        _ = fcntl(masterFD, F_SETFL, fcntl(masterFD, F_GETFL) | O_NONBLOCK)
-        path = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        master = Mutex(masterFD)
-        slaveKeeper = slaveFD
-    }
-
-    deinit {
-        close(slaveKeeper)
-        master.withLock { if $0 >= 0 { close($0) } }
+        pty = try TestPseudoTerminal()
+        path = pty.path
     }
 
     /// Reads what the master has now (non-blocking) and returns everything read so far.
     @discardableResult
     func readAll() -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        master.withLock { fd in
-            guard fd >= 0 else { return }
-            while true {
-                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                guard count > 0 else { break }
-                received.withLock { $0 += buffer[0..<count] }
-            }
+        hungUp.withLock { gone in
+            guard !gone else { return }
+            let bytes = pty.drainMaster()
+            received.withLock { $0 += bytes }
         }
         return received.withLock { $0 }
     }
@@ -64,9 +48,9 @@ final class StalledDevice: Sendable {
 
     /// Closes the master: the slave side sees a hangup.
     func hangUp() {
-        master.withLock { fd in
-            if fd >= 0 { close(fd) }
-            fd = -1
+        hungUp.withLock { gone in
+            pty.close()
+            gone = true
         }
     }
 }
