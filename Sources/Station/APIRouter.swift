@@ -246,7 +246,7 @@ public struct APIRouter: Sendable {
     }
 
     static func error(_ error: StationError) -> HTTPResponse {
-        let body = APIErrorBody(error: FailureInfo(code: error.code, message: error.message))
+        let body = APIErrorBody(error: FailureInfo(code: error.code, message: error.message, details: error.details))
         let data = (try? StationJSON.encoder().encode(body)).map(Array.init) ?? Array("{}".utf8)
         var response = HTTPResponse.json(status: status(of: error.kind), data)
         if case .rateLimited(let seconds) = error.kind {

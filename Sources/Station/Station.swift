@@ -449,8 +449,9 @@ public actor Station {
             if let key { _ = try ATCommand.setWPAKey(index: 0, key: key) }
         } catch {
             throw StationError(.unprocessable, code: .wifiInvalid,
-                               message: "The Wi-Fi name or key cannot be stored by a hotspot (\(error)): use 1–32 plain ASCII "
-                                   + "characters for the name and 8–63 for the key, without quotes or semicolons.")
+                               message: "The Wi-Fi settings cannot be stored by a hotspot: \(error). Use 1–32 plain ASCII "
+                                   + "characters for the name and 8–63 for the key, without quotes or semicolons.",
+                               details: error.facts)
         }
     }
 

@@ -45,11 +45,14 @@ public struct StationError: Error, Sendable, Equatable {
     public var code: FailureCode
     /// A sentence for people.
     public var message: String
+    /// The facts behind the sentence, for clients that word them in another language (see `FailureInfo.details`).
+    public var details: [String: String]?
 
     /// Creates an error.
-    public init(_ kind: Kind, code: FailureCode, message: String) {
+    public init(_ kind: Kind, code: FailureCode, message: String, details: [String: String]? = nil) {
         self.kind = kind
         self.code = code
         self.message = message
+        self.details = details
     }
 }

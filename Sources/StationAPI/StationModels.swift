@@ -28,10 +28,14 @@ public struct FailureInfo: Codable, Sendable, Equatable {
     public var code: FailureCode
     /// One sentence saying what happened and what to do.
     public var message: String
+    /// The facts behind the sentence as named values (for `wifi-invalid`: `field`, `problem`, `character`…), so a
+    /// client can say them in its own language; absent from the JSON when there are none. Never a secret's value.
+    public var details: [String: String]?
     /// Creates a failure.
-    public init(code: FailureCode, message: String) {
+    public init(code: FailureCode, message: String, details: [String: String]? = nil) {
         self.code = code
         self.message = message
+        self.details = details
     }
 }
 
