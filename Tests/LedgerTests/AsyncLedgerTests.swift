@@ -126,11 +126,12 @@ import Testing
     @Test func submittingReturnsAtOnceAndCommitsAfterTheWritesBeforeIt() async throws {
         let fixture = try LedgerFixture()
         let ledger = fixture.ledger
+        let imei = fixture.imei
         let held = try HeldWriter(ledger)
         let outcome = Mutex<Result<Void, LedgerError>?>(nil)
         let committed = DispatchSemaphore(value: 0)
         ledger.submitting({ ledger in
-            _ = try ledger.recordDeviceEvent(imei: fixture.imei, iccid: nil, kind: .unplugged, detail: [:], actor: nil)
+            _ = try ledger.recordDeviceEvent(imei: imei, iccid: nil, kind: .unplugged, detail: [:], actor: nil)
         }, completion: { result in
             outcome.withLock { $0 = result }
             committed.signal()
