@@ -18,7 +18,7 @@ import Testing
                 _ = try? ledger.write("hold") { db, now in
                     try EventChain.append(EventDraft(kind: "test.hold"), at: now, in: db)
                     entered.signal()
-                    _ = release.wait(timeout: .now() + 30)
+                    _ = release.wait(timeout: .now() + 120)
                 }
                 finished.signal()
             }.start()
@@ -31,9 +31,10 @@ import Testing
         }
     }
 
-    /// Waits (bounded) until `count` writes are queued behind the held one.
+    /// Waits (bounded) until `count` writes are queued behind the held one. Generous: the suite's synchronous tests
+    /// (a 100,000-event verification among them) can keep both threads of a 2-core cooperative pool for seconds.
     static func waitUntilQueued(_ count: Int, on ledger: Ledger) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         while ledger.writer.queuedCount < count {
             guard ContinuousClock.now < deadline else { throw LedgerError(.io, "the writes never queued") }
             try await Task.sleep(for: .milliseconds(1))
