@@ -97,6 +97,19 @@ extension Ledger {
         }
     }
 
+    static func deviceRecord(_ row: Row) -> DeviceRecord {
+        DeviceRecord(id: row["id"], imei: row["imei"], manufacturer: row["manufacturer"], model: row["model"],
+                     firmware: row["firmware"], lastPort: row["last_port"],
+                     firstSeen: date(row["first_seen"]), lastSeen: date(row["last_seen"]))
+    }
+
+    /// Parses a stored timestamp; a malformed one (only possible by editing the file) reads as 1970.
+    static func date(_ text: String?) -> Date {
+        text.flatMap(LedgerTimestamp.parse) ?? Date(timeIntervalSince1970: 0)
+    }
+}
+
+extension LedgerReading {
     /// The device with this IMEI, or nil.
     public func device(imei: String) throws(LedgerError) -> DeviceRecord? {
         try read("read device") { db in
@@ -120,16 +133,5 @@ extension Ledger {
                           firstSeen: Ledger.date(row["first_seen"]))
             }
         }
-    }
-
-    static func deviceRecord(_ row: Row) -> DeviceRecord {
-        DeviceRecord(id: row["id"], imei: row["imei"], manufacturer: row["manufacturer"], model: row["model"],
-                     firmware: row["firmware"], lastPort: row["last_port"],
-                     firstSeen: date(row["first_seen"]), lastSeen: date(row["last_seen"]))
-    }
-
-    /// Parses a stored timestamp; a malformed one (only possible by editing the file) reads as 1970.
-    static func date(_ text: String?) -> Date {
-        text.flatMap(LedgerTimestamp.parse) ?? Date(timeIntervalSince1970: 0)
     }
 }

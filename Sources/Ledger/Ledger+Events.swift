@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import OwnThread
 
 /// The file formats of `exportEvents`.
 public enum LedgerExportFormat: String, Sendable, Codable, CaseIterable {
@@ -10,64 +11,6 @@ public enum LedgerExportFormat: String, Sendable, Codable, CaseIterable {
 }
 
 extension Ledger {
-    /// Events matching every given filter, in seq order, after `afterSeq` (for paging and tailing).
-    ///
-    /// `since` keeps events at or after that instant (millisecond precision).
-    public func events(iccid: String? = nil, imei: String? = nil, provisioningID: Int64? = nil, voucherID: Int64? = nil,
-                       since: Date? = nil, afterSeq: Int64? = nil, limit: Int = 1000) throws(LedgerError) -> [LedgerEvent] {
-        try read("read events") { db in
-            var clauses: [String] = []
-            var arguments: StatementArguments = []
-            if let iccid {
-                clauses.append("iccid = ?")
-                arguments += [iccid]
-            }
-            if let imei {
-                clauses.append("device_imei = ?")
-                arguments += [imei]
-            }
-            if let provisioningID {
-                clauses.append("provisioning_id = ?")
-                arguments += [provisioningID]
-            }
-            if let voucherID {
-                clauses.append("voucher_id = ?")
-                arguments += [voucherID]
-            }
-            if let since {
-                clauses.append("at >= ?")
-                arguments += [LedgerTimestamp.format(since)]
-            }
-            if let afterSeq {
-                clauses.append("seq > ?")
-                arguments += [afterSeq]
-            }
-            let whereClause = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
-            arguments += [max(0, limit)]
-            return try Row.fetchAll(db, sql: "SELECT \(EventChain.selectColumns) FROM events\(whereClause) ORDER BY seq LIMIT ?",
-                                    arguments: arguments).map(Ledger.eventRecord)
-        }
-    }
-
-    /// Number of events in the ledger.
-    public func eventCount() throws(LedgerError) -> Int {
-        try read("count events") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0 }
-    }
-
-    /// The head of the chain (seq 0 and 64 zeros when empty): keep it outside as an anchor.
-    public func headHash() throws(LedgerError) -> ChainAnchor {
-        try read("read head hash") { db in try Ledger.head(db) }
-    }
-
-    /// Re-walks the whole chain (streamed, constant memory) and, if given, checks it against an anchor.
-    ///
-    /// Names the first bad seq and why: a row's content changed (`hashMismatch`), rows removed,
-    /// swapped or inserted (`prevHashMismatch`, `seqGap`), or the tail cut / chain rewritten
-    /// (`anchorMismatch`). Without an anchor, a cut tail or a full rewrite cannot be detected.
-    public func verifyChain(anchor: ChainAnchor? = nil) throws(LedgerError) -> ChainVerification {
-        try read("verify chain") { db in try EventChain.verify(db, anchor: anchor) }
-    }
-
     /// Copies the ledger to `path` with SQLite's online backup, then opens the copy and verifies it.
     ///
     /// Writers may continue during the copy (it is taken from one read snapshot). The copy must
@@ -116,15 +59,14 @@ extension Ledger {
         }
     }
 
-    /// Streams every event (or those after `afterSeq`) in seq order to `write`, in chunks; returns the count.
-    ///
-    /// The export holds full IMEIs and ICCIDs as stored (never voucher codes or Wi-Fi keys): keep
-    /// it as private as the ledger. `detail` is exported as the stored canonical JSON text, so an
-    /// external tool can recompute each hash from the exported fields (see `EventChain`).
-    @discardableResult
-    public func exportEvents(format: LedgerExportFormat, afterSeq: Int64 = 0,
-                             write: (Data) throws -> Void) throws(LedgerError) -> Int {
-        try read("export events") { db in try Ledger.export(db, format: format, afterSeq: afterSeq, write: write) }
+    /// `backup(to:)` for async callers: the copy and its verification (seconds on a large ledger) run on a thread for
+    /// blocking work (`OwnThread`), while the caller is suspended; writers go on meanwhile.
+    public func backingUp(to path: String) async throws(LedgerError) -> ChainVerification {
+        let outcome = await OwnThread.run { [self] in Result { () throws(LedgerError) -> ChainVerification in try backup(to: path) } }
+        switch outcome {
+        case .success(let result): return try result.get()
+        case .failure(let failure): throw LedgerError(.io, "cannot start a thread for the ledger backup (errno \(failure.code))")
+        }
     }
 
     /// The export over one read transaction (shared by `Ledger` and `LedgerSnapshot`).
@@ -151,12 +93,6 @@ extension Ledger {
             }
             return count
         }
-    }
-
-    /// Writes the export to an open file handle; returns the count.
-    @discardableResult
-    public func exportEvents(format: LedgerExportFormat, afterSeq: Int64 = 0, to handle: FileHandle) throws(LedgerError) -> Int {
-        try exportEvents(format: format, afterSeq: afterSeq) { data in try handle.write(contentsOf: data) }
     }
 
     static func head(_ db: Database) throws -> ChainAnchor {
@@ -221,5 +157,82 @@ extension Ledger {
             }
         }
         return out + "}\n"
+    }
+}
+
+extension LedgerReading {
+    /// Events matching every given filter, in seq order, after `afterSeq` (for paging and tailing).
+    ///
+    /// `since` keeps events at or after that instant (millisecond precision).
+    public func events(iccid: String? = nil, imei: String? = nil, provisioningID: Int64? = nil, voucherID: Int64? = nil,
+                       since: Date? = nil, afterSeq: Int64? = nil, limit: Int = 1000) throws(LedgerError) -> [LedgerEvent] {
+        try read("read events") { db in
+            var clauses: [String] = []
+            var arguments: StatementArguments = []
+            if let iccid {
+                clauses.append("iccid = ?")
+                arguments += [iccid]
+            }
+            if let imei {
+                clauses.append("device_imei = ?")
+                arguments += [imei]
+            }
+            if let provisioningID {
+                clauses.append("provisioning_id = ?")
+                arguments += [provisioningID]
+            }
+            if let voucherID {
+                clauses.append("voucher_id = ?")
+                arguments += [voucherID]
+            }
+            if let since {
+                clauses.append("at >= ?")
+                arguments += [LedgerTimestamp.format(since)]
+            }
+            if let afterSeq {
+                clauses.append("seq > ?")
+                arguments += [afterSeq]
+            }
+            let whereClause = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
+            arguments += [max(0, limit)]
+            return try Row.fetchAll(db, sql: "SELECT \(EventChain.selectColumns) FROM events\(whereClause) ORDER BY seq LIMIT ?",
+                                    arguments: arguments).map(Ledger.eventRecord)
+        }
+    }
+
+    /// Number of events in the ledger.
+    public func eventCount() throws(LedgerError) -> Int {
+        try read("count events") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0 }
+    }
+
+    /// The head of the chain (seq 0 and 64 zeros when empty): keep it outside as an anchor.
+    public func headHash() throws(LedgerError) -> ChainAnchor {
+        try read("read head hash") { db in try Ledger.head(db) }
+    }
+
+    /// Re-walks the whole chain (streamed, constant memory) and, if given, checks it against an anchor.
+    ///
+    /// Names the first bad seq and why: a row's content changed (`hashMismatch`), rows removed,
+    /// swapped or inserted (`prevHashMismatch`, `seqGap`), or the tail cut / chain rewritten
+    /// (`anchorMismatch`). Without an anchor, a cut tail or a full rewrite cannot be detected.
+    public func verifyChain(anchor: ChainAnchor? = nil) throws(LedgerError) -> ChainVerification {
+        try read("verify chain") { db in try EventChain.verify(db, anchor: anchor) }
+    }
+
+    /// Streams every event (or those after `afterSeq`) in seq order to `write`, in chunks; returns the count.
+    ///
+    /// The export holds full IMEIs and ICCIDs as stored (never voucher codes or Wi-Fi keys): keep
+    /// it as private as the ledger. `detail` is exported as the stored canonical JSON text, so an
+    /// external tool can recompute each hash from the exported fields (see `EventChain`).
+    @discardableResult
+    public func exportEvents(format: LedgerExportFormat, afterSeq: Int64 = 0,
+                             write: (Data) throws -> Void) throws(LedgerError) -> Int {
+        try read("export events") { db in try Ledger.export(db, format: format, afterSeq: afterSeq, write: write) }
+    }
+
+    /// Writes the export to an open file handle; returns the count.
+    @discardableResult
+    public func exportEvents(format: LedgerExportFormat, afterSeq: Int64 = 0, to handle: FileHandle) throws(LedgerError) -> Int {
+        try exportEvents(format: format, afterSeq: afterSeq) { data in try handle.write(contentsOf: data) }
     }
 }

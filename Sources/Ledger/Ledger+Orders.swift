@@ -224,36 +224,6 @@ extension Ledger {
         }
     }
 
-    /// The order with this id, or nil.
-    public func order(id: Int64) throws(LedgerError) -> OrderRecord? {
-        try read("read order") { db in try Ledger.orderRecord(db, id: id) }
-    }
-
-    /// Orders of a SIM and/or in one state (nil: all), newest first.
-    public func orders(iccid: String? = nil, state: OrderState? = nil, limit: Int = 100) throws(LedgerError) -> [OrderRecord] {
-        try read("read orders") { db in
-            var clauses: [String] = []
-            var arguments: StatementArguments = []
-            if let iccid {
-                clauses.append("iccid = ?")
-                arguments += [iccid]
-            }
-            if let state {
-                clauses.append("state = ?")
-                arguments += [state.rawValue]
-            }
-            arguments += [max(0, limit)]
-            let whereClause = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
-            return try Row.fetchAll(db, sql: "SELECT * FROM orders" + whereClause + " ORDER BY id DESC LIMIT ?",
-                                    arguments: arguments).map { try Ledger.orderRecord(db, row: $0) }
-        }
-    }
-
-    /// What SIM `iccid` already received: its open order, its last fulfilled one, credits from before orders.
-    public func simService(iccid: String) throws(LedgerError) -> SIMService {
-        try read("read SIM service") { db in try Ledger.simService(db, iccid: iccid) }
-    }
-
     // MARK: - Inside transactions
 
     static func simService(_ db: Database, iccid: String) throws -> SIMService {
@@ -365,5 +335,37 @@ extension Ledger {
         case .applied(let voucherID):
             throw LedgerError(.orderHasCredit, "order \(orderID) was already credited by voucher #\(voucherID)")
         }
+    }
+}
+
+extension LedgerReading {
+    /// The order with this id, or nil.
+    public func order(id: Int64) throws(LedgerError) -> OrderRecord? {
+        try read("read order") { db in try Ledger.orderRecord(db, id: id) }
+    }
+
+    /// Orders of a SIM and/or in one state (nil: all), newest first.
+    public func orders(iccid: String? = nil, state: OrderState? = nil, limit: Int = 100) throws(LedgerError) -> [OrderRecord] {
+        try read("read orders") { db in
+            var clauses: [String] = []
+            var arguments: StatementArguments = []
+            if let iccid {
+                clauses.append("iccid = ?")
+                arguments += [iccid]
+            }
+            if let state {
+                clauses.append("state = ?")
+                arguments += [state.rawValue]
+            }
+            arguments += [max(0, limit)]
+            let whereClause = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
+            return try Row.fetchAll(db, sql: "SELECT * FROM orders" + whereClause + " ORDER BY id DESC LIMIT ?",
+                                    arguments: arguments).map { try Ledger.orderRecord(db, row: $0) }
+        }
+    }
+
+    /// What SIM `iccid` already received: its open order, its last fulfilled one, credits from before orders.
+    public func simService(iccid: String) throws(LedgerError) -> SIMService {
+        try read("read SIM service") { db in try Ledger.simService(db, iccid: iccid) }
     }
 }

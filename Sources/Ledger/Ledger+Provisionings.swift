@@ -125,6 +125,29 @@ extension Ledger {
         }
     }
 
+    static let provisioningSelect = "SELECT p.*, d.imei AS imei FROM provisionings p JOIN devices d ON d.id = p.device_id"
+
+    static func provisioningRow(_ db: Database, id: Int64) throws -> Row {
+        guard let row = try Row.fetchOne(db, sql: provisioningSelect + " WHERE p.id = ?", arguments: [id]) else {
+            throw LedgerError(.notFound, "no provisioning \(id)")
+        }
+        return row
+    }
+
+    static func provisioningRecord(_ row: Row) -> ProvisioningRecord {
+        let stateText: String = row["state"]
+        let actor: Int64? = row["actor_uid"]
+        return ProvisioningRecord(
+            id: row["id"], deviceIMEI: row["imei"], iccid: row["iccid"], plan: row["plan"],
+            state: ProvisioningState(rawValue: stateText) ?? .failed,
+            failureCode: row["failure_code"], failureMessage: row["failure_message"],
+            wifiSSID: row["wifi_ssid"], wifiKey: row["wifi_key"],
+            startedAt: date(row["started_at"]), finishedAt: (row["finished_at"] as String?).map { date($0) },
+            actorUID: actor.map { Int($0) }, orderID: row["order_id"])
+    }
+}
+
+extension LedgerReading {
     /// The provisioning with this id, or nil.
     public func provisioning(id: Int64) throws(LedgerError) -> ProvisioningRecord? {
         try read("read provisioning") { db in
@@ -160,26 +183,5 @@ extension Ledger {
     /// The newest provisioning of a device, or nil.
     public func latestProvisioning(imei: String) throws(LedgerError) -> ProvisioningRecord? {
         try provisionings(imei: imei, limit: 1).first
-    }
-
-    static let provisioningSelect = "SELECT p.*, d.imei AS imei FROM provisionings p JOIN devices d ON d.id = p.device_id"
-
-    static func provisioningRow(_ db: Database, id: Int64) throws -> Row {
-        guard let row = try Row.fetchOne(db, sql: provisioningSelect + " WHERE p.id = ?", arguments: [id]) else {
-            throw LedgerError(.notFound, "no provisioning \(id)")
-        }
-        return row
-    }
-
-    static func provisioningRecord(_ row: Row) -> ProvisioningRecord {
-        let stateText: String = row["state"]
-        let actor: Int64? = row["actor_uid"]
-        return ProvisioningRecord(
-            id: row["id"], deviceIMEI: row["imei"], iccid: row["iccid"], plan: row["plan"],
-            state: ProvisioningState(rawValue: stateText) ?? .failed,
-            failureCode: row["failure_code"], failureMessage: row["failure_message"],
-            wifiSSID: row["wifi_ssid"], wifiKey: row["wifi_key"],
-            startedAt: date(row["started_at"]), finishedAt: (row["finished_at"] as String?).map { date($0) },
-            actorUID: actor.map { Int($0) }, orderID: row["order_id"])
     }
 }

@@ -64,7 +64,7 @@ public struct LedgerDayReport: Sendable, Equatable, Codable {
     public var failedRuns: Int
 }
 
-extension Ledger {
+extension LedgerReading {
     /// The newest `limit` events matching every filter, returned oldest first (a table reads downwards in time).
     ///
     /// `iccidSuffix` and `imeiSuffix` match the whole identifier or its last digits; `since` and `until` bound `at`

@@ -21,36 +21,6 @@ extension Ledger {
     /// The detail key of that figure.
     static let balanceBeforeKey = "balance.mb"
 
-    /// Every voucher in `unknown` (and `sending`), oldest first, with since, reason and balance before; only those of
-    /// SIM `iccid` in `unknown` when it is given (what a device's identification asks for, through the SIM's index).
-    ///
-    /// The balance before comes from the voucher row, or else from the `balance-before` step its
-    /// provisioning recorded just before reserving it (`markSending` copies it onto the row).
-    public func vouchersNeedingSettlement(unknownOfSIM iccid: String? = nil) throws(LedgerError) -> [UnsettledVoucher] {
-        try read("read vouchers needing settlement") { db in
-            let rows = if let iccid {
-                try Row.fetchAll(db, sql: "SELECT * FROM vouchers WHERE iccid = ? AND state = 'unknown' ORDER BY id",
-                                 arguments: [iccid])
-            } else {
-                try Row.fetchAll(db, sql: "SELECT * FROM vouchers WHERE state IN ('sending', 'unknown') ORDER BY id")
-            }
-            return try rows.map { row in
-                let voucher = Ledger.voucherRecord(row)
-                let last = try Row.fetchOne(db, sql: """
-                    SELECT at, detail FROM events WHERE voucher_id = ? AND kind IN ('voucher.sending', 'voucher.unknown')
-                    ORDER BY seq DESC LIMIT 1
-                    """, arguments: [voucher.id])
-                let detail = (last?["detail"] as String?).flatMap(CanonicalJSON.decode) ?? [:]
-                let checks = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE voucher_id = ? AND kind = 'voucher.checked'",
-                                              arguments: [voucher.id]) ?? 0
-                let before = try voucher.balanceBeforeMB ?? Ledger.recordedBalanceBefore(db, provisioningID: voucher.provisioningID)
-                return UnsettledVoucher(voucher: voucher, since: last.map { Ledger.date($0["at"]) } ?? voucher.updatedAt,
-                                        reason: voucher.state == .unknown ? detail["reason"] : nil,
-                                        balanceBeforeMB: before, checks: checks)
-            }
-        }
-    }
-
     /// Records a balance check made to settle an unknown voucher that did not settle it; event `voucher.checked`.
     ///
     /// The voucher stays `unknown`. `result` says why it was not settled (e.g. "balance did not rise by 500 MB").
@@ -128,5 +98,37 @@ extension Ledger {
         }
         try markUnknown(id: id, reason: "daemon restarted while the voucher was being sent", rawReply: nil, actor: actor)
         return .unknown
+    }
+}
+
+extension LedgerReading {
+    /// Every voucher in `unknown` (and `sending`), oldest first, with since, reason and balance before; only those of
+    /// SIM `iccid` in `unknown` when it is given (what a device's identification asks for, through the SIM's index).
+    ///
+    /// The balance before comes from the voucher row, or else from the `balance-before` step its
+    /// provisioning recorded just before reserving it (`markSending` copies it onto the row).
+    public func vouchersNeedingSettlement(unknownOfSIM iccid: String? = nil) throws(LedgerError) -> [UnsettledVoucher] {
+        try read("read vouchers needing settlement") { db in
+            let rows = if let iccid {
+                try Row.fetchAll(db, sql: "SELECT * FROM vouchers WHERE iccid = ? AND state = 'unknown' ORDER BY id",
+                                 arguments: [iccid])
+            } else {
+                try Row.fetchAll(db, sql: "SELECT * FROM vouchers WHERE state IN ('sending', 'unknown') ORDER BY id")
+            }
+            return try rows.map { row in
+                let voucher = Ledger.voucherRecord(row)
+                let last = try Row.fetchOne(db, sql: """
+                    SELECT at, detail FROM events WHERE voucher_id = ? AND kind IN ('voucher.sending', 'voucher.unknown')
+                    ORDER BY seq DESC LIMIT 1
+                    """, arguments: [voucher.id])
+                let detail = (last?["detail"] as String?).flatMap(CanonicalJSON.decode) ?? [:]
+                let checks = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE voucher_id = ? AND kind = 'voucher.checked'",
+                                              arguments: [voucher.id]) ?? 0
+                let before = try voucher.balanceBeforeMB ?? Ledger.recordedBalanceBefore(db, provisioningID: voucher.provisioningID)
+                return UnsettledVoucher(voucher: voucher, since: last.map { Ledger.date($0["at"]) } ?? voucher.updatedAt,
+                                        reason: voucher.state == .unknown ? detail["reason"] : nil,
+                                        balanceBeforeMB: before, checks: checks)
+            }
+        }
     }
 }

@@ -220,58 +220,6 @@ extension Ledger {
         }
     }
 
-    /// The voucher with this id, or nil.
-    public func voucher(id: Int64) throws(LedgerError) -> Voucher? {
-        try read("read voucher") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM vouchers WHERE id = ?", arguments: [id]).map(Ledger.voucherRecord)
-        }
-    }
-
-    /// Vouchers in `state` (nil: any) and of `plan` (nil: any), oldest first.
-    public func vouchers(state: VoucherState? = nil, plan: String? = nil, limit: Int = 100) throws(LedgerError) -> [Voucher] {
-        try read("read vouchers") { db in
-            var clauses: [String] = []
-            var arguments: StatementArguments = []
-            if let state {
-                clauses.append("state = ?")
-                arguments += [state.rawValue]
-            }
-            if let plan {
-                clauses.append("plan = ?")
-                arguments += [plan]
-            }
-            let whereClause = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
-            arguments += [max(0, limit)]
-            return try Row.fetchAll(db, sql: "SELECT * FROM vouchers" + whereClause + " ORDER BY id LIMIT ?",
-                                    arguments: arguments).map(Ledger.voucherRecord)
-        }
-    }
-
-    /// Every voucher in `sending` or `unknown`, oldest first: what the station settles or queues at start.
-    ///
-    /// At start the station moves each `sending` one to `unknown` with
-    /// `markUnknown(id:reason: "daemon restarted while sending", …)` before reporting ready.
-    public func unsettledVouchers() throws(LedgerError) -> [Voucher] {
-        try read("read unsettled vouchers") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM vouchers WHERE state IN ('sending', 'unknown') ORDER BY id")
-                .map(Ledger.voucherRecord)
-        }
-    }
-
-    /// Counts of vouchers by plan and state (states with no voucher are absent).
-    public func voucherCounts() throws(LedgerError) -> [String: [VoucherState: Int]] {
-        try read("count vouchers") { db in
-            var counts: [String: [VoucherState: Int]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT plan, state, COUNT(*) AS n FROM vouchers GROUP BY plan, state") {
-                let plan: String = row["plan"]
-                let stateText: String = row["state"]
-                guard let state = VoucherState(rawValue: stateText) else { continue }
-                counts[plan, default: [:]][state] = row["n"]
-            }
-            return counts
-        }
-    }
-
     /// Whether `code` matches `^[0-9A-Za-z]{4,32}$`.
     public static func isValidVoucherCode(_ code: String) -> Bool {
         let bytes = code.utf8
@@ -344,5 +292,59 @@ extension Ledger {
     static func list(_ lines: [Int]) -> String {
         let shown = lines.prefix(20).map(String.init).joined(separator: ", ")
         return lines.count > 20 ? shown + " and \(lines.count - 20) more" : shown
+    }
+}
+
+extension LedgerReading {
+    /// The voucher with this id, or nil.
+    public func voucher(id: Int64) throws(LedgerError) -> Voucher? {
+        try read("read voucher") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM vouchers WHERE id = ?", arguments: [id]).map(Ledger.voucherRecord)
+        }
+    }
+
+    /// Vouchers in `state` (nil: any) and of `plan` (nil: any), oldest first.
+    public func vouchers(state: VoucherState? = nil, plan: String? = nil, limit: Int = 100) throws(LedgerError) -> [Voucher] {
+        try read("read vouchers") { db in
+            var clauses: [String] = []
+            var arguments: StatementArguments = []
+            if let state {
+                clauses.append("state = ?")
+                arguments += [state.rawValue]
+            }
+            if let plan {
+                clauses.append("plan = ?")
+                arguments += [plan]
+            }
+            let whereClause = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
+            arguments += [max(0, limit)]
+            return try Row.fetchAll(db, sql: "SELECT * FROM vouchers" + whereClause + " ORDER BY id LIMIT ?",
+                                    arguments: arguments).map(Ledger.voucherRecord)
+        }
+    }
+
+    /// Every voucher in `sending` or `unknown`, oldest first: what the station settles or queues at start.
+    ///
+    /// At start the station moves each `sending` one to `unknown` with
+    /// `markUnknown(id:reason: "daemon restarted while sending", …)` before reporting ready.
+    public func unsettledVouchers() throws(LedgerError) -> [Voucher] {
+        try read("read unsettled vouchers") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM vouchers WHERE state IN ('sending', 'unknown') ORDER BY id")
+                .map(Ledger.voucherRecord)
+        }
+    }
+
+    /// Counts of vouchers by plan and state (states with no voucher are absent).
+    public func voucherCounts() throws(LedgerError) -> [String: [VoucherState: Int]] {
+        try read("count vouchers") { db in
+            var counts: [String: [VoucherState: Int]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT plan, state, COUNT(*) AS n FROM vouchers GROUP BY plan, state") {
+                let plan: String = row["plan"]
+                let stateText: String = row["state"]
+                guard let state = VoucherState(rawValue: stateText) else { continue }
+                counts[plan, default: [:]][state] = row["n"]
+            }
+            return counts
+        }
     }
 }

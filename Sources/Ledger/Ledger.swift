@@ -3,7 +3,6 @@ import Foundation
 import Glibc
 #endif
 import GRDB
-import OwnThread
 
 /// The station's SQLite ledger: devices, SIMs, provisionings, vouchers and the hash-chained events
 /// that record every change to them.
@@ -11,17 +10,21 @@ import OwnThread
 /// Opened in WAL mode with `synchronous=FULL`, both read back at open (the ledger refuses to open
 /// with `.notDurable` otherwise), so a call that returns has its transaction on disk and survives a
 /// power cut or `kill -9`. Every mutating call writes the row change and its event together, or
-/// nothing. Calls are synchronous and may block for a commit (an fsync, usually well under a few
-/// milliseconds); any thread may call them. Writes are serialized, and writes that arrive together
-/// share one commit (`GroupCommitWriter`); reads run concurrently on snapshots. Async code calls
-/// the ledger through `onOwnThread`, so a commit never blocks Swift's cooperative pool.
-public final class Ledger: Sendable {
+/// nothing. Every write transaction runs on the ledger's one writer thread (`LedgerWriter`), which
+/// commits the writes queued together in one transaction (group commit); reads run concurrently on
+/// snapshots (the queries, shared with `LedgerSnapshot`, are in `LedgerReading`).
+///
+/// Async code (the station) calls the ledger through `writing(_:)` and `reading(_:)`: the caller is
+/// suspended, not blocked, while the writer commits or a reader reads, so no actor and no thread of
+/// Swift's cooperative pool waits for an fsync, and no thread is created per call. The methods called
+/// directly block their thread until their commit (tools, tests, start-up checks).
+public final class Ledger: LedgerReading {
     /// The database file path.
     public let path: String
     /// The GRDB pool; internal so tests can reach the raw database.
     let pool: DatabasePool
-    /// Every write transaction goes through it (group commit).
-    let writer: GroupCommitWriter
+    /// Every write transaction goes through it (group commit on one thread).
+    let writer: LedgerWriter
     /// The clock stamping rows and events; injected so tests control time.
     let clock: @Sendable () -> Date
 
@@ -65,7 +68,7 @@ public final class Ledger: Sendable {
             throw LedgerError.wrap(error, "open ledger")
         }
         self.pool = pool
-        self.writer = GroupCommitWriter(pool: pool)
+        self.writer = try LedgerWriter(pool: pool)
         do {
             // GRDB's WAL setup runs after prepareDatabase and sets the writer to NORMAL ("many
             // applications choose NORMAL"), which may lose the last commits on power loss. The
@@ -175,59 +178,72 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// Where the read-only queries (`LedgerReading`) read: the pool's readers.
+    public var readAccess: LedgerReadAccess { LedgerReadAccess(reader: pool) }
+
     /// Runs `body` in a write transaction with the current time text; maps every error.
     ///
-    /// Writes that arrive together share one commit (`GroupCommitWriter`); each still succeeds or fails on its own,
-    /// and returns only once its change is on disk. The time is read when `body` runs, so event times follow the
+    /// Called directly, `body` is queued to the writer thread, shares a commit with the writes queued with it
+    /// (`LedgerWriter`), and this returns only once its change is on disk. Inside a `writing` closure it runs at once,
+    /// in a savepoint of that closure's transaction. The time is read when `body` runs, so event times follow the
     /// chain's order (unless the wall clock itself steps back).
     func write<T>(_ context: String, _ body: (Database, String) throws -> T) throws(LedgerError) -> T {
         do {
+            if let frame = LedgerContext.current {
+                guard frame.writes else {
+                    throw LedgerError(.io, "\(context): a ledger write was started inside a ledger read")
+                }
+                let db = frame.db
+                guard db.isInsideTransaction else {
+                    // SQLite ended the batch's transaction (I/O error, full disk): the writer runs this closure again.
+                    throw LedgerError(.io, "\(context): the ledger transaction was rolled back")
+                }
+                var value: T?
+                try db.inSavepoint {
+                    value = try body(db, LedgerTimestamp.format(clock()))
+                    return .commit
+                }
+                guard let value else { throw LedgerError(.io, "\(context): a ledger write completed without a result") }
+                return value
+            }
             return try writer.write { db in try body(db, LedgerTimestamp.format(clock())) }
         } catch {
             throw LedgerError.wrap(error, context)
         }
     }
 
+    /// Runs `body` over this ledger on the writer thread, as one write of the next group commit, and resumes the
+    /// caller once that commit is on disk; the caller is suspended, not blocked, meanwhile.
+    ///
+    /// The ledger's calls inside `body` run in `body`'s transaction (each in a savepoint of its own, so one that fails
+    /// leaves the others), and its reads see the writes before them. When `body` throws, everything it wrote is rolled
+    /// back and the error comes out as thrown; a failure to commit is a `LedgerError`. Keep `body` short: the writer
+    /// commits nothing else while it runs.
+    public func writing<T: Sendable>(_ body: @escaping @Sendable (Ledger) throws -> T) async throws -> T {
+        do {
+            return try await writer.write { [self] db in
+                try LedgerContext.run(LedgerContext.Frame(db, writes: true)) { try body(self) }
+            }
+        } catch let error as DatabaseError {
+            throw LedgerError.wrap(error, "write the ledger")
+        }
+    }
+
+    /// Queues `body` as `writing(_:)` does and returns at once, without waiting for the commit; `completion` gets the
+    /// outcome (on the writer thread). For records nobody waits for, such as a device event: they still commit in the
+    /// order they were queued, after the writes queued before them.
+    public func submitting(_ body: @escaping @Sendable (Ledger) throws -> Void,
+                           completion: @escaping @Sendable (Result<Void, LedgerError>) -> Void) {
+        writer.submit({ [self] db in
+            try LedgerContext.run(LedgerContext.Frame(db, writes: true)) { try body(self) }
+        }, completion: { outcome in
+            completion(outcome.mapError { LedgerError.wrap($0, "write the ledger") })
+        })
+    }
+
     /// How many transactions the ledger committed since it was opened (a shared commit counts once), and how many
     /// writes they held; tests and benchmarks read it to see group commit at work.
     public var commitStatistics: (commits: Int, writes: Int) { writer.statistics }
-
-    /// Runs `body` on a read snapshot; maps every error.
-    func read<T>(_ context: String, _ body: (Database) throws -> T) throws(LedgerError) -> T {
-        do {
-            return try pool.read { db in try body(db) }
-        } catch {
-            throw LedgerError.wrap(error, context)
-        }
-    }
-
-    /// Runs `body` (blocking ledger calls) on a thread of its own and resumes the caller with its result.
-    ///
-    /// Ledger calls block their thread for a commit; on Swift's cooperative pool (one thread per core) that would stall
-    /// every other task meanwhile, and it would keep concurrent writers from meeting in one group commit.
-    public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable (Ledger) throws -> T) async throws -> T {
-        try await Self.runOnOwnThread { [self] in try body(self) }
-    }
-
-    /// Runs blocking work (a ledger or a read-only snapshot of one) on a detached thread of its own and resumes the
-    /// caller with its result, without holding a thread of Swift's cooperative pool meanwhile.
-    ///
-    /// A thread that cannot be created (`EAGAIN`: the unit's `TasksMax`, `RLIMIT_NPROC`) fails the call with `.io`
-    /// and runs nothing; Foundation's `Thread` would not say so, and the caller would wait forever.
-    public static func runOnOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        switch await OwnThread.run({ Result<T, any Error> { try body() } }) {
-        case .success(let outcome): return try outcome.get()
-        case .failure(let failure): throw LedgerError(.io, "cannot start a thread for a ledger call (errno \(failure.code))")
-        }
-    }
-
-    /// Runs `PRAGMA integrity_check`; true when SQLite answers "ok".
-    public func integrityCheck() throws(LedgerError) -> Bool {
-        try read("integrity check") { db in
-            let lines = try String.fetchAll(db, sql: "PRAGMA integrity_check")
-            return lines == ["ok"]
-        }
-    }
 }
 
 /// Checks that run before a value reaches SQL.

@@ -4,8 +4,9 @@ import GRDB
 /// A ledger file opened read-only, for checking a copy (a backup, a file sent by a station) with no daemon.
 ///
 /// Never migrates, recovers or writes anything: the file is opened with `SQLITE_OPEN_READONLY`, so a copy
-/// under examination stays byte-for-byte what it was. Use `Ledger` for the live ledger.
-public final class LedgerSnapshot: Sendable {
+/// under examination stays byte-for-byte what it was. Use `Ledger` for the live ledger. Every read-only query of the
+/// live ledger (`LedgerReading`: events, vouchers, the chain's verification and export…) reads a copy the same way.
+public final class LedgerSnapshot: LedgerReading {
     /// The database file path.
     public let path: String
     private let queue: DatabaseQueue
@@ -28,33 +29,6 @@ public final class LedgerSnapshot: Sendable {
         }
     }
 
-    private func read<T>(_ context: String, _ body: (Database) throws -> T) throws(LedgerError) -> T {
-        do {
-            return try queue.read { db in try body(db) }
-        } catch {
-            throw LedgerError.wrap(error, context)
-        }
-    }
-
-    /// Re-walks the chain as `Ledger.verifyChain(anchor:)` does.
-    public func verifyChain(anchor: ChainAnchor? = nil) throws(LedgerError) -> ChainVerification {
-        try read("verify chain") { db in try EventChain.verify(db, anchor: anchor) }
-    }
-
-    /// The head of the chain (seq 0 and zeros when empty).
-    public func headHash() throws(LedgerError) -> ChainAnchor {
-        try read("read head hash") { db in try Ledger.head(db) }
-    }
-
-    /// `PRAGMA integrity_check` answers "ok".
-    public func integrityCheck() throws(LedgerError) -> Bool {
-        try read("integrity check") { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") == ["ok"] }
-    }
-
-    /// Streams every event as `Ledger.exportEvents(format:afterSeq:write:)` does; returns the count.
-    @discardableResult
-    public func exportEvents(format: LedgerExportFormat, afterSeq: Int64 = 0,
-                             write: (Data) throws -> Void) throws(LedgerError) -> Int {
-        try read("export events") { db in try Ledger.export(db, format: format, afterSeq: afterSeq, write: write) }
-    }
+    /// Where the queries read: the read-only connection.
+    public var readAccess: LedgerReadAccess { LedgerReadAccess(reader: queue) }
 }

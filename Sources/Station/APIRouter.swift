@@ -55,7 +55,7 @@ public struct APIRouter: Sendable {
             let ledger = station.ledgerForRecording
             let method = request.method
             let path = request.path
-            _ = try? await ledger.onOwnThread { ledger in
+            _ = try? await ledger.writing { ledger in
                 try ledger.recordAccessRefusal(uid: uid, method: method, path: path, needed: needed.description, suppressed: suppressed)
             }
         }

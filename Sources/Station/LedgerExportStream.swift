@@ -7,8 +7,8 @@ extension Station {
     /// the consumer asks for the next one, so a client that reads slowly, or not at all, costs one chunk of memory and
     /// no ledger reader in the meantime.
     ///
-    /// Chunks are pages of about 64 KiB of whole lines, each read in a short read transaction of its own (on a thread of
-    /// its own, off the cooperative pool) that resumes after the last event sent; `Ledger.exportEvents` decides the
+    /// Chunks are pages of about 64 KiB of whole lines, each read in a short read transaction of its own (on a reader's
+    /// queue, off the cooperative pool: `Ledger.reading`) that resumes after the last event sent; `Ledger.exportEvents` decides the
     /// format and the page size. A reader is held only while a page is read: a stalled client must not keep one of the
     /// pool's few readers the station's own queries wait for. Events appended while the export runs are included; the
     /// result is still a prefix of the chain, checkable with its hashes. A failure is logged and ends the stream.
@@ -49,7 +49,7 @@ actor LedgerExportPager {
         let afterSeq = self.afterSeq
         let isFirst = isFirstPage
         do {
-            let page = try await ledger.onOwnThread { ledger in
+            let page = try await ledger.reading { ledger in
                 try Self.readPage(ledger, format: format, afterSeq: afterSeq, isFirst: isFirst)
             }
             isFirstPage = false

@@ -7,8 +7,8 @@ import Provisioning
 ///
 /// One recorder per run: it carries the uid of whoever asked for the run (`nil` for policy runs) and the port the
 /// device was on, so every ledger event says who and where. Every call returns only once its change is
-/// committed with `synchronous=FULL`, which is what makes `markSending` safe to rely on; the blocking ledger calls run
-/// on a thread of their own, off the cooperative pool.
+/// committed with `synchronous=FULL`, which is what makes `markSending` safe to rely on; each call is one write of the
+/// ledger's next group commit (`Ledger.writing`), and the run is suspended, not blocking a thread, until it is on disk.
 struct LedgerRecorder: ProvisioningRecorder {
     let ledger: Ledger
     let actor: Int?
@@ -40,7 +40,7 @@ struct LedgerRecorder: ProvisioningRecorder {
     /// What SIM `iccid` gets for `intent`, decided and written by the ledger in one transaction.
     func placeOrder(iccid: String, intent: OrderIntent) async -> Result<OrderPlacement, StationError> {
         do {
-            return .success(try await ledger.onOwnThread { ledger in try ledger.placeOrder(iccid: iccid, intent: intent, actor: actor) })
+            return .success(try await ledger.writing { ledger in try ledger.placeOrder(iccid: iccid, intent: intent, actor: actor) })
         } catch let error as LedgerError {
             return .failure(Station.stationError(error, file: nil, lines: []))
         } catch {
@@ -110,11 +110,11 @@ struct LedgerRecorder: ProvisioningRecorder {
         }
     }
 
-    /// Runs ledger calls on a thread of their own (`Ledger.onOwnThread`): a commit blocks its thread, and several
-    /// devices recording at once then share one commit instead of queueing on the cooperative pool.
+    /// Runs ledger calls as one write of the ledger's writer (`Ledger.writing`): several devices recording at once
+    /// share one commit, and no thread waits for it.
     private func map<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws(RecorderError) -> T {
         do {
-            return try await ledger.onOwnThread { _ in try body() }
+            return try await ledger.writing { _ in try body() }
         } catch let error as LedgerError {
             throw RecorderError(code: Self.code(error.code), message: error.message)
         } catch {

@@ -86,10 +86,10 @@ extension Station {
 
     /// The newest `limit` ledger events (oldest first), identifiers matched by their last digits.
     public func recentLedgerEvents(iccid: String?, imei: String?, since: Date?, until: Date?, limit: Int,
-                                   reveal: Bool) throws(StationError) -> [LedgerEventInfo] {
+                                   reveal: Bool) async throws(StationError) -> [LedgerEventInfo] {
         let iccidDigits = try iccid.map { (text) throws(StationError) -> String in try Self.digits(text, name: "iccid") }
         let imeiDigits = try imei.map { (text) throws(StationError) -> String in try Self.digits(text, name: "imei") }
-        let rows = try mapLedger {
+        let rows = try await readLedger { ledger in
             try ledger.recentEvents(iccidSuffix: iccidDigits, imeiSuffix: imeiDigits, since: since, until: until, limit: limit)
         }
         return rows.map { event in
@@ -102,8 +102,8 @@ extension Station {
     }
 
     /// The end-of-day report between `start` and `end`, priced with the configured plans.
-    public func dayReport(from start: Date, to end: Date, reveal: Bool) throws(StationError) -> DayReportInfo {
-        let report = try mapLedger { try ledger.dayReport(from: start, to: end) }
+    public func dayReport(from start: Date, to end: Date, reveal: Bool) async throws(StationError) -> DayReportInfo {
+        let report = try await readLedger { ledger in try ledger.dayReport(from: start, to: end) }
         let prices = Dictionary(config.plans.map { ($0.name, $0.priceCents) }, uniquingKeysWith: { first, _ in first })
         var names = report.plans.map(\.plan)
         for plan in config.plans where !names.contains(plan.name) { names.append(plan.name) }
@@ -136,7 +136,7 @@ extension Station {
             throw StationError(.conflict, code: .deviceNotIdentified,
                                message: "\(reference) has not shown an IMEI or ICCID yet: wait until it is identified.")
         }
-        let runs = try mapLedger { try ledger.history(identifierSuffix: suffix, limit: limit) }
+        let runs = try await readLedger { ledger in try ledger.history(identifierSuffix: suffix, limit: limit) }
         return runs.map { run in
             HistoryEntryInfo(provisioningID: run.id, startedAt: run.startedAt, finishedAt: run.finishedAt,
                              state: run.state.rawValue, plan: run.plan, failureCode: run.failureCode,
@@ -147,7 +147,7 @@ extension Station {
     }
 
     /// Vouchers whose state changed at or after `since`, optionally of one state.
-    public func vouchers(changedSince since: Date, state: String?, limit: Int, reveal: Bool) throws(StationError) -> [VoucherInfo] {
+    public func vouchers(changedSince since: Date, state: String?, limit: Int, reveal: Bool) async throws(StationError) -> [VoucherInfo] {
         var filter: VoucherState?
         if let state {
             guard let parsed = VoucherState(rawValue: state) else {
@@ -156,7 +156,7 @@ extension Station {
             }
             filter = parsed
         }
-        let list = try mapLedger { try ledger.vouchers(changedSince: since, state: filter, limit: limit) }
+        let list = try await readLedger { [filter] ledger in try ledger.vouchers(changedSince: since, state: filter, limit: limit) }
         return list.map { Self.voucherInfo($0, reveal: reveal) }
     }
 

@@ -67,19 +67,20 @@ extension Station {
         return ended
     }
 
-    /// Appends a device event to the ledger; a failure (disk full) is logged, never thrown: the device is gone either way.
-    /// The commit runs on a thread of its own: the actor is free meanwhile (a voucher import may hold the write lock).
+    /// Queues a device event to the ledger's writer and returns without waiting for its commit: a voucher import or a
+    /// slow disk holding the writer must not hold an unplug (or the plug events behind it). Events still commit in the
+    /// order they were queued; a failure (disk full) is logged, never thrown: the device is gone either way.
     private func recordDeviceEvent(_ kind: DeviceEventKind, imei: String?, iccid: String?, detail: [String: String]) async {
         guard imei != nil || iccid != nil else { return }   // never identified: nothing to find the event by
-        do {
-            _ = try await ledger.onOwnThread { ledger in
-                try ledger.recordDeviceEvent(imei: imei, iccid: iccid, kind: kind, detail: detail, actor: nil)
-            }
-        } catch {
+        let logger = self.logger
+        ledger.submitting({ ledger in
+            _ = try ledger.recordDeviceEvent(imei: imei, iccid: iccid, kind: kind, detail: detail, actor: nil)
+        }, completion: { outcome in
+            guard case .failure(let error) = outcome else { return }
             logger.error("could not record a device event in the ledger",
                          metadata: ["event.kind": "\(kind.rawValue)", "device.id": "\(detail["device_id"] ?? "-")",
                                     "error": "\(error)"])
-        }
+        })
     }
 
     /// Lists (or updates) a device found on `usbPath` that has no session, with its state and the reason.

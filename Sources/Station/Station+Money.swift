@@ -11,7 +11,7 @@ extension Station {
     public nonisolated func verifyLedger(anchor: LedgerAnchorInfo?) async throws(StationError) -> LedgerVerifyInfo {
         let started = ContinuousClock.now
         let chainAnchor = anchor.map { ChainAnchor(seq: $0.seq, hash: $0.hash) }
-        let result = try await offActor { ledger in try ledger.verifyChain(anchor: chainAnchor) }
+        let result = try await readLedger { ledger in try ledger.verifyChain(anchor: chainAnchor) }
         let elapsed = started.duration(to: .now)
         return Self.verifyInfo(result, anchor: anchor, elapsed: elapsed)
     }
@@ -27,8 +27,8 @@ extension Station {
     }
 
     /// The head of the chain, to keep elsewhere as an anchor.
-    public func ledgerAnchor() throws(StationError) -> LedgerAnchorInfo {
-        let head = try mapLedger { try ledger.headHash() }
+    public func ledgerAnchor() async throws(StationError) -> LedgerAnchorInfo {
+        let head = try await readLedger { ledger in try ledger.headHash() }
         return LedgerAnchorInfo(seq: head.seq, hash: head.hash)
     }
 
@@ -58,11 +58,11 @@ extension Station {
             throw StationError(.internalFailure, code: .backupDirectory, message: "The backup directory \(paths.backupDirectory) cannot be created.")
         }
         do {
-            let result = try await ledger.onOwnThread { ledger in try ledger.backup(to: path) }
+            let result = try await ledger.backingUp(to: path)
             logger.info("ledger backed up", metadata: ["backup.rows": "\(result.rowsChecked)"])
             return LedgerBackupInfo(path: path, rowsChecked: result.rowsChecked,
                                     head: LedgerAnchorInfo(seq: result.lastGood.seq, hash: result.lastGood.hash), integrityOK: true)
-        } catch let error as LedgerError {
+        } catch {
             let kind: StationError.Kind
             switch error.code {
             case .invalidArgument: kind = .conflict
@@ -72,8 +72,6 @@ extension Station {
             }
             throw StationError(kind, code: error.code == .invalidArgument ? .backupExists : LedgerRecorder.code(error.code),
                                message: error.message)
-        } catch {
-            throw StationError(.internalFailure, code: .ledgerIO, message: String(describing: error))
         }
     }
 
@@ -83,12 +81,12 @@ extension Station {
     ///
     /// `rejected` needs a check that read the balance and saw it not rise by half the plan (a person's "rejected" with
     /// no check at all is how a redeemed voucher got lost); `applied` is refused only when the latest check saw no rise.
-    func balanceContradiction(voucherID id: Int64, outcome: VoucherSettlement) throws(StationError) -> String? {
-        guard outcome != .manual, let voucher = try mapLedger({ try ledger.voucher(id: id) }), voucher.state == .unknown else {
+    func balanceContradiction(voucherID id: Int64, outcome: VoucherSettlement) async throws(StationError) -> String? {
+        guard outcome != .manual, let voucher = try await readLedger({ ledger in try ledger.voucher(id: id) }), voucher.state == .unknown else {
             return nil
         }
         let half = Int64((config.plan(named: voucher.plan)?.megabytes ?? 0) / 2)
-        let checks = try mapLedger { try ledger.events(voucherID: id) }.filter { $0.kind == "voucher.checked" }
+        let checks = try await readLedger { ledger in try ledger.events(voucherID: id) }.filter { $0.kind == "voucher.checked" }
             .compactMap { event -> (before: Int64, after: Int64)? in
                 guard let before = event.detail["balance_before_mb"].flatMap(Int64.init) ?? voucher.balanceBeforeMB,
                       let after = event.detail["balance_after_mb"].flatMap(Int64.init) else { return nil }
@@ -114,8 +112,8 @@ extension Station {
     }
 
     /// Vouchers whose outcome is unknown, oldest first, code and ICCID redacted unless `reveal`.
-    public func unknownVouchers(reveal: Bool) throws(StationError) -> [UnknownVoucherInfo] {
-        let list = try mapLedger { try ledger.vouchersNeedingSettlement() }
+    public func unknownVouchers(reveal: Bool) async throws(StationError) -> [UnknownVoucherInfo] {
+        let list = try await readLedger { ledger in try ledger.vouchersNeedingSettlement() }
         return list.map { item in
             let voucher = item.voucher
             return UnknownVoucherInfo(id: voucher.id, plan: voucher.plan, code: Redaction.voucherCode(voucher.code, reveal: reveal),
@@ -136,18 +134,18 @@ extension Station {
         guard !note.isEmpty else {
             throw StationError(.unprocessable, code: .noteRequired, message: "Say what you checked: a note is required to settle a voucher.")
         }
-        if let contradiction = try balanceContradiction(voucherID: id, outcome: outcome) {
+        if let contradiction = try await balanceContradiction(voucherID: id, outcome: outcome) {
             guard request.force == true else {
                 throw StationError(.conflict, code: .settlementContradictsBalance, message: contradiction + " Use --force if you know better.")
             }
             note = "[forced: \(contradiction)] " + note
             logger.warning("voucher settled against the balance checks", metadata: ["voucher.id": "\(id)", "outcome": "\(outcome.rawValue)"])
         }
-        // Committed on a thread of its own: a settle waiting for the write lock (a long import) never holds the actor,
-        // so devices and every other call keep being served meanwhile.
+        // Queued to the ledger's writer: a settle waiting behind a long import suspends, it never holds the actor, so
+        // devices and every other call keep being served meanwhile.
         let settledNote = note
         do {
-            try await ledger.onOwnThread { ledger in try ledger.settle(id: id, outcome: outcome, note: settledNote, actor: actor) }
+            try await ledger.writing { ledger in try ledger.settle(id: id, outcome: outcome, note: settledNote, actor: actor) }
         } catch let error as LedgerError {
             switch error.code {
             case .illegalTransition:
@@ -166,7 +164,7 @@ extension Station {
         }
         logger.notice("voucher settled by a person", metadata: ["voucher.id": "\(id)", "outcome": "\(outcome.rawValue)",
                                                               "actor.uid": "\(actor.map(String.init) ?? "none")"])
-        guard let voucher = try mapLedger({ try ledger.voucher(id: id) }) else {
+        guard let voucher = try await readLedger({ ledger in try ledger.voucher(id: id) }) else {
             throw StationError(.notFound, code: .voucherNotFound, message: "No voucher \(id).")
         }
         return Self.voucherInfo(voucher, reveal: false)

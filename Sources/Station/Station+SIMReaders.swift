@@ -49,7 +49,7 @@ extension Station {
             let registration = SIMRegistration(iccid: reading.iccid.digits, luhnValid: reading.iccid.luhnValid,
                                                imsi: reading.imsi?.digits, reader: reader, cardType: reading.family.rawValue)
             do {
-                _ = try await ledgerForRecording.onOwnThread { ledger in try ledger.registerSIM(registration, actor: actor) }
+                _ = try await ledgerForRecording.writing { ledger in try ledger.registerSIM(registration, actor: actor) }
                 logger.info("SIM registered", metadata: ["reader": "\(reader)", "sim.iccid": "\(reading.iccid.redacted)",
                                                          "sim.type": "\(reading.family.rawValue)"])
             } catch {
@@ -94,7 +94,7 @@ extension Station {
         let imsi = reading.imsi?.digits
         let placement: OrderPlacement
         do {
-            placement = try await ledger.onOwnThread { ledger in
+            placement = try await ledger.writing { ledger in
                 try ledger.recordSIM(iccid: iccid.digits, imsi: imsi, luhnValid: iccid.luhnValid, actor: actor)
                 return try ledger.placeOrder(iccid: iccid.digits, intent: intent, actor: actor)
             }
@@ -141,7 +141,7 @@ extension Station {
         if let iccid = before?.iccid.digits {
             let accepted = attempt.accepted
             let triesBefore = attempt.triesBefore
-            _ = try? await ledger.onOwnThread { ledger in
+            _ = try? await ledger.writing { ledger in
                 try ledger.recordPINAttempt(iccid: iccid, reader: reader, accepted: accepted, triesBefore: triesBefore,
                                             triesAfter: triesAfter, actor: actor)
             }
@@ -166,7 +166,7 @@ extension Station {
         }
         let filter = wanted
         do {
-            let records = try await ledger.onOwnThread { ledger in try ledger.orders(state: filter, limit: limit) }
+            let records = try await ledger.reading { ledger in try ledger.orders(state: filter, limit: limit) }
             return records.map { Self.orderInfo($0, reveal: reveal) }
         } catch let error as LedgerError {
             throw Self.stationError(error, file: nil, lines: [])
@@ -178,7 +178,7 @@ extension Station {
     /// Cancels an open order whose credit was never applied, recording who asked.
     public func cancelOrder(id: Int64, actor: Int?) async throws(StationError) -> OrderInfo {
         do {
-            let order = try await ledger.onOwnThread { ledger in try ledger.cancelOrder(id: id, actor: actor) }
+            let order = try await ledger.writing { ledger in try ledger.cancelOrder(id: id, actor: actor) }
             logger.notice("order cancelled", metadata: ["order.id": "\(id)", "actor.uid": "\(actor.map(String.init) ?? "-")"])
             return Self.orderInfo(order, reveal: false)
         } catch let error as LedgerError {

@@ -37,7 +37,8 @@ extension Station {
             continuation.finish()
         }
         let pending = Set(sessionIDs).subtracting(identifiedDevices).count
-        let unknown = (try? ledger.voucherCounts().values.reduce(0) { $0 + ($1[.unknown] ?? 0) }) ?? 0
+        let counts = try? await ledger.reading { ledger in try ledger.voucherCounts() }
+        let unknown = counts?.values.reduce(0) { $0 + ($1[.unknown] ?? 0) } ?? 0
         ready = true
         if pending > 0 {
             logger.warning("ready before every device was identified", metadata: ["device.pending": "\(pending)"])

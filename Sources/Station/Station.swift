@@ -84,12 +84,13 @@ public actor Station {
     /// `reserved` was never sent and goes back to `available`; runs still `running` end as `daemon-restarted`.
     /// Returns how many vouchers were moved to `unknown`. The balance
     /// comparison runs when the SIM's device is identified (`VoucherSettler`).
-    public func recoverAfterStart() throws(LedgerError) -> Int {
+    public func recoverAfterStart() async throws -> Int {
         var moved = 0
         var applied = 0
-        for voucher in try ledger.unsettledVouchers() where voucher.state == .sending {
+        let sending = try await ledger.reading { ledger in try ledger.unsettledVouchers().filter { $0.state == .sending } }
+        for voucher in sending {
             // The run may have recorded the operator's acceptance before the stop: that evidence settles it.
-            switch try ledger.recoverSending(id: voucher.id, actor: nil) {
+            switch try await ledger.writing({ ledger in try ledger.recoverSending(id: voucher.id, actor: nil) }) {
             case .applied: applied += 1
             case .unknown: moved += 1
             }
@@ -104,15 +105,17 @@ public actor Station {
         // A `reserved` voucher was never sent (`sending` is committed before the first byte of the USSD), so a run
         // the crash cut short gives it back to the stock instead of holding it forever; the run itself is closed.
         var released = 0
-        for voucher in try ledger.vouchers(state: .reserved, limit: Int.max) {
-            try ledger.releaseVoucher(id: voucher.id, actor: nil)
+        for voucher in try await ledger.reading({ ledger in try ledger.vouchers(state: .reserved, limit: Int.max) }) {
+            try await ledger.writing { ledger in try ledger.releaseVoucher(id: voucher.id, actor: nil) }
             released += 1
         }
         var interrupted = 0
-        for run in try ledger.provisionings(state: .running, limit: Int.max) {
-            try ledger.finishProvisioning(id: run.id, outcome: .failed(code: "daemon-restarted",
-                                                                    message: "The daemon stopped before this run finished."),
-                                          wifiSSID: nil, wifiKey: nil, actor: nil)
+        for run in try await ledger.reading({ ledger in try ledger.provisionings(state: .running, limit: Int.max) }) {
+            try await ledger.writing { ledger in
+                try ledger.finishProvisioning(id: run.id, outcome: .failed(code: "daemon-restarted",
+                                                                        message: "The daemon stopped before this run finished."),
+                                              wifiSSID: nil, wifiKey: nil, actor: nil)
+            }
             interrupted += 1
         }
         if released > 0 || interrupted > 0 {
@@ -249,7 +252,7 @@ public actor Station {
         if outcome.accepted, remember, let iccid { rememberedPINs.remember(pin, for: iccid) }
         if let iccid {
             let port = session.port
-            _ = try? await ledger.onOwnThread { ledger in
+            _ = try? await ledger.writing { ledger in
                 try ledger.recordPINAttempt(iccid: iccid, reader: port, accepted: outcome.accepted, triesBefore: outcome.triesBefore,
                                             triesAfter: outcome.triesAfter, actor: actor)
             }
@@ -297,7 +300,7 @@ public actor Station {
             handlingEnded: { [logger] in
                 let handlingKey = Self.handlingKey(path)
                 do {
-                    try await ledger.onOwnThread { ledger in try ledger.endHandling(port: handlingKey) }
+                    try await ledger.writing { ledger in try ledger.endHandling(port: handlingKey) }
                 } catch {
                     logger.error("could not record the end of a device's handling", metadata: ["port.path": "\(path)", "error": "\(error)"])
                 }
@@ -322,7 +325,7 @@ public actor Station {
             let unfinished: Int?
             let handlingKey = Self.handlingKey(path)
             do {
-                unfinished = try await ledger.onOwnThread { ledger in try ledger.beginHandling(port: handlingKey) }
+                unfinished = try await ledger.writing { ledger in try ledger.beginHandling(port: handlingKey) }
             } catch {
                 logger.error("could not record the start of a device's handling", metadata: ["port.path": "\(path)", "error": "\(error)"])
                 unfinished = nil
@@ -465,7 +468,7 @@ public actor Station {
         }
         let service: SIMService
         do {
-            service = try await ledger.onOwnThread { ledger in try ledger.simService(iccid: iccid) }
+            service = try await ledger.reading { ledger in try ledger.simService(iccid: iccid) }
         } catch {
             throw StationError(.internalFailure, code: .ledgerIO, message: "The ledger could not be read: \(error)")
         }
@@ -542,8 +545,8 @@ public actor Station {
     // MARK: - Plans, vouchers, ledger
 
     /// The configured plans with their available voucher counts.
-    public func plans() throws(StationError) -> [PlanInfo] {
-        let counts = try mapLedger { try ledger.voucherCounts() }
+    public func plans() async throws(StationError) -> [PlanInfo] {
+        let counts = try await readLedger { ledger in try ledger.voucherCounts() }
         return config.plans.map { plan in
             PlanInfo(name: plan.name, megabytes: plan.megabytes, priceCents: plan.priceCents,
                      isDefault: plan.name == config.defaultPlan, vouchersAvailable: counts[plan.name]?[.available] ?? 0)
@@ -562,7 +565,7 @@ public actor Station {
             throw StationError(.unprocessable, code: .invalidVoucherFile, message: "\(request.fileName): \(error.description)")
         }
         let entries = rows.map { (code: $0.code, plan: $0.plan) }
-        let imported = try await offActor(file: request.fileName, lines: rows.map(\.line)) { ledger in
+        let imported = try await writeLedger(file: request.fileName, lines: rows.map(\.line)) { ledger in
             try ledger.importVouchers(entries, actor: actor)
         }
         logger.info("vouchers imported", metadata: ["voucher.count": "\(imported)"])
@@ -570,7 +573,7 @@ public actor Station {
     }
 
     /// Vouchers, optionally of one state.
-    public func vouchers(state: String?, limit: Int, reveal: Bool) throws(StationError) -> [VoucherInfo] {
+    public func vouchers(state: String?, limit: Int, reveal: Bool) async throws(StationError) -> [VoucherInfo] {
         var filter: VoucherState?
         if let state {
             guard let parsed = VoucherState(rawValue: state) else {
@@ -579,7 +582,7 @@ public actor Station {
             }
             filter = parsed
         }
-        let list = try mapLedger { try ledger.vouchers(state: filter, limit: limit) }
+        let list = try await readLedger { [filter] ledger in try ledger.vouchers(state: filter, limit: limit) }
         return list.map { Self.voucherInfo($0, reveal: reveal) }
     }
 
@@ -592,8 +595,8 @@ public actor Station {
     }
 
     /// Ledger events, newest last.
-    public func ledgerEvents(iccid: String?, imei: String?, since: Date?, limit: Int, reveal: Bool) throws(StationError) -> [LedgerEventInfo] {
-        let rows = try mapLedger { try ledger.events(iccid: iccid, imei: imei, since: since, limit: limit) }
+    public func ledgerEvents(iccid: String?, imei: String?, since: Date?, limit: Int, reveal: Bool) async throws(StationError) -> [LedgerEventInfo] {
+        let rows = try await readLedger { ledger in try ledger.events(iccid: iccid, imei: imei, since: since, limit: limit) }
         return rows.map { event in
             LedgerEventInfo(seq: event.seq, at: event.at, kind: event.kind, provisioningID: event.provisioningID,
                             imei: Redaction.identifier(event.deviceIMEI, reveal: reveal),
@@ -603,27 +606,32 @@ public actor Station {
         }
     }
 
-    func mapLedger<T>(file: String? = nil, lines: [Int] = [], _ body: () throws -> T) throws(StationError) -> T {
+    /// Runs ledger queries on a read snapshot, on a reader's own queue (`Ledger.reading`): neither the actor nor a
+    /// thread of the cooperative pool waits for the read. Ledger errors become the API's.
+    nonisolated func readLedger<T: Sendable>(_ body: @escaping @Sendable (Ledger) throws -> T) async throws(StationError) -> T {
         do {
-            return try body()
-        } catch let error as LedgerError {
-            throw Self.stationError(error, file: file, lines: lines)
+            return try await ledger.reading(body)
         } catch {
-            throw StationError(.internalFailure, code: .ledgerIO, message: String(describing: error))
+            throw Self.stationError(anyError: error, file: nil, lines: [])
         }
     }
 
-    /// Runs a long ledger operation (import, verify, backup) on a thread of its own, off the actor and the
-    /// cooperative pool, mapping errors as `mapLedger` does.
-    nonisolated func offActor<T: Sendable>(file: String? = nil, lines: [Int] = [],
-                                           _ body: @escaping @Sendable (Ledger) throws -> T) async throws(StationError) -> T {
+    /// Runs ledger writes as one write of the ledger's next group commit (`Ledger.writing`): neither the actor nor a
+    /// thread of the cooperative pool waits for the commit. Ledger errors become the API's; for an import, `file` and
+    /// `lines` name the rows a refusal is about.
+    nonisolated func writeLedger<T: Sendable>(file: String? = nil, lines: [Int] = [],
+                                              _ body: @escaping @Sendable (Ledger) throws -> T) async throws(StationError) -> T {
         do {
-            return try await ledger.onOwnThread(body)
-        } catch let error as LedgerError {
-            throw Self.stationError(error, file: file, lines: lines)
+            return try await ledger.writing(body)
         } catch {
-            throw StationError(.internalFailure, code: .ledgerIO, message: String(describing: error))
+            throw Self.stationError(anyError: error, file: file, lines: lines)
         }
+    }
+
+    /// Any error out of a ledger call as the API reports it.
+    static func stationError(anyError error: any Error, file: String?, lines: [Int]) -> StationError {
+        if let error = error as? LedgerError { return stationError(error, file: file, lines: lines) }
+        return StationError(.internalFailure, code: .ledgerIO, message: String(describing: error))
     }
 
     /// A ledger error as the API reports it; for an import, the rows it names become the file's line numbers.

@@ -13,7 +13,7 @@ import Provisioning
 /// the voucher is settled `applied` (actor nil: the daemon) with both balances in its note; otherwise it stays
 /// `unknown` for a person and the check is recorded as a `voucher.checked` event.
 ///
-/// Its ledger calls run on threads of their own (`Ledger.onOwnThread`): identification is frequent, and a read or a
+/// Its ledger calls go through `Ledger.reading` and `Ledger.writing`: identification is frequent, and a read or a
 /// commit must not hold a thread of the cooperative pool.
 struct VoucherSettler: Sendable {
     let ledger: Ledger
@@ -27,7 +27,7 @@ struct VoucherSettler: Sendable {
         guard let identity, let iccid = identity.iccid?.digits else { return 0 }
         let waiting: [UnsettledVoucher]
         do {
-            waiting = try await ledger.onOwnThread { ledger in try ledger.vouchersNeedingSettlement(unknownOfSIM: iccid) }
+            waiting = try await ledger.reading { ledger in try ledger.vouchersNeedingSettlement(unknownOfSIM: iccid) }
         } catch {
             logger.error("could not read vouchers needing settlement", metadata: ["error": "\(error)"])
             return 0
@@ -59,7 +59,7 @@ struct VoucherSettler: Sendable {
             let note = "settled by the daemon's balance check: balance \(before) MB before the recharge, \(after) MB now, "
                 + "plan \(plan.name) adds \(plan.megabytes) MB"
             do {
-                try await ledger.onOwnThread { ledger in
+                try await ledger.writing { ledger in
                     try ledger.settle(id: voucher.id, outcome: .applied, note: note, balanceBeforeMB: before,
                                       balanceAfterMB: Int64(after), actor: nil)
                 }
@@ -78,7 +78,7 @@ struct VoucherSettler: Sendable {
             let id = item.voucher.id
             let before = item.balanceBeforeMB
             do {
-                try await ledger.onOwnThread { ledger in
+                try await ledger.writing { ledger in
                     try ledger.recordSettlementCheck(id: id, balanceBeforeMB: before, balanceAfterMB: after.map(Int64.init),
                                                      result: result, actor: nil)
                 }

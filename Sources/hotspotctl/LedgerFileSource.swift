@@ -23,8 +23,7 @@ struct LedgerFileSource: LedgerIntegritySource {
     }
 
     func verifyLedger(anchor: LedgerAnchorInfo?) async throws(HotspotctlError) -> LedgerVerifyInfo {
-        let snapshot = self.snapshot
-        let result = try await onOwnThread { () throws(LedgerError) -> (ChainVerification, Duration) in
+        let result = try await reading { snapshot in
             let started = ContinuousClock.now
             let verification = try snapshot.verifyChain(anchor: anchor.map { ChainAnchor(seq: $0.seq, hash: $0.hash) })
             return (verification, started.duration(to: .now))
@@ -39,8 +38,7 @@ struct LedgerFileSource: LedgerIntegritySource {
     }
 
     func ledgerAnchor() async throws(HotspotctlError) -> LedgerAnchorInfo {
-        let snapshot = self.snapshot
-        let head = try await onOwnThread { () throws(LedgerError) -> ChainAnchor in try snapshot.headHash() }
+        let head = try await reading { snapshot in try snapshot.headHash() }
         return LedgerAnchorInfo(seq: head.seq, hash: head.hash)
     }
 
@@ -76,10 +74,10 @@ struct LedgerFileSource: LedgerIntegritySource {
         return lines
     }
 
-    /// Runs a blocking ledger read on a dedicated thread (`Ledger.runOnOwnThread`) without blocking the caller's.
-    private func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws(LedgerError) -> T) async throws(HotspotctlError) -> T {
+    /// Runs ledger reads on the copy's reader queue (`LedgerReading.reading`) without blocking the caller's thread.
+    private func reading<T: Sendable>(_ body: @escaping @Sendable (LedgerSnapshot) throws -> T) async throws(HotspotctlError) -> T {
         do {
-            return try await Ledger.runOnOwnThread { try body() }
+            return try await snapshot.reading(body)
         } catch let error as LedgerError {
             throw Self.failure(error, path: path)
         } catch {

@@ -3,7 +3,7 @@ import GRDB
 import Testing
 @testable import Ledger
 
-/// Group commit (`GroupCommitWriter`): writes that arrive while a commit is under way share the next one, and each
+/// Group commit (`LedgerWriter`): writes that arrive while a commit is under way share the next one, and each
 /// still gets exactly the outcome it would have had alone.
 ///
 /// Every test holds the leader's transaction open on a gate, queues the other writes behind it (waiting until the

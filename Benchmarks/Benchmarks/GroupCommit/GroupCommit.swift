@@ -2,11 +2,12 @@
 // ledger (WAL, `synchronous=FULL`: every commit is an fsync). Each iteration measures, seconds apart so that load
 // from other processes hits them alike:
 // - one event recorded by one writer;
-// - one event from each of 32 concurrent writers, each on a thread of its own (`Ledger.runOnOwnThread`, as the
-//   daemon calls the ledger): the writes that arrive together share commits (`GroupCommitWriter`);
+// - one event from each of 32 concurrent tasks, each through `Ledger.writing` (as the daemon calls the ledger: the
+//   task is suspended while the ledger's one writer thread commits): the writes queued together share commits
+//   (`LedgerWriter`);
 // - the same 32 events recorded one after the other by one writer (32 transactions, 32 fsyncs): what the 32 would
 //   cost without group commit;
-// - 32 threads started the same way that do nothing: the part of the 32-writer time that is thread start-up.
+// - 32 tasks started the same way that do nothing: the part of the 32-writer time that is task start-up.
 // The per-iteration ratios are recorded in per mille; bench-check.sh checks their medians. The project's target:
 // 32 devices together take ≤ 1.25× the time of one.
 import Benchmark
@@ -33,11 +34,11 @@ func recordEvent(_ ledger: Ledger, device index: Int) throws {
                                      detail: ["port": "/dev/ttyUSB\(index)"], actor: nil)
 }
 
-/// Runs `body(index)` for index 1...32 concurrently, each on a thread of its own, and waits for all.
-func onThirtyTwoThreads(_ body: @escaping @Sendable (Int) throws -> Void) async throws {
+/// Runs `body(index)` for index 1...32 concurrently, each in a task of its own, and waits for all.
+func onThirtyTwoTasks(_ body: @escaping @Sendable (Int) async throws -> Void) async throws {
     try await withThrowingTaskGroup(of: Void.self) { group in
         for index in 1...writers {
-            group.addTask { try await Ledger.runOnOwnThread { try body(index) } }
+            group.addTask { try await body(index) }
         }
         try await group.waitForAll()
     }
@@ -70,20 +71,20 @@ let benchmarks: @Sendable () -> Void = {
     )) { benchmark in
         let ledger = scratch.ledger
         let one = try await nanoseconds {
-            try await Ledger.runOnOwnThread { try recordEvent(ledger, device: 0) }
+            try await ledger.writing { ledger in try recordEvent(ledger, device: 0) }
         }
         let commitsBefore = ledger.commitStatistics.commits
         let concurrent = try await nanoseconds {
-            try await onThirtyTwoThreads { index in try recordEvent(ledger, device: index) }
+            try await onThirtyTwoTasks { index in try await ledger.writing { ledger in try recordEvent(ledger, device: index) } }
         }
         let commits = ledger.commitStatistics.commits - commitsBefore
         let serial = try await nanoseconds {
-            try await Ledger.runOnOwnThread {
-                for index in 1...writers { try recordEvent(ledger, device: index) }
+            for index in 1...writers {
+                try await ledger.writing { ledger in try recordEvent(ledger, device: index) }
             }
         }
         let spawn = try await nanoseconds {
-            try await onThirtyTwoThreads { index in blackHole(index) }
+            try await onThirtyTwoTasks { index in blackHole(index) }
         }
 
         benchmark.measurement(oneWriterMetric, one)
