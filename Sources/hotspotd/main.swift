@@ -100,28 +100,28 @@ struct Hotspotd: AsyncParsableCommand {
         // HiLink units (web API, no AT port): found by discovery behind their USB interface, or named by a person.
         let hiLink = stationConfig.hilink ?? HiLinkSettings()
         await station.openURLDevices(with: hiLink.urlOpener())
-        // `hotspotctl reload` and SIGHUP read the file again, checked as at start; sessions stay.
+        // `hotspotctl reload` and SIGHUP (`ReloadService`) read the file again, checked as at start; sessions stay.
         let configPath = config
         await station.readConfiguration { () throws(ConfigError) -> StationConfig in try StationConfig.load(path: configPath) }
-        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        // A hang-up before `ReloadService` listens for it is not a stop (its default action would end the daemon).
         signal(SIGHUP, SIG_IGN)
-        hangup.setEventHandler(handler: DispatchWorkItem {
-            Task {
-                do {
-                    _ = try await station.reload()
-                } catch let error as StationError {
-                    logger.error("configuration not reloaded", metadata: ["error.code": "\(error.code)", "error": "\(error.message)"])
-                } catch {
-                    logger.error("configuration not reloaded", metadata: ["error": "\(error)"])
-                }
-            }
-        })
-        hangup.resume()
-        defer { hangup.cancel() }
-        let service = StationService(station: station, socketPath: socket,
-                                     devices: (stationConfig.devices ?? []) + device, logger: logger,
-                                     supervisorGroupID: supervisorGroupID ?? station.access.supervisorGID)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: service)]
+        // What a crash left in the ledger is settled before any service starts: no API call, discovered device or
+        // session sees it.
+        let held: Int
+        do {
+            held = try await station.recoverAfterStart()
+        } catch {
+            FileHandle.standardError.write(Data("hotspotd: ledger \(database): \(error.message)\n".utf8))
+            throw ExitCode(74)  // EX_IOERR
+        }
+        let apiListening = StartupGate()
+        // The group starts every service at once and, at SIGTERM or SIGINT, tells them to stop one after the other
+        // from the last: the API (STOPPING, no new requests), SIGHUP, SIM readers, discovery, and the station last,
+        // which closes every device (a run in flight records how it ended).
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: StationService(station: station, devices: (stationConfig.devices ?? []) + device,
+                                          heldAfterRestart: held, apiListening: apiListening, logger: logger)),
+        ]
         let discoverySettings = stationConfig.discovery ?? DiscoverySettings()
         if discoverySettings.isEnabled && !noDiscovery {
             let directories = catalog.isEmpty ? discoverySettings.directories : catalog
@@ -161,6 +161,10 @@ struct Hotspotd: AsyncParsableCommand {
         // SIM readers are pcscd's: without pcscd the rows stay empty and the daemon carries on.
         services.append(.init(service: SIMReaderService(station: station, logger: logger),
                               successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+        services.append(.init(service: ReloadService(station: station, logger: logger)))
+        services.append(.init(service: APIServerService(station: station, socketPath: socket,
+                                                        supervisorGroupID: supervisorGroupID ?? station.access.supervisorGID,
+                                                        listening: apiListening, logger: logger)))
         let group = ServiceGroup(configuration: .init(services: services,
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
