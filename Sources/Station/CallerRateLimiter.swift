@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// How often one caller may ask for a money operation (provision, voucher import, settlement).
 public struct RateLimitPolicy: Codable, Sendable, Equatable {

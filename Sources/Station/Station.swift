@@ -1,7 +1,14 @@
 import ATDevice
 import ATProtocol
 import DeviceCatalog
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Ledger
 import Logging
 import Provisioning

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The words the counter reads (board, compact watch, systemd status line, hooks), in one place for daemon and CLI.
 ///

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The version of the control API spoken over the Unix socket; routes are prefixed with `/v1`.
 ///

@@ -1,7 +1,9 @@
 import ArgumentParser
 import DeviceCatalog
 import DeviceDiscovery
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HiLinkStation
 import Ledger
 import Logging
@@ -62,11 +64,11 @@ struct Hotspotd: AsyncParsableCommand {
         do {
             stationConfig = try StationConfig.load(path: config)
         } catch {
-            FileHandle.standardError.write(Data("hotspotd: \(error.description)\n".utf8))
+            Self.complain("hotspotd: \(error.description)\n")
             throw ExitCode(78)  // EX_CONFIG
         }
         if let problem = stationConfig.pathProblems(databasePath: database).first {
-            FileHandle.standardError.write(Data("hotspotd: \(ConfigError(file: config, key: problem.key, reason: problem.reason).description)\n".utf8))
+            Self.complain("hotspotd: \(ConfigError(file: config, key: problem.key, reason: problem.reason).description)\n")
             throw ExitCode(78)  // EX_CONFIG
         }
         // Dialect files (the station's own, then the shipped ones) are configuration too: a broken one stops the start.
@@ -74,13 +76,13 @@ struct Hotspotd: AsyncParsableCommand {
         do {
             dialects = try stationConfig.loadDialectCatalog()
         } catch {
-            FileHandle.standardError.write(Data("hotspotd: dialects: \(error.description)\n".utf8))
+            Self.complain("hotspotd: dialects: \(error.description)\n")
             throw ExitCode(78)  // EX_CONFIG
         }
         var supervisorGroupID: UInt32?
         if let supervisorGroup {
             guard let gid = Self.groupID(supervisorGroup) else {
-                FileHandle.standardError.write(Data("hotspotd: --supervisor-group: no group \(supervisorGroup)\n".utf8))
+                Self.complain("hotspotd: --supervisor-group: no group \(supervisorGroup)\n")
                 throw ExitCode(78)  // EX_CONFIG
             }
             supervisorGroupID = gid
@@ -93,7 +95,7 @@ struct Hotspotd: AsyncParsableCommand {
         do {
             ledger = try Ledger(path: database)
         } catch {
-            FileHandle.standardError.write(Data("hotspotd: ledger \(database): \(error.message)\n".utf8))
+            Self.complain("hotspotd: ledger \(database): \(error.message)\n")
             throw ExitCode(74)  // EX_IOERR
         }
         let station = Station(config: stationConfig, ledger: ledger, logger: logger, dialects: dialects)
@@ -111,7 +113,7 @@ struct Hotspotd: AsyncParsableCommand {
         do {
             held = try await station.recoverAfterStart()
         } catch {
-            FileHandle.standardError.write(Data("hotspotd: ledger \(database): \(error.message)\n".utf8))
+            Self.complain("hotspotd: ledger \(database): \(error.message)\n")
             throw ExitCode(74)  // EX_IOERR
         }
         let apiListening = StartupGate()
@@ -129,7 +131,7 @@ struct Hotspotd: AsyncParsableCommand {
             do {
                 usbCatalog = try USBDeviceCatalog.load(directories: directories)
             } catch {
-                FileHandle.standardError.write(Data("hotspotd: device catalog: \(error.description)\n".utf8))
+                Self.complain("hotspotd: device catalog: \(error.description)\n")
                 throw ExitCode(78)  // EX_CONFIG
             }
             // The AT port per device serial survives restarts in a small file next to the ledger (the unit's
@@ -168,6 +170,12 @@ struct Hotspotd: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(services: services,
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    /// Writes `line` on standard error, as it is (a start-up refusal, before logging is of use).
+    static func complain(_ line: String) {
+        let bytes = Array(line.utf8)
+        _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
 
     /// The gid of a group given by number or by name (from the group database); nil when there is no such group.
