@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // FileDescriptor, Errno and writeAll for the OS adapters (already resolved through swift-nio).
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // Pure: bytes in, typed values out. Foundation only.
@@ -46,6 +48,7 @@ let package = Package(
             "ATProtocol",
             "OwnThread",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "SystemPackage", package: "swift-system"),
         ], swiftSettings: strict),
         // OS adapter: the SQLite ledger.
         .target(name: "Ledger", dependencies: [
@@ -66,6 +69,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "SystemPackage", package: "swift-system"),
         ], swiftSettings: strict),
         .executableTarget(name: "hotspotd", dependencies: [
             "Station", "DeviceCatalog", "HiLinkStation",
@@ -113,22 +117,28 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
+        // Test support, used by test targets only: the pty fake on the simulator's engine, `eventually`, temporary
+        // directories, a manual clock, and the station rig.
+        .target(name: "TestSupport", dependencies: [
+            "ModemSimulator", "Station", "StationAPI", "Ledger",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "DeviceCatalogTests", dependencies: ["DeviceCatalog", "ATProtocol"], swiftSettings: strict),
-        .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "ATDevice", "ATProtocol", "DeviceCatalog"], swiftSettings: strict),
-        .testTarget(name: "SerialPortTests", dependencies: ["SerialPort", "ATProtocol"], swiftSettings: strict),
+        .testTarget(name: "ProvisioningTests", dependencies: ["TestSupport", "Provisioning", "ATDevice", "ATProtocol", "DeviceCatalog"], swiftSettings: strict),
+        .testTarget(name: "SerialPortTests", dependencies: ["TestSupport", "SerialPort", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"], swiftSettings: strict),
-        .testTarget(name: "UnixHTTPTests", dependencies: ["UnixHTTP"], swiftSettings: strict),
+        .testTarget(name: "UnixHTTPTests", dependencies: ["TestSupport", "UnixHTTP"], swiftSettings: strict),
         .testTarget(name: "SIMCardTests", dependencies: ["SIMCard", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "PCSCReaderTests", dependencies: ["PCSCReader", "SIMCard", "ModemSimulator"], swiftSettings: strict),
         .testTarget(name: "ModemSimulatorTests", dependencies: ["ModemSimulator", "ATProtocol"], swiftSettings: strict),
-        .testTarget(name: "StationTests", dependencies: ["Station", "StationAPI", "Ledger", "ATProtocol", "ModemSimulator", "UnixHTTP", "SIMCard", "PCSCReader", "Provisioning", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
-        .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery", "SerialPort", "CUMockdev", "Station", "StationAPI", "ModemSimulator", "ATProtocol", "Ledger"], swiftSettings: strict),
-        .testTarget(name: "HotspotctlTests", dependencies: ["hotspotctl", "StationAPI", "HandOverCard", "Localization", "UnixHTTP", "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
+        .testTarget(name: "StationTests", dependencies: ["TestSupport", "Station", "StationAPI", "Ledger", "ATProtocol", "ModemSimulator", "UnixHTTP", "SIMCard", "PCSCReader", "Provisioning", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .testTarget(name: "DeviceDiscoveryTests", dependencies: ["TestSupport", "DeviceDiscovery", "SerialPort", "CUMockdev", "Station", "StationAPI", "ModemSimulator", "ATProtocol", "Ledger"], swiftSettings: strict),
+        .testTarget(name: "HotspotctlTests", dependencies: ["TestSupport", "hotspotctl", "StationAPI", "HandOverCard", "Localization", "UnixHTTP", "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
         .testTarget(name: "LocalizationTests", dependencies: ["Localization", "StationAPI", "Provisioning"], swiftSettings: strict),
         .testTarget(name: "HandOverCardTests", dependencies: ["HandOverCard", "Localization", "StationAPI"], swiftSettings: strict),
         .testTarget(name: "HiLinkProtocolTests", dependencies: ["HiLinkProtocol", .product(name: "_CryptoExtras", package: "swift-crypto")], swiftSettings: strict),
-        .testTarget(name: "HiLinkTests", dependencies: ["HiLink", "HiLinkProtocol", "HiLinkSimulator", "ModemSimulator", "Provisioning", "ATProtocol", "DeviceCatalog", "Station", "Ledger", "HiLinkStation"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["StationAPI", "ATProtocol", "SerialPort", "Ledger", "ModemSimulator", "Provisioning", "ATDevice", "DeviceCatalog", "Station", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .testTarget(name: "HiLinkTests", dependencies: ["TestSupport", "HiLink", "HiLinkProtocol", "HiLinkSimulator", "ModemSimulator", "Provisioning", "ATProtocol", "DeviceCatalog", "Station", "Ledger", "HiLinkStation"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "StationAPI", "ATProtocol", "SerialPort", "Ledger", "ModemSimulator", "Provisioning", "ATDevice", "DeviceCatalog", "Station", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
     ]
 )

@@ -28,7 +28,7 @@ echo "== tests"
 # block a thread on a child process or a pty read would otherwise starve the timing-sensitive socket tests of
 # another target (seen in CI: a handler not started within 3 s). Every target runs even if one fails.
 failed=()
-for target in $(ls Tests | grep -v -x -e DeviceDiscoveryTests -e EndToEndTests -e Fixtures); do
+for target in $(ls Tests | grep -v -x -e DeviceDiscoveryTests -e EndToEndTests -e Fixtures -e TestSupport); do
     [ -d "Tests/$target" ] || continue
     echo "-- $target"
     swift test --skip-build --filter "^$target\\." || failed+=("$target")

@@ -14,12 +14,16 @@ public final class ATDriver: DeviceDriver {
     private let dataLockCode: String?
     private let hardwareID: String?
     private let chosen: Mutex<DeviceDialect?>
+    /// What the waits of the driver's own (a SIM still starting) read and sleep on.
+    private let clock: any Clock<Duration>
 
     /// Creates a driver over `channel`; `dataLockCode` opens a hotspot's data lock when a Wi-Fi write is refused;
-    /// `hardwareID` (the USB serial number) names a device that gives no IMEI.
+    /// `hardwareID` (the USB serial number) names a device that gives no IMEI; `clock` times the driver's own waits
+    /// (the channel keeps the deadlines of each command).
     public init(channel: any DeviceChannel, dialects: DialectCatalog = DialectCatalog(), dataLockCode: String? = nil,
-                hardwareID: String? = nil) {
+                hardwareID: String? = nil, clock: any Clock<Duration> = ContinuousClock()) {
         self.channel = channel
+        self.clock = clock
         self.dialects = dialects
         self.dataLockCode = dataLockCode
         self.hardwareID = hardwareID
@@ -106,14 +110,14 @@ public final class ATDriver: DeviceDriver {
     /// `+CPIN?`, waiting out a SIM that is still starting (`+CME ERROR: 14`, `NOT READY`) within the dialect's bound,
     /// then Huawei's `^CPIN?` for the tries left when the dialect is Huawei's.
     private func readPINState(dialect: DeviceDialect) async throws(DriverFailure) -> (state: SIMPinState?, triesLeft: Int?) {
-        let deadline = ContinuousClock.now + dialect.simBusyWait
+        let deadline = ClockDeadline(after: dialect.simBusyWait, on: clock)
         var state: SIMPinState?
         while true {
             guard let reply = try await optional("AT+CPIN?", timeout: dialect.timeout("default"), expecting: "+CPIN",
                                                  grace: dialect.finalResultGrace) else { break }
             if reply.isOK {
                 state = try? ATParse.pinState(reply.lines)
-                if case .other(let text)? = state, text.uppercased().contains("NOT READY"), ContinuousClock.now < deadline {
+                if case .other(let text)? = state, text.uppercased().contains("NOT READY"), !deadline.hasPassed {
                     try await pause()
                     continue
                 }
@@ -121,7 +125,7 @@ public final class ATDriver: DeviceDriver {
             }
             if case .cme(let error) = reply.final {
                 if error.code == 10 { return (.other("SIM NOT INSERTED"), nil) }
-                if error.code == 14, ContinuousClock.now < deadline {   // SIM busy: still starting after power-up
+                if error.code == 14, !deadline.hasPassed {   // SIM busy: still starting after power-up
                     try await pause()
                     continue
                 }
@@ -139,7 +143,7 @@ public final class ATDriver: DeviceDriver {
 
     private func pause() async throws(DriverFailure) {
         do {
-            try await Task.sleep(for: .milliseconds(500))
+            try await clock.sleep(for: .milliseconds(500))
         } catch {
             throw DriverFailure(code: "channel-closed", message: "identification was stopped")
         }

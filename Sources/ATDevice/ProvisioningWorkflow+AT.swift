@@ -2,12 +2,12 @@ import DeviceCatalog
 import Provisioning
 
 extension ProvisioningWorkflow {
-    /// A workflow for a device that speaks AT on `channel`, through an `ATDriver` with these dialects and the
-    /// policy's data-lock code.
+    /// A workflow for a device that speaks AT on `channel`, through an `ATDriver` with these dialects, the
+    /// policy's data-lock code and `clock` for the driver's own waits.
     public init(channel: any DeviceChannel, recorder: any ProvisioningRecorder, policy: ProvisioningPolicy,
                 dialects: DialectCatalog = DialectCatalog(), keys: WiFiKeyGenerator = WiFiKeyGenerator(),
-                progress: @escaping ProgressSink = { _ in }) {
-        self.init(driver: ATDriver(channel: channel, dialects: dialects, dataLockCode: policy.wifi.dataLockCode),
+                clock: any Clock<Duration> = ContinuousClock(), progress: @escaping ProgressSink = { _ in }) {
+        self.init(driver: ATDriver(channel: channel, dialects: dialects, dataLockCode: policy.wifi.dataLockCode, clock: clock),
                   recorder: recorder, policy: policy, keys: keys, progress: progress)
     }
 }

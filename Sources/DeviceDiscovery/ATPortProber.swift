@@ -1,26 +1,25 @@
 import ATProtocol
-import Foundation
+import Logging
 import SerialPort
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// Finds which of a device's ttys answers `AT` with `OK`: every candidate is probed at the same
-/// time, each on its own short-lived thread (open, raw termios, `AT\r`, wait for a final result).
+/// Finds which of a device's ttys answers `AT`: every candidate is probed at the same time, each through an
+/// `ATSession` opened exactly as the station opens the port it will drive (`SerialPort`: the same judging of the node,
+/// UUCP lock file, TIOCEXCL, `flock`, raw termios, DTR/RTS), then `AT` and its final result, `tries` times.
 ///
 /// Also asks a Huawei device `AT^GETPORTMODE` (`portModeReply(on:)`), with the same bound per exchange.
 ///
 /// Used when the catalog's hints did not decide the AT port. The answer is the best-ranked port
 /// that answered (the order of `ports`), not merely the fastest, so a modem (PPP) port that also
-/// answers never wins over a control port. Blocking I/O never runs on the cooperative pool.
+/// answers never wins over a control port. Opening runs on a thread of its own and the exchange on the session's
+/// reader thread: nothing blocks the cooperative pool.
 ///
 /// Living with other programs: with a `lockDirectory`, a port whose UUCP lock (`LCK..ttyUSB0`) names a live process
 /// is not opened and gets no byte; it is reported `busy` with the holder's name and pid (`probe(_:)`). Otherwise the
 /// probe takes that lock itself (`O_CREAT|O_EXCL`, our pid) for the duration of the exchange, so a program starting
 /// meanwhile sees the port in use, and removes it after; a stale lock (dead pid) is removed. When the directory is
 /// missing or read-only the probe goes on without a lock. Every opened port is also put in exclusive mode
-/// (`TIOCEXCL`, cleared before closing) and `flock`ed like the station's own serial port; `EBUSY` on open or a held
-/// `flock` is reported `busy` too.
+/// (`TIOCEXCL`, cleared before closing) and `flock`ed; `EBUSY` on open, a tty another program opened exclusively or a
+/// held `flock` is reported `busy` too. These are the station's own serial port's rules, because it is its open.
 public struct ATPortProber: Sendable {
     /// How long one try waits for `OK` (the bound: 500 ms).
     public var timeout: Duration
@@ -28,12 +27,20 @@ public struct ATPortProber: Sendable {
     public var tries: Int
     /// Where UUCP lock files live (the station's `lockDirectory`, usually `/var/lock`); `nil` skips lock files.
     public var lockDirectory: String?
+    /// Whether a pseudo-terminal of this process's own user may be probed (`SerialPortOptions.allowPseudoTerminals`).
+    ///
+    /// The probe only opens ttys udev lists under a USB device; a pseudo-terminal is found there only under umockdev,
+    /// whose mocked ttys are the station user's own ptys. Another user's pty, or any other node that is no serial
+    /// device the station drives, is refused before it is opened, whatever this says.
+    public var allowsPseudoTerminals: Bool
 
     /// Creates a prober; without `lockDirectory` no lock file is read or written (TIOCEXCL and `flock` still apply).
-    public init(timeout: Duration = .milliseconds(500), tries: Int = 2, lockDirectory: String? = nil) {
+    public init(timeout: Duration = .milliseconds(500), tries: Int = 2, lockDirectory: String? = nil,
+                allowsPseudoTerminals: Bool = true) {
         self.timeout = timeout
         self.tries = tries
         self.lockDirectory = lockDirectory
+        self.allowsPseudoTerminals = allowsPseudoTerminals
     }
 
     /// The first port of `ports` (best first) that answered `OK`, or `nil` if none did.
@@ -51,14 +58,12 @@ public struct ATPortProber: Sendable {
     /// A busy port (live UUCP lock, `EBUSY`, held `flock`) is reported with its holder and receives no byte.
     public func probe(_ ports: [String]) async -> [PortProbeResult] {
         guard !ports.isEmpty else { return [] }
-        let timeoutMS = self.timeoutMS
+        let options = portOptions
+        let timeout = self.timeout
         let tries = max(1, self.tries)
-        let lockDirectory = self.lockDirectory
         let outcomes: [PortProbeOutcome] = await withTaskGroup(of: (Int, PortProbeOutcome).self) { group in
             for (index, port) in ports.enumerated() {
-                group.addTask {
-                    (index, await Self.onThread { Self.probe(port, timeoutMS: timeoutMS, tries: tries, lockDirectory: lockDirectory) })
-                }
+                group.addTask { (index, await Self.probe(port, options: options, timeout: timeout, tries: tries)) }
             }
             var result = [PortProbeOutcome](repeating: .silent, count: ports.count)
             for await (index, outcome) in group { result[index] = outcome }
@@ -68,32 +73,72 @@ public struct ATPortProber: Sendable {
     }
 
     /// Asks `port` `AT^GETPORTMODE` once (Huawei: which interface carries which function) and returns the reply's
-    /// lines when it ended in `OK`; `nil` on `ERROR`, another final result, silence within `timeout`, or a port that
-    /// cannot be opened or is busy (the same lock rules as `probe(_:)`).
+    /// information lines when it ended in `OK`; `nil` on `ERROR`, another final result, silence within `timeout`, or a
+    /// port that cannot be opened or is busy (the same lock rules as `probe(_:)`).
     ///
     /// The lines are not interpreted here: the station parses them with the AT layer's parser.
     public func portModeReply(on port: String) async -> [String]? {
-        let timeoutMS = self.timeoutMS
-        let lockDirectory = self.lockDirectory
-        let reply = await Self.onThread {
-            Self.exchange(port, command: "AT^GETPORTMODE", timeoutMS: timeoutMS, lockDirectory: lockDirectory)
-        }
-        guard let reply, reply.result == .ok else { return nil }
+        guard case .success(let session) = await Self.open(port, options: portOptions) else { return nil }
+        let reply = try? await session.send("AT^GETPORTMODE", timeout: timeout)
+        await session.close()
+        guard let reply, reply.isOK else { return nil }
         return reply.lines
     }
 
-    /// `timeout` in whole milliseconds.
-    private var timeoutMS: Int32 {
-        Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+    /// The options the station's serial port is opened with (`Station`'s session), with this prober's lock directory.
+    var portOptions: SerialPortOptions {
+        SerialPortOptions(lockDirectory: lockDirectory, allowPseudoTerminals: allowsPseudoTerminals)
     }
 
-    /// Runs blocking work on its own short-lived thread, never on the cooperative pool.
-    private static func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: work()) }
-            thread.name = "hotspotd-probe"
-            thread.start()
+    /// The probe's sessions log under this label (at debug level: commands, timeouts, the port closing).
+    static let logger = Logger(label: "hotspotd.discovery.probe")
+
+    /// One port: `tries` × (`AT`, its final result within `timeout`), under the port's locks; any final result
+    /// (`OK`, `ERROR`, …) is an answer.
+    static func probe(_ path: String, options: SerialPortOptions, timeout: Duration, tries: Int) async -> PortProbeOutcome {
+        let session: ATSession
+        switch await open(path, options: options) {
+        case .success(let opened): session = opened
+        case .failure(let refusal): return refusal.outcome
         }
+        var outcome = PortProbeOutcome.silent
+        for _ in 0..<tries {
+            do {
+                _ = try await session.send("AT", timeout: timeout)
+                outcome = .answered
+                break
+            } catch {
+                // A timeout earns another try (the session discards the late input first); anything else (the device
+                // gone, a failed write, a reply too large for a port that speaks AT) ends the probe silent.
+                guard case .timeout = error else { break }
+            }
+        }
+        await session.close()
+        return outcome
+    }
+
+    /// Opens `path` as the station does (`ATSession.open`: `SerialPort`'s judged, locked, exclusive, raw open on a
+    /// thread of its own), without the resynchronisation a session runs before its first command: the probe's `AT`
+    /// is that exchange. The outcome to report instead when another program holds the port or it cannot be opened.
+    static func open(_ path: String, options: SerialPortOptions) async -> Result<ATSession, ProbeRefusal> {
+        do {
+            return .success(try await ATSession.open(path: path, options: options, resynchronisation: nil, logger: logger))
+        } catch {
+            switch error.code {
+            case .busy:
+                // A live lock file names its holder; EBUSY, TIOCGEXCL and a held flock do not.
+                let holder = error.holderPID.map { pid in error.holderProgram.map { "\($0) (pid \(pid))" } ?? "pid \(pid)" }
+                return .failure(ProbeRefusal(outcome: .busy(holder: holder)))
+            default:
+                // Missing, not a serial device, refused by the driver: the errno says which (0 for a refused node).
+                return .failure(ProbeRefusal(outcome: .cannotOpen(errno: error.errno)))
+            }
+        }
+    }
+
+    /// A probe outcome carried as an error through `open`'s result.
+    struct ProbeRefusal: Error {
+        var outcome: PortProbeOutcome
     }
 
     /// A reply read off a port: the complete lines before the final result, the final result line as it came, and
@@ -102,115 +147,6 @@ public struct ATPortProber: Sendable {
         var lines: [String]
         var final: String
         var result: ATFinalResult
-    }
-
-    /// One port, blocking: `tries` × (`AT\r`, wait up to `timeoutMS` for a final result), under the port's lock.
-    static func probe(_ path: String, timeoutMS: Int32, tries: Int, lockDirectory: String?) -> PortProbeOutcome {
-        let opened: OpenedPort
-        switch openGuarded(path, lockDirectory: lockDirectory) {
-        case .success(let port): opened = port
-        case .failure(let refusal): return refusal.outcome
-        }
-        defer { opened.close() }
-        for _ in 0..<tries {
-            guard send("AT", to: opened, deadline: .now + .milliseconds(Int(timeoutMS))) else { return .silent }
-            if awaitReply(opened.fd, timeoutMS: timeoutMS) != nil { return .answered }
-        }
-        return .silent
-    }
-
-    /// One command on one port, blocking: send it once and wait up to `timeoutMS` for its final result, under the
-    /// port's lock; `nil` when busy, not openable, or silent.
-    static func exchange(_ path: String, command: String, timeoutMS: Int32, lockDirectory: String?) -> Reply? {
-        guard case .success(let opened) = openGuarded(path, lockDirectory: lockDirectory) else { return nil }
-        defer { opened.close() }
-        guard send(command, to: opened, deadline: .now + .milliseconds(Int(timeoutMS))) else { return nil }
-        return awaitReply(opened.fd, timeoutMS: timeoutMS)
-    }
-
-    /// A port opened for a probe: its descriptor, in exclusive mode and `flock`ed, and our UUCP lock on it if taken.
-    struct OpenedPort {
-        var path: String
-        var fd: Int32
-        var lock: UUCPLockFile?
-
-        /// Leaves exclusive mode, closes the port (dropping the `flock`) and removes our lock file.
-        func close() {
-            SerialPort.closeExclusive(fd: fd)
-            lock?.release()
-        }
-    }
-
-    /// Takes the port's UUCP lock (when a directory is given), then opens it raw, exclusive and `flock`ed the way the
-    /// station's serial port does (`SerialPort.openExclusive`, `configureRaw`); the outcome to report instead when
-    /// another program holds it or it cannot be opened. Nothing is written here.
-    static func openGuarded(_ path: String, lockDirectory: String?) -> Result<OpenedPort, OutcomeError> {
-        var lock: UUCPLockFile?
-        if let lockDirectory {
-            switch UUCPLockFile.take(devicePath: path, directory: lockDirectory) {
-            case .locked(let taken): lock = taken
-            case .held(let pid, let program):
-                return .failure(OutcomeError(outcome: .busy(holder: program.map { "\($0) (pid \(pid))" } ?? "pid \(pid)")))
-            case .skipped, .notHonoured, .failed:
-                // No lock to take (no usable directory, a file that is no lock, a stale lock that would not go): probe
-                // without one, as TIOCEXCL and flock below still keep two openers apart.
-                lock = nil
-            }
-        }
-        let fd: Int32
-        do {
-            // EBUSY on open, a tty another program opened exclusively (TIOCGEXCL: root's open succeeds anyway) or a
-            // held flock are `.busy`; TIOCEXCL refused by the driver or umockdev is tolerated.
-            fd = try SerialPort.openExclusive(path: path)
-        } catch {
-            lock?.release()
-            return .failure(OutcomeError(outcome: error.code == .busy ? .busy(holder: nil) : .cannotOpen(errno: error.errno)))
-        }
-        do {
-            try SerialPort.configureRaw(fd: fd, path: path)
-        } catch {
-            // Best effort: a pty or mocked tty may refuse termios; stale input is still dropped.
-            _ = tcflush(fd, TCIOFLUSH)
-        }
-        return .success(OpenedPort(path: path, fd: fd, lock: lock))
-    }
-
-    /// A probe outcome carried as an error through `openGuarded`'s result.
-    struct OutcomeError: Error {
-        var outcome: PortProbeOutcome
-    }
-
-    /// Writes `command` and a carriage return, all of it (short writes continued, EINTR retried, a full output queue
-    /// waited out until `deadline`); whether it all went out.
-    private static func send(_ command: String, to port: OpenedPort, deadline: ContinuousClock.Instant) -> Bool {
-        do {
-            try SerialPort.writeAll(fd: port.fd, path: port.path, bytes: Array(command.utf8) + [0x0d], deadline: deadline)
-            return true
-        } catch {
-            return false
-        }
-    }
-
-    /// Reads until a final result line arrives (`ReplyReader`) or the time is up.
-    private static func awaitReply(_ fd: Int32, timeoutMS: Int32) -> Reply? {
-        let clock = ContinuousClock()
-        let end = clock.now + .milliseconds(Int(timeoutMS))
-        var reader = ReplyReader()
-        var buffer = [UInt8](repeating: 0, count: 256)
-        while true {
-            let left = end - clock.now
-            let leftMS = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
-            guard leftMS > 0 else { return nil }
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pfd, 1, Int32(clamping: leftMS))
-            if ready < 0 && errno == EINTR { continue }
-            guard ready > 0 else { return nil }
-            if pfd.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 && pfd.revents & Int16(POLLIN) == 0 { return nil }
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && (errno == EAGAIN || errno == EINTR) { continue }
-            guard count > 0 else { return nil }
-            if let reply = reader.append(buffer[0..<count]) { return reply }
-        }
     }
 
     /// Whether the bytes hold a whole final result line (see `replyLines`).

@@ -20,11 +20,15 @@ public struct HiLinkConfiguration: Sendable {
     public var ussdPollInterval: Duration
     /// Largest body accepted.
     public var maxBodyBytes: Int
+    /// What the waits between exchanges read and sleep on (a lock-out waited out, the USSD reply wait and its polls);
+    /// each HTTP exchange keeps its own deadline on the system's clock.
+    public var clock: any Clock<Duration>
 
     /// Creates a configuration.
     public init(endpoint: HiLinkEndpoint, username: String = "admin", password: String? = nil,
                 maxLoginAttempts: Int = 3, maxLockoutWait: Duration = .zero, requestTimeout: Duration = .seconds(10),
-                ussdPollInterval: Duration = .milliseconds(500), maxBodyBytes: Int = 512 * 1024) {
+                ussdPollInterval: Duration = .milliseconds(500), maxBodyBytes: Int = 512 * 1024,
+                clock: any Clock<Duration> = ContinuousClock()) {
         self.endpoint = endpoint
         self.username = username
         self.password = password
@@ -33,6 +37,7 @@ public struct HiLinkConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.ussdPollInterval = ussdPollInterval
         self.maxBodyBytes = maxBodyBytes
+        self.clock = clock
     }
 }
 
@@ -64,7 +69,7 @@ public actor HiLinkClient {
     public private(set) var loginAttempts = 0
     /// Login POSTs made in this client's life (for reports and tests).
     public private(set) var loginPosts = 0
-    var lockedUntil: ContinuousClock.Instant?
+    var lockedUntil: ClockDeadline?
     var loginRefusal: DriverFailure?
     /// What `state-login` said last.
     public private(set) var loginState: HiLinkLoginState?
@@ -222,7 +227,7 @@ public actor HiLinkClient {
         if let state {
             if state.loggedIn { return }
             if state.lockStatus == 1, let wait = state.remainWaitTime, wait > 0 {
-                lockedUntil = .now + .seconds(wait)
+                lockedUntil = ClockDeadline(after: .seconds(wait), on: configuration.clock)
                 try await waitOutLockout()
             }
         }
@@ -254,7 +259,7 @@ public actor HiLinkClient {
                    let remaining = HiLinkLoginState(element).remainWaitTime, remaining > 0 {
                     wait = remaining
                 }
-                lockedUntil = .now + .seconds(wait)
+                lockedUntil = ClockDeadline(after: .seconds(wait), on: configuration.clock)
                 throw DriverFailure(code: "login-locked", message: "The unit locked its login after wrong passwords; \(wait) s left.")
             case .refused(let code):
                 let last = index == methods.count - 1
@@ -271,7 +276,7 @@ public actor HiLinkClient {
     /// Fails with `login-locked` while a lock-out longer than `maxLockoutWait` runs; sleeps through a shorter one.
     func waitOutLockout() async throws(DriverFailure) {
         guard let until = lockedUntil else { return }
-        let left = until - .now
+        let left = until.remaining
         if left <= .zero {
             lockedUntil = nil
             return
@@ -280,7 +285,7 @@ public actor HiLinkClient {
             throw DriverFailure(code: "login-locked", message: "The unit's login is locked for \(left.components.seconds + 1) s more; it is not tried before.")
         }
         do {
-            try await Task.sleep(for: left)
+            try await configuration.clock.sleep(for: left)
         } catch {
             throw DriverFailure(code: "cancelled", message: "Cancelled while waiting out a login lock-out.")
         }

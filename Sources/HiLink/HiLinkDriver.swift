@@ -140,14 +140,15 @@ public final class HiLinkDriver: DeviceDriver {
         guard canSendUSSD(request) else {
             throw DriverFailure(code: "ussd-invalid", message: "The USSD request has characters the unit cannot carry.")
         }
-        let deadline = ContinuousClock.now + replyTimeout
+        let clock = client.configuration.clock
+        let deadline = ClockDeadline(after: replyTimeout, on: clock)
         // Every exchange of the wait ends by the wait's own deadline (half a second at least, to get an answer at all).
-        func leftOfWait() -> Duration { max(deadline - .now, .milliseconds(500)) }
+        func leftOfWait() -> Duration { max(deadline.remaining, .milliseconds(500)) }
         let sent = try await client.request(.POST, "/api/ussd/send",
                                             body: HiLinkXML.request(["content": request, "codeType": "CodeType", "timeout": ""]),
                                             timeout: leftOfWait())
         if case .error(let code) = sent { throw HiLinkClient.failure(code, "/api/ussd/send") }
-        while ContinuousClock.now < deadline {
+        while !deadline.hasPassed {
             let answer = try await client.request(.GET, "/api/ussd/get", body: nil, timeout: leftOfWait())
             switch answer {
             case .fields(let element):
@@ -161,10 +162,10 @@ public final class HiLinkDriver: DeviceDriver {
                 await release()
                 throw HiLinkClient.failure(code, "/api/ussd/get")
             }
-            let pause = min(client.configuration.ussdPollInterval, deadline - .now)
+            let pause = min(client.configuration.ussdPollInterval, deadline.remaining)
             guard pause > .zero else { break }
             do {
-                try await Task.sleep(for: pause)
+                try await clock.sleep(for: pause)
             } catch {
                 throw DriverFailure(code: "cancelled", message: "The USSD wait was cancelled.")
             }

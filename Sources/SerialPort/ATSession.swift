@@ -61,6 +61,8 @@ public actor ATSession {
         var shownCommand: String
         /// A bare final result was already dropped as the late reply of an earlier command.
         var droppedOwedFinal = false
+        /// The whole command, carriage return included, has been written (the device may answer it).
+        var isWritten = false
         /// The information line that may end this reply without a final result, and how long to wait for the final
         /// result once it is here; nil when the command needs its final result.
         var missingFinal: MissingFinalResult?
@@ -269,6 +271,11 @@ public actor ATSession {
     }
 
     /// Writes `command` and waits for its reply; the caller holds the command slot.
+    ///
+    /// The command is in flight before its first byte is written, so a reply can never arrive with nothing in flight
+    /// to take it. What the output queue takes at once is written on the actor (`writeCommand`: a non-blocking write
+    /// never waits); when the queue is full, the rest waits for room without holding the actor, the port's lock or a
+    /// thread (`writeRest`). A write that cannot finish by the deadline ends as a timeout, like a silent device.
     private func exchange(_ command: String, shown: String, timeout: Duration,
                           missingFinal: MissingFinalResult? = nil) async throws(ATSessionError) -> ATResponse {
         if discardInputBeforeNextCommand { discardStaleInput() }
@@ -276,14 +283,8 @@ public actor ATSession {
         let id = nextIdentifier()
         let started = ContinuousClock.now
         let deadline = started.advanced(by: timeout)
+        let bytes = Array(command.utf8) + [0x0D]
         assembler.begin(command: command)
-        do {
-            try port.write(Array(command.utf8) + [0x0D], deadline: deadline)
-        } catch {
-            assembler.abandon()
-            throw writeFailure(error, shownCommand: shown)
-        }
-        logger.debug("AT command written", metadata: ["at.command": "\(shown)"])
 
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<ATResponse, ATSessionError>, Never>) in
@@ -297,6 +298,7 @@ public actor ATSession {
                 }
                 inFlight = InFlight(id: id, command: command, shownCommand: shown, missingFinal: missingFinal,
                                     continuation: continuation, timer: timer)
+                writeCommand(bytes, from: 0, of: id, deadline: deadline)
             }
         } onCancel: {
             Task { await self.cancelCommand(id) }
@@ -316,6 +318,46 @@ public actor ATSession {
             ])
             throw error
         }
+    }
+
+    /// Writes what the output queue takes now of command `id`'s `bytes` from `offset`, if it is still in flight (not
+    /// timed out, cancelled or failed meanwhile: its remaining bytes are then never written, so they cannot mix with
+    /// a later command's). When the queue is full, `writeRest` continues once there is room. A failed write ends the
+    /// command.
+    private func writeCommand(_ bytes: [UInt8], from offset: Int, of id: UInt64, deadline: ContinuousClock.Instant) {
+        guard let current = inFlight, current.id == id else { return }
+        let written: Int
+        do {
+            written = try port.writeAvailable(bytes, from: offset)
+        } catch {
+            failWrite(of: id, error)
+            return
+        }
+        guard written == bytes.count else {
+            Task { [weak self] in await self?.writeRest(bytes, from: written, of: id, deadline: deadline) }
+            return
+        }
+        inFlight?.isWritten = true
+        logger.debug("AT command written", metadata: ["at.command": "\(current.shownCommand)"])
+    }
+
+    /// Waits for room in the port's output queue (the actor is free meanwhile: replies, `close()`, other calls go
+    /// on), then writes more of command `id`.
+    private func writeRest(_ bytes: [UInt8], from offset: Int, of id: UInt64, deadline: ContinuousClock.Instant) async {
+        do {
+            try await port.awaitWritable(until: deadline)
+        } catch {
+            failWrite(of: id, error)
+            return
+        }
+        writeCommand(bytes, from: offset, of: id, deadline: deadline)
+    }
+
+    /// Ends command `id`, if still in flight, with its write's failure (`writeFailure`).
+    private func failWrite(of id: UInt64, _ error: SerialPortError) {
+        guard let current = inFlight, current.id == id else { return }
+        assembler.abandon()
+        finishCommand(with: .failure(writeFailure(error, shownCommand: current.shownCommand)))
     }
 
     /// Returns the first buffered URC named `name` (e.g. `+CUSD`), or waits for the next one.
@@ -555,7 +597,8 @@ public actor ATSession {
         // A USSD request is the command modems are known to hold their final result for (until the network answers,
         // after our deadline), so only it is taken to still owe one. If a final result was already dropped as an
         // earlier command's during it, that was most likely its own: nothing more is owed.
-        let owes = !current.droppedOwedFinal && Self.mayAnswerLate(current.command)
+        // A command whose carriage return never went out cannot be answered at all.
+        let owes = current.isWritten && !current.droppedOwedFinal && Self.mayAnswerLate(current.command)
         owedFinalUntil = owes ? ContinuousClock.now.advanced(by: Self.owedFinalWindow) : nil
         logger.info("AT command timed out", metadata: [
             "at.command": "\(current.shownCommand)", "at.consecutiveTimeouts": "\(consecutiveTimeouts)",

@@ -1,6 +1,7 @@
 import Glibc
 import Logging
 import Synchronization
+import SystemPackage
 
 /// An exclusively opened, raw-mode serial tty with a dedicated reader thread.
 ///
@@ -12,9 +13,11 @@ import Synchronization
 /// no flow control, `VMIN = VTIME = 0`) and flushed.
 ///
 /// Ownership and threads: the port owns its descriptor until `close()` (idempotent, also run by
-/// `deinit`). `write` may be called from any one context at a time; `events` must have a single
-/// consumer. Received bytes and the hangup arrive on `events`, produced by one thread per port.
-/// The buffer between thread and consumer is bounded; when full, the oldest chunks are dropped
+/// `deinit`). One write at a time (`writeAvailable(_:from:)`, `write(_:deadline:)`): concurrent writes would
+/// interleave their bytes. `events` must have a single consumer. Received bytes and the hangup arrive on `events`,
+/// produced by one thread per port, which is also the one that waits for room when the output queue is full: the
+/// port's lock guards its state and the `write(2)` calls, never a wait, and no thread of Swift's cooperative pool
+/// waits for the device. The buffer between thread and consumer is bounded; when full, the oldest chunks are dropped
 /// and counted in `droppedBytes`.
 public final class SerialPort: Sendable {
     /// The device path given to `init`.
@@ -22,16 +25,18 @@ public final class SerialPort: Sendable {
     /// Bytes and the final hangup, in order; finishes after `.gone` or `close()`. Single consumer.
     public let events: AsyncStream<SerialPortEvent>
 
-    private let fd: Int32
+    private let fd: FileDescriptor
     private let reader: SerialPortReader
     private let state: Mutex<State>
+    /// Writes waiting for room in the output queue; the reader thread wakes them.
+    private let writers: WritabilityWaiters
     private let logger: Logger
 
     private struct State {
         var isOpen: Bool
         var thread: pthread_t
-        var wakeRead: Int32
-        var wakeWrite: Int32
+        var wakeRead: FileDescriptor
+        var wakeWrite: FileDescriptor
         var lockFile: UUCPLockFile?
     }
 
@@ -60,36 +65,43 @@ public final class SerialPort: Sendable {
         var lockFile: UUCPLockFile?
         if let directory = options.lockDirectory {
             do {
-                lockFile = try UUCPLockFile.acquire(devicePath: path, directory: directory, ignoringDescriptor: pathFD, logger: log)
+                lockFile = try UUCPLockFile.acquire(devicePath: path, directory: directory, ignoringDescriptor: pathFD.rawValue,
+                                                    logger: log)
             } catch {
                 SystemCall.close(pathFD)
                 throw error
             }
         }
-        var fd: Int32 = -1
-        var wake: (read: Int32, write: Int32) = (-1, -1)
+        var opened: FileDescriptor?
+        var wake: (read: FileDescriptor, write: FileDescriptor)?
         var madeExclusive = false
         func cleanUp() {
             // A failure after TIOCEXCL (flock held by another program, termios refused) must not leave the tty
             // exclusive: the other program, or the next opener, would find it locked by nobody.
-            if madeExclusive { try? SystemCall.ioctl(fd, UInt(TIOCNXCL)) }
-            if fd >= 0 { SystemCall.close(fd) }
-            if wake.read >= 0 { SystemCall.close(wake.read) }
-            if wake.write >= 0 { SystemCall.close(wake.write) }
+            if let opened {
+                if madeExclusive { try? SystemCall.ioctl(opened, UInt(TIOCNXCL)) }
+                SystemCall.close(opened)
+            }
+            if let wake {
+                SystemCall.close(wake.read)
+                SystemCall.close(wake.write)
+            }
             lockFile?.release()
         }
 
         do throws(SerialPortError) {
             // 3.–5. open (the judged node), TIOCGEXCL, TIOCEXCL, flock (`openDescriptor`, shared with `openExclusive`).
-            (fd, madeExclusive) = try Self.openDescriptor(path: path, judged: (pathFD, policy), log: log)
+            let descriptor: FileDescriptor
+            (descriptor, madeExclusive) = try Self.openDescriptor(path: path, judged: (pathFD, policy), log: log)
+            opened = descriptor
 
             // 6. termios raw.
-            try Self.configure(fd: fd, path: path, baudRate: options.baudRate)
+            try Self.configure(fd: descriptor, path: path, baudRate: options.baudRate)
 
             // 7. DTR/RTS: optional. ENOTTY/EINVAL on ptys and mocked ttys are ignored.
             if options.assertModemLines {
                 do {
-                    try SystemCall.ioctl(fd, UInt(TIOCMBIS), int: Int32(TIOCM_DTR | TIOCM_RTS))
+                    try SystemCall.ioctl(descriptor, UInt(TIOCMBIS), int: Int32(TIOCM_DTR | TIOCM_RTS))
                 } catch {
                     log.debug("cannot assert DTR/RTS, continuing", metadata: ["errno": "\(error.rawValue)"])
                 }
@@ -105,11 +117,16 @@ public final class SerialPort: Sendable {
             cleanUp()
             throw error
         }
+        guard let fd = opened, let wake else {
+            cleanUp()
+            throw SerialPortError(code: .configure, errno: EBADF, path: path, message: "port not opened")
+        }
 
         let (stream, continuation) = AsyncStream<SerialPortEvent>.makeStream(
             bufferingPolicy: .bufferingNewest(max(1, options.maxBufferedChunks)))
-        let reader = SerialPortReader(fd: fd, wakeFD: wake.read, path: path,
-                                      chunkSize: options.readChunkSize, continuation: continuation)
+        let writers = WritabilityWaiters()
+        let reader = SerialPortReader(fd: fd, wakeFD: wake.read, path: path, chunkSize: options.readChunkSize,
+                                      writers: writers, continuation: continuation)
         let thread: pthread_t
         do {
             thread = try Self.startThread(reader)
@@ -120,6 +137,7 @@ public final class SerialPort: Sendable {
         }
         self.fd = fd
         self.reader = reader
+        self.writers = writers
         self.events = stream
         self.state = Mutex(State(isOpen: true, thread: thread, wakeRead: wake.read, wakeWrite: wake.write, lockFile: lockFile))
         log.debug("serial port opened")
@@ -155,20 +173,84 @@ public final class SerialPort: Sendable {
         state.withLock { $0.isOpen }
     }
 
-    /// Writes all of `bytes`, waiting for POLLOUT on EAGAIN until `deadline`.
+    /// Writes all of `bytes`, waiting for room in the output queue until `deadline`.
     ///
     /// Throws `.write` with ETIMEDOUT when the deadline passes first, `.hangup` on EIO/POLLHUP,
-    /// `.closed` after `close()`. Holds the port's lock while writing so `close()` cannot close
-    /// the descriptor underneath.
-    public func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant) throws(SerialPortError) {
+    /// `.closed` after `close()` (also while it waits: `close()` ends the wait at once). The port's lock is held only
+    /// for each `write(2)`, never while waiting: the wait is parked with the reader thread (`awaitWritable(until:)`),
+    /// so `close()`, `discardPendingInput()` and the reader go on meanwhile, and no thread waits for the device.
+    public func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant) async throws(SerialPortError) {
+        var offset = try writeAvailable(bytes)
+        while offset < bytes.count {
+            try await awaitWritable(until: deadline)
+            offset = try writeAvailable(bytes, from: offset)
+        }
+    }
+
+    /// Writes as much of `bytes[offset...]` as the output queue takes now, without waiting; the offset reached.
+    ///
+    /// EINTR retried and short writes continued until the queue is full (EAGAIN) or everything is written. Throws
+    /// `.hangup` on EIO, `.write` for another failure, `.closed` after `close()`. Holds the port's lock for the
+    /// `write(2)` calls only, so `close()` cannot close the descriptor underneath; a non-blocking write never waits.
+    public func writeAvailable(_ bytes: [UInt8], from offset: Int = 0) throws(SerialPortError) -> Int {
         let fd = self.fd
         let path = self.path
-        try state.withLock { state throws(SerialPortError) in
+        return try state.withLock { state throws(SerialPortError) -> Int in
             guard state.isOpen else {
                 throw SerialPortError(code: .closed, errno: EBADF, path: path, message: "port is closed")
             }
-            try Self.writeAll(fd: fd, path: path, bytes: bytes, deadline: deadline)
+            var offset = offset
+            while offset < bytes.count {
+                do throws(Errno) {
+                    offset += try SystemCall.write(fd, from: bytes, offset: offset)
+                } catch where error == .wouldBlock {
+                    // Output queue full (flow control or a slow device): the caller waits for room, lock released.
+                    return offset
+                } catch where error == .ioError {
+                    throw SerialPortError(code: .hangup, errno: EIO, path: path, message: "write failed with EIO")
+                } catch {
+                    throw SerialPortError(code: .write, errno: error.rawValue, path: path, message: "write failed")
+                }
+            }
+            return offset
         }
+    }
+
+    /// Waits, holding no lock and blocking no thread, until the output queue has room (POLLOUT) or `deadline`.
+    ///
+    /// The wait is parked with the port's reader thread, which polls the tty anyway. Throws `.write` with ETIMEDOUT
+    /// when the deadline passes first, `.hangup` when the device went away, `.closed` when the port is or gets
+    /// closed. Returning does not promise the next write takes everything: call `writeAvailable(_:from:)` again.
+    public func awaitWritable(until deadline: ContinuousClock.Instant) async throws(SerialPortError) {
+        let path = self.path
+        guard ContinuousClock.now < deadline else {
+            throw SerialPortError(code: .write, errno: ETIMEDOUT, path: path, message: "write did not complete before its deadline")
+        }
+        let wake = await withCheckedContinuation { (continuation: CheckedContinuation<WritabilityWaiters.Wake, Never>) in
+            guard writers.park(until: deadline, continuation) else { return }
+            // Tell the reader thread to add POLLOUT (and this deadline) to its poll. Under the lock: close() closes
+            // the wake pipe under it, and a closed port has already ended this wait.
+            state.withLock { state in
+                guard state.isOpen else { return }
+                Self.poke(state.wakeWrite)
+            }
+        }
+        switch wake {
+        case .writable:
+            return
+        case .deadlinePassed:
+            throw SerialPortError(code: .write, errno: ETIMEDOUT, path: path, message: "write did not complete before its deadline")
+        case .hangup:
+            throw SerialPortError(code: .hangup, errno: 0, path: path, message: "the device went away while a write waited")
+        case .closed:
+            throw SerialPortError(code: .closed, errno: EBADF, path: path, message: "port is closed")
+        }
+    }
+
+    /// Writes one byte to the reader thread's wake pipe. A full pipe (EAGAIN) already wakes it: nothing is lost.
+    private static func poke(_ wakeWrite: FileDescriptor) {
+        var byte: UInt8 = 1
+        _ = withUnsafeBytes(of: &byte) { try? SystemCall.write(wakeWrite, from: $0) }
     }
 
     /// Discards bytes received but not yet read (`tcflush(TCIFLUSH)`), e.g. a late reply after a timeout.
@@ -198,8 +280,9 @@ public final class SerialPort: Sendable {
         state.withLock { state in
             guard state.isOpen else { return }
             state.isOpen = false
-            var byte: UInt8 = 1
-            _ = withUnsafeBytes(of: &byte) { try? SystemCall.write(state.wakeWrite, from: $0) }
+            // Waiting writes end with `.closed`, and the reader thread, woken, sees the waits ended and returns.
+            writers.end(.closed)
+            Self.poke(state.wakeWrite)
             pthread_join(state.thread, nil)
             // Exclusive mode belongs to the tty, not to our descriptor: a pty (or a device someone else still has
             // open) would stay exclusive after our close and refuse the next opener. Leave it as we found it.
@@ -217,7 +300,7 @@ public final class SerialPort: Sendable {
     /// cannot say. Root's open succeeds on an exclusive tty, so this is how a process running as root sees that
     /// another program holds the port.
     public static func isExclusive(fd: Int32) -> Bool? {
-        SystemCall.isExclusive(fd)
+        SystemCall.isExclusive(FileDescriptor(rawValue: fd))
     }
 
     /// The device node `path` leads to (`/dev/serial/by-id/…` → `/dev/ttyUSB2`), symlinks followed with `readlink`;
@@ -228,47 +311,24 @@ public final class SerialPort: Sendable {
 
     // MARK: - Descriptor-level access (short exchanges that manage their own descriptor)
 
-    /// Opens `path` as `init` does, minus the UUCP lock file, termios and reader thread: non-blocking without a
-    /// controlling tty, `.busy` when another program opened it exclusively (EBUSY, TIOCGEXCL) or holds its `flock`,
-    /// then exclusive (TIOCEXCL, tolerated when refused) and `flock`ed; `.open` or `.configure` for other failures.
+    /// Opens `path` as `init` does, minus the judging policy, UUCP lock file, termios and reader thread: non-blocking
+    /// without a controlling tty, `.busy` when another program opened it exclusively (EBUSY, TIOCGEXCL) or holds its
+    /// `flock`, then exclusive (TIOCEXCL, tolerated when refused) and `flock`ed; `.open` or `.configure` for other
+    /// failures.
     ///
-    /// For discovery's `AT` probe, which opens many ports for a moment and has its own lock-file rules. The caller owns
-    /// the descriptor and gives it back with `closeExclusive(fd:)`; on a throw nothing stays open or exclusive.
-    public static func openExclusive(path: String) throws(SerialPortError) -> Int32 {
+    /// For a caller that holds a port for a moment without talking to it (to see a second opener refused). The caller
+    /// owns the descriptor and gives it back with `closeExclusive(fd:)`; on a throw nothing stays open or exclusive.
+    /// Talking to a port goes through `init` (or `ATSession`), whatever the exchange's length.
+    public static func openExclusive(path: String) throws(SerialPortError) -> FileDescriptor {
         try openDescriptor(path: path, judged: nil, log: nil).fd
     }
 
     /// Leaves exclusive mode (TIOCNXCL) and closes a descriptor from `openExclusive(path:)`, dropping its `flock`.
     ///
     /// Exclusive mode belongs to the tty, not the descriptor: without clearing it the next opener would be refused.
-    public static func closeExclusive(fd: Int32) {
+    public static func closeExclusive(fd: FileDescriptor) {
         try? SystemCall.ioctl(fd, UInt(TIOCNXCL))
         SystemCall.close(fd)
-    }
-
-    /// Sets the tty on `fd` raw as `init` does (`cfmakeraw`, `CLOCAL|CREAD`, no RTS/CTS flow control,
-    /// `VMIN = VTIME = 0`, `baudRate`) and flushes both queues; `.configure` when termios is refused (not a tty).
-    public static func configureRaw(fd: Int32, path: String, baudRate: Int = 115_200) throws(SerialPortError) {
-        try configure(fd: fd, path: path, baudRate: baudRate)
-    }
-
-    /// Writes all of `bytes` to `fd` as `write(_:deadline:)` does: EINTR retried, short writes continued, EAGAIN
-    /// waited out (POLLOUT) until `deadline`; `.write` (ETIMEDOUT when the deadline passed) or `.hangup` otherwise.
-    public static func writeAll(fd: Int32, path: String, bytes: [UInt8], deadline: ContinuousClock.Instant) throws(SerialPortError) {
-        var offset = 0
-        while offset < bytes.count {
-            do throws(Errno) {
-                offset += try SystemCall.write(fd, from: bytes, offset: offset)
-                continue
-            } catch where error == .wouldBlock {
-                // Output queue full (flow control or a slow device): wait for room below.
-            } catch where error == .ioError {
-                throw SerialPortError(code: .hangup, errno: EIO, path: path, message: "write failed with EIO")
-            } catch {
-                throw SerialPortError(code: .write, errno: error.rawValue, path: path, message: "write failed")
-            }
-            try waitWritable(fd: fd, path: path, deadline: deadline)
-        }
     }
 
     // MARK: - Helpers
@@ -280,8 +340,8 @@ public final class SerialPort: Sendable {
     /// `O_PATH` runs no driver's open routine: a FIFO does not wait for a writer, the console and other ttys are not
     /// touched, so nothing is opened before it is judged. EMFILE, ENFILE and ENOMEM say nothing about the path and are
     /// `.open`.
-    static func openJudged(path: String, policy: SerialDevicePolicy) throws(SerialPortError) -> Int32 {
-        let pathFD: Int32
+    static func openJudged(path: String, policy: SerialDevicePolicy) throws(SerialPortError) -> FileDescriptor {
+        let pathFD: FileDescriptor
         do {
             pathFD = try SystemCall.openPath(path)
         } catch where [EMFILE, ENFILE, ENOMEM].contains(error.rawValue) {
@@ -314,17 +374,17 @@ public final class SerialPort: Sendable {
     /// that very node, through `/proc/self/fd/N`, whatever became of the path since, and `fstat` of the opened
     /// descriptor is judged again, before any ioctl. Without it (discovery's probe, which opens the nodes udev lists)
     /// the path is opened as it is.
-    static func openDescriptor(path: String, judged: (fd: Int32, policy: SerialDevicePolicy)?,
-                               log: Logger?) throws(SerialPortError) -> (fd: Int32, madeExclusive: Bool) {
+    static func openDescriptor(path: String, judged: (fd: FileDescriptor, policy: SerialDevicePolicy)?,
+                               log: Logger?) throws(SerialPortError) -> (fd: FileDescriptor, madeExclusive: Bool) {
         // open: O_NOCTTY so a modem never becomes our controlling terminal; O_NONBLOCK so open does not wait for
         // carrier and reads/writes never block the thread.
         let flags = O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC
-        let fd: Int32
+        let fd: FileDescriptor
         do {
             if let judged {
                 defer { SystemCall.close(judged.fd) }
                 do {
-                    fd = try SystemCall.open("/proc/self/fd/\(judged.fd)", flags)
+                    fd = try SystemCall.open("/proc/self/fd/\(judged.fd.rawValue)", flags)
                 } catch where error.rawValue == ENOENT {
                     // No /proc (a bare chroot): the path itself; the check after the open still holds.
                     fd = try SystemCall.open(path, flags)
@@ -385,7 +445,7 @@ public final class SerialPort: Sendable {
         return (fd, madeExclusive)
     }
 
-    private static func configure(fd: Int32, path: String, baudRate: Int) throws(SerialPortError) {
+    private static func configure(fd: FileDescriptor, path: String, baudRate: Int) throws(SerialPortError) {
         guard let speed = speed(for: baudRate) else {
             throw SerialPortError(code: .configure, errno: EINVAL, path: path, message: "unsupported baud rate \(baudRate)")
         }
@@ -415,27 +475,6 @@ public final class SerialPort: Sendable {
             1_000_000: B1000000, 2_000_000: B2000000, 3_000_000: B3000000, 4_000_000: B4000000,
         ]
         return table[baudRate].map { speed_t($0) }
-    }
-
-    private static func waitWritable(fd: Int32, path: String, deadline: ContinuousClock.Instant) throws(SerialPortError) {
-        while true {
-            let remaining = ContinuousClock.now.duration(to: deadline)
-            guard remaining > .zero else {
-                throw SerialPortError(code: .write, errno: ETIMEDOUT, path: path, message: "write did not complete before its deadline")
-            }
-            let (seconds, attoseconds) = remaining.components
-            let milliseconds = min(Int64(Int32.max), seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
-            var fds = [pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)]
-            do {
-                _ = try SystemCall.poll(&fds, timeoutMilliseconds: Int32(milliseconds))
-            } catch {
-                throw SerialPortError(code: .write, errno: error.rawValue, path: path, message: "poll for POLLOUT failed")
-            }
-            if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
-                throw SerialPortError(code: .hangup, errno: 0, path: path, message: "poll reported hangup while writing")
-            }
-            if fds[0].revents & Int16(POLLOUT) != 0 { return }
-        }
     }
 
     private static func startThread(_ reader: SerialPortReader) throws(Errno) -> pthread_t {

@@ -1,60 +1,72 @@
-import OwnThread
 import Glibc
+import OwnThread
+import SystemPackage
 
-/// An errno value returned by a failing system call.
-struct Errno: Error, Equatable {
-    var rawValue: Int32
-
-    static var current: Errno { Errno(rawValue: errno) }
-    static let interrupted = Errno(rawValue: EINTR)
-    static let wouldBlock = Errno(rawValue: EAGAIN)
-    static let ioError = Errno(rawValue: EIO)
+extension Errno {
+    /// The calling thread's `errno`, read right after a failing call that has no swift-system form.
+    static var last: Errno { Errno(rawValue: Glibc.errno) }
 }
 
 /// Every system call of the serial-port layer, in one place, with the reason for each errno decision.
 ///
-/// Rules that hold for all wrappers unless noted: EINTR is retried (a signal handler interrupted
-/// the call before it did anything); any other failure is thrown as `Errno` for the caller, which
-/// knows the context, to turn into a `SerialPortError`.
+/// Descriptors are swift-system's `FileDescriptor` and failures its `Errno`; the calls swift-system has (`open`,
+/// `read`, `write`, `close`, `pipe`) go through it, the terminal and locking calls it lacks are made here on
+/// `rawValue`. Rules that hold for all wrappers unless noted: EINTR is retried (a signal handler interrupted the call
+/// before it did anything); any other failure is thrown as `Errno` for the caller, which knows the context, to turn
+/// into a `SerialPortError`.
 enum SystemCall {
-    /// `open(2)`. EINTR retried: with `O_NONBLOCK` a tty open does not wait for carrier, but a
-    /// signal can still interrupt the driver's open routine.
-    static func open(_ path: String, _ flags: Int32, mode: mode_t = 0) throws(Errno) -> Int32 {
-        while true {
-            let fd = Glibc.open(path, flags, mode)
-            if fd >= 0 { return fd }
-            if errno == EINTR { continue }
-            throw Errno.current
+    /// Runs a swift-system call and rethrows its failure typed. swift-system throws nothing but `Errno`; anything
+    /// else would be a new kind of failure, reported as EIO rather than lost.
+    private static func typed<T>(_ body: () throws -> T) throws(Errno) -> T {
+        do {
+            return try body()
+        } catch let error as Errno {
+            throw error
+        } catch {
+            throw Errno.ioError
         }
     }
 
-    /// `close(2)`. Never retried: on Linux the descriptor is released even when close reports
-    /// EINTR, so a retry could close a descriptor another thread just received. Errors are
+    /// `open(2)`. EINTR retried (`retryOnInterrupt`): with `O_NONBLOCK` a tty open does not wait for carrier, but a
+    /// signal can still interrupt the driver's open routine.
+    static func open(_ path: String, _ flags: Int32, mode: mode_t = 0) throws(Errno) -> FileDescriptor {
+        // The access mode is the low two bits; every other flag is an option. swift-system passes both to open(2) as
+        // given, so flags it has no name for (O_PATH, O_NOCTTY) go through too.
+        let accessMode = FileDescriptor.AccessMode(rawValue: flags & O_ACCMODE)
+        let options = FileDescriptor.OpenOptions(rawValue: flags & ~O_ACCMODE)
+        // The C string as given: `FilePath` would normalise separators, and the path must stay the one judged.
+        return try typed {
+            try path.withCString { cPath in
+                try FileDescriptor.open(cPath, accessMode, options: options,
+                                        permissions: mode == 0 ? nil : FilePermissions(rawValue: mode), retryOnInterrupt: true)
+            }
+        }
+    }
+
+    /// `close(2)`. Never retried (swift-system's `close` does not retry): on Linux the descriptor is released even
+    /// when close reports EINTR, so a retry could close a descriptor another thread just received. Errors are
     /// ignored because there is nothing left to do with the descriptor.
-    static func close(_ fd: Int32) {
-        _ = Glibc.close(fd)
+    static func close(_ fd: FileDescriptor) {
+        try? fd.close()
     }
 
     /// `read(2)` into `buffer`. EINTR retried. EAGAIN (nothing to read on a non-blocking fd) and
     /// EIO (tty hung up) are thrown: the reader loop decides what they mean.
-    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
-        while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n >= 0 { return n }
-            if errno == EINTR { continue }
-            throw Errno.current
-        }
+    static func read(_ fd: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
+        try typed { try fd.read(into: buffer, retryOnInterrupt: true) }
     }
 
-    /// `write(2)` from `buffer`; may write fewer bytes. EINTR retried; EAGAIN thrown so the caller
-    /// can poll for POLLOUT within its deadline; EIO thrown (device gone).
-    static func write(_ fd: Int32, from buffer: UnsafeRawBufferPointer) throws(Errno) -> Int {
-        while true {
-            let n = Glibc.write(fd, buffer.baseAddress, buffer.count)
-            if n >= 0 { return n }
-            if errno == EINTR { continue }
-            throw Errno.current
-        }
+    /// `write(2)` from `buffer`; may write fewer bytes. EINTR retried; EAGAIN thrown so the caller can wait for
+    /// POLLOUT within its deadline; EIO thrown (device gone).
+    static func write(_ fd: FileDescriptor, from buffer: UnsafeRawBufferPointer) throws(Errno) -> Int {
+        try typed { try fd.write(buffer, retryOnInterrupt: true) }
+    }
+
+    /// Writes all of `bytes` to a blocking descriptor (a lock file) with swift-system's `writeAll`: short writes
+    /// continued, EINTR retried; any other failure thrown (ENOSPC, EIO). Not for the non-blocking tty, where EAGAIN
+    /// must be waited out: `SerialPort.write(_:deadline:)` does that.
+    static func writeAll(_ fd: FileDescriptor, _ bytes: [UInt8]) throws(Errno) {
+        _ = try typed { try fd.writeAll(bytes) }
     }
 
     /// `poll(2)`. EINTR is reported as "nothing ready" (returns 0) instead of being retried here,
@@ -65,43 +77,43 @@ enum SystemCall {
             Glibc.poll(buffer.baseAddress, count, timeoutMilliseconds)
         }
         if rc >= 0 { return rc }
-        if errno == EINTR { return 0 }
-        throw Errno.current
+        if Glibc.errno == EINTR { return 0 }
+        throw Errno.last
     }
 
     /// `tcgetattr(3)`. EINTR retried (tcgetattr is an ioctl and can be interrupted).
-    static func getAttributes(_ fd: Int32) throws(Errno) -> termios {
+    static func getAttributes(_ fd: FileDescriptor) throws(Errno) -> termios {
         var attributes = termios()
-        while tcgetattr(fd, &attributes) != 0 {
-            if errno == EINTR { continue }
-            throw Errno.current
+        while tcgetattr(fd.rawValue, &attributes) != 0 {
+            if Glibc.errno == EINTR { continue }
+            throw Errno.last
         }
         return attributes
     }
 
     /// `tcsetattr(3)` with TCSANOW. EINTR retried.
-    static func setAttributes(_ fd: Int32, _ attributes: termios) throws(Errno) {
+    static func setAttributes(_ fd: FileDescriptor, _ attributes: termios) throws(Errno) {
         var attributes = attributes
-        while tcsetattr(fd, TCSANOW, &attributes) != 0 {
-            if errno == EINTR { continue }
-            throw Errno.current
+        while tcsetattr(fd.rawValue, TCSANOW, &attributes) != 0 {
+            if Glibc.errno == EINTR { continue }
+            throw Errno.last
         }
     }
 
     /// `tcflush(3)`. EINTR retried.
-    static func flush(_ fd: Int32, _ queue: Int32) throws(Errno) {
-        while tcflush(fd, queue) != 0 {
-            if errno == EINTR { continue }
-            throw Errno.current
+    static func flush(_ fd: FileDescriptor, _ queue: Int32) throws(Errno) {
+        while tcflush(fd.rawValue, queue) != 0 {
+            if Glibc.errno == EINTR { continue }
+            throw Errno.last
         }
     }
 
     /// `ioctl(2)` without argument (TIOCEXCL, TIOCNXCL). EINTR retried; ENOTTY/EINVAL are thrown
     /// and the caller decides whether the request was optional.
-    static func ioctl(_ fd: Int32, _ request: UInt) throws(Errno) {
-        while Glibc.ioctl(fd, request) != 0 {
-            if errno == EINTR { continue }
-            throw Errno.current
+    static func ioctl(_ fd: FileDescriptor, _ request: UInt) throws(Errno) {
+        while Glibc.ioctl(fd.rawValue, request) != 0 {
+            if Glibc.errno == EINTR { continue }
+            throw Errno.last
         }
     }
 
@@ -114,31 +126,31 @@ enum SystemCall {
     ///
     /// Root's open succeeds on an exclusive tty, so this is how a process running as root sees that
     /// another program holds the port.
-    static func isExclusive(_ fd: Int32) -> Bool? {
+    static func isExclusive(_ fd: FileDescriptor) -> Bool? {
         var value: Int32 = 0
-        while withUnsafeMutablePointer(to: &value, { Glibc.ioctl(fd, tiocgexcl, $0) }) != 0 {
-            if errno == EINTR { continue }
+        while withUnsafeMutablePointer(to: &value, { Glibc.ioctl(fd.rawValue, tiocgexcl, $0) }) != 0 {
+            if Glibc.errno == EINTR { continue }
             return nil
         }
         return value != 0
     }
 
     /// `ioctl(2)` with a pointer to an int (TIOCMBIS). EINTR retried; ENOTTY thrown to the caller.
-    static func ioctl(_ fd: Int32, _ request: UInt, int value: Int32) throws(Errno) {
+    static func ioctl(_ fd: FileDescriptor, _ request: UInt, int value: Int32) throws(Errno) {
         var value = value
-        while withUnsafeMutablePointer(to: &value, { Glibc.ioctl(fd, request, $0) }) != 0 {
-            if errno == EINTR { continue }
-            throw Errno.current
+        while withUnsafeMutablePointer(to: &value, { Glibc.ioctl(fd.rawValue, request, $0) }) != 0 {
+            if Glibc.errno == EINTR { continue }
+            throw Errno.last
         }
     }
 
     /// `flock(2)`. EINTR retried (only a blocking flock sleeps, but be safe); EWOULDBLOCK thrown:
     /// another open file description holds the lock.
-    static func flock(_ fd: Int32, _ operation: Int32) throws(Errno) {
+    static func flock(_ fd: FileDescriptor, _ operation: Int32) throws(Errno) {
         guard let function = flockFunction else { throw Errno(rawValue: ENOSYS) }
-        while function(fd, operation) != 0 {
-            if errno == EINTR { continue }
-            throw Errno.current
+        while function(fd.rawValue, operation) != 0 {
+            if Glibc.errno == EINTR { continue }
+            throw Errno.last
         }
     }
 
@@ -151,29 +163,27 @@ enum SystemCall {
         return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
     }()
 
-    /// `pipe(2)`, then `fcntl(2)` to add `FD_CLOEXEC` and `O_NONBLOCK` on both ends; returns
-    /// (read end, write end). pipe2 is not visible to Swift without _GNU_SOURCE; the short window
-    /// without FD_CLOEXEC only matters if another thread fork-execs at that instant.
-    static func pipe() throws(Errno) -> (read: Int32, write: Int32) {
-        var ends: [Int32] = [-1, -1]
-        let rc = ends.withUnsafeMutableBufferPointer { Glibc.pipe($0.baseAddress) }
-        if rc != 0 { throw Errno.current }
-        for end in ends {
-            let flags = fcntl(end, F_GETFL)
-            if flags < 0 || fcntl(end, F_SETFL, flags | O_NONBLOCK) != 0 || fcntl(end, F_SETFD, FD_CLOEXEC) != 0 {
-                let error = Errno.current
-                close(ends[0])
-                close(ends[1])
+    /// `pipe(2)` (swift-system's `FileDescriptor.pipe()`), then `fcntl(2)` to add `FD_CLOEXEC` and `O_NONBLOCK` on
+    /// both ends. pipe2 is not visible to Swift without _GNU_SOURCE; the short window without FD_CLOEXEC only matters
+    /// if another thread fork-execs at that instant.
+    static func pipe() throws(Errno) -> (read: FileDescriptor, write: FileDescriptor) {
+        let ends = try typed { try FileDescriptor.pipe() }
+        for end in [ends.readEnd, ends.writeEnd] {
+            let flags = fcntl(end.rawValue, F_GETFL)
+            if flags < 0 || fcntl(end.rawValue, F_SETFL, flags | O_NONBLOCK) != 0 || fcntl(end.rawValue, F_SETFD, FD_CLOEXEC) != 0 {
+                let error = Errno.last
+                close(ends.readEnd)
+                close(ends.writeEnd)
                 throw error
             }
         }
-        return (ends[0], ends[1])
+        return (ends.readEnd, ends.writeEnd)
     }
 
     /// `unlink(2)`. ENOENT is success (the file is gone either way); other errors thrown.
     static func unlink(_ path: String) throws(Errno) {
-        if Glibc.unlink(path) == 0 || errno == ENOENT { return }
-        throw Errno.current
+        if Glibc.unlink(path) == 0 || Glibc.errno == ENOENT { return }
+        throw Errno.last
     }
 
     /// `access(2)` with W_OK|X_OK: can we create files in `directory`?
@@ -187,7 +197,7 @@ enum SystemCall {
     static func processExists(_ pid: Int32) -> Bool {
         guard pid > 0 else { return false }
         if Glibc.kill(pid, 0) == 0 { return true }
-        return errno == EPERM
+        return Glibc.errno == EPERM
     }
 
     /// What `readSmallFile` found at a path.
@@ -208,7 +218,7 @@ enum SystemCall {
     /// a tty node there never becomes our controlling terminal. `fstat` on the opened descriptor (not the path, which
     /// could change in between) lets only regular files be read; procfs files are regular files too.
     static func readSmallFile(_ path: String, limit: Int = 128) -> SmallFile {
-        let fd: Int32
+        let fd: FileDescriptor
         do {
             fd = try open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)
         } catch {
@@ -245,14 +255,14 @@ enum SystemCall {
     /// nothing: no driver's open routine runs (a tty is not touched, a FIFO does not wait for a writer, a watchdog is
     /// not armed), no data can be read or written through it. `fstat` works on it, and `/proc/self/fd/N` opens the
     /// very same node for real. EINTR retried (`open`); ENOENT, EACCES, ENOTDIR, ELOOP... thrown.
-    static func openPath(_ path: String) throws(Errno) -> Int32 {
+    static func openPath(_ path: String) throws(Errno) -> FileDescriptor {
         try open(path, pathOnly | O_CLOEXEC)
     }
 
     /// `fstat(2)`. Cannot be interrupted; EBADF (and EOVERFLOW, never on 64-bit) thrown.
-    static func status(_ fd: Int32) throws(Errno) -> stat {
+    static func status(_ fd: FileDescriptor) throws(Errno) -> stat {
         var info = stat()
-        guard Glibc.fstat(fd, &info) == 0 else { throw Errno.current }
+        guard Glibc.fstat(fd.rawValue, &info) == 0 else { throw Errno.last }
         return info
     }
 
@@ -263,7 +273,7 @@ enum SystemCall {
     static func readLink(_ path: String) throws(Errno) -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let count = Glibc.readlink(path, &buffer, Int(PATH_MAX))
-        guard count >= 0 else { throw Errno.current }
+        guard count >= 0 else { throw Errno.last }
         return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
@@ -271,7 +281,7 @@ enum SystemCall {
     /// ended), EACCES (another user's /proc/<pid>/fd) and the rest thrown: the caller decides what they mean. An error
     /// in the middle of reading ends the list there (readdir cannot say which entries it skipped).
     static func directoryEntries(_ path: String) throws(Errno) -> [String] {
-        guard let directory = Glibc.opendir(path) else { throw Errno.current }
+        guard let directory = Glibc.opendir(path) else { throw Errno.last }
         defer { Glibc.closedir(directory) }
         var names: [String] = []
         while let entry = Glibc.readdir(directory) {
@@ -305,17 +315,9 @@ enum SystemCall {
         }
     }
 
-    /// Writes all of `bytes` to a blocking regular-file descriptor; EINTR retried by `write`.
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(Errno) {
-        var offset = 0
-        while offset < bytes.count {
-            offset += try write(fd, from: bytes, offset: offset)
-        }
-    }
-
     /// `write(2)` of `bytes[offset...]`: the closure-free form, because the standard library's
     /// buffer accessors rethrow untyped errors.
-    static func write(_ fd: Int32, from bytes: [UInt8], offset: Int) throws(Errno) -> Int {
+    static func write(_ fd: FileDescriptor, from bytes: [UInt8], offset: Int) throws(Errno) -> Int {
         let result: Result<Int, Errno> = bytes.withUnsafeBytes { buffer in
             Result { () throws(Errno) -> Int in try write(fd, from: UnsafeRawBufferPointer(rebasing: buffer[offset...])) }
         }
@@ -323,7 +325,7 @@ enum SystemCall {
     }
 
     /// `read(2)` into `buffer[0...]`, typed-throws form of `read(_:into:)` for Swift arrays.
-    static func read(_ fd: Int32, into buffer: inout [UInt8]) throws(Errno) -> Int {
+    static func read(_ fd: FileDescriptor, into buffer: inout [UInt8]) throws(Errno) -> Int {
         let result: Result<Int, Errno> = buffer.withUnsafeMutableBytes { raw in
             Result { () throws(Errno) -> Int in try read(fd, into: raw) }
         }

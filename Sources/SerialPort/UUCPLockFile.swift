@@ -1,4 +1,5 @@
 import Glibc
+import SystemPackage
 import Logging
 import Synchronization
 
@@ -301,7 +302,7 @@ public struct UUCPLockFile: Sendable {
     /// a write where hard links are refused (some filesystems).
     private static func create(_ lockPath: String, text: [UInt8], directory: String) -> Creation {
         let temporary = directory + "/LTMP.\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
-        let fd: Int32
+        let fd: FileDescriptor
         do {
             fd = try SystemCall.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode: 0o644)
         } catch {
@@ -323,7 +324,7 @@ public struct UUCPLockFile: Sendable {
             return .failed(.failed(errno: linkError, message: "cannot create lock file \(lockPath)"))
         }
         // No hard links here: O_EXCL, then the pid (a reader may see it empty for a moment, hence `settledPID`).
-        let direct: Int32
+        let direct: FileDescriptor
         do {
             direct = try SystemCall.open(lockPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode: 0o644)
         } catch where error.rawValue == EEXIST {

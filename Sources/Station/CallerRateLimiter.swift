@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Provisioning
 
 /// How often one caller may ask for a money operation (provision, voucher import, settlement).
 public struct RateLimitPolicy: Codable, Sendable, Equatable {
@@ -36,26 +37,27 @@ public actor CallerRateLimiter {
 
     private struct Bucket {
         var tokens: Double
-        var updated: ContinuousClock.Instant
+        /// When the bucket was last refilled, as time since the limiter was made.
+        var updated: Duration
     }
 
     private let policy: RateLimitPolicy
-    private let now: @Sendable () -> ContinuousClock.Instant
+    private let stopwatch: ClockStopwatch
     private var buckets: [Int?: Bucket] = [:]
 
-    /// Creates a limiter; `now` is injectable so tests control time.
-    public init(policy: RateLimitPolicy, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+    /// Creates a limiter whose buckets refill by `clock`'s time (a test gives a clock it moves).
+    public init(policy: RateLimitPolicy, clock: any Clock<Duration> = ContinuousClock()) {
         self.policy = RateLimitPolicy(perMinute: max(1, policy.perMinute), burst: max(1, policy.burst))
-        self.now = now
+        self.stopwatch = ClockStopwatch(on: clock)
     }
 
     /// Takes one token from `uid`'s bucket, or says how long to wait.
     public func admit(uid: Int?) -> Decision {
-        let instant = now()
+        let instant = stopwatch.elapsed
         let rate = Double(policy.perMinute) / 60
         let capacity = Double(policy.burst)
         var bucket = buckets[uid] ?? Bucket(tokens: capacity, updated: instant)
-        let elapsed = bucket.updated.duration(to: instant)
+        let elapsed = instant - bucket.updated
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         bucket.tokens = min(capacity, bucket.tokens + max(0, seconds) * rate)
         bucket.updated = instant
@@ -80,9 +82,9 @@ public actor CallerRateLimiter {
         buckets[uid] = bucket
     }
 
-    private func prune(at instant: ContinuousClock.Instant, rate: Double, capacity: Double) {
+    private func prune(at instant: Duration, rate: Double, capacity: Double) {
         guard buckets.count > 256 else { return }
         let full = Duration.seconds(capacity / rate)
-        buckets = buckets.filter { $0.value.updated.duration(to: instant) < full }
+        buckets = buckets.filter { instant - $0.value.updated < full }
     }
 }

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -53,11 +54,15 @@ public struct SystemdNotifier: Sendable {
     public func status(_ text: String) -> Bool { send("STATUS=\(text)") }
 
     /// Sends one datagram; returns whether it was delivered.
+    ///
+    /// A datagram goes out whole or not at all, so there is no short write to continue: EINTR is retried, any other
+    /// failure (no listener, a full queue: `EAGAIN`) is `false`, and the caller sends the next notice in due time.
     public func send(_ message: String) -> Bool {
         guard let socketPath else { return false }
-        let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
+        let raw = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard raw >= 0 else { return false }
+        let descriptor = FileDescriptor(rawValue: raw)
+        defer { try? descriptor.close() }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         var pathBytes = Array(socketPath.utf8)
@@ -69,13 +74,16 @@ public struct SystemdNotifier: Sendable {
         }
         let length = socklen_t(MemoryLayout<sa_family_t>.size + pathBytes.count)
         let payload = Array(message.utf8)
-        let sent = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                payload.withUnsafeBytes { bytes in
-                    sendto(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL), socketAddress, length)
+        while true {
+            let sent = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                    payload.withUnsafeBytes { bytes in
+                        sendto(descriptor.rawValue, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL), socketAddress, length)
+                    }
                 }
             }
+            if sent < 0 && errno == EINTR { continue }
+            return sent == payload.count
         }
-        return sent == payload.count
     }
 }

@@ -2,6 +2,7 @@ import CUMockdev
 import DeviceDiscovery
 import Foundation
 import Testing
+import TestSupport
 
 /// Plug (uevent) → ICCID known, for one device and for 32 plugged together, through the whole discovery path
 /// (udev monitor → snapshot → catalog → AT port → station session → identification) against instantly answering
@@ -30,7 +31,7 @@ extension UMockdevDiscoveryTests {
         let devices = (0..<count).map { benchDevice(firstIndex + $0) }
         let clock = ContinuousClock()
         let start = clock.now
-        var modems: [SimulatedModem] = []
+        var modems: [FakeModem] = []
         for device in devices {
             try testbed.add(device.description)
             modems.append(harness.serve(testbed, "/dev/" + (device.interfaces[2].tty ?? "")))
@@ -56,7 +57,7 @@ extension UMockdevDiscoveryTests {
     static func enumerateAndIdentify(count: Int) async throws -> (total: Duration, enumeration: Duration, lastAttach: Duration) {
         let testbed = try MockTestbed()
         let harness = try await DiscoveryStationHarness(defaultPlan: false, startDiscovery: false)
-        var modems: [SimulatedModem] = []
+        var modems: [FakeModem] = []
         for device in (0..<count).map({ benchDevice(1 + $0) }) {
             try testbed.add(device.description)
             modems.append(harness.serve(testbed, "/dev/" + (device.interfaces[2].tty ?? "")))

@@ -5,6 +5,7 @@ import SerialPort
 import Station
 import StationAPI
 import Testing
+import TestSupport
 
 /// Through the daemon's discovery over umockdev: a device whose ports another program holds, and a mode switch the
 /// device ignores once or twice.
@@ -75,7 +76,7 @@ extension UMockdevDiscoveryTests {
         // Re-checked every 300 ms while the locks stay: still listed the same way, and still no byte on the ports.
         try await Task.sleep(for: .milliseconds(800))
         let stillListed = await harness.station.devices(reveal: true)
-        let receivedWhileLocked = modem.received
+        let receivedWhileLocked = modem.commands
         let lockFile = locks + "/" + UUCPLockFile.fileName(forDevice: "/dev/ttyUSB6")
         let lockWhileListed = try String(contentsOfFile: lockFile, encoding: .utf8)
 
@@ -167,7 +168,7 @@ extension UMockdevDiscoveryTests {
         // By hand (`hotspotctl attach`, or the configuration's `devices`) before discovery looks.
         _ = try await harness.station.attach(path: "/dev/ttyUSB2")
         let identified = await harness.device { $0.state == .awaitingPlan }
-        let sentBefore = modem.received.count
+        let sentBefore = modem.commands.count
         let events = await harness.station.events.subscribe()
         harness.start()
 
@@ -178,6 +179,6 @@ extension UMockdevDiscoveryTests {
         #expect(identified != nil)
         #expect(listed == nil, "discovery acted on it again: \(listed?.kind ?? "") \(listed?.message ?? "")")
         #expect(all.count == 1)
-        #expect(modem.received.count == sentBefore, "discovery sent \(modem.received.dropFirst(sentBefore))")
+        #expect(modem.commands.count == sentBefore, "discovery sent \(modem.commands.dropFirst(sentBefore))")
     }
 }

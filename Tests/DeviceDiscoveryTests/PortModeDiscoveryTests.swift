@@ -4,6 +4,7 @@ import Foundation
 import ModemSimulator
 import StationAPI
 import Testing
+import TestSupport
 
 /// `^GETPORTMODE` in the AT-port choice, through the real discovery path: two ttys answer `AT`, and the device's own
 /// reply decides between them.
@@ -24,8 +25,8 @@ extension UMockdevDiscoveryTests {
         let attached = await harness.device(within: .seconds(10)) { $0.state != .connecting && $0.state != .identifying }
         await harness.stop()
         #expect(attached?.port == "/dev/ttyUSB12", "\(attached.map { "\($0.port) \($0.state)" } ?? "no device")")
-        #expect(modemPort.received.contains("AT^GETPORTMODE"), "the question went to the port the probe found")
-        #expect(pcuiPort.received.contains("AT+CGSN"), "the session identified the device on the PC UI port")
+        #expect(modemPort.commands.contains("AT^GETPORTMODE"), "the question went to the port the probe found")
+        #expect(pcuiPort.commands.contains("AT+CGSN"), "the session identified the device on the PC UI port")
         let renamed = USBDeviceSnapshot(usbPath: "1-6", syspath: "", vendorID: 0x12d1, productID: 0x15fe, serial: "STICK-6",
                                         ttys: [TTYPort(devnode: "/dev/ttyUSB20", interfaceNumber: 0),
                                                TTYPort(devnode: "/dev/ttyUSB22", interfaceNumber: 2)])
@@ -51,7 +52,7 @@ extension UMockdevDiscoveryTests {
         let attached = await harness.device(within: .seconds(10)) { $0.state != .connecting && $0.state != .identifying }
         await harness.stop()
         #expect(attached?.port == "/dev/ttyUSB19", "\(attached.map { "\($0.port) \($0.state)" } ?? "no device")")
-        #expect(tablePort.received.contains("AT^GETPORTMODE"), "the question went to the table's port")
+        #expect(tablePort.commands.contains("AT^GETPORTMODE"), "the question went to the table's port")
     }
 
     @Test func portModeAnsweredWithErrorLeavesTheProbeChoice() async throws {
@@ -68,8 +69,8 @@ extension UMockdevDiscoveryTests {
         let attached = await harness.device(within: .seconds(10)) { $0.state != .connecting && $0.state != .identifying }
         await harness.stop()
         #expect(attached?.port == "/dev/ttyUSB13", "\(attached.map { "\($0.port) \($0.state)" } ?? "no device")")
-        #expect(modemPort.received.contains("AT^GETPORTMODE"))
-        #expect(!pcuiPort.received.contains("AT+CGSN"), "nothing but the probe reached the other answering port")
+        #expect(modemPort.commands.contains("AT^GETPORTMODE"))
+        #expect(!pcuiPort.commands.contains("AT+CGSN"), "nothing but the probe reached the other answering port")
     }
 }
 

@@ -8,6 +8,7 @@ import Station
 import StationAPI
 import Synchronization
 import Testing
+import TestSupport
 
 /// A station with discovery over umockdev devices whose ttys are served by the simulator's engine.
 final class DiscoveryStationHarness: Sendable {
@@ -61,10 +62,10 @@ final class DiscoveryStationHarness: Sendable {
     }
 
     /// Serves the mocked tty `devnode` with a fresh engine of the E5 personality, or of `personality` when given.
-    func serve(_ testbed: MockTestbed, _ devnode: String, muteAtUSSD: Int? = nil, personality: Personality? = nil) -> SimulatedModem {
+    func serve(_ testbed: MockTestbed, _ devnode: String, muteAtUSSD: Int? = nil, personality: Personality? = nil) -> FakeModem {
         let fd = umockdev_testbed_get_dev_fd(testbed.pointer, devnode)
-        return SimulatedModem(fd: fd, engine: ModemEngine(personality: personality ?? self.personality, network: network),
-                              muteAtUSSD: muteAtUSSD)
+        return FakeModem(serving: fd, at: devnode, engine: ModemEngine(personality: personality ?? self.personality, network: network),
+                         muteUSSDFrom: muteAtUSSD)
     }
 
     /// The first device matching `predicate`, polling until `deadline`.
@@ -123,7 +124,7 @@ extension UMockdevDiscoveryTests {
         #expect(device.iccid == harness.personality.sim.iccid)
         #expect(device.wifi?.ssid.isEmpty == false)
         // The Wi-Fi was written through the mocked PC UI port, to the simulated device behind it.
-        #expect(modem.received.contains { $0.hasPrefix("AT^SSID=") })
+        #expect(modem.commands.contains { $0.hasPrefix("AT^SSID=") })
     }
 
     @Test func unplugDuringTheRechargeEndsTheSessionAndLeavesTheVoucherUnknown() async throws {
@@ -263,7 +264,7 @@ extension UMockdevDiscoveryTests {
         await harness.stop()
         #expect(attached?.port == "/dev/ttyUSB6")
         // The E5 personality's ^GETPORTMODE names interface 0 (silent ttyUSB5) as PC UI: a silent port never wins.
-        #expect(modem.received.contains("AT^GETPORTMODE"))
+        #expect(modem.commands.contains("AT^GETPORTMODE"))
         let snapshot = USBDeviceSnapshot(usbPath: "1-5", syspath: "", vendorID: 0x12d1, productID: 0x15ff, serial: "STICK-5",
                                          ttys: [TTYPort(devnode: "/dev/ttyUSB9", interfaceNumber: 1)])
         #expect(memory.port(for: snapshot) == "/dev/ttyUSB9", "the choice is remembered by interface, not tty name")

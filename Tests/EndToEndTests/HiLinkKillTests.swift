@@ -2,14 +2,14 @@ import Foundation
 import Ledger
 import ModemSimulator
 import Testing
+import TestSupport
 
 /// The daemon killed (`kill -9`) while a HiLink unit's recharge USSD is in flight: after the restart the unit, attached
 /// again by URL, is never sent a second voucher, and the one in flight is settled by the balance (or held unknown).
 @Suite(.serialized) struct HiLinkKillTests {
     @Test func aDaemonKilledWithTheRechargeInFlightNeverChargesTheUnitTwice() throws {
-        let dir = NSTemporaryDirectory() + "hilink-kill-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let temporary = try TemporaryDirectory(prefix: "hilink-kill")
+        let dir = temporary.path
         let root = Binaries.packageRoot.path
         let statePath = dir + "/operator-state.json"
 

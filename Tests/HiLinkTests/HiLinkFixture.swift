@@ -23,14 +23,17 @@ struct HiLinkFixture {
         return HiLinkFixture(unit: unit, server: server, ledger: ledger)
     }
 
-    func configuration(password: String? = nil, requestTimeout: Duration = .seconds(5), maxLoginAttempts: Int = 3) -> HiLinkConfiguration {
+    func configuration(password: String? = nil, requestTimeout: Duration = .seconds(5), maxLoginAttempts: Int = 3,
+                       clock: any Clock<Duration> = ContinuousClock()) -> HiLinkConfiguration {
         HiLinkConfiguration(endpoint: HiLinkEndpoint(host: "127.0.0.1", port: server.port),
                             password: password ?? unit.personality.password, maxLoginAttempts: maxLoginAttempts,
-                            requestTimeout: requestTimeout, ussdPollInterval: .milliseconds(100))
+                            requestTimeout: requestTimeout, ussdPollInterval: .milliseconds(100), clock: clock)
     }
 
-    func driver(password: String? = nil, requestTimeout: Duration = .seconds(5), maxLoginAttempts: Int = 3) async throws -> HiLinkDriver {
-        try await HiLinkDriver.open(configuration(password: password, requestTimeout: requestTimeout, maxLoginAttempts: maxLoginAttempts))
+    func driver(password: String? = nil, requestTimeout: Duration = .seconds(5), maxLoginAttempts: Int = 3,
+                clock: any Clock<Duration> = ContinuousClock()) async throws -> HiLinkDriver {
+        try await HiLinkDriver.open(configuration(password: password, requestTimeout: requestTimeout, maxLoginAttempts: maxLoginAttempts,
+                                                  clock: clock))
     }
 
     func stop() async {

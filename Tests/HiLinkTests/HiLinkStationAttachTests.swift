@@ -7,6 +7,7 @@ import Logging
 @testable import Station
 import StationAPI
 import Testing
+import TestSupport
 
 /// `hotspotctl attach http://HOST:PORT` on a real station: the unit named by a person is opened with the configured
 /// password, identified, credited once and given its Wi-Fi by the default plan; a restart charges nothing again.
@@ -50,7 +51,8 @@ import Testing
     @Test func aUnitAttachedByURLIsCreditedOnceAndARestartChargesNothing() async throws {
         let sim = try await HiLinkFixture.start(.e5576WebUI10, replyDelayMs: 20)
         defer { Task { await sim.stop() } }
-        let path = NSTemporaryDirectory() + "hilink-attach-\(UUID().uuidString).sqlite"
+        let temporary = try TemporaryDirectory(prefix: "hilink-attach")
+        let path = temporary.file("ledger.sqlite")
         let ledger = try Ledger(path: path)
         _ = try ledger.importVouchers([(HiLinkFixture.voucher, "1GB"), (HiLinkFixture.otherVoucher, "1GB")], actor: nil)
         let config = try Self.config(password: sim.unit.personality.password ?? "")

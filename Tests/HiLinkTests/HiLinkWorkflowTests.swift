@@ -9,6 +9,7 @@ import Provisioning
 @testable import Station
 import HiLinkStation
 import Testing
+import TestSupport
 
 /// The real `ProvisioningWorkflow` and SQLite ledger over the HiLink driver and a simulated unit: the money rules
 /// hold on a device that speaks no AT.
@@ -61,11 +62,17 @@ import Testing
         let sim = try await HiLinkFixture.start(.ussdTimeout, replyDelayMs: 100)
         defer { Task { await sim.stop() } }
         let ledger = try Self.ledger(codes: [HiLinkFixture.voucher, HiLinkFixture.otherVoucher])
-        let driver = try await sim.driver()
+        // The unit answers the balance in 100 ms of real time, whatever the load; the recharge's reply never comes,
+        // and its 30 s wait is jumped over once the network has taken the recharge.
+        let clock = JumpingClock()
+        let driver = try await sim.driver(clock: clock)
         let workflow = ProvisioningWorkflow(driver: driver, recorder: LedgerRecorder(ledger: ledger, actor: nil, port: "hilink"),
-                                            policy: Self.policy(replyTimeoutSeconds: 1))
+                                            policy: Self.policy(replyTimeoutSeconds: 30))
         let identity = try await workflow.identify()
-        let report = await workflow.provision(identity, order: ProvisioningOrder(plan: Self.plan))
+        let provisioning = Task { await workflow.provision(identity, order: ProvisioningOrder(plan: Self.plan)) }
+        #expect(await eventually(timeout: .seconds(20)) { sim.ledger.snapshot().recharges == 1 })
+        clock.jump(by: .seconds(31))
+        let report = await provisioning.value
         guard case .failed(let failure) = report.outcome else {
             Issue.record("expected a failure, got \(report.outcome)")
             return

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import hotspotctl
 import StationAPI
 
@@ -26,8 +27,8 @@ import StationAPI
     }
 
     @Test func pdfAndPNGFilesAreWrittenForTheirOwnerOnly() async throws {
-        let directory = NSTemporaryDirectory() + "card-cli-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let temporary = try TemporaryDirectory(prefix: "card-cli")
+        let directory = temporary.path
         let transport = FakeTransport()
         try transport.reply("GET", "/v1/devices/d1/card", json: Self.info)
         let result = try await runCommand(["card", "d1", "--pdf", directory + "/c.pdf", "--png", directory + "/c.png"],
@@ -42,8 +43,8 @@ import StationAPI
     }
 
     @Test func printingHandsThePDFToLpAndRemovesIt() throws {
-        let directory = NSTemporaryDirectory() + "card-lp-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let temporary = try TemporaryDirectory(prefix: "card-lp")
+        let directory = temporary.path
         // A stand-in lp that records its arguments and the file's first bytes, as CUPS would spool it.
         let script = """
             #!/bin/sh
@@ -71,8 +72,8 @@ import StationAPI
     }
 
     @Test func aFailingLpIsReportedWithItsOwnWords() throws {
-        let directory = NSTemporaryDirectory() + "card-lp-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let temporary = try TemporaryDirectory(prefix: "card-lp")
+        let directory = temporary.path
         try "#!/bin/sh\necho 'lp: The printer or class does not exist.' >&2\nexit 1\n".write(toFile: directory + "/lp", atomically: true, encoding: .utf8)
         chmod(directory + "/lp", 0o755)
         #expect(throws: HotspotctlError.localInput("lp failed (status 1): lp: The printer or class does not exist.")) {

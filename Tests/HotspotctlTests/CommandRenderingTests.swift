@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import hotspotctl
 import StationAPI
 
@@ -153,9 +154,8 @@ import StationAPI
     }
 
     @Test func voucherImportSendsTheFileNamedByItsLastComponent() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotspotctl-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryDirectory(prefix: "hotspotctl")
+        let directory = URL(fileURLWithPath: temporary.path)
         let file = directory.appendingPathComponent("cards-may.csv")
         let csv = "code,plan\n1234567890123456,500MB\n"
         try Data(csv.utf8).write(to: file)

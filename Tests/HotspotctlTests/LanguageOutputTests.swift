@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import hotspotctl
 import StationAPI
 
@@ -106,9 +107,8 @@ func runCommand(_ arguments: [String], transport: any StationTransport, environm
 @Suite struct ColourTests {
     @Test func colourIsOnlyForTerminalsWithoutNoColourOrJSON() throws {
         // A pseudo-terminal stands for the technician's terminal; a pipe for a script.
-        var primary: Int32 = -1, secondary: Int32 = -1
-        #expect(openpty(&primary, &secondary, nil, nil, nil) == 0)
-        defer { close(primary); close(secondary) }
+        let terminal = try TestPseudoTerminal()
+        let secondary = terminal.slave
         var pipeEnds: [Int32] = [0, 0]
         #expect(pipe(&pipeEnds) == 0)
         defer { close(pipeEnds[0]); close(pipeEnds[1]) }

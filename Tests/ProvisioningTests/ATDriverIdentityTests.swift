@@ -3,6 +3,7 @@ import ATProtocol
 import DeviceCatalog
 @testable import Provisioning
 import Testing
+import TestSupport
 
 /// Identity as the field has it: IMEIs that fail their check, ICCID misreads, SIMs still starting, no IMEI at all.
 @Suite struct ATDriverIdentityTests {
@@ -99,7 +100,13 @@ import Testing
         await channel.on("AT+CPIN?", .init(lines: [], final: .cme(CMEError(code: 14, message: "SIM busy"))),
                          .init(lines: ["+CPIN: NOT READY"], final: .ok),
                          .init(lines: ["+CPIN: READY"], final: .ok))
-        let identity = try await ProvisioningWorkflow(channel: channel, recorder: MemoryRecorder(), policy: policy()).identify()
+        let clock = ManualClock()
+        let workflow = ProvisioningWorkflow(channel: channel, recorder: MemoryRecorder(), policy: policy(), clock: clock)
+        let identifying = Task { try await workflow.identify() }
+        // Each answer that the SIM is still starting is followed by a pause on the clock, then the question again.
+        #expect(await clock.advance(by: .milliseconds(500), whenSleepers: 1))
+        #expect(await clock.advance(by: .milliseconds(500), whenSleepers: 1))
+        let identity = try await identifying.value
         #expect(identity.pinState == .ready)
         #expect(identity.imsi?.digits == "001010123456789")
         #expect(await channel.count(of: "AT+CPIN?") == 3)
@@ -110,13 +117,22 @@ import Testing
         quick.simBusyWaitMS = 600
         let channel = await genericModem()
         await channel.on("AT+CPIN?", .init(lines: [], final: .cme(CMEError(code: 14, message: "SIM busy"))))
-        let clock = ContinuousClock()
-        let started = clock.now
-        let identity = try await ProvisioningWorkflow(channel: channel, recorder: MemoryRecorder(), policy: policy(),
-                                                      dialects: DialectCatalog(configured: [quick])).identify()
+        let clock = ManualClock()
+        let workflow = ProvisioningWorkflow(channel: channel, recorder: MemoryRecorder(), policy: policy(),
+                                            dialects: DialectCatalog(configured: [quick]), clock: clock)
+        let ended = Flag()
+        let identifying = Task {
+            defer { ended.set() }
+            return try await workflow.identify()
+        }
+        // Within the bound (500 ms of 600) the SIM is asked again; past it (1 s), identification goes on without it.
+        #expect(await clock.advance(by: .milliseconds(500), whenSleepers: 1))
+        #expect(await clock.advance(by: .milliseconds(500), whenSleepers: 1))
+        #expect(await eventually { ended.isSet }, "identification still waits for the SIM after the bound")
+        identifying.cancel()
+        let identity = try await identifying.value
         #expect(identity.pinState == nil)
-        #expect(clock.now - started < .seconds(3), "the wait is bounded")
-        #expect(await channel.count(of: "AT+CPIN?") >= 2, "it was retried")
+        #expect(await channel.count(of: "AT+CPIN?") == 3, "asked at 0, 500 and 1000 ms, not after the bound")
     }
 
     @Test func huaweiPINTriesLeftAreShown() async throws {

@@ -2,6 +2,7 @@ import ATProtocol
 import Logging
 import SerialPort
 import Testing
+import TestSupport
 
 extension SerialPortTargetTests {
     /// `ATSession.send(_:redacted:timeout:expecting:grace:)` against a scripted modem on a real pseudo-terminal that,
@@ -14,7 +15,7 @@ extension SerialPortTargetTests {
 
         /// The Wavecom's answers: `+CPIN?` without a final result, the others as usual (identity with a leading
         /// space, as that profile records).
-        static func wavecom(_ line: String) -> [ScriptedModem.Action] {
+        static func wavecom(_ line: String) -> [FakeModem.Action] {
             switch line {
             case "AT+CPIN?": return [.send(reply("+CPIN: READY"))]
             case "AT+CGMI": return [.send(reply(" WAVECOM MODEM", "OK"))]
@@ -25,19 +26,10 @@ extension SerialPortTargetTests {
         }
 
         private func withSession(
-            script: @escaping @Sendable (String) -> [ScriptedModem.Action] = ATSessionGraceTests.wavecom,
-            _ body: (ATSession, ScriptedModem) async throws -> Void
+            script: @escaping @Sendable (String) -> [FakeModem.Action] = ATSessionGraceTests.wavecom,
+            _ body: (ATSession, FakeModem) async throws -> Void
         ) async throws {
-            let modem = try ScriptedModem(script: script)
-            defer { modem.stop() }
-            let session = try ATSession(path: modem.slavePath, options: Self.options, resynchronisation: nil, logger: Self.logger)
-            do {
-                try await body(session, modem)
-            } catch {
-                await session.close()
-                throw error
-            }
-            await session.close()
+            try await withScriptedSession(script: script, options: Self.options, logger: Self.logger, body)
         }
 
         @Test func aReplyWithoutOKIsTakenAfterTheGraceAndTheSessionStaysInStep() async throws {
@@ -113,7 +105,7 @@ extension SerialPortTargetTests {
             try await withSession { session, modem in
                 _ = try await session.send("AT+CPIN?", timeout: .seconds(5), expecting: "+CPIN", grace: .milliseconds(100))
                 modem.inject(reply("OK"))
-                #expect(await ScriptedModem.eventually { await session.strayFinalResults == 1 })
+                #expect(await eventually { await session.strayFinalResults == 1 })
                 let next = try await session.send("AT+CGMI", timeout: .seconds(5))
                 #expect(next.lines == ["WAVECOM MODEM"])  // the framer trims the leading space
             }

@@ -4,6 +4,7 @@ import Logging
 import SerialPort
 import Synchronization
 import Testing
+import TestSupport
 
 /// What a device still owes the previous holder of its port (a process killed mid-command): replies sent at given
 /// delays after `pay(to:)` starts. A device answers in order, so its script holds the replies to the new holder's
@@ -22,7 +23,7 @@ final class PreviousHolderDebt: Sendable {
     }
 
     /// Sends every owed reply at its time, counted from this call.
-    func pay(to modem: ScriptedModem) async {
+    func pay(to modem: FakeModem) async {
         let started = ContinuousClock.now
         for reply in replies {
             try? await Task.sleep(until: started.advanced(by: reply.after), clock: .continuous)
@@ -51,10 +52,10 @@ extension SerialPortTargetTests {
         /// Runs `body` on a session opened on a scripted device that first pays `debt`, started right after the open.
         private func withSessionOwing(
             _ debt: PreviousHolderDebt,
-            script: @escaping @Sendable (String) -> [ScriptedModem.Action],
-            _ body: (ATSession, ScriptedModem) async throws -> Void
+            script: @escaping @Sendable (String) -> [FakeModem.Action],
+            _ body: (ATSession, FakeModem) async throws -> Void
         ) async throws {
-            let modem = try ScriptedModem(script: { line in
+            let modem = try FakeModem(script: { line in
                 debt.waitUntilPaid()
                 return script(line)
             })
@@ -73,7 +74,7 @@ extension SerialPortTargetTests {
         }
 
         /// Answers the commands of these tests like a modem with no USSD dialogue open.
-        private static func answer(_ line: String) -> [ScriptedModem.Action] {
+        private static func answer(_ line: String) -> [FakeModem.Action] {
             switch line {
             case "AT": return [.send(reply("OK"))]
             case "AT+CGSN": return [.send(reply(imei, "OK"))]
@@ -138,7 +139,7 @@ extension SerialPortTargetTests {
         }
 
         @Test func aSilentDeviceEndsTheResynchronisationByItsDeadlineAndTheFirstCommandTimesOut() async throws {
-            let modem = try ScriptedModem(script: { _ in [] })
+            let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
             let session = try ATSession(path: modem.slavePath, options: Self.options, logger: Self.logger)
             let started = ContinuousClock.now
@@ -159,7 +160,7 @@ extension SerialPortTargetTests {
             timeout: .milliseconds(600))
 
         @Test func explicitResynchronisationOfASilentDeviceThrowsATimeoutByItsDeadline() async throws {
-            let modem = try ScriptedModem(script: { _ in [] })
+            let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
             let session = try ATSession(path: modem.slavePath, options: Self.options, resynchronisation: nil, logger: Self.logger)
             let started = ContinuousClock.now
@@ -176,7 +177,7 @@ extension SerialPortTargetTests {
         /// Mid-session: a USSD request timed out and the modem still holds its `OK` and its `+CUSD`. Resynchronising
         /// throws both away, so the next bare command gets its own `OK` and a waiter never sees the old report.
         @Test func explicitResynchronisationAfterATimedOutUSSDRequestLeavesNothingOwed() async throws {
-            let modem = try ScriptedModem(script: { line in
+            let modem = try FakeModem(script: { line in
                 switch line {
                 case "AT", "AT+CFUN=1": return [.send(reply("OK"))]
                 case "AT+CUSD=2": return [.send(reply("OK"))]  // the dialogue was open

@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import SerialPort
 import Testing
+import TestSupport
 
 extension SerialPortTargetTests {
     /// Behaviour of `ATSession` against a scripted modem on a real pseudo-terminal.
@@ -11,20 +12,10 @@ extension SerialPortTargetTests {
         static let options = SerialPortOptions(lockDirectory: nil, allowPseudoTerminals: true)
 
         private func withSession(
-            script: @escaping @Sendable (String) -> [ScriptedModem.Action],
-            _ body: (ATSession, ScriptedModem) async throws -> Void
+            script: @escaping @Sendable (String) -> [FakeModem.Action],
+            _ body: (ATSession, FakeModem) async throws -> Void
         ) async throws {
-            let modem = try ScriptedModem(script: script)
-            defer { modem.stop() }
-            // No resynchronisation: these scripts answer only the commands of each test, and some count them.
-            let session = try ATSession(path: modem.slavePath, options: Self.options, resynchronisation: nil, logger: Self.logger)
-            do {
-                try await body(session, modem)
-            } catch {
-                await session.close()
-                throw error
-            }
-            await session.close()
+            try await withScriptedSession(script: script, options: Self.options, logger: Self.logger, body)
         }
 
         @Test func simpleCommandReturnsInformationLinesAndFinalResult() async throws {
@@ -107,7 +98,7 @@ extension SerialPortTargetTests {
                 #expect(await session.consecutiveTimeouts == 1)
 
                 modem.inject(reply("slow result", "OK"))
-                #expect(await ScriptedModem.eventually { await session.strayFinalResults == 1 })
+                #expect(await eventually { await session.strayFinalResults == 1 })
 
                 let response = try await session.send("AT+CGMI", timeout: .seconds(5))
                 #expect(response.lines == ["huawei"])
@@ -214,9 +205,9 @@ extension SerialPortTargetTests {
                 line == "AT+TWO" ? [.send(reply("+TWO: 2", "OK"))] : []  // AT+ONE is answered by the test
             }) { session, modem in
                 let first = Task { try await session.send("AT+ONE", timeout: .seconds(10)) }
-                #expect(await ScriptedModem.eventually { modem.commands == ["AT+ONE"] })
+                #expect(await eventually { modem.commands == ["AT+ONE"] })
                 let second = Task { try await session.send("AT+TWO", timeout: .seconds(10)) }
-                #expect(await ScriptedModem.eventually { await session.queuedCommands == 1 })
+                #expect(await eventually { await session.queuedCommands == 1 })
                 // The second command waits while the first is in flight.
                 #expect(modem.commands == ["AT+ONE"])
 
@@ -250,7 +241,7 @@ extension SerialPortTargetTests {
         @Test func closeFailsTheCommandInFlight() async throws {
             try await withSession(script: { _ in [] }) { session, modem in
                 let pending = Task { try await session.send("AT+SLOW", timeout: .seconds(30)) }
-                #expect(await ScriptedModem.eventually { modem.commands == ["AT+SLOW"] })
+                #expect(await eventually { modem.commands == ["AT+SLOW"] })
                 await session.close()
                 await #expect(throws: ATSessionError.closed) { _ = try await pending.value }
                 #expect(await session.isGone == false)
@@ -265,7 +256,7 @@ extension SerialPortTargetTests {
                 line == "AT" ? [.send(reply("OK"))] : []
             }) { session, modem in
                 let pending = Task { try await session.send("AT+SLOW", timeout: .seconds(30)) }
-                #expect(await ScriptedModem.eventually { modem.commands == ["AT+SLOW"] })
+                #expect(await eventually { modem.commands == ["AT+SLOW"] })
                 pending.cancel()
                 await #expect(throws: ATSessionError.cancelled) { _ = try await pending.value }
                 let response = try await session.send("AT", timeout: .seconds(5))
@@ -316,7 +307,7 @@ extension SerialPortTargetTests {
         }
 
         @Test func noDescriptorLeaksAfterManyOpenCloseCycles() async throws {
-            let modem = try ScriptedModem(script: { _ in [.send(reply("OK"))] })
+            let modem = try FakeModem(script: { _ in [.send(reply("OK"))] })
             defer { modem.stop() }
             let before = openDescriptorCount()
             for cycle in 0..<100 {

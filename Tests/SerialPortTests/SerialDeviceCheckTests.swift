@@ -3,6 +3,7 @@ import Glibc
 import Logging
 @testable import SerialPort
 import Testing
+import TestSupport
 
 extension SerialPortTargetTests {
     /// A `SerialPort` opens serial devices only: nothing else is touched, and every refusal reads the same.
@@ -16,13 +17,6 @@ extension SerialPortTargetTests {
             return dev_t(((major & 0xfff) << 8) | ((major & ~0xfff) << 32) | (minor & 0xff) | ((minor & ~0xff) << 12))
         }
 
-        /// A fresh empty directory.
-        static func temporaryDirectory() throws -> String {
-            var template = Array("/tmp/serial-check-XXXXXX".utf8CString)
-            guard let path = mkdtemp(&template) else { throw FixtureError.system("mkdtemp", errno) }
-            return String(cString: path)
-        }
-
         /// The refusal `path` gets, or nil when it opened (and is closed again at once).
         static func refusal(_ path: String, options: SerialPortOptions = options) -> SerialPortError? {
             do {
@@ -31,26 +25,6 @@ extension SerialPortTargetTests {
                 return nil
             } catch {
                 return error
-            }
-        }
-
-        /// A pseudo-terminal in its default (cooked) mode: master, slave descriptor and slave path.
-        static func cookedPseudoTerminal() throws -> (master: Int32, slave: Int32, path: String) {
-            var master: Int32 = -1, slave: Int32 = -1
-            var name = [CChar](repeating: 0, count: 128)
-            guard openpty(&master, &slave, &name, nil, nil) == 0 else { throw FixtureError.system("openpty", errno) }
-            _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
-            return (master, slave, String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        }
-
-        /// What the master side has received so far (non-blocking).
-        static func pending(_ master: Int32) -> [UInt8] {
-            var bytes: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 256)
-            while true {
-                let count = read(master, &buffer, buffer.count)
-                guard count > 0 else { return bytes }
-                bytes += buffer[0..<count]
             }
         }
 
@@ -83,8 +57,8 @@ extension SerialPortTargetTests {
         /// A missing path, a directory, a regular file, a FIFO and devices that are no serial port: one refusal, the same
         /// words for all (so a caller learns nothing about the path), before any ioctl or write, leaving no lock file.
         @Test func whatIsNoSerialDeviceGetsOneRefusalThatSaysNothingAboutIt() throws {
-            let directory = try Self.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let temporary = try TemporaryDirectory(prefix: "serial-check")
+            let directory = temporary.path
             let locks = directory + "/locks"
             try FileManager.default.createDirectory(atPath: locks, withIntermediateDirectories: false)
             let file = directory + "/passwd-copy"
@@ -135,8 +109,8 @@ extension SerialPortTargetTests {
         }
 
         @Test func aPseudoTerminalIsTakenOnlyWhenAllowed() throws {
-            let pty = try Self.cookedPseudoTerminal()
-            defer { close(pty.master); close(pty.slave) }
+            let pty = try TestPseudoTerminal(.cooked)
+            defer { pty.close() }
             let refused = try #require(Self.refusal(pty.path, options: SerialPortOptions(lockDirectory: nil)))
             #expect(refused.code == .notSerialDevice)
             #expect(refused.detail?.contains("pseudo-terminals are not allowed") == true)
@@ -149,8 +123,8 @@ extension SerialPortTargetTests {
         /// Another user's pseudo-terminal (a login of theirs) is refused even when pseudo-terminals are allowed: nothing
         /// reaches it, its mode is left alone, it is not made exclusive, and its input is not taken.
         @Test func anotherUsersPseudoTerminalIsRefusedAndGetsNoByte() async throws {
-            let pty = try Self.cookedPseudoTerminal()
-            defer { close(pty.master); close(pty.slave) }
+            let pty = try TestPseudoTerminal(.cooked)
+            defer { pty.close() }
             try #require(chown(pty.path, 4242, 4242) == 0, "tests run as root")
             var before = termios()
             #expect(tcgetattr(pty.slave, &before) == 0)
@@ -168,7 +142,7 @@ extension SerialPortTargetTests {
                 #expect(error.detail?.contains("of uid 4242") == true, "\(error.detail ?? "-")")
             }
             try await Task.sleep(for: .milliseconds(300))
-            #expect(Self.pending(pty.master).isEmpty, "bytes reached another user's terminal")
+            #expect(pty.drainMaster().isEmpty, "bytes reached another user's terminal")
             var after = termios()
             #expect(tcgetattr(pty.slave, &after) == 0)
             #expect(after.c_lflag == before.c_lflag && after.c_iflag == before.c_iflag && after.c_oflag == before.c_oflag)
@@ -181,8 +155,8 @@ extension SerialPortTargetTests {
         /// A tty that is a session's controlling terminal (a shell on it) is refused even when it is the station user's
         /// own pseudo-terminal.
         @Test func someonesControllingTerminalIsRefused() async throws {
-            let pty = try Self.cookedPseudoTerminal()
-            defer { close(pty.master); close(pty.slave) }
+            let pty = try TestPseudoTerminal(.cooked)
+            defer { pty.close() }
             // setsid(1) starts a new session; its shell, the session leader, opens the tty without O_NOCTTY and so
             // makes it its controlling terminal, then becomes `sleep`.
             let shell = Process()
@@ -193,7 +167,7 @@ extension SerialPortTargetTests {
             var info = stat()
             #expect(lstat(pty.path, &info) == 0)
             let device = info.st_rdev
-            let controlled = await ScriptedModem.eventually(timeout: .seconds(5)) {
+            let controlled = await eventually(timeout: .seconds(5)) {
                 SerialDevicePolicy.controllingProcess(of: device) != nil
             }
             try #require(controlled, "the shell did not take the terminal as its controlling terminal")
@@ -202,7 +176,7 @@ extension SerialPortTargetTests {
             let error = try #require(Self.refusal(pty.path), "someone's terminal was opened")
             #expect(error.code == .notSerialDevice)
             #expect(error.detail?.hasPrefix("the controlling terminal of pid") == true, "\(error.detail ?? "-")")
-            #expect(Self.pending(pty.master).isEmpty)
+            #expect(pty.drainMaster().isEmpty)
         }
 
         @Test func theControllingTerminalFieldIsReadPastACommandNameWithSpacesAndParentheses() {
@@ -215,10 +189,10 @@ extension SerialPortTargetTests {
         /// The check is made on what was opened, through `/proc/self/fd`, not on the path again: a symlink swapped
         /// after the check cannot lead the open elsewhere. A symlink to an accepted device opens it.
         @Test func aSymlinkToASerialDeviceOpensTheDevice() throws {
-            let modem = try ScriptedModem(script: { _ in [] })
+            let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
-            let directory = try Self.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let temporary = try TemporaryDirectory(prefix: "serial-check")
+            let directory = temporary.path
             let link = directory + "/ttyHOTSPOT"
             try #require(symlink(modem.slavePath, link) == 0)
             let port = try SerialPort(path: link, options: Self.options, logger: Self.logger)

@@ -3,29 +3,12 @@ import Glibc
 import Logging
 import SerialPort
 import Testing
+import TestSupport
 
 extension SerialPortTargetTests {
     /// Opening, locking and hangup behaviour of `SerialPort` on a real pseudo-terminal.
     @Suite struct SerialPortTests {
         static let logger = Logger(label: "test.serial")
-
-        /// A fresh empty directory for lock files.
-        private func temporaryDirectory() throws -> String {
-            var template = Array("/tmp/serialport-test-XXXXXX".utf8CString)
-            guard let path = mkdtemp(&template) else { throw FixtureError.system("mkdtemp", errno) }
-            return String(cString: path)
-        }
-
-        private func removeDirectory(_ path: String) {
-            if let directory = opendir(path) {
-                while let entry = readdir(directory) {
-                    let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                    if name != "." && name != ".." { unlink(path + "/" + name) }
-                }
-                closedir(directory)
-            }
-            rmdir(path)
-        }
 
         private func lockFilePath(directory: String, device: String) -> String {
             // /dev/pts/N → LCK..pts_N
@@ -43,16 +26,16 @@ extension SerialPortTargetTests {
 
         private func writeFile(_ path: String, _ text: String) throws {
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            guard fd >= 0 else { throw FixtureError.system("open", errno) }
+            guard fd >= 0 else { throw TestSupportError(call: "open", errno: errno) }
             defer { close(fd) }
             _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         }
 
         @Test func liveLockFileMakesOpenFailWithBusyNamingTheHolder() throws {
-            let modem = try ScriptedModem(script: { _ in [] })
+            let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
-            let directory = try temporaryDirectory()
-            defer { removeDirectory(directory) }
+            let temporary = try TemporaryDirectory(prefix: "serialport-test")
+            let directory = temporary.path
             let lockPath = lockFilePath(directory: directory, device: modem.slavePath)
             try writeFile(lockPath, "\(getpid())".leftPadded(to: 10) + "\n")
 
@@ -72,10 +55,10 @@ extension SerialPortTargetTests {
         }
 
         @Test func staleLockFileIsReplacedAndRemovedOnClose() throws {
-            let modem = try ScriptedModem(script: { _ in [] })
+            let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
-            let directory = try temporaryDirectory()
-            defer { removeDirectory(directory) }
+            let temporary = try TemporaryDirectory(prefix: "serialport-test")
+            let directory = temporary.path
             let lockPath = lockFilePath(directory: directory, device: modem.slavePath)
             let deadPID: Int32 = 2_147_483_600
             try #require(kill(deadPID, 0) == -1 && errno == ESRCH)
@@ -90,10 +73,10 @@ extension SerialPortTargetTests {
         /// Another program creates its lock with O_EXCL and writes its pid a moment later: the empty file seen in
         /// between is not stale, and must not be removed and taken.
         @Test func aLockStillBeingWrittenIsWaitedForNotTakenForStale() throws {
-            let modem = try ScriptedModem(script: { _ in [] })
+            let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
-            let directory = try temporaryDirectory()
-            defer { removeDirectory(directory) }
+            let temporary = try TemporaryDirectory(prefix: "serialport-test")
+            let directory = temporary.path
             let lockPath = lockFilePath(directory: directory, device: modem.slavePath)
             try writeFile(lockPath, "")
             let text = "\(getpid())".leftPadded(to: 10) + "\n"
@@ -119,10 +102,10 @@ extension SerialPortTargetTests {
 
         /// Our lock never appears empty: it is linked into place with the pid already in it, and leaves no temporary.
         @Test func ourLockAppearsWithItsPidAndLeavesNoTemporaryFile() throws {
-            let modem = try ScriptedModem(script: { _ in [] })
+            let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
-            let directory = try temporaryDirectory()
-            defer { removeDirectory(directory) }
+            let temporary = try TemporaryDirectory(prefix: "serialport-test")
+            let directory = temporary.path
             let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: directory, allowPseudoTerminals: true), logger: Self.logger)
             let names = try FileManager.default.contentsOfDirectory(atPath: directory)
             #expect(names == [lockFilePath(directory: directory, device: modem.slavePath).split(separator: "/").last.map(String.init) ?? ""])
@@ -132,10 +115,10 @@ extension SerialPortTargetTests {
         }
 
         @Test func lockFileIsNamedAfterTheResolvedDeviceSoSymlinksShareIt() throws {
-            let modem = try ScriptedModem(script: { _ in [] })
+            let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
-            let directory = try temporaryDirectory()
-            defer { removeDirectory(directory) }
+            let temporary = try TemporaryDirectory(prefix: "serialport-test")
+            let directory = temporary.path
             let link = directory + "/ttyHOTSPOT"
             try #require(symlink(modem.slavePath, link) == 0)
             try writeFile(lockFilePath(directory: directory, device: modem.slavePath), "\(getpid())".leftPadded(to: 10) + "\n")
@@ -150,14 +133,14 @@ extension SerialPortTargetTests {
         }
 
         @Test func slowConsumerLosesTheOldestBytesAndTheyAreCounted() async throws {
-            let modem = try ScriptedModem(script: { _ in [] })
+            let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
             let options = SerialPortOptions(lockDirectory: nil, readChunkSize: 16, maxBufferedChunks: 2, allowPseudoTerminals: true)
             let port = try SerialPort(path: modem.slavePath, options: options, logger: Self.logger)
             let text = (0..<100).map { String(format3($0)) }.joined()  // 300 distinct-ish bytes
             modem.inject(text)
             // Wait until the reader has taken every byte from the kernel, then stop it.
-            #expect(await ScriptedModem.eventually { modem.pendingInputOnSlave == 0 && port.droppedBytes > 0 })
+            #expect(await eventually { modem.pendingInputOnSlave == 0 && port.droppedBytes > 0 })
             port.close()
             var received: [UInt8] = []
             for await event in port.events {
@@ -172,7 +155,7 @@ extension SerialPortTargetTests {
         /// The tty is raw with VMIN = VTIME = 0: after a read that fills the whole chunk, the next read(2) returns 0
         /// because the queue is empty, which must not be taken for end of file (seen as a false unplug after a burst).
         @Test func aReadThatExactlyFillsTheChunkIsNotTakenForAHangup() async throws {
-            let modem = try ScriptedModem(script: { _ in [] })
+            let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
             let options = SerialPortOptions(lockDirectory: nil, readChunkSize: 16, allowPseudoTerminals: true)
             let port = try SerialPort(path: modem.slavePath, options: options, logger: Self.logger)
@@ -182,7 +165,7 @@ extension SerialPortTargetTests {
             let chunk = "0123456789ABCDEF", second = "later\r\n"
             for _ in 0..<20 {
                 modem.inject(chunk)
-                #expect(await ScriptedModem.eventually { modem.pendingInputOnSlave == 0 })
+                #expect(await eventually { modem.pendingInputOnSlave == 0 })
             }
             let first = String(repeating: chunk, count: 20)
             modem.inject(second)
@@ -199,7 +182,7 @@ extension SerialPortTargetTests {
         }
 
         @Test func missingLockDirectoryIsSkipped() throws {
-            let modem = try ScriptedModem(script: { _ in [] })
+            let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
             let port = try SerialPort(path: modem.slavePath,
                                       options: SerialPortOptions(lockDirectory: "/nonexistent-lock-dir", allowPseudoTerminals: true), logger: Self.logger)
@@ -211,7 +194,7 @@ extension SerialPortTargetTests {
         /// TIOCEXCL would refuse the second open with EBUSY, but root bypasses it (and tests run as
         /// root here), so exclusivity is checked through flock, which binds root too.
         @Test func secondOpenOfTheSamePortFailsWithBusy() throws {
-            let modem = try ScriptedModem(script: { _ in [] })
+            let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
             let options = SerialPortOptions(lockDirectory: nil, allowPseudoTerminals: true)
             let first = try SerialPort(path: modem.slavePath, options: options, logger: Self.logger)
@@ -233,7 +216,7 @@ extension SerialPortTargetTests {
         /// Root's open succeeds on a tty another program put in exclusive mode; the port asks the tty (TIOCGEXCL)
         /// and refuses instead of sharing it.
         @Test func portAnotherProgramOpenedExclusivelyIsBusyEvenForRoot() throws {
-            let modem = try ScriptedModem(script: { _ in [] })
+            let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
             let other = open(modem.slavePath, O_RDWR | O_NOCTTY | O_NONBLOCK)
             try #require(other >= 0)
@@ -257,7 +240,7 @@ extension SerialPortTargetTests {
 
         /// picocom-style holder: flock only, no exclusive mode. Our failed open must not leave the tty exclusive.
         @Test func anOpenRefusedByAnotherProgramsFlockLeavesTheTtyNotExclusive() throws {
-            let modem = try ScriptedModem(script: { _ in [] })
+            let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
             let other = open(modem.slavePath, O_RDWR | O_NOCTTY | O_NONBLOCK)
             try #require(other >= 0)
@@ -297,13 +280,13 @@ extension SerialPortTargetTests {
         }
 
         @Test func hangupIsReportedExactlyOnceAndTheStreamEnds() async throws {
-            let modem = try ScriptedModem(script: { line in
+            let modem = try FakeModem(script: { line in
                 line == "AT+BYE" ? [.hangUp] : [.send("\r\nhello\r\n")]
             })
             defer { modem.stop() }
             let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: nil, allowPseudoTerminals: true), logger: Self.logger)
             defer { port.close() }
-            try port.write(Array("AT+HI\r".utf8), deadline: .now + .seconds(5))
+            try await port.write(Array("AT+HI\r".utf8), deadline: .now + .seconds(5))
             var received: [UInt8] = []
             var goneCount = 0
             var saidBye = false
@@ -313,7 +296,7 @@ extension SerialPortTargetTests {
                     received += bytes
                     if !saidBye, received.count == 9 {
                         saidBye = true
-                        try port.write(Array("AT+BYE\r".utf8), deadline: .now + .seconds(5))
+                        try await port.write(Array("AT+BYE\r".utf8), deadline: .now + .seconds(5))
                     }
                 case .gone(let error):
                     goneCount += 1
@@ -323,17 +306,17 @@ extension SerialPortTargetTests {
             #expect(goneCount == 1)
             #expect(String(decoding: received, as: UTF8.self) == "\r\nhello\r\n")
             // Writing to a hung-up tty fails; it neither crashes nor hangs.
-            #expect(throws: SerialPortError.self) { try port.write(Array("AT\r".utf8), deadline: .now + .seconds(1)) }
+            await #expect(throws: SerialPortError.self) { try await port.write(Array("AT\r".utf8), deadline: .now + .seconds(1)) }
         }
 
-        @Test func writeAfterCloseFailsWithClosed() throws {
-            let modem = try ScriptedModem(script: { _ in [] })
+        @Test func writeAfterCloseFailsWithClosed() async throws {
+            let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
             let port = try SerialPort(path: modem.slavePath, options: SerialPortOptions(lockDirectory: nil, allowPseudoTerminals: true), logger: Self.logger)
             port.close()
             port.close()  // idempotent
             do {
-                try port.write(Array("AT\r".utf8), deadline: .now + .seconds(1))
+                try await port.write(Array("AT\r".utf8), deadline: .now + .seconds(1))
                 Issue.record("write succeeded")
             } catch {
                 #expect(error.code == .closed)

@@ -4,19 +4,13 @@ import Logging
 @testable import SerialPort
 import Synchronization
 import Testing
+import TestSupport
 
 extension SerialPortTargetTests {
     /// What any user can leave in the lock directory: nothing there blocks an open, and a lock keeps a port only while
     /// its process holds the tty.
     @Suite struct UUCPLockFileSafetyTests {
         static let logger = Logger(label: "test.serial.locks")
-
-        /// A fresh empty directory for lock files.
-        static func lockDirectory() throws -> String {
-            var template = Array("/tmp/serial-locks-XXXXXX".utf8CString)
-            guard let path = mkdtemp(&template) else { throw FixtureError.system("mkdtemp", errno) }
-            return String(cString: path)
-        }
 
         static func options(_ directory: String) -> SerialPortOptions {
             SerialPortOptions(lockDirectory: directory, allowPseudoTerminals: true)
@@ -66,10 +60,10 @@ extension SerialPortTargetTests {
         /// `mkfifo /var/lock/LCK..ttyUSB2` by another user must not hang the open (and the station actor with it): the
         /// FIFO is no lock, so it is neither honoured (the port opens) nor removed.
         @Test func aFIFOInPlaceOfALockDoesNotBlockAndIsNeitherHonouredNorRemoved() throws {
-            let modem = try ScriptedModem(script: { _ in [] })
+            let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
-            let directory = try Self.lockDirectory()
-            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let temporary = try TemporaryDirectory(prefix: "serial-locks")
+            let directory = temporary.path
             let fifo = Self.lockPath(directory, modem.slavePath)
             try #require(mkfifo(fifo, 0o666) == 0)
 
@@ -85,10 +79,10 @@ extension SerialPortTargetTests {
 
         /// A symlink (to a device, or to a lock elsewhere) and a directory are no lock files either.
         @Test func aSymlinkOrADirectoryInPlaceOfALockIsNeitherHonouredNorRemoved() throws {
-            let modem = try ScriptedModem(script: { _ in [] })
+            let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
-            let directory = try Self.lockDirectory()
-            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let temporary = try TemporaryDirectory(prefix: "serial-locks")
+            let directory = temporary.path
             let lock = Self.lockPath(directory, modem.slavePath)
             let elsewhere = directory + "/elsewhere"
             try UUCPLockFile.contents(pid: getpid()).write(toFile: elsewhere, atomically: false, encoding: .utf8)
@@ -111,10 +105,10 @@ extension SerialPortTargetTests {
         /// ours, and gone after close. (Where pid 1's descriptors cannot be read, even by root in some containers, the
         /// lock is still not trusted: its file is not pid 1's user's.)
         @Test func aLockNamingPID1IsStale() throws {
-            let modem = try ScriptedModem(script: { _ in [] })
+            let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
-            let directory = try Self.lockDirectory()
-            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let temporary = try TemporaryDirectory(prefix: "serial-locks")
+            let directory = temporary.path
             let lock = Self.lockPath(directory, modem.slavePath)
             try UUCPLockFile.contents(pid: 1).write(toFile: lock, atomically: false, encoding: .utf8)
             try #require(chown(lock, 4242, 4242) == 0, "tests run as root")
@@ -128,10 +122,10 @@ extension SerialPortTargetTests {
         /// A live process that does not hold the tty (a recycled pid, a `sleep` someone named) keeps nobody off the
         /// port; the same process holding the tty open does.
         @Test func aLiveProcessKeepsTheLockOnlyWhileItHoldsTheTty() throws {
-            let modem = try ScriptedModem(script: { _ in [] })
+            let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
-            let directory = try Self.lockDirectory()
-            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let temporary = try TemporaryDirectory(prefix: "serial-locks")
+            let directory = temporary.path
             let lock = Self.lockPath(directory, modem.slavePath)
 
             let idle = Process()
@@ -172,14 +166,12 @@ extension SerialPortTargetTests {
         /// A lock holding our own pid that this process did not take was left by an earlier process with the same pid
         /// (a restarted container): stale unless we hold the tty. One we took is live even before the port is open.
         @Test func ourOwnPidCountsOnlyForLocksWeTookOrTtysWeHold() throws {
-            var master: Int32 = -1, slave: Int32 = -1
-            var name = [CChar](repeating: 0, count: 128)
-            try #require(openpty(&master, &slave, &name, nil, nil) == 0)
-            defer { close(master) }
-            close(slave)  // this process holds the master only
-            let path = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let directory = try Self.lockDirectory()
-            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let pty = try TestPseudoTerminal()
+            defer { pty.close() }
+            pty.closeSlave()  // this process holds the master only
+            let path = pty.path
+            let temporary = try TemporaryDirectory(prefix: "serial-locks")
+            let directory = temporary.path
             let lock = Self.lockPath(directory, path)
 
             try UUCPLockFile.contents(pid: getpid()).write(toFile: lock, atomically: false, encoding: .utf8)
@@ -216,10 +208,10 @@ extension SerialPortTargetTests {
 
         /// A lock file is read a bounded amount: a huge one is no pid, stale, and replaced at once.
         @Test func aHugeLockFileIsReadBoundedAndReplaced() throws {
-            let modem = try ScriptedModem(script: { _ in [] })
+            let modem = try FakeModem(script: { _ in [] })
             defer { modem.stop() }
-            let directory = try Self.lockDirectory()
-            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let temporary = try TemporaryDirectory(prefix: "serial-locks")
+            let directory = temporary.path
             let lock = Self.lockPath(directory, modem.slavePath)
             try Data(repeating: UInt8(ascii: "1"), count: 4 << 20).write(to: URL(fileURLWithPath: lock))
             let port = try SerialPort(path: modem.slavePath, options: Self.options(directory), logger: Self.logger)

@@ -7,18 +7,12 @@ import SerialPort
 import StationAPI
 import Synchronization
 import Testing
+import TestSupport
 import UnixHTTP
 
 /// What `attach` takes (serial devices only, pseudo-terminals by configuration), that nothing in it blocks the station,
 /// and `detach`, which gives a port back.
 @Suite(.serialized) struct AttachSafetyTests {
-    /// A fresh empty directory under /tmp.
-    static func temporaryDirectory() throws -> String {
-        var template = Array("/tmp/attach-safety-XXXXXX".utf8CString)
-        guard let path = mkdtemp(&template) else { throw LedgerError(.io, "mkdtemp failed") }
-        return String(cString: path)
-    }
-
     /// `body`'s result if it comes within `limit`, else nil; the body goes on in the background, and is never waited
     /// for (a body stuck on a blocked actor cannot hang the test).
     static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async -> T) async -> T? {
@@ -35,25 +29,12 @@ import UnixHTTP
         return result.withLock { $0 }
     }
 
-    /// A pseudo-terminal without echo: master, slave descriptor, slave path.
-    static func quietPseudoTerminal() throws -> (master: Int32, slave: Int32, path: String) {
-        var master: Int32 = -1, slave: Int32 = -1
-        var name = [CChar](repeating: 0, count: 128)
-        guard openpty(&master, &slave, &name, nil, nil) == 0 else { throw LedgerError(.io, "openpty failed") }
-        _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
-        var settings = termios()
-        tcgetattr(slave, &settings)
-        settings.c_lflag &= ~tcflag_t(ECHO)
-        tcsetattr(slave, TCSANOW, &settings)
-        return (master, slave, String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
-    }
-
     /// Every path that is no serial device gets the same answer, which says nothing about the path: the API caller
     /// cannot learn whether a file exists, and nothing is opened for real, written or made exclusive.
     @Test func attachRefusesWhatIsNoSerialDeviceWithOneMessage() async throws {
         let rig = try SettlementRig(startingBalanceMB: 1000)
-        let directory = try Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory(prefix: "attach-safety")
+        let directory = temporary.path
         let file = directory + "/notes.txt"
         try "secret\n".write(toFile: file, atomically: false, encoding: .utf8)
         let fifo = directory + "/fifo"
@@ -105,8 +86,8 @@ import UnixHTTP
     /// its user typed.
     @Test func anotherUsersPseudoTerminalIsRefusedAndGetsNoByte() async throws {
         let rig = try SettlementRig(startingBalanceMB: 1000)
-        let pty = try Self.quietPseudoTerminal()
-        defer { close(pty.master); close(pty.slave) }
+        let pty = try TestPseudoTerminal(.quiet)
+        defer { pty.close() }
         try #require(chown(pty.path, 4242, 4242) == 0, "tests run as root")
         #expect(write(pty.master, "ls\n", 3) == 3)
 
@@ -125,8 +106,8 @@ import UnixHTTP
     /// and the port is taken without a lock file (the FIFO stays where it is).
     @Test func aFIFOInPlaceOfALockBlocksNeitherTheAttachNorOtherCalls() async throws {
         let rig = try SettlementRig(startingBalanceMB: 1000)
-        let locks = try Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: locks) }
+        let temporary = try TemporaryDirectory(prefix: "attach-safety")
+        let locks = temporary.path
         var config = rig.config
         config.lockDirectory = locks
         let station = Station(config: config, ledger: rig.ledger, logger: Logger(label: "station-test-locks"))

@@ -4,6 +4,7 @@ import ModemSimulator
 @testable import Station
 import StationAPI
 import Testing
+import TestSupport
 
 /// A hotspot whose SIM waits for its PIN: a technician gives it once; a wrong configured PIN never spends more than
 /// one try, however often the device is plugged in.
@@ -16,24 +17,11 @@ import Testing
         return rig
     }
 
-    private func settled(_ station: Station, _ id: String) async throws -> DeviceStatus {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            let status = try await station.device(id, reveal: true)
-            if [.done, .failed, .gone, .awaitingPlan].contains(status.state) {
-                await station.waitUntilIdle()
-                return try await station.device(id, reveal: true)
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw StationError(status: 504, code: "test-timeout", message: "device \(id) did not settle")
-    }
-
     @Test func aWrongPINIsOneTryAndTheRightOneLetsTheRunGoOnWithOneVoucher() async throws {
         let rig = try lockedRig()
         _ = try await rig.station.recoverAfterStart()
         _ = try await rig.station.attach(path: rig.port)
-        let locked = try await settled(rig.station, "d1")
+        let locked = try await StationRig.settled(rig.station, "d1")
         #expect(locked.failure?.code == "sim-pin-required")
         #expect(locked.pinTriesLeft == 3)
 
@@ -44,7 +32,7 @@ import Testing
 
         let right = try await rig.station.unlockDevice("d1", pin: "4321", remember: true, actor: 3000)
         #expect(right.accepted)
-        let done = try await settled(rig.station, "d1")
+        let done = try await StationRig.settled(rig.station, "d1")
         #expect(done.state == .done, "\(String(describing: done.failure))")
         #expect(rig.operatorTruth().recharges == 1)
         let attempts = try rig.ledger.events(limit: 1000).filter { $0.kind == "sim.pin-attempt" }
@@ -61,12 +49,12 @@ import Testing
         let rig = try lockedRig(config: #""simPINs": { "\#(SettlementRig.iccid)": "9999" },"#)
         _ = try await rig.station.recoverAfterStart()
         _ = try await rig.station.attach(path: rig.port)
-        let first = try await settled(rig.station, "d1")
+        let first = try await StationRig.settled(rig.station, "d1")
         #expect(first.failure?.code == "sim-pin-required")
         #expect(first.pinTriesLeft == 2, "the configured PIN was tried once and refused")
         // Identified again (a person's provision, as a re-plug or a restart would): the PIN is not tried again.
         _ = try? await rig.station.provision("d1", request: ProvisionRequest(), actor: 3000)
-        let again = try await settled(rig.station, "d1")
+        let again = try await StationRig.settled(rig.station, "d1")
         #expect(again.pinTriesLeft == 2, "a wrong configured PIN spends one try, never the SIM")
         await rig.stop()
     }

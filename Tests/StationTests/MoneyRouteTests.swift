@@ -3,6 +3,7 @@ import Ledger
 @testable import Station
 import StationAPI
 import Testing
+import TestSupport
 import UnixHTTP
 
 /// The money and ledger routes: rate limit, settlement by a person, who asked, verify/anchor/export/backup.
@@ -183,28 +184,18 @@ import UnixHTTP
 
 /// The token bucket on its own, with a clock the test moves.
 @Suite struct CallerRateLimiterTests {
-    /// A clock the test advances by hand.
-    final class ManualClock: @unchecked Sendable {
-        // @unchecked Sendable: `offset` is only touched under `lock`.
-        private let lock = NSLock()
-        private let start = ContinuousClock.now
-        private var offset = Duration.zero
-        func advance(_ by: Duration) { lock.withLock { offset += by } }
-        var now: ContinuousClock.Instant { lock.withLock { start + offset } }
-    }
-
     @Test func allowsABurstThenRefusesWithTheWaitAndRefillsAtTheRate() async {
         let clock = ManualClock()
-        let limiter = CallerRateLimiter(policy: RateLimitPolicy(perMinute: 10, burst: 5), now: { clock.now })
+        let limiter = CallerRateLimiter(policy: RateLimitPolicy(perMinute: 10, burst: 5), clock: clock)
         for _ in 0..<5 { #expect(await limiter.admit(uid: 1000) == .allowed) }
         #expect(await limiter.admit(uid: 1000) == .refused(retryAfterSeconds: 6))
         #expect(await limiter.admit(uid: 1001) == .allowed)
-        clock.advance(.seconds(5))
+        clock.advance(by: .seconds(5))
         #expect(await limiter.admit(uid: 1000) == .refused(retryAfterSeconds: 1))
-        clock.advance(.seconds(1))
+        clock.advance(by: .seconds(1))
         #expect(await limiter.admit(uid: 1000) == .allowed)
         // Idle for long: never more than the burst.
-        clock.advance(.seconds(3600))
+        clock.advance(by: .seconds(3600))
         for _ in 0..<5 { #expect(await limiter.admit(uid: 1000) == .allowed) }
         #expect(await limiter.admit(uid: 1000) != .allowed)
     }

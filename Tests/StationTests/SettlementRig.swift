@@ -4,6 +4,7 @@ import Logging
 import ModemSimulator
 @testable import Station
 import StationAPI
+import TestSupport
 import UnixHTTP
 
 /// A real `Station` over a temporary ledger and one simulated USB stick on a pseudo-terminal, in process.
@@ -16,6 +17,8 @@ final class SettlementRig {
     static let imei = "867530012345672"
     static let voucherCode = "123456789012"
 
+    /// The station over a temporary ledger; the directory also holds the operator's state and the device's link.
+    let base: StationRig
     let directory: String
     let ledger: Ledger
     let host: SimulatorHost
@@ -32,9 +35,14 @@ final class SettlementRig {
          extraConfig: String = "", personality personalityName: String = "huawei-stick",
          operatorReply: ((inout ModemSimulator.OperatorProfile) -> Void)? = nil,
          faults: Personality.Faults? = nil, simPIN: String? = nil) throws {
-        directory = NSTemporaryDirectory() + "station-test-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        ledger = try Ledger(path: directory + "/ledger.sqlite")
+        base = try StationRig(config: StationRig.configuration(defaultPlan: defaultPlan, extra: extraConfig + """
+              "access": { "supervisorUIDs": [1000, 1001, 1002, 1003, 1004, 1234, 2000], "technicianUIDs": [3000, \((2001...2030).map(String.init).joined(separator: ", "))] },
+              "allowPseudoTerminals": true,
+            """))
+        directory = base.directory.path
+        ledger = base.ledger
+        config = base.config
+        station = base.station
         var profile = ModemSimulator.OperatorProfile()
         profile.replyDelayMs = 5
         profile.startingBalances = [Self.iccid: startingBalanceMB]
@@ -42,8 +50,7 @@ final class SettlementRig {
         operatorReply?(&profile)
         network = OperatorNetwork(profile: profile, ledger: try OperatorLedger(profile: profile, path: directory + "/operator.json"))
         // The shipped E3131 stick (packed GSM 7 USSD, as the dialect expects), without its latencies.
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        var personality = try Personality.load(root.appendingPathComponent("simulator/personalities/\(personalityName).json").path)
+        var personality = try StationRig.shippedPersonality(personalityName)
         personality.identity.imei = Self.imei
         personality.sim = .init(iccid: Self.iccid, imsi: Self.imsi)
         if let simPIN {
@@ -55,23 +62,6 @@ final class SettlementRig {
         host = SimulatorHost(devices: [DeviceSetup(label: "stick", personality: personality)], network: network)
         // A stable link that follows the device across re-plugs (its pty changes), as a udev symlink does.
         _ = try host.start(linkDirectory: directory)
-        let plan = defaultPlan.map { "\"\($0)\"" } ?? "null"
-        config = try StationConfig.parse(Data("""
-            {
-              "plans": [{ "name": "500MB", "megabytes": 500 }, { "name": "2GB", "megabytes": 2048 }],
-              "defaultPlan": \(plan),
-              "wifi": { "ssidTemplate": "Connexion-{iccid4}", "keyLength": 12, "dataLockCode": "73546213" },
-              "operators": [{ "name": "SimuNet", "mccmnc": ["00101"], "rechargeTemplate": "*123*{code}#",
-                              "balanceCode": "*100#", "successPattern": "rechargement reussi",
-                              "refusalPattern": "invalide|deja utilise", "balancePattern": "solde data[^0-9]*([0-9]+) Mo",
-                              "replyTimeoutSeconds": 5 }],
-              \(extraConfig)
-              "access": { "supervisorUIDs": [1000, 1001, 1002, 1003, 1004, 1234, 2000], "technicianUIDs": [3000, \((2001...2030).map(String.init).joined(separator: ", "))] },
-              "allowPseudoTerminals": true,
-              "lockDirectory": null
-            }
-            """.utf8), file: "test.json")
-        station = Station(config: config, ledger: ledger, logger: Logger(label: "station-test"))
         router = APIRouter(station: station)
     }
 
@@ -136,21 +126,12 @@ final class SettlementRig {
     /// has ended.
     func waitForDevice(_ id: String, in states: Set<DeviceState>, within limit: Duration = .seconds(30),
                        station other: Station? = nil) async throws {
-        let station = other ?? self.station
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if let status = try? await station.device(id, reveal: false), states.contains(status.state) {
-                await station.waitUntilIdle()
-                return
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw LedgerError(.io, "device \(id) did not reach \(states) within \(limit)")
+        try await StationRig.settled(other ?? station, id, in: states, within: limit)
     }
 
     func stop() async {
         await station.shutdown()
         host.stop()
-        try? FileManager.default.removeItem(atPath: directory)
+        base.directory.remove()
     }
 }

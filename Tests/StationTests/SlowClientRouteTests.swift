@@ -8,6 +8,7 @@ import Logging
 import StationAPI
 import Synchronization
 import Testing
+import TestSupport
 import UnixHTTP
 
 /// Opens a plain client socket to `path` and sends `request`; the caller decides whether to read.
@@ -149,7 +150,7 @@ struct SlowClientRouteTests {
             _ = try await station.ledgerEvents(iccid: nil, imei: nil, since: nil, limit: 5, reveal: false)
             answered.set()
         }
-        #expect(await waitUntil(timeout: .seconds(10)) { answered.isSet })
+        #expect(await eventually(timeout: .seconds(10)) { answered.isSet })
         reader.cancel()
         await served.stop()
     }
@@ -159,7 +160,7 @@ struct SlowClientRouteTests {
         try served.importVouchers(12_000)
         let client = try rawRequest(served.socketPath, "GET /v1/ledger/export HTTP/1.1\r\nHost: x\r\n\r\n")
         defer { close(client) }
-        #expect(await waitUntil(timeout: .seconds(10)) { served.server.connectionCount == 0 })
+        #expect(await eventually(timeout: .seconds(10)) { served.server.connectionCount == 0 })
         await served.stop()
     }
 
@@ -190,21 +191,4 @@ struct SlowClientRouteTests {
         #expect(!policy.isServedOverLimits("GET", "/v1/devices"))
         #expect(!policy.isServedOverLimits("POST", "/v1/health"))
     }
-}
-
-/// A flag set from another task.
-private final class Flag: Sendable {
-    private let state = Mutex(false)
-    func set() { state.withLock { $0 = true } }
-    var isSet: Bool { state.withLock { $0 } }
-}
-
-/// Polls `condition` until it holds or `timeout` passes.
-private func waitUntil(timeout: Duration, _ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return await condition()
 }

@@ -2,6 +2,7 @@ import Foundation
 @testable import Station
 import StationAPI
 import Testing
+import TestSupport
 
 @Suite struct StationConfigTests {
     static let valid = """
@@ -57,9 +58,8 @@ import Testing
     }
 
     @Test func refusesPathsTheDaemonMustNotWrite() throws {
-        let directory = NSTemporaryDirectory() + "state-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory(prefix: "state")
+        let directory = temporary.path
         let ledger = directory + "/ledger.sqlite"
         func problems(_ extra: String) throws -> [String] {
             let text = Self.valid.replacingOccurrences(of: "\"defaultPlan\": \"500MB\",", with: "\"defaultPlan\": \"500MB\", \(extra)")

@@ -5,6 +5,7 @@ import ModemSimulator
 @testable import Station
 import StationAPI
 import Testing
+import TestSupport
 
 /// Each vendor personality of `simulator/personalities` (recorded replies of ZTE, Sierra, Option, Alcatel, Wavecom and
 /// Qualcomm devices), plugged into a real station over a temporary ledger: identified, credited exactly once, done.
@@ -19,6 +20,8 @@ import Testing
 
     /// A station with one simulated device of personality `name`, a 500MB default plan and one voucher for it.
     final class Rig {
+        /// The station over a temporary ledger; the directory also holds the operator's state and the device's link.
+        let base: StationRig
         let directory: String
         let ledger: Ledger
         let host: SimulatorHost
@@ -27,35 +30,23 @@ import Testing
         let personality: Personality
 
         init(personality name: String) throws {
-            directory = NSTemporaryDirectory() + "vendor-test-\(UUID().uuidString)"
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            ledger = try Ledger(path: directory + "/ledger.sqlite")
+            base = try StationRig(config: StationRig.configuration(defaultPlan: "500MB", extra: """
+                  "access": { "supervisorUIDs": [1000], "technicianUIDs": [3000] },
+                  "allowPseudoTerminals": true,
+                """), label: "vendor-test")
+            directory = base.directory.path
+            ledger = base.ledger
+            station = base.station
             var profile = ModemSimulator.OperatorProfile()
             profile.replyDelayMs = 5
             profile.startingBalanceMB = 0
             profile.vouchers = [VendorPersonalityProvisioningTests.voucher: 500]
             network = OperatorNetwork(profile: profile, ledger: try OperatorLedger(profile: profile, path: directory + "/operator.json"))
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            var loaded = try Personality.load(root.appendingPathComponent("simulator/personalities/\(name).json").path)
+            var loaded = try StationRig.shippedPersonality(name)
             loaded.latency = .init()
             personality = loaded
             host = SimulatorHost(devices: [DeviceSetup(label: name, personality: loaded)], network: network)
             _ = try host.start(linkDirectory: directory)
-            let config = try StationConfig.parse(Data("""
-                {
-                  "plans": [{ "name": "500MB", "megabytes": 500 }],
-                  "defaultPlan": "500MB",
-                  "wifi": { "ssidTemplate": "Connexion-{iccid4}", "keyLength": 12, "dataLockCode": "73546213" },
-                  "operators": [{ "name": "SimuNet", "mccmnc": ["00101"], "rechargeTemplate": "*123*{code}#",
-                                  "balanceCode": "*100#", "successPattern": "rechargement reussi",
-                                  "refusalPattern": "invalide|deja utilise", "balancePattern": "solde data[^0-9]*([0-9]+) Mo",
-                                  "replyTimeoutSeconds": 5 }],
-                  "access": { "supervisorUIDs": [1000], "technicianUIDs": [3000] },
-                  "allowPseudoTerminals": true,
-                  "lockDirectory": null
-                }
-                """.utf8), file: "vendor-test.json")
-            station = Station(config: config, ledger: ledger, logger: Logger(label: "vendor-test"))
             try ledger.importVouchers([(code: VendorPersonalityProvisioningTests.voucher, plan: "500MB")], actor: 1000)
         }
 
@@ -63,22 +54,13 @@ import Testing
 
         /// Waits (bounded) until device `id` settles, then until its run has ended.
         func settle(_ id: String) async throws -> DeviceStatus {
-            let deadline = ContinuousClock.now + .seconds(30)
-            while ContinuousClock.now < deadline {
-                let status = try await station.device(id, reveal: true)
-                if [.done, .failed, .gone, .awaitingPlan].contains(status.state) {
-                    await station.waitUntilIdle()
-                    return try await station.device(id, reveal: true)
-                }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            throw LedgerError(.io, "device \(id) did not settle")
+            try await StationRig.settled(station, id)
         }
 
         func stop() async {
             await station.shutdown()
             host.stop()
-            try? FileManager.default.removeItem(atPath: directory)
+            base.directory.remove()
         }
     }
 

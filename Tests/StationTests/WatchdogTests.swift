@@ -6,6 +6,7 @@ import Logging
 @testable import Station
 import Synchronization
 import Testing
+import TestSupport
 
 /// A datagram socket standing in for systemd's `$NOTIFY_SOCKET`; collects what the daemon sends.
 final class FakeNotifySocket: Sendable {
@@ -70,7 +71,7 @@ struct WatchdogTests {
             await StationService.feedWatchdog(notifier: notifier, timeout: timeout, logger: Logger(label: "watchdog-test"),
                                               pause: pauses.pause) { true }
         }
-        #expect(await waitFor { pauses.count == 3 })
+        #expect(await eventually(timeout: .seconds(20)) { pauses.count == 3 })
         #expect(systemd.drain() == ["WATCHDOG=1", "WATCHDOG=1", "WATCHDOG=1"])
         #expect(pauses.durations == [.seconds(15), .seconds(15), .seconds(15)])
         feeding.cancel()
@@ -96,7 +97,7 @@ struct WatchdogTests {
                 return true
             }
         }
-        #expect(await waitFor { calls.withLock { $0 } == 3 })
+        #expect(await eventually(timeout: .seconds(20)) { calls.withLock { $0 } == 3 })
         try await Task.sleep(for: .milliseconds(50))
         #expect(systemd.drain() == ["WATCHDOG=1", "WATCHDOG=1"])
         #expect(calls.withLock { $0 } == 3)
@@ -118,10 +119,10 @@ struct WatchdogTests {
                 return await station.isReady
             }
         }
-        #expect(await waitFor { pauses.count >= 3 })
+        #expect(await eventually(timeout: .seconds(20)) { pauses.count >= 3 })
         #expect(systemd.drain().isEmpty)
         _ = await station.finishStartup()
-        #expect(await waitFor { systemd.drain().contains("WATCHDOG=1") })
+        #expect(await eventually(timeout: .seconds(20)) { systemd.drain().contains("WATCHDOG=1") })
         feeding.cancel()
         await feeding.value
         await served.stop()
@@ -154,14 +155,4 @@ private final class PauseRecorder: Sendable {
             }
         }
     }
-}
-
-/// Polls `condition` until it holds or 20 s pass (generous: the suite shares the machine with simulators).
-private func waitFor(_ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + .seconds(20)
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    return await condition()
 }

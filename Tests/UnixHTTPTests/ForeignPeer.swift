@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 import Testing
+import TestSupport
 @testable import UnixHTTP
 
 /// Connections made with another uid and gid, so that `SO_PEERCRED` shows the server a different caller.
@@ -33,7 +34,7 @@ enum ForeignPeer {
     }
 
     /// A server directory and socket that other uids may reach: the directory searchable, the socket 0666.
-    static func openUp(_ directory: TestSocketDirectory) {
+    static func openUp(_ directory: TemporaryDirectory) {
         chmod(directory.path, 0o711)
     }
 
@@ -110,7 +111,7 @@ func withOpenServer(
     handler: @escaping UnixHTTPServer.Handler,
     _ body: (UnixHTTPServer) async throws -> Void
 ) async throws {
-    let directory = try TestSocketDirectory()
+    let directory = try TemporaryDirectory(prefix: "unixhttp-test")
     defer { directory.remove() }
     ForeignPeer.openUp(directory)
     let server = if let admission {

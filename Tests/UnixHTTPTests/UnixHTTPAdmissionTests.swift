@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Testing
+import TestSupport
 @testable import UnixHTTP
 
 /// One caller (uid) holding many connections must not lock the others out: connections are counted per uid from

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Testing
+import TestSupport
 @testable import UnixHTTP
 
 /// A daemon whose accept queue is full for a moment (another client flooding it with connections) is busy, not gone:
@@ -9,7 +10,7 @@ import Testing
 @Suite("UnixHTTPClient and a full accept queue")
 struct UnixHTTPClientBusyTests {
     @Test func fullAcceptQueueIsWaitedOut() async throws {
-        let directory = try TestSocketDirectory()
+        let directory = try TemporaryDirectory(prefix: "unixhttp-test")
         defer { directory.remove() }
         let path = directory.socket()
         let listener = socket(AF_UNIX, UnixSocketFile.socketStreamType, 0)

@@ -2,12 +2,13 @@
 import Glibc
 #endif
 import Testing
+import TestSupport
 @testable import UnixHTTP
 
 @Suite("UnixHTTPClient")
 struct UnixHTTPClientTests {
     @Test func missingSocketMeansDaemonNotRunning() async throws {
-        let directory = try TestSocketDirectory()
+        let directory = try TemporaryDirectory(prefix: "unixhttp-test")
         defer { directory.remove() }
         let client = UnixHTTPClient(socketPath: directory.socket("absent.sock"))
         let error = await #expect(throws: UnixHTTPError.self) { try await client.request(method: "GET", path: "/") }
@@ -19,7 +20,7 @@ struct UnixHTTPClientTests {
     }
 
     @Test func staleSocketMeansDaemonNotRunning() async throws {
-        let directory = try TestSocketDirectory()
+        let directory = try TemporaryDirectory(prefix: "unixhttp-test")
         defer { directory.remove() }
         let path = directory.socket()
         let fd = socket(AF_UNIX, UnixSocketFile.socketStreamType, 0)
@@ -49,7 +50,7 @@ struct UnixHTTPClientTests {
     }
 
     @Test func truncatedBodyIsConnectionClosed() async throws {
-        let directory = try TestSocketDirectory()
+        let directory = try TemporaryDirectory(prefix: "unixhttp-test")
         defer { directory.remove() }
         let listener = try RawUnixListener(path: directory.socket())
         listener.answerOnce(with: "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
@@ -60,7 +61,7 @@ struct UnixHTTPClientTests {
     }
 
     @Test func truncatedStreamThrowsConnectionClosedAfterTheCompleteLines() async throws {
-        let directory = try TestSocketDirectory()
+        let directory = try TemporaryDirectory(prefix: "unixhttp-test")
         defer { directory.remove() }
         let listener = try RawUnixListener(path: directory.socket())
         listener.answerOnce(with: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n8\r\none\ntwo\n\r\n3\r\nthr\r\n")
@@ -77,7 +78,7 @@ struct UnixHTTPClientTests {
     }
 
     @Test func garbageResponseIsProtocolError() async throws {
-        let directory = try TestSocketDirectory()
+        let directory = try TemporaryDirectory(prefix: "unixhttp-test")
         defer { directory.remove() }
         let listener = try RawUnixListener(path: directory.socket())
         listener.answerOnce(with: "SSH-2.0-OpenSSH_9.2\r\n\r\n")

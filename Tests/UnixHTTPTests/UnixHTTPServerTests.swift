@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Testing
+import TestSupport
 @testable import UnixHTTP
 
 @Suite("UnixHTTPServer")
@@ -212,7 +213,7 @@ struct UnixHTTPServerTests {
     }
 
     @Test func socketFileHasMode0660ByDefaultAndConfiguredModeOtherwise() async throws {
-        let directory = try TestSocketDirectory()
+        let directory = try TemporaryDirectory(prefix: "unixhttp-test")
         defer { directory.remove() }
         let byDefault = UnixHTTPServer(socketPath: directory.socket("default.sock")) { _ in HTTPResponse(status: 200) }
         let custom = UnixHTTPServer(socketPath: directory.socket("custom.sock"), socketMode: 0o600) { _ in HTTPResponse(status: 200) }
@@ -229,7 +230,7 @@ struct UnixHTTPServerTests {
     }
 
     @Test func socketGroupIsApplied() async throws {
-        let directory = try TestSocketDirectory()
+        let directory = try TemporaryDirectory(prefix: "unixhttp-test")
         defer { directory.remove() }
         // Root may give any group; others only their own. The caller's own gid works for both.
         let server = UnixHTTPServer(socketPath: directory.socket(), socketGroupID: getgid()) { _ in HTTPResponse(status: 200) }
@@ -241,7 +242,7 @@ struct UnixHTTPServerTests {
     }
 
     @Test func staleSocketFileIsReplaced() async throws {
-        let directory = try TestSocketDirectory()
+        let directory = try TemporaryDirectory(prefix: "unixhttp-test")
         defer { directory.remove() }
         let path = directory.socket()
         // A socket bound and closed without unlink: what a crashed daemon leaves behind.
@@ -269,7 +270,7 @@ struct UnixHTTPServerTests {
     }
 
     @Test func pathThatIsNotASocketIsLeftAlone() async throws {
-        let directory = try TestSocketDirectory()
+        let directory = try TemporaryDirectory(prefix: "unixhttp-test")
         defer { directory.remove() }
         let path = directory.socket()
         let fd = open(path, O_CREAT | O_WRONLY, 0o600)
@@ -289,7 +290,7 @@ struct UnixHTTPServerTests {
     }
 
     @Test func shutdownRemovesSocketFileAndRunReturnsOnCancel() async throws {
-        let directory = try TestSocketDirectory()
+        let directory = try TemporaryDirectory(prefix: "unixhttp-test")
         defer { directory.remove() }
         let path = directory.socket()
         let server = UnixHTTPServer(socketPath: path) { _ in HTTPResponse(status: 200) }
@@ -375,7 +376,7 @@ struct UnixHTTPServerProtocolTests {
 
     @Test func shutdownLetsRequestInProgressFinish() async throws {
         let started = Flag()
-        let directory = try TestSocketDirectory()
+        let directory = try TemporaryDirectory(prefix: "unixhttp-test")
         defer { directory.remove() }
         let server = UnixHTTPServer(socketPath: directory.socket()) { _ in
             started.set()
@@ -395,7 +396,7 @@ struct UnixHTTPServerProtocolTests {
     @Test func shutdownCancelsHandlerAfterGracePeriod() async throws {
         let started = Flag()
         let cancelled = Flag()
-        let directory = try TestSocketDirectory()
+        let directory = try TemporaryDirectory(prefix: "unixhttp-test")
         defer { directory.remove() }
         let server = UnixHTTPServer(socketPath: directory.socket()) { _ in
             started.set()

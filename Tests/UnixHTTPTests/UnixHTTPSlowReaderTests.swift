@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Testing
+import TestSupport
 @testable import UnixHTTP
 
 /// Clients that read slowly or not at all: a stream is pulled only as the connection takes it, a client that takes

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import UnixHTTP
 
 @Suite("Streaming responses")
@@ -96,7 +97,7 @@ struct UnixHTTPStreamingTests {
 
     @Test func shutdownEndsRunningStreamsCleanly() async throws {
         let terminated = Flag()
-        let directory = try TestSocketDirectory()
+        let directory = try TemporaryDirectory(prefix: "unixhttp-test")
         defer { directory.remove() }
         let server = UnixHTTPServer(socketPath: directory.socket()) { _ in
             let stream = AsyncStream<[UInt8]> { continuation in
