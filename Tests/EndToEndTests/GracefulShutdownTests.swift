@@ -95,5 +95,52 @@ extension EndToEnd {
         #expect([.unknown, .applied].contains(after.state), "voucher \(sent.id) is \(after.state.rawValue)")
         try? FileManager.default.removeItem(atPath: dir)
     }
+
+    /// SIGHUP is a reload, never a stop: the file is read again (a new plan is served) and the daemon keeps running;
+    /// SIGTERM afterwards still stops it cleanly.
+    @Test func sighupReloadsTheConfigurationAndKeepsTheDaemonRunning() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hs-sighup-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let root = Binaries.packageRoot.path
+        var config = try String(contentsOfFile: root + "/config/hotspotd.example.json", encoding: .utf8)
+        config = config.replacingOccurrences(of: "\"lockDirectory\": \"/var/lock\"",
+                                             with: "\"lockDirectory\": null, \"allowPseudoTerminals\": true")
+        try config.write(toFile: dir + "/hotspotd.json", atomically: true, encoding: .utf8)
+        let socket = dir + "/api.sock"
+        let daemon = try ChildProcess(Binaries.path("hotspotd"), [
+            "--config", dir + "/hotspotd.json", "--database", dir + "/ledger.sqlite", "--socket", socket, "--no-discovery",
+        ], directory: dir, name: "hotspotd")
+        defer { if daemon.process.isRunning { kill(daemon.process.processIdentifier, SIGKILL) } }
+        func plans() async throws -> [PlanInfo]? {
+            let result = try await runCommand(Binaries.path("hotspotctl"), ["plans", "--json", "--socket", socket])
+            guard result.status == 0 else { return nil }
+            return try StationJSON.decoder().decode([PlanInfo].self, from: Data(result.stdout.utf8))
+        }
+        let started = ContinuousClock.now + .seconds(20)
+        while try await plans() == nil {
+            if ContinuousClock.now > started { throw Failure("hotspotd did not start: \(daemon.stderr)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try await plans()?.contains { $0.name == "5GB" } == false)
+
+        let added = config.replacingOccurrences(
+            of: "{ \"name\": \"2GB\", \"megabytes\": 2048, \"priceCents\": 500 }",
+            with: "{ \"name\": \"2GB\", \"megabytes\": 2048, \"priceCents\": 500 }, { \"name\": \"5GB\", \"megabytes\": 5120 }")
+        #expect(added != config)
+        try added.write(toFile: dir + "/hotspotd.json", atomically: true, encoding: .utf8)
+        kill(daemon.process.processIdentifier, SIGHUP)
+        let reloaded = ContinuousClock.now + .seconds(20)
+        while try await plans()?.contains(where: { $0.name == "5GB" }) != true {
+            if ContinuousClock.now > reloaded || !daemon.process.isRunning {
+                throw Failure("the plan added before SIGHUP was not served: \(daemon.stderr)")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(daemon.process.isRunning)
+
+        let status = await daemon.terminate(timeout: .seconds(15))
+        #expect(daemon.process.terminationReason == .exit && status == 0, "\(daemon.stderr)")
+        try? FileManager.default.removeItem(atPath: dir)
+    }
 }
 }
