@@ -70,6 +70,7 @@ let package = Package(
             "SIMCard", "PCSCReader", "FailureCodes",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "SystemPackage", package: "swift-system"),
         ], swiftSettings: strict),
         .executableTarget(name: "hotspotd", dependencies: [

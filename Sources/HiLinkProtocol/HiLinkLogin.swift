@@ -1,6 +1,10 @@
 import Crypto
 import _CryptoExtras
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The login derivations of HiLink firmware. Pure functions of their inputs; the passwords never leave them.
 public enum HiLinkLogin {

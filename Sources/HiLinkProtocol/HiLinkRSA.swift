@@ -1,5 +1,9 @@
 import _CryptoExtras
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// HiLink's RSA body encryption: base64 the plaintext, cut it into blocks the padding allows, encrypt each block
 /// with the device's public key and hex-concatenate the results.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A device (hotspot or modem stick) the station has seen, keyed by IMEI.
 public struct DeviceRecord: Sendable, Codable, Equatable, Identifiable {

@@ -1,5 +1,9 @@
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GRDB
 
 /// The hash chain of the `events` table: how an event's hash is computed, appended and re-walked.

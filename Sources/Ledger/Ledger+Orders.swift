@@ -1,5 +1,9 @@
 import FailureCodes
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GRDB
 
 /// Who asked for an order: the station's policy at plug-in, or a person through the API.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GRDB
 
 /// What the counter asks the ledger at the end of a day, and when it looks someone up by the digits printed on a box.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GRDB
 
 /// A voucher waiting for a person, with what the ledger knows to help decide it.

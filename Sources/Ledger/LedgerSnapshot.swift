@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GRDB
 
 /// A ledger file opened read-only, for checking a copy (a backup, a file sent by a station) with no daemon.

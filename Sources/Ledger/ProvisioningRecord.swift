@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where one provisioning run is: running until finished once, as succeeded or failed.
 public enum ProvisioningState: String, Sendable, Codable, CaseIterable, Equatable {

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Makes WPA2 passphrases a person can read aloud and type: no look-alike characters (0/O, 1/l/I, 2/Z, 5/S, 8/B).
 ///

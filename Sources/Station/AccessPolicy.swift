@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import StationAPI
 
 /// Who may do what at the station, decided by the daemon from the caller's credentials (`SO_PEERCRED`).

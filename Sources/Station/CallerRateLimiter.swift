@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Provisioning
 
 /// How often one caller may ask for a money operation (provision, voucher import, settlement).

@@ -1,5 +1,9 @@
 import DeviceCatalog
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The keys `hotspotd.json` may hold, at every level: a key outside them is refused with its path and the nearest
 /// known key, so a misspelt `refusalPatern` cannot silently leave the default in place in the settings that decide

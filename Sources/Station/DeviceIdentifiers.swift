@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The station's device ids (`d1`, `d2`…), kept across daemon restarts so that an id a technician read on the screen
 /// before a restart never names another device after it.

@@ -1,5 +1,9 @@
 import ATProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Ledger
 import Logging
 import Provisioning
@@ -12,9 +16,10 @@ import StationAPI
 actor DeviceSession {
     nonisolated let id: String
     nonisolated let port: String
-    private let services: DeviceSessionServices
-    private let events: EventHub
-    private let logger: Logger
+    /// Everything the session works with, given once by the station that created it.
+    private let dependencies: DeviceSessionDependencies
+    private var events: EventHub { dependencies.events }
+    private var logger: Logger { dependencies.logger }
     private var replugChecked = false
     /// The state the device was in when it went away (what a re-plug shows).
     private var stateBeforeGone: DeviceState?
@@ -29,12 +34,10 @@ actor DeviceSession {
     /// How many identifications succeeded (a person's `unlock` waits for the next).
     private var identifications = 0
 
-    init(id: String, port: String, events: EventHub, logger: Logger, services: DeviceSessionServices) {
+    init(id: String, port: String, dependencies: DeviceSessionDependencies) {
         self.id = id
         self.port = port
-        self.events = events
-        self.logger = logger
-        self.services = services
+        self.dependencies = dependencies
         self.status = DeviceStatus(id: id, port: port, state: .connecting, updatedAt: Date())
     }
 
@@ -47,20 +50,59 @@ actor DeviceSession {
     /// Whether a run is under way.
     var isBusy: Bool { run != nil }
 
-    /// Identifies the device, then asks the ledger what its SIM is owed under the station's policy: an open order is
-    /// resumed, a SIM never served gets the default plan (`intent.plan`), a served SIM nothing.
-    func start(intent: OrderIntent, actor: Int?) {
+    /// The session's first run, started once it is listed: says the device is attached, records in the ledger that
+    /// the daemon handles it, then identifies it and does what the ledger says its SIM is owed under the station's
+    /// policy (an open order resumed, the default plan for a SIM never served, nothing for a served one).
+    ///
+    /// A device two daemons in a row died on is listed, not probed (`quarantine`): no crash loop on one bad device.
+    func begin(intent: OrderIntent, actor: Int?) {
         guard run == nil else { return }
         run = Task {
+            await self.events.publish(StationEvent(kind: "attached", deviceID: self.id, state: .connecting,
+                                                   message: self.port, at: Date()))
+            if let unfinished = await self.beginHandling() {
+                self.logger.error("device quarantined: the daemon stopped while handling it several times in a row",
+                                  metadata: ["port.path": "\(self.port)", "handling.unfinished": "\(unfinished)"])
+                await self.quarantine(unfinished: unfinished)
+                self.run = nil
+                // Start-up does not wait for a device it will not probe.
+                await self.dependencies.host?.identificationEnded(sessionID: self.id, identity: nil)
+                return
+            }
             await self.identifyThenProvision(intent: intent, actor: actor)
             // The daemon lived through its handling of this device: a later crash elsewhere does not count against it.
-            await self.services.handlingEnded()
+            await self.handlingEnded()
+        }
+    }
+
+    /// Records that the daemon starts handling the device; returns how many daemons in a row stopped while handling
+    /// it when that makes it quarantined, nil otherwise (or when the ledger could not say).
+    private func beginHandling() async -> Int? {
+        let ledger = dependencies.ledger
+        let handlingKey = Station.handlingKey(port)
+        do {
+            return try await ledger.writing { ledger in try ledger.beginHandling(port: handlingKey) }
+        } catch {
+            logger.error("could not record the start of a device's handling", metadata: ["port.path": "\(port)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Records that the daemon lived through handling the device (its first run ended, or a person released its
+    /// quarantine).
+    private func handlingEnded() async {
+        let ledger = dependencies.ledger
+        let handlingKey = Station.handlingKey(port)
+        do {
+            try await ledger.writing { ledger in try ledger.endHandling(port: handlingKey) }
+        } catch {
+            logger.error("could not record the end of a device's handling", metadata: ["port.path": "\(port)", "error": "\(error)"])
         }
     }
 
     /// Lists the device without probing it: daemons died `unfinished` times in a row while handling it. A person's
     /// `provision` releases it.
-    func quarantine(unfinished: Int) async {
+    private func quarantine(unfinished: Int) async {
         quarantined = true
         let message = "The daemon stopped \(unfinished) times in a row while handling this device: it is listed, not probed. "
             + "Check the device (or unplug it), then run 'hotspotctl provision \(id)' to try it again."
@@ -81,7 +123,7 @@ actor DeviceSession {
         let release = quarantined
         quarantined = false
         run = Task {
-            if release { await self.services.handlingEnded() }
+            if release { await self.handlingEnded() }
             await self.identifyThenProvision(intent: intent, actor: actor)
         }
     }
@@ -103,7 +145,7 @@ actor DeviceSession {
         let before = identity.pinTriesLeft
         let after: SIMPinState?
         do {
-            after = try await services.enterPIN(pin)
+            after = try await dependencies.driver.enterPIN(pin)
         } catch {
             throw StationError(error.isDeviceGone ? .gone : .deviceFailed, code: error.code, message: error.message)
         }
@@ -111,7 +153,7 @@ actor DeviceSession {
         logger.notice("SIM PIN attempt by a person", metadata: ["device.id": "\(id)", "accepted": "\(accepted)"])
         // Read the device again: a refused PIN shows its tries left; an accepted one lets the run go on.
         let identifiedBefore = identifications
-        run = Task { await self.identifyThenProvision(intent: OrderIntent(origin: .policy, plan: nil, defaultPlan: services.defaultPlan()),
+        run = Task { await self.identifyThenProvision(intent: OrderIntent(origin: .policy, plan: nil, defaultPlan: dependencies.config.current.defaultPlan),
                                                       actor: actor) }
         if accepted {
             await waitUntilIdentified(after: identifiedBefore)
@@ -141,7 +183,7 @@ actor DeviceSession {
         guard status.state != .gone || run != nil else { return }
         if status.state != .gone, stateWhenLost == nil { stateWhenLost = status.state }
         run?.cancel()
-        await services.closeChannel()
+        await dependencies.closeDevice()
         // Let the run record how it ended (an in-flight voucher becomes unknown) before the state says gone.
         await waitUntilIdle()
         stateBeforeGone = status.state
@@ -150,9 +192,7 @@ actor DeviceSession {
 
     private func identifyThenProvision(intent: OrderIntent, actor: Int?) async {
         defer { run = nil }
-        let workflow = services.makeWorkflow(actor) { [weak self] progress in
-            await self?.observe(progress)
-        }
+        let workflow = makeWorkflow(actor: actor)
         let stateBefore = status.state
         await update(state: .identifying, step: "identify", message: "reading the device", kind: "state")
         do {
@@ -164,26 +204,26 @@ actor DeviceSession {
             let gone = error.code == .deviceGone
             await update(state: gone ? .gone : .failed, step: "identify", message: error.message,
                          kind: gone ? "gone" : "state")
-            await services.afterIdentify(nil)
+            await identificationEnded(nil)
             return
         }
         // Settle what the SIM's unknown vouchers left open (a balance check) before the ledger decides what it is owed.
-        await services.afterIdentify(identity)
+        await identificationEnded(identity)
         guard let identity else { return }
-        if let replugCheck = services.replugCheck, !replugChecked {
+        if dependencies.followsReplug, !replugChecked {
             replugChecked = true
-            if let previous = await replugCheck(identity) { adopt(previous) }
+            if let previous = await dependencies.host?.takeOverGoneSession(newID: id, identity: identity) { adopt(previous) }
         }
         guard let iccid = identity.iccid?.digits else {
             // No SIM to order for: the workflow reports why (no SIM, unreadable) without touching money.
-            guard let plan = intent.planForNewOrder.flatMap(services.plan) else {
+            guard let plan = intent.planForNewOrder.flatMap(plan(named:)) else {
                 await update(state: .awaitingPlan, step: nil, message: "waiting for a technician to choose a plan", kind: "state")
                 return
             }
             await provision(identity, order: ProvisioningOrder(plan: plan, setsWiFi: intent.setsWiFi), workflow: workflow)
             return
         }
-        switch await services.placeOrder(iccid, intent, actor) {
+        switch await LedgerRecorder(ledger: dependencies.ledger, actor: actor, port: port).placeOrder(iccid: iccid, intent: intent) {
         case .failure(let error):
             logger.error("the ledger could not decide the SIM's order", metadata: ["device.id": "\(id)", "error.code": "\(error.code)"])
             status.failure = FailureInfo(code: error.code, message: error.message)
@@ -204,7 +244,7 @@ actor DeviceSession {
                          message: "already provisioned\(service.lastFulfilled.map { " (order \($0.id))" } ?? ""): no voucher used, Wi-Fi unchanged",
                          kind: "state")
         case .success(.run(let record)):
-            guard let plan = services.plan(record.plan) else {
+            guard let plan = plan(named: record.plan) else {
                 let message = "Order \(record.id) is for plan \(record.plan), which is no longer configured: add it back or cancel the order."
                 status.failure = FailureInfo(code: .unknownPlan, message: message)
                 await update(state: .failed, step: "plan", message: message, kind: "state")
@@ -229,6 +269,28 @@ actor DeviceSession {
             }
             await provision(identity, order: order, workflow: workflow)
         }
+    }
+
+    /// The workflow for one run, recording as `actor`, under the configuration in force now (a reload reaches the
+    /// next run) with the PINs a technician asked the station to remember.
+    private func makeWorkflow(actor: Int?) -> ProvisioningWorkflow {
+        var policy = dependencies.config.current.policy
+        policy.simPINs.merge(dependencies.rememberedPINs.all) { configured, _ in configured }
+        return ProvisioningWorkflow(driver: dependencies.driver,
+                                    recorder: LedgerRecorder(ledger: dependencies.ledger, actor: actor, port: port),
+                                    policy: policy, keys: dependencies.keys,
+                                    progress: { [weak self] progress in await self?.observe(progress) })
+    }
+
+    /// The configured plan of this name, as the configuration is now.
+    private func plan(named name: String) -> Plan? { dependencies.config.current.plan(named: name) }
+
+    /// After every identification attempt (nil identity: it failed), before the ledger decides anything: settles the
+    /// SIM's unknown vouchers by balance, then tells the station (its stable id, start-up's wait).
+    private func identificationEnded(_ identity: DeviceIdentity?) async {
+        await VoucherSettler(ledger: dependencies.ledger, config: dependencies.config.current, logger: logger)
+            .settle(identity: identity, driver: dependencies.driver)
+        await dependencies.host?.identificationEnded(sessionID: id, identity: identity)
     }
 
     private func provision(_ identity: DeviceIdentity, order: ProvisioningOrder, workflow: ProvisioningWorkflow) async {
@@ -335,26 +397,40 @@ actor DeviceSession {
     }
 }
 
-/// What a session needs from the station: one value instead of closures scattered over its initialiser.
-struct DeviceSessionServices: Sendable {
-    /// Closes the device's channel (unplug, shutdown).
-    var closeChannel: @Sendable () async -> Void
-    /// Runs after every identification attempt (nil identity: it failed), before the ledger decides anything:
-    /// settles the SIM's unknown vouchers by balance and tells start-up the device is identified.
-    var afterIdentify: @Sendable (_ identity: DeviceIdentity?) async -> Void
-    /// Discovery only: after the first identification, finds the gone session of the same device (IMEI and ICCID)
-    /// whose place this one takes.
-    var replugCheck: (@Sendable (_ identity: DeviceIdentity) async -> DeviceSession.Replug?)?
-    /// Asks the ledger what SIM `iccid` gets for `intent` (one transaction; see `OrderDecision`).
-    var placeOrder: @Sendable (_ iccid: String, _ intent: OrderIntent, _ actor: Int?) async -> Result<OrderPlacement, StationError>
-    /// The configured plan of this name.
-    var plan: @Sendable (_ name: String) -> Plan?
-    /// The daemon lived through handling this device (its first run ended, or a person released its quarantine).
-    var handlingEnded: @Sendable () async -> Void
-    /// One PIN attempt through the device's driver (a person's `unlock`).
-    var enterPIN: @Sendable (_ pin: String) async throws(DriverFailure) -> SIMPinState?
-    /// The plan a SIM never served gets (the configuration's `defaultPlan`, as it is now).
-    var defaultPlan: @Sendable () -> String?
-    /// Makes the workflow for one run, recording as `actor`.
-    var makeWorkflow: @Sendable (_ actor: Int?, _ progress: @escaping ProgressSink) -> ProvisioningWorkflow
+/// Everything a device session works with, given as one value by the station that creates it (`Station.addSession`):
+/// its device, the ledger it records in, the configuration in force, where it publishes, and the one way back to
+/// the station (`host`).
+struct DeviceSessionDependencies: Sendable {
+    /// The device's driver: identity, PIN entry, USSD, the Wi-Fi store.
+    var driver: any DeviceDriver
+    /// Closes the device's connection (unplug, shutdown).
+    var closeDevice: @Sendable () async -> Void
+    /// The ledger each run records in (through a `LedgerRecorder` carrying the run's caller and the port), and where
+    /// the daemon's handling of the device is counted (the quarantine).
+    var ledger: Ledger
+    /// The configuration in force, read at each use: a reload reaches sessions already attached.
+    var config: LiveConfig
+    /// Makes Wi-Fi keys for new orders.
+    var keys: WiFiKeyGenerator
+    /// SIM PINs a technician asked the station to remember (`unlock --remember`), merged under the configured ones.
+    var rememberedPINs: RememberedPINs
+    /// Where state changes and steps are published (watchers, the counter's status line and hooks).
+    var events: EventHub
+    /// The device's logger (its metadata names the device).
+    var logger: Logger
+    /// Whether this session may take the place of a gone session of the same device (a re-plug): asked of `host`
+    /// after the first identification.
+    var followsReplug: Bool
+    /// The station the session belongs to; weak, so a session never keeps a stopped station alive.
+    weak var host: (any DeviceSessionHost)?
+}
+
+/// What a device session tells the station it belongs to, and the one thing it asks of it.
+protocol DeviceSessionHost: AnyObject, Sendable {
+    /// An identification attempt of session `sessionID` ended (nil: it failed, or the device is not probed) and its
+    /// SIM's unknown vouchers were checked by balance.
+    func identificationEnded(sessionID: String, identity: DeviceIdentity?) async
+    /// Finds the gone session of the same device (IMEI and ICCID) whose place session `newID` takes, and hands over
+    /// its last figures.
+    func takeOverGoneSession(newID: String, identity: DeviceIdentity) async -> DeviceSession.Replug?
 }

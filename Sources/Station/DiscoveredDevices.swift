@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import StationAPI
 
 /// What the station knows about devices that discovery found: which USB socket each session came from, and the

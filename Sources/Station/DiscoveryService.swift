@@ -1,6 +1,10 @@
 import ATProtocol
 import DeviceDiscovery
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import Provisioning
 import ServiceLifecycle

@@ -1,5 +1,9 @@
 import FailureCodes
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Ledger
 import Provisioning
 

@@ -1,5 +1,9 @@
 import ATProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PCSCReader
 import SIMCard
 import StationAPI

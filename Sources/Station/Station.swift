@@ -1,7 +1,14 @@
 import ATDevice
 import ATProtocol
 import DeviceCatalog
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Ledger
 import Logging
 import Provisioning
@@ -184,7 +191,7 @@ public actor Station {
         detachedPorts.remove(path)
         let channel = SerialChannel(session: atSession)
         let driver = ATDriver(channel: channel, dialects: dialects, dataLockCode: config.wifi.dataLockCode)
-        let (session, status) = addSession(port: path, driver: driver, closeDevice: { await atSession.close() },
+        let (session, status) = await addSession(port: path, driver: driver, closeDevice: { await atSession.close() },
                                            replug: replug, actor: actor)
         // Notice an unplug even while the device is idle: the report stream ends when the port goes away.
         Task { [weak session] in
@@ -206,7 +213,7 @@ public actor Station {
             if await existing.snapshot().state == .gone, await !existing.isBusy { continue }
             throw StationError(.conflict, code: .alreadyAttached, message: "\(port) is already attached as \(existing.id).")
         }
-        return addSession(port: port, driver: driver, closeDevice: closeDevice, replug: true, actor: actor).1
+        return await addSession(port: port, driver: driver, closeDevice: closeDevice, replug: true, actor: actor).1
     }
 
     /// Opens a device named by a URL (a HiLink unit, `http://HOST[:PORT]`, bound to `interface` when given); set by the
@@ -271,74 +278,18 @@ public actor Station {
     /// Creates the session of a device reached through `driver`, lists it and starts it (identification, then what
     /// the ledger says its SIM is owed), unless daemons died handling it twice in a row (then it is quarantined).
     private func addSession(port path: String, driver: any DeviceDriver, closeDevice: @escaping @Sendable () async -> Void,
-                            replug: Bool, actor: Int?) -> (DeviceSession, DeviceStatus) {
+                            replug: Bool, actor: Int?) async -> (DeviceSession, DeviceStatus) {
         let id = identifiers.allocate()
-        let ledger = self.ledger
-        let keys = self.keys
-        // Sessions read the configuration when they use it: a reload reaches devices already attached.
-        let live = liveConfig
         var deviceLogger = logger
         deviceLogger[metadataKey: "device.id"] = "\(id)"
-        let settlerLogger = deviceLogger
-        var replugCheck: (@Sendable (DeviceIdentity) async -> DeviceSession.Replug?)?
-        if replug {
-            replugCheck = { [weak self] identity in await self?.takeOverGoneSession(newID: id, identity: identity) }
-        }
-        let services = DeviceSessionServices(
-            closeChannel: closeDevice,
-            afterIdentify: { [weak self] identity in
-                // The device's stable id is known from its first identification, whoever looks at it (or no one).
-                if let identity { await self?.bindStableID(id, identity: identity) }
-                await VoucherSettler(ledger: ledger, config: live.current, logger: settlerLogger).settle(identity: identity, driver: driver)
-                await self?.deviceIdentified(id)
-            },
-            replugCheck: replugCheck,
-            placeOrder: { iccid, intent, actor in
-                await LedgerRecorder(ledger: ledger, actor: actor, port: path).placeOrder(iccid: iccid, intent: intent)
-            },
-            plan: { name in live.current.plan(named: name) },
-            handlingEnded: { [logger] in
-                let handlingKey = Self.handlingKey(path)
-                do {
-                    try await ledger.writing { ledger in try ledger.endHandling(port: handlingKey) }
-                } catch {
-                    logger.error("could not record the end of a device's handling", metadata: ["port.path": "\(path)", "error": "\(error)"])
-                }
-            },
-            enterPIN: { pin throws(DriverFailure) in try await driver.enterPIN(pin) },
-            defaultPlan: { live.current.defaultPlan },
-            makeWorkflow: { [rememberedPINs] actor, progress in
-                var policy = live.current.policy
-                policy.simPINs.merge(rememberedPINs.all) { configured, _ in configured }
-                return ProvisioningWorkflow(driver: driver, recorder: LedgerRecorder(ledger: ledger, actor: actor, port: path),
-                                            policy: policy, keys: keys, progress: progress)
-            })
-        let session = DeviceSession(id: id, port: path, events: events, logger: deviceLogger, services: services)
+        // Sessions read the configuration when they use it: a reload reaches devices already attached.
+        let dependencies = DeviceSessionDependencies(
+            driver: driver, closeDevice: closeDevice, ledger: ledger, config: liveConfig, keys: keys,
+            rememberedPINs: rememberedPINs, events: events, logger: deviceLogger, followsReplug: replug, host: self)
+        let session = DeviceSession(id: id, port: path, dependencies: dependencies)
         sessions.append(session)
         logger.info("device attached", metadata: ["device.id": "\(id)", "port.path": "\(path)"])
-        let intent = OrderIntent(origin: .policy, plan: nil, defaultPlan: config.defaultPlan)
-        let events = self.events
-        let logger = self.logger
-        Task { [weak self] in
-            await events.publish(StationEvent(kind: "attached", deviceID: id, state: .connecting, message: path, at: Date()))
-            // A device two daemons in a row died on is listed, not probed: no crash loop on one bad device.
-            let unfinished: Int?
-            let handlingKey = Self.handlingKey(path)
-            do {
-                unfinished = try await ledger.writing { ledger in try ledger.beginHandling(port: handlingKey) }
-            } catch {
-                logger.error("could not record the start of a device's handling", metadata: ["port.path": "\(path)", "error": "\(error)"])
-                unfinished = nil
-            }
-            if let unfinished {
-                logger.error("device quarantined: the daemon stopped while handling it several times in a row",
-                             metadata: ["device.id": "\(id)", "port.path": "\(path)", "handling.unfinished": "\(unfinished)"])
-                await session.quarantine(unfinished: unfinished)
-                await self?.deviceIdentified(id)   // start-up does not wait for a device it will not probe
-            } else {
-                await session.start(intent: intent, actor: actor)
-            }
-        }
+        await session.begin(intent: OrderIntent(origin: .policy, plan: nil, defaultPlan: config.defaultPlan), actor: actor)
         return (session, DeviceStatus(id: id, port: path, state: .connecting, updatedAt: Date()))
     }
 
@@ -655,6 +606,15 @@ public actor Station {
         default: kind = .internalFailure
         }
         return StationError(kind, code: LedgerRecorder.code(error.code), message: message)
+    }
+}
+
+extension Station: DeviceSessionHost {
+    /// A session's identification attempt ended: its device's stable id is bound (whoever looks at it, or no one),
+    /// and start-up stops waiting for it.
+    func identificationEnded(sessionID: String, identity: DeviceIdentity?) {
+        if let identity { bindStableID(sessionID, identity: identity) }
+        deviceIdentified(sessionID)
     }
 }
 

@@ -1,44 +1,82 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Ledger
 import Logging
 import ServiceLifecycle
 import UnixHTTP
 
-/// The daemon's one long-running service: it recovers the ledger, serves the API, attaches devices, reports ready,
-/// feeds systemd's watchdog while the station answers, and on SIGTERM stops taking requests and closes every device.
+/// The station's supervisor in the daemon's service group: it attaches the devices given at start (and keeps the
+/// configured ports attached), waits for their identification, reports ready to systemd once the API answers too,
+/// follows the station's events for the status line and hooks, and at graceful shutdown closes every session.
 ///
-/// API connections are admitted per caller uid (`UnixHTTPServer.Limits`, by default 16 per uid and 128 in all, of
-/// which 16 are kept for privileged callers): root, the daemon's own user and, when given, members of the
-/// supervisors group (by the caller's primary group, which is what `SO_PEERCRED` tells) are privileged, and
-/// `GET /v1/health` is answered even on a connection over the limits.
+/// The ledger's start-up recovery runs before the group starts (`Station.recoverAfterStart`), so no session, API
+/// call or discovered device sees what a crash left. Its siblings: `APIServerService` (the socket), `DiscoveryService`
+/// (udev), `SIMReaderService` (pcscd) and `ReloadService` (SIGHUP). Who may use the API socket, and the systemd
+/// watchdog, are decided here too (`admissionPolicy`, `feedWatchdog`), and applied by `APIServerService`.
 public struct StationService: Service {
     private let station: Station
-    private let socketPath: String
-    private let socketMode: UInt32
     private let devices: [String]
+    private let heldAfterRestart: Int
+    private let apiListening: StartupGate
     private let logger: Logger
     private let notifier: SystemdNotifier
-    private let supervisorGroupID: UInt32?
-    private let limits: UnixHTTPServer.Limits
 
     /// Creates the service.
     ///
     /// - Parameters:
-    ///   - supervisorGroupID: a group whose members share the connections reserved for root and the daemon.
-    ///   - limits: the API server's limits; the defaults are the documented scheme.
-    ///   - socketMode: 0666 by default: every local user may connect, and the daemon decides what each caller may do
-    ///     from their credentials (`AccessPolicy`); anyone outside the station's groups gets `/v1/health` and 403s.
-    public init(station: Station, socketPath: String, socketMode: UInt32 = 0o666, devices: [String], logger: Logger,
-                notifier: SystemdNotifier = SystemdNotifier(), supervisorGroupID: UInt32? = nil,
-                limits: UnixHTTPServer.Limits = UnixHTTPServer.Limits()) {
+    ///   - devices: serial ports to attach at start and keep attached.
+    ///   - heldAfterRestart: vouchers start-up recovery held for settlement (said in systemd's status line).
+    ///   - apiListening: opened by the API server once its socket accepts connections: READY waits for it.
+    public init(station: Station, devices: [String], heldAfterRestart: Int, apiListening: StartupGate, logger: Logger,
+                notifier: SystemdNotifier = SystemdNotifier()) {
         self.station = station
-        self.socketPath = socketPath
-        self.socketMode = socketMode
         self.devices = devices
+        self.heldAfterRestart = heldAfterRestart
+        self.apiListening = apiListening
         self.logger = logger
         self.notifier = notifier
-        self.supervisorGroupID = supervisorGroupID
-        self.limits = limits
+    }
+
+    /// Runs until graceful shutdown, then closes every device.
+    public func run() async throws {
+        for path in devices {
+            do {
+                try await station.attachConfigured(path: path)
+            } catch {
+                logger.error("device not attached", metadata: ["port.path": "\(path)", "error.code": "\(error.code)",
+                                                               "error.message": "\(error.message)"])
+            }
+        }
+        // Ready only once the devices present at start were identified and their unknown vouchers checked by balance,
+        // and the API answers.
+        let startup = await station.finishStartup()
+        guard await apiListening.wait() else {
+            // The API server did not start: the group is stopping with its error.
+            await station.shutdown()
+            return
+        }
+        notifier.ready(status: "ready: \(devices.count) device(s), \(heldAfterRestart) voucher(s) held after restart, "
+                       + "\(startup.unknownVouchers) waiting for a person")
+        logger.info("station ready", metadata: ["device.count": "\(devices.count)"])
+        let station = self.station
+        let notifier = self.notifier
+        let logger = self.logger
+        // From here the status line follows every state change, and the configured hooks run, until shutdown.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await CounterObserver(station: station, notifier: notifier, hooks: await station.hookSettings, logger: logger).run()
+            }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+        await station.shutdown()
+        logger.info("station stopped")
     }
 
     /// Who is privileged on the API socket: root, the daemon's own uid, and callers whose primary group is the
@@ -93,63 +131,5 @@ public struct StationService: Service {
             }
             await pause(period)
         }
-    }
-
-    /// Runs until graceful shutdown.
-    public func run() async throws {
-        let held = try await station.recoverAfterStart()
-        let router = APIRouter(station: station)
-        let server = UnixHTTPServer(socketPath: socketPath, socketMode: socketMode, limits: limits,
-                                    admission: Self.admissionPolicy(station: station, supervisorGroupID: supervisorGroupID)) { request in
-            await router.handle(request)
-        }
-        try await server.start()
-        logger.info("api listening", metadata: ["socket.path": "\(socketPath)"])
-        for path in devices {
-            do {
-                try await station.attachConfigured(path: path)
-            } catch {
-                logger.error("device not attached", metadata: ["port.path": "\(path)", "error.code": "\(error.code)",
-                                                               "error.message": "\(error.message)"])
-            }
-        }
-        // Ready only once the devices present at start were identified and their unknown vouchers checked by balance.
-        let startup = await station.finishStartup()
-        notifier.ready(status: "ready: \(devices.count) device(s), \(held) voucher(s) held after restart, "
-                       + "\(startup.unknownVouchers) waiting for a person")
-        logger.info("station ready", metadata: ["device.count": "\(devices.count)"])
-        // From here the status line follows every state change, and the configured hooks run.
-        let counter = Task { [station, notifier, logger] in
-            await CounterObserver(station: station, notifier: notifier, hooks: await station.hookSettings, logger: logger).run()
-        }
-        defer { counter.cancel() }
-
-        let station = self.station
-        let notifier = self.notifier
-        let logger = self.logger
-        await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                if let timeout = notifier.watchdogTimeout {
-                    logger.info("systemd watchdog on", metadata: ["watchdog.timeout": "\(timeout)"])
-                    group.addTask {
-                        await Self.feedWatchdog(notifier: notifier, timeout: timeout, logger: logger) {
-                            await server.pingEventLoops()
-                            return await station.isReady
-                        }
-                    }
-                }
-                do {
-                    try await server.run()
-                } catch {
-                    logger.error("api server stopped", metadata: ["error": "\(error)"])
-                }
-                group.cancelAll()
-            }
-        } onGracefulShutdown: {
-            notifier.stopping()
-            Task { await server.shutdown() }
-        }
-        await station.shutdown()
-        logger.info("station stopped")
     }
 }

@@ -1,6 +1,10 @@
 import ATProtocol
 import DeviceCatalog
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Ledger
 import Logging
 import Provisioning

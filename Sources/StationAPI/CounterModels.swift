@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `GET /v1/report?from=&to=`: the end-of-day figures of the counter.
 public struct DayReportInfo: Codable, Sendable, Equatable {

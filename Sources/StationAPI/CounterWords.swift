@@ -1,5 +1,9 @@
 import FailureCodes
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The words the counter reads (board, compact watch, systemd status line, hooks), in one place for daemon and CLI.
 ///

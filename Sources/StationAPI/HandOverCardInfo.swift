@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What the beneficiary's hand-over card shows, as `GET /v1/devices/{ref}/card` returns it.
 ///

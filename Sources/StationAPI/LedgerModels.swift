@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A point of the ledger's hash chain: the seq and SHA-256 hash (hex) of one event, usually the head.
 ///

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An order as the API shows it (`GET /v1/orders`): what was bought for which SIM, by whom, and where it is.
 public struct OrderInfo: Codable, Sendable, Equatable {

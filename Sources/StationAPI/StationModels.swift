@@ -1,5 +1,9 @@
 import FailureCodes
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The version of the control API spoken over the Unix socket; routes are prefixed with `/v1`.
 ///

@@ -1,7 +1,9 @@
 import ArgumentParser
 import DeviceCatalog
 import DeviceDiscovery
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HiLinkStation
 import Ledger
 import Logging
@@ -62,11 +64,11 @@ struct Hotspotd: AsyncParsableCommand {
         do {
             stationConfig = try StationConfig.load(path: config)
         } catch {
-            FileHandle.standardError.write(Data("hotspotd: \(error.description)\n".utf8))
+            Self.complain("hotspotd: \(error.description)\n")
             throw ExitCode(78)  // EX_CONFIG
         }
         if let problem = stationConfig.pathProblems(databasePath: database).first {
-            FileHandle.standardError.write(Data("hotspotd: \(ConfigError(file: config, key: problem.key, reason: problem.reason).description)\n".utf8))
+            Self.complain("hotspotd: \(ConfigError(file: config, key: problem.key, reason: problem.reason).description)\n")
             throw ExitCode(78)  // EX_CONFIG
         }
         // Dialect files (the station's own, then the shipped ones) are configuration too: a broken one stops the start.
@@ -74,13 +76,13 @@ struct Hotspotd: AsyncParsableCommand {
         do {
             dialects = try stationConfig.loadDialectCatalog()
         } catch {
-            FileHandle.standardError.write(Data("hotspotd: dialects: \(error.description)\n".utf8))
+            Self.complain("hotspotd: dialects: \(error.description)\n")
             throw ExitCode(78)  // EX_CONFIG
         }
         var supervisorGroupID: UInt32?
         if let supervisorGroup {
             guard let gid = Self.groupID(supervisorGroup) else {
-                FileHandle.standardError.write(Data("hotspotd: --supervisor-group: no group \(supervisorGroup)\n".utf8))
+                Self.complain("hotspotd: --supervisor-group: no group \(supervisorGroup)\n")
                 throw ExitCode(78)  // EX_CONFIG
             }
             supervisorGroupID = gid
@@ -93,35 +95,36 @@ struct Hotspotd: AsyncParsableCommand {
         do {
             ledger = try Ledger(path: database)
         } catch {
-            FileHandle.standardError.write(Data("hotspotd: ledger \(database): \(error.message)\n".utf8))
+            Self.complain("hotspotd: ledger \(database): \(error.message)\n")
             throw ExitCode(74)  // EX_IOERR
         }
         let station = Station(config: stationConfig, ledger: ledger, logger: logger, dialects: dialects)
         // HiLink units (web API, no AT port): found by discovery behind their USB interface, or named by a person.
         let hiLink = stationConfig.hilink ?? HiLinkSettings()
         await station.openURLDevices(with: hiLink.urlOpener())
-        // `hotspotctl reload` and SIGHUP read the file again, checked as at start; sessions stay.
+        // `hotspotctl reload` and SIGHUP (`ReloadService`) read the file again, checked as at start; sessions stay.
         let configPath = config
         await station.readConfiguration { () throws(ConfigError) -> StationConfig in try StationConfig.load(path: configPath) }
-        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        // A hang-up before `ReloadService` listens for it is not a stop (its default action would end the daemon).
         signal(SIGHUP, SIG_IGN)
-        hangup.setEventHandler(handler: DispatchWorkItem {
-            Task {
-                do {
-                    _ = try await station.reload()
-                } catch let error as StationError {
-                    logger.error("configuration not reloaded", metadata: ["error.code": "\(error.code)", "error": "\(error.message)"])
-                } catch {
-                    logger.error("configuration not reloaded", metadata: ["error": "\(error)"])
-                }
-            }
-        })
-        hangup.resume()
-        defer { hangup.cancel() }
-        let service = StationService(station: station, socketPath: socket,
-                                     devices: (stationConfig.devices ?? []) + device, logger: logger,
-                                     supervisorGroupID: supervisorGroupID ?? station.access.supervisorGID)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: service)]
+        // What a crash left in the ledger is settled before any service starts: no API call, discovered device or
+        // session sees it.
+        let held: Int
+        do {
+            held = try await station.recoverAfterStart()
+        } catch {
+            let reason = (error as? StationError)?.message ?? (error as? LedgerError)?.message ?? String(describing: error)
+            Self.complain("hotspotd: ledger \(database): \(reason)\n")
+            throw ExitCode(74)  // EX_IOERR
+        }
+        let apiListening = StartupGate()
+        // The group starts every service at once and, at SIGTERM or SIGINT, tells them to stop one after the other
+        // from the last: the API (STOPPING, no new requests), SIGHUP, SIM readers, discovery, and the station last,
+        // which closes every device (a run in flight records how it ended).
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: StationService(station: station, devices: (stationConfig.devices ?? []) + device,
+                                          heldAfterRestart: held, apiListening: apiListening, logger: logger)),
+        ]
         let discoverySettings = stationConfig.discovery ?? DiscoverySettings()
         if discoverySettings.isEnabled && !noDiscovery {
             let directories = catalog.isEmpty ? discoverySettings.directories : catalog
@@ -129,7 +132,7 @@ struct Hotspotd: AsyncParsableCommand {
             do {
                 usbCatalog = try USBDeviceCatalog.load(directories: directories)
             } catch {
-                FileHandle.standardError.write(Data("hotspotd: device catalog: \(error.description)\n".utf8))
+                Self.complain("hotspotd: device catalog: \(error.description)\n")
                 throw ExitCode(78)  // EX_CONFIG
             }
             // The AT port per device serial survives restarts in a small file next to the ledger (the unit's
@@ -161,9 +164,19 @@ struct Hotspotd: AsyncParsableCommand {
         // SIM readers are pcscd's: without pcscd the rows stay empty and the daemon carries on.
         services.append(.init(service: SIMReaderService(station: station, logger: logger),
                               successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+        services.append(.init(service: ReloadService(station: station, logger: logger)))
+        services.append(.init(service: APIServerService(station: station, socketPath: socket,
+                                                        supervisorGroupID: supervisorGroupID ?? station.access.supervisorGID,
+                                                        listening: apiListening, logger: logger)))
         let group = ServiceGroup(configuration: .init(services: services,
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    /// Writes `line` on standard error, as it is (a start-up refusal, before logging is of use).
+    static func complain(_ line: String) {
+        let bytes = Array(line.utf8)
+        _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
 
     /// The gid of a group given by number or by name (from the group database); nil when there is no such group.
