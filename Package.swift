@@ -87,6 +87,7 @@ let package = Package(
         // OS adapter: libudev enumerate/monitor on one thread, USB classification, libusb mode switch.
         .target(name: "DeviceDiscovery", dependencies: [
             "CUdev", "CLibUSB", "SerialPort", "ATProtocol",
+            "StationAPI",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
@@ -121,8 +122,18 @@ let package = Package(
         .testTarget(name: "SIMCardTests", dependencies: ["SIMCard", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "PCSCReaderTests", dependencies: ["PCSCReader", "SIMCard", "ModemSimulator"], swiftSettings: strict),
         .testTarget(name: "ModemSimulatorTests", dependencies: ["ModemSimulator", "ATProtocol"], swiftSettings: strict),
-        .testTarget(name: "StationTests", dependencies: ["Station", "StationAPI", "Ledger", "ATProtocol", "ModemSimulator", "UnixHTTP", "SIMCard", "PCSCReader", "Provisioning", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
-        .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery", "SerialPort", "CUMockdev", "Station", "StationAPI", "ModemSimulator", "ATProtocol", "Ledger"], swiftSettings: strict),
+        .testTarget(name: "StationTests", dependencies: [
+            "DeviceDiscovery",
+            "CUMockdev",
+            "Station", "StationAPI", "Ledger", "ATProtocol", "ModemSimulator", "UnixHTTP", "SIMCard", "PCSCReader", "Provisioning", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .testTarget(name: "DeviceDiscoveryTests", dependencies: [
+            "DeviceDiscovery",
+            "SerialPort",
+            "CUMockdev",
+            "StationAPI",
+            "ModemSimulator",
+            "ATProtocol",
+        ], swiftSettings: strict),
         .testTarget(name: "HotspotctlTests", dependencies: ["hotspotctl", "StationAPI", "HandOverCard", "Localization", "UnixHTTP", "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
         .testTarget(name: "LocalizationTests", dependencies: ["Localization", "StationAPI", "Provisioning"], swiftSettings: strict),
         .testTarget(name: "HandOverCardTests", dependencies: ["HandOverCard", "Localization", "StationAPI"], swiftSettings: strict),

@@ -11,8 +11,8 @@ import Testing
 /// any other; its unplug ends the session.
 ///
 /// Part of the serialized umockdev suite: umockdev allows one testbed per process, and a suite of its own ran
-/// beside UMockdevDiscoveryTests and broke both (each one's devices showed up in the other's testbed).
-extension UMockdevDiscoveryTests {
+/// beside another umockdev suite and broke both (each one's devices showed up in the other's testbed).
+extension UMockdevStationDiscoveryTests {
     /// A HiLink-like driver whose SIM waits for its PIN: enough to see the session run through the driver.
     final class LockedSIMDriver: DeviceDriver {
         let closed = Atomic(false)
