@@ -56,7 +56,8 @@ struct DiscoveryDecisionsTests {
         var decisions = Self.decisions()
         #expect(decisions.observe(.added(Self.e5)) == [.choosePort(usbPath: "1-1")])
         #expect(decisions.state(of: "1-1") == .probing)
-        let choosing = try #require(decisions.choosingStarts("1-1"))
+        let choosingStart = decisions.choosingStarts("1-1")
+        let choosing = try #require(choosingStart)
         #expect(choosing.role == .hotspot && choosing.candidates.first == "/dev/ttyUSB2")
         let choice = ATPortChoice(port: "/dev/ttyUSB2", evidence: .catalog)
         #expect(decisions.portDecided("1-1", .chosen(choice), choosing: choosing)
@@ -104,7 +105,8 @@ struct DiscoveryDecisionsTests {
         var decisions = Self.decisions()
         _ = decisions.observe(.added(Self.unknownStick(ttysOf: [0, 1])))
         _ = decisions.portGraceElapsed("1-5")
-        let choosing = try #require(decisions.choosingStarts("1-5"))
+        let choosingStart = decisions.choosingStarts("1-5")
+        let choosing = try #require(choosingStart)
         let busy: ATPortDecision = .noneAnswered([PortProbeResult(port: "/dev/ttyUSB5", outcome: .busy(holder: "minicom (pid 7)")),
                                                   PortProbeResult(port: "/dev/ttyUSB6", outcome: .silent)])
         let first = decisions.portDecided("1-5", busy, choosing: choosing)
@@ -117,13 +119,15 @@ struct DiscoveryDecisionsTests {
         // The re-check finds it still busy: looked at again, but not listed or logged again.
         #expect(decisions.busyRecheckDue("1-5") == [.awaitPorts(usbPath: "1-5")])
         _ = decisions.portGraceElapsed("1-5")
-        let again = try #require(decisions.choosingStarts("1-5"))
+        let againStart = decisions.choosingStarts("1-5")
+        let again = try #require(againStart)
         #expect(decisions.portDecided("1-5", busy, choosing: again) == [.recheckWhenFree(usbPath: "1-5")])
 
         // Free now: the probe answers and the port is attached.
         _ = decisions.busyRecheckDue("1-5")
         _ = decisions.portGraceElapsed("1-5")
-        let third = try #require(decisions.choosingStarts("1-5"))
+        let thirdStart = decisions.choosingStarts("1-5")
+        let third = try #require(thirdStart)
         let choice = ATPortChoice(port: "/dev/ttyUSB6", evidence: .probe)
         #expect(decisions.portDecided("1-5", .chosen(choice), choosing: third).first
                 == .attachATPort(usbPath: "1-5", choice: choice, snapshot: Self.unknownStick(ttysOf: [0, 1]), role: .modem))
@@ -133,7 +137,8 @@ struct DiscoveryDecisionsTests {
         var decisions = Self.decisions()
         _ = decisions.observe(.added(Self.unknownStick(ttysOf: [0, 1])))
         _ = decisions.portGraceElapsed("1-5")
-        let choosing = try #require(decisions.choosingStarts("1-5"))
+        let choosingStart = decisions.choosingStarts("1-5")
+        let choosing = try #require(choosingStart)
         let actions = decisions.portDecided("1-5", .noneAnswered([]), choosing: choosing)
         #expect(decisions.state(of: "1-5") == .failed(.noPortAnswered))
         let listing = try #require(Self.listings(actions).first)
@@ -146,7 +151,8 @@ struct DiscoveryDecisionsTests {
     @Test func aDeviceUnpluggedWhileItsPortWasAttachedIsDetachedAgain() throws {
         var decisions = Self.decisions()
         _ = decisions.observe(.added(Self.e5))
-        let choosing = try #require(decisions.choosingStarts("1-1"))
+        let choosingStart = decisions.choosingStarts("1-1")
+        let choosing = try #require(choosingStart)
         _ = decisions.portDecided("1-1", .chosen(ATPortChoice(port: "/dev/ttyUSB2", evidence: .catalog)), choosing: choosing)
         // The remove event came while the station opened the port: it found no session to end yet.
         _ = decisions.observe(.removed(usbPath: "1-1"))
@@ -158,7 +164,8 @@ struct DiscoveryDecisionsTests {
     @Test func aRefusedAttachIsListedWithTheStationsCode() throws {
         var decisions = Self.decisions()
         _ = decisions.observe(.added(Self.e5))
-        let choosing = try #require(decisions.choosingStarts("1-1"))
+        let choosingStart = decisions.choosingStarts("1-1")
+        let choosing = try #require(choosingStart)
         _ = decisions.portDecided("1-1", .chosen(ATPortChoice(port: "/dev/ttyUSB2", evidence: .catalog)), choosing: choosing)
         let actions = decisions.attachFinished("1-1", port: "/dev/ttyUSB2", role: .modem,
                                                outcome: .failure(DiscoveryRefusal(code: "port-in-use", message: "in use")))
@@ -170,7 +177,8 @@ struct DiscoveryDecisionsTests {
     @Test func aDeviceAlreadyDrivenIsNeitherProbedNorListed() throws {
         var decisions = Self.decisions()
         _ = decisions.observe(.added(Self.e5))
-        let choosing = try #require(decisions.choosingStarts("1-1"))
+        let choosingStart = decisions.choosingStarts("1-1")
+        let choosing = try #require(choosingStart)
         let actions = decisions.alreadyDriven("1-1", port: "/dev/ttyUSB2", choosing: choosing)
         #expect(Self.listings(actions).isEmpty)
         #expect(decisions.state(of: "1-1") == .ready(port: "/dev/ttyUSB2", role: .hotspot))
