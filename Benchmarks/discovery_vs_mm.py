@@ -10,10 +10,8 @@ port types) because udev rules do not run under umockdev, and TIOCEXCL is forwar
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import termios
 import threading
 import time
 
@@ -49,71 +47,29 @@ def e5_description(for_mm):
     return "\n\n".join(out) + "\n"
 
 
-BITS = termios.TIOCM_DTR | termios.TIOCM_RTS | termios.TIOCM_CTS | termios.TIOCM_DSR | termios.TIOCM_CD
-
-
-def handle_ioctl(handler, client):
-    req = client.get_request()
-    if req == termios.TIOCMGET:
-        client.get_arg().resolve(0, 4).update(0, BITS.to_bytes(4, "little"))
-        client.complete(0, 0)
-        return True
-    if req in (termios.TIOCMSET, termios.TIOCMBIS, termios.TIOCMBIC):
-        client.complete(0, 0)
-        return True
-    r = client.execute()
-    res, err = r if isinstance(r, tuple) else (r, 0)
-    client.complete(res, err)
-    return True
-
-
-def start_sim(work, plain):
-    personality = work + "/e5.json"
-    text = open("simulator/personalities/huawei-e5-mifi.json").read()
-    # Instant device: no per-command latency, no periodic reports.
-    import json
-    data = json.loads(text)
-    data["latency"] = {"defaultMs": 0, "commands": {}}
-    data.pop("unsolicited", None)
-    json.dump(data, open(personality, "w"))
-    sim = subprocess.Popen([BIN + "/hotspot-sim", "--device", personality + ":label=a", "--device", personality + ":label=b",
-                            "--device", personality + ":label=c", "--operator", "simulator/operator-simunet.json",
-                            "--ports-file", work + "/ports"], env=plain, stdout=subprocess.DEVNULL,
-                           stderr=open(work + "/sim.log", "w"))
-    end = time.time() + 10
-    while not os.path.exists(work + "/ports") and time.time() < end:
-        time.sleep(0.02)
-    ports = dict(line.split("\t") for line in open(work + "/ports").read().split("\n") if line)
-    return sim, [ports[k].strip() for k in ("a", "b", "c")]
-
-
 def plug(tb, desc, sim_ports, stop, with_handler):
     tb.add_from_string(desc)
     handler = None
     if with_handler:
         handler = UMockdev.IoctlBase()
-        handler.connect("handle-ioctl", handle_ioctl)
-    for index, port in enumerate(sim_ports):
-        dev = "/dev/ttyUSB%d" % index
-        if handler:
-            tb.attach_ioctl(dev, handler)
-        rig.relay(tb.get_dev_fd(dev), port, stop, interval=0.2, backoff=0.005)
+        handler.connect("handle-ioctl", rig.answer_modem_line_ioctl)
+    rig.attach_ttys(tb, sim_ports, stop, handler)
     return handler
+
+
+def start_sim(work, plain):
+    return rig.start_instant_simulator(BIN, work, "simulator/personalities/huawei-e5-mifi.json", ("a", "b", "c"), plain)
 
 
 def run_hotspotd(work):
     tb = UMockdev.Testbed.new()
     plain = rig.plain_environment(HOTSPOTD_SOCKET=work + "/api.sock")
     mocked = rig.mocked_environment(tb.get_root_dir())
-    config = open("config/hotspotd.example.json").read().replace('"lockDirectory": "/var/lock"', '"lockDirectory": null, "allowPseudoTerminals": true')
-    config = config.replace('"defaultPlan": "500MB"', '"defaultPlan": null')
-    open(work + "/hotspotd.json", "w").write(config)
     sim, sim_ports = start_sim(work, plain)
-    daemon = subprocess.Popen([BIN + "/hotspotd", "--config", work + "/hotspotd.json", "--database", work + "/l.sqlite",
-                               "--socket", work + "/api.sock", "--catalog", "catalog/devices"], env=mocked,
-                              stderr=open(work + "/hotspotd.log", "w"))
+    procs = [sim]
     stop = threading.Event()
     try:
+        procs.append(rig.start_hotspotd(BIN, work, mocked))
         if not rig.wait_for_hotspotd(BIN, plain, 10, 0.02):
             raise RuntimeError("hotspotd did not start")
         start = time.monotonic()
@@ -127,67 +83,31 @@ def run_hotspotd(work):
         raise RuntimeError("hotspotd: no ICCID within 30 s")
     finally:
         stop.set()
-        daemon.terminate()
-        daemon.wait(10)
-        sim.terminate()
-        sim.wait(10)
-
-
-DBUS_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig><type>system</type><listen>unix:path=%s/system_bus_socket</listen><auth>EXTERNAL</auth>
- <policy context="default"><allow user="*"/><allow own="*"/><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/></policy>
-</busconfig>
-"""
+        rig.stop_processes(procs)
 
 
 def run_mm(work):
     tb = UMockdev.Testbed.new()
-    bus = "unix:path=%s/system_bus_socket" % work
+    bus = rig.private_bus_address(work)
     plain = rig.plain_environment(DBUS_SYSTEM_BUS_ADDRESS=bus)
     mocked = rig.mocked_environment(tb.get_root_dir(), DBUS_SYSTEM_BUS_ADDRESS=bus)
-    open(work + "/dbus.conf", "w").write(DBUS_CONF % work)
     sim, sim_ports = start_sim(work, plain)
     procs = [sim]
     stop = threading.Event()
+    handler = None  # the ioctl handler must outlive the run: umockdev calls it on every ModemManager ioctl
     try:
-        procs.append(subprocess.Popen(["dbus-daemon", "--config-file=" + work + "/dbus.conf", "--nofork", "--nopidfile"],
-                                      env=plain, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        end = time.time() + 10
-        while not os.path.exists(work + "/system_bus_socket") and time.time() < end:
-            time.sleep(0.02)
-        procs.append(subprocess.Popen(["ModemManager", "--debug", "--test-no-suspend-resume"], env=mocked,
-                                      stdout=open(work + "/mm.log", "w"), stderr=subprocess.STDOUT))
-        end = time.time() + 20
-        while subprocess.run(["mmcli", "-L"], env=plain, capture_output=True).returncode != 0:
-            if time.time() > end:
-                raise RuntimeError("ModemManager did not come up")
-            time.sleep(0.05)
+        procs += rig.start_modemmanager(work, plain, mocked)
         start = time.monotonic()
         handler = plug(tb, e5_description(True), sim_ports, stop, True)
         while time.monotonic() - start < 60:
-            listing = subprocess.run(["mmcli", "-L"], env=plain, capture_output=True, text=True).stdout
-            m = re.search(r"/Modem/(\d+)", listing)
-            if m:
-                sim_info = subprocess.run(["mmcli", "-i", m.group(1)], env=plain, capture_output=True, text=True).stdout
-                if "iccid" in sim_info:
-                    del handler
-                    return time.monotonic() - start
+            if rig.modemmanager_knows_iccid(plain):
+                return time.monotonic() - start
             time.sleep(0.02)
         raise RuntimeError("ModemManager: no ICCID within 60 s")
     finally:
+        del handler
         stop.set()
-        for p in reversed(procs):
-            p.terminate()
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-
-
-def median(values):
-    v = sorted(values)
-    return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+        rig.stop_processes(procs)
 
 
 ours, theirs = [], []
@@ -201,7 +121,7 @@ for i in range(RUNS):
             continue
         shutil.rmtree(work, ignore_errors=True)
 if ours and theirs:
-    a, b = median(ours) * 1000, median(theirs) * 1000
+    a, b = rig.median(ours) * 1000, rig.median(theirs) * 1000
     print("plug→ICCID, same mocked E5, same run: hotspotd median %.1f ms (n=%d, %s), ModemManager median %.1f ms (n=%d, %s); "
           "ModemManager/hotspotd = %.0f×" % (a, len(ours), ", ".join("%.1f" % (x * 1000) for x in ours), b, len(theirs),
                                              ", ".join("%.0f" % (x * 1000) for x in theirs), b / a))

@@ -16,14 +16,12 @@ Peer side: `usb_modeswitch -v 0x19d2 -p 0x2000 -K -M <ZTE message>` is started a
 ModemManager on a private system bus sees the modem personality with the port types its ZTE rules give (udev rules do
 not run under umockdev). Printed: plug → switch sent and plug → ICCID, medians of both.
 """
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import termios
 import threading
 import time
 
@@ -120,52 +118,13 @@ def unplug_storage(tb):
     tb.uevent(device + "/%s:1.0" % PORT, "remove")
     tb.uevent(device, "remove")
     tb.remove_device(device)
-    # umockdev 0.17 leaves dangling /sys/bus/*/devices links behind; the same names come back with the modem.
-    bus = tb.get_root_dir() + "/sys/bus"
-    for subsystem in os.listdir(bus):
-        devices = os.path.join(bus, subsystem, "devices")
-        for name in os.listdir(devices) if os.path.isdir(devices) else []:
-            link = os.path.join(devices, name)
-            if os.path.islink(link) and not os.path.exists(link):
-                os.unlink(link)
-
-
-BITS = termios.TIOCM_DTR | termios.TIOCM_RTS | termios.TIOCM_CTS | termios.TIOCM_DSR | termios.TIOCM_CD
-
-
-def handle_ioctl(handler, client):
-    req = client.get_request()
-    if req == termios.TIOCMGET:
-        client.get_arg().resolve(0, 4).update(0, BITS.to_bytes(4, "little"))
-        client.complete(0, 0)
-        return True
-    if req in (termios.TIOCMSET, termios.TIOCMBIS, termios.TIOCMBIC):
-        client.complete(0, 0)
-        return True
-    r = client.execute()
-    res, err = r if isinstance(r, tuple) else (r, 0)
-    client.complete(res, err)
-    return True
+    rig.drop_dangling_bus_links(tb.get_root_dir())
 
 
 def start_sim(work, plain):
-    personality = work + "/generic.json"
-    data = json.load(open("simulator/personalities/generic-3gpp.json"))
-    data["latency"] = {"defaultMs": 0, "commands": {}}
-    data.pop("unsolicited", None)
     # ModemManager reads the ICCID with AT+CRSM (EF_ICCID), hotspotd may use +CCID: answer both, as sticks do.
-    data["sim"]["iccidForms"] = ["+CCID", "+CRSM"]
-    json.dump(data, open(personality, "w"))
-    args = [BIN + "/hotspot-sim"]
-    for label in ("a", "b", "c"):
-        args += ["--device", personality + ":label=" + label]
-    sim = subprocess.Popen(args + ["--operator", "simulator/operator-simunet.json", "--ports-file", work + "/ports"],
-                           env=plain, stdout=subprocess.DEVNULL, stderr=open(work + "/sim.log", "w"))
-    end = time.time() + 10
-    while not os.path.exists(work + "/ports") and time.time() < end:
-        time.sleep(0.02)
-    ports = dict(line.split("\t") for line in open(work + "/ports").read().split("\n") if line)
-    return sim, [ports[k].strip() for k in ("a", "b", "c")]
+    return rig.start_instant_simulator(BIN, work, "simulator/personalities/generic-3gpp.json", ("a", "b", "c"), plain,
+                                       iccidForms=["+CCID", "+CRSM"])
 
 
 def plug_modem(tb, for_mm, sim_ports, stop):
@@ -173,12 +132,8 @@ def plug_modem(tb, for_mm, sim_ports, stop):
     handler = None
     if for_mm:
         handler = UMockdev.IoctlBase()
-        handler.connect("handle-ioctl", handle_ioctl)
-    for index, port in enumerate(sim_ports):
-        dev = "/dev/ttyUSB%d" % index
-        if handler:
-            tb.attach_ioctl(dev, handler)
-        rig.relay(tb.get_dev_fd(dev), port, stop, interval=0.2, backoff=0.005)
+        handler.connect("handle-ioctl", rig.answer_modem_line_ioctl)
+    rig.attach_ttys(tb, sim_ports, stop, handler)
     return handler
 
 
@@ -186,17 +141,13 @@ def run_hotspotd(work):
     tb = UMockdev.Testbed.new()
     plain = rig.plain_environment(HOTSPOTD_SOCKET=work + "/api.sock")
     mocked = rig.mocked_environment(tb.get_root_dir())
-    config = open("config/hotspotd.example.json").read().replace('"lockDirectory": "/var/lock"', '"lockDirectory": null, "allowPseudoTerminals": true')
-    config = config.replace('"defaultPlan": "500MB"', '"defaultPlan": null')
-    open(work + "/hotspotd.json", "w").write(config)
     sim, sim_ports = start_sim(work, plain)
     log = work + "/hotspotd.log"
-    daemon = subprocess.Popen([BIN + "/hotspotd", "--config", work + "/hotspotd.json", "--database", work + "/l.sqlite",
-                               "--socket", work + "/api.sock", "--catalog", "catalog/devices"], env=mocked,
-                              stderr=open(log, "w"))
+    procs = [sim]
     stop = threading.Event()
     handler = None
     try:
+        procs.append(rig.start_hotspotd(BIN, work, mocked))
         if not rig.wait_for_hotspotd(BIN, plain, 10, 0.02):
             raise RuntimeError("hotspotd did not start")
         replay = write_replay(work)
@@ -223,43 +174,20 @@ def run_hotspotd(work):
     finally:
         del handler
         stop.set()
-        daemon.terminate()
-        daemon.wait(10)
-        sim.terminate()
-        sim.wait(10)
-
-
-DBUS_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig><type>system</type><listen>unix:path=%s/system_bus_socket</listen><auth>EXTERNAL</auth>
- <policy context="default"><allow user="*"/><allow own="*"/><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/></policy>
-</busconfig>
-"""
+        rig.stop_processes(procs)
 
 
 def run_mm(work):
     tb = UMockdev.Testbed.new()
-    bus = "unix:path=%s/system_bus_socket" % work
+    bus = rig.private_bus_address(work)
     plain = rig.plain_environment(DBUS_SYSTEM_BUS_ADDRESS=bus)
     mocked = rig.mocked_environment(tb.get_root_dir(), DBUS_SYSTEM_BUS_ADDRESS=bus)
-    open(work + "/dbus.conf", "w").write(DBUS_CONF % work)
     sim, sim_ports = start_sim(work, plain)
     procs = [sim]
     stop = threading.Event()
     handler = None
     try:
-        procs.append(subprocess.Popen(["dbus-daemon", "--config-file=" + work + "/dbus.conf", "--nofork", "--nopidfile"],
-                                      env=plain, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        end = time.time() + 10
-        while not os.path.exists(work + "/system_bus_socket") and time.time() < end:
-            time.sleep(0.02)
-        procs.append(subprocess.Popen(["ModemManager", "--debug", "--test-no-suspend-resume"], env=mocked,
-                                      stdout=open(work + "/mm.log", "w"), stderr=subprocess.STDOUT))
-        end = time.time() + 20
-        while subprocess.run(["mmcli", "-L"], env=plain, capture_output=True).returncode != 0:
-            if time.time() > end:
-                raise RuntimeError("ModemManager did not come up")
-            time.sleep(0.05)
+        procs += rig.start_modemmanager(work, plain, mocked)
         # mmcli answers once the bus name is taken, which can be before ModemManager's udev monitor listens: with no
         # pause or 1 s, 2 of 5 runs saw no uevent at all (nothing about 1-6 in mm.log); 3 s (MM_SETTLE_SECONDS) gave
         # 5 of 5. The clock starts at the plug, so the pause costs ModemManager nothing.
@@ -276,28 +204,14 @@ def run_mm(work):
         unplug_storage(tb)
         handler = plug_modem(tb, True, sim_ports, stop)
         while time.monotonic() - start < 60:
-            listing = subprocess.run(["mmcli", "-L"], env=plain, capture_output=True, text=True).stdout
-            m = re.search(r"/Modem/(\d+)", listing)
-            if m:
-                sim_info = subprocess.run(["mmcli", "-i", m.group(1)], env=plain, capture_output=True, text=True).stdout
-                if "iccid" in sim_info:
-                    return switched, time.monotonic() - start
+            if rig.modemmanager_knows_iccid(plain):
+                return switched, time.monotonic() - start
             time.sleep(0.02)
         raise RuntimeError("ModemManager: no ICCID within 60 s")
     finally:
         del handler
         stop.set()
-        for p in reversed(procs):
-            p.terminate()
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-
-
-def median(values):
-    v = sorted(values)
-    return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+        rig.stop_processes(procs)
 
 
 ours, theirs = [], []
@@ -313,8 +227,8 @@ for i in range(RUNS):
 if ours and theirs:
     def show(runs):
         return "switch sent %.1f ms, ICCID %.1f ms (n=%d; ICCID runs %s)" % (
-            median([r[0] for r in runs]) * 1000, median([r[1] for r in runs]) * 1000, len(runs),
+            rig.median([r[0] for r in runs]) * 1000, rig.median([r[1] for r in runs]) * 1000, len(runs),
             ", ".join("%.0f" % (r[1] * 1000) for r in runs))
-    a, b = median([r[1] for r in ours]), median([r[1] for r in theirs])
+    a, b = rig.median([r[1] for r in ours]), rig.median([r[1] for r in theirs])
     print("ZTE 19d2:2000 in CD-ROM mode, plug→ICCID, same mocked stick, same run: hotspotd %s; "
           "usb_modeswitch+ModemManager %s; ratio %.1f×" % (show(ours), show(theirs), b / a))

@@ -36,8 +36,6 @@ Last results (2 cores, load ~2.5, debug builds of main at d58671f and of the lp-
 import argparse
 import json
 import os
-import re
-import selectors
 import shutil
 import signal
 import socket
@@ -173,7 +171,7 @@ def scenario_export(args, bin_dir, work, template, label):
         for second, rss, anon in samples:
             if second in (1, 2, 5, 10) or second % 10 == 0 or second == args.seconds:
                 log(f"    t={second:3d} s  RSS {mb(rss)}  anon {mb(anon)}  ({rss / base:.2f}x)")
-        last, last_anon = samples[-1][1], samples[-1][2]
+        last = samples[-1][1]
         status, _, took = request(daemon.socket, "GET", "/v1/health", timeout=30)
         open_clients = sum(1 for sock in clients if not peer_closed(sock))
         log(f"  RESULT export: RSS baseline {mb(base)}, peak {mb(peak)} ({peak / base:.2f}x), after {args.seconds} s "

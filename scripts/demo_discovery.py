@@ -66,22 +66,12 @@ def wait_for(predicate, seconds, what):
     return False
 
 
-def drop_dangling_bus_links(root):
-    # umockdev 0.17 leaves /sys/bus/*/devices links behind on remove_device and then refuses to add the same name.
-    for sub in os.listdir(root + "/sys/bus"):
-        devices = root + "/sys/bus/" + sub + "/devices"
-        for name in os.listdir(devices) if os.path.isdir(devices) else []:
-            link = devices + "/" + name
-            if os.path.islink(link) and not os.path.exists(link):
-                os.unlink(link)
-
-
 def unplug(prefix):
     paths = [rig.sysfs_path(b) for b in rig.fixture_blocks(under(prefix))]
     for p in sorted(paths, key=len, reverse=True):
         tb.uevent("/sys" + p, "remove")
     tb.remove_device("/sys" + prefix)
-    drop_dangling_bus_links(tb.get_root_dir())
+    rig.drop_dangling_bus_links(tb.get_root_dir())
 
 
 tb = UMockdev.Testbed.new()
