@@ -17,9 +17,11 @@ public actor DiscoveryCoordinator<Receiver: DiscoveredDeviceReceiver> {
     private let modeSwitch: Bool
     private let busyRecheckInterval: Duration
     private let logger: Logger
-    /// The timer or opening under way for each path (port wait, busy re-check, network opening); cancelled when the
-    /// device leaves and when discovery stops.
-    private var work: [String: Task<Void, Never>] = [:]
+    /// The timer or opening under way for each path (port wait, busy re-check, network opening), with its ticket;
+    /// cancelled when the device leaves, when discovery stops, and when the next one for the path replaces it.
+    private var work: [String: (ticket: UInt64, task: Task<Void, Never>)] = [:]
+    /// The ticket of the next work item.
+    private var nextTicket: UInt64 = 0
 
     /// Creates a coordinator; nothing happens until `run`.
     ///
@@ -65,16 +67,18 @@ public actor DiscoveryCoordinator<Receiver: DiscoveredDeviceReceiver> {
             case .log(let line):
                 logger.log(level: line.level, "\(line.message)", metadata: line.metadata.mapValues { .string($0) })
             case .awaitPorts(let path):
-                replaceWork(path, with: Task {
-                    do {
-                        try await Task.sleep(for: DiscoveryDecisions.portGrace)
-                        guard await self.portGraceElapsed(path) else { return }
-                        try await Task.sleep(for: DiscoveryDecisions.portPatience - DiscoveryDecisions.portGrace)
-                    } catch {
-                        return   // cancelled: the device left, or its wait was replaced
+                replaceWork(path) { ticket in
+                    Task {
+                        do {
+                            try await Task.sleep(for: DiscoveryDecisions.portGrace)
+                            guard await self.portGraceElapsed(path) else { return }
+                            try await Task.sleep(for: DiscoveryDecisions.portPatience - DiscoveryDecisions.portGrace)
+                        } catch {
+                            return   // cancelled: the device left, or its wait was replaced
+                        }
+                        await self.portPatienceElapsed(path, ticket: ticket)
                     }
-                    await self.portPatienceElapsed(path)
-                })
+                }
             case .choosePort(let path):
                 Task { await self.choosePort(path) }
             case .attachATPort(let path, let choice, let snapshot, let role):
@@ -86,23 +90,27 @@ public actor DiscoveryCoordinator<Receiver: DiscoveredDeviceReceiver> {
             case .openNetworkDevice(let path, let interface):
                 guard !decisions.stopped else { continue }
                 let receiver = self.receiver
-                replaceWork(path, with: Task {
-                    let outcome = await receiver.openNetworkDevice(interface: interface)
-                    await self.networkDeviceOpened(path, interface: interface, outcome: outcome)
-                })
+                replaceWork(path) { ticket in
+                    Task {
+                        let outcome = await receiver.openNetworkDevice(interface: interface)
+                        await self.networkDeviceOpened(path, interface: interface, outcome: outcome, ticket: ticket)
+                    }
+                }
             case .recheckWhenFree(let path):
                 guard !decisions.stopped else { continue }
                 let interval = busyRecheckInterval
-                replaceWork(path, with: Task {
-                    do {
-                        try await Task.sleep(for: interval)
-                    } catch {
-                        return   // cancelled: the device left or discovery stopped
+                replaceWork(path) { ticket in
+                    Task {
+                        do {
+                            try await Task.sleep(for: interval)
+                        } catch {
+                            return   // cancelled: the device left or discovery stopped
+                        }
+                        await self.busyRecheckDue(path, ticket: ticket)
                     }
-                    await self.busyRecheckDue(path)
-                })
+                }
             case .cancelWork(let path):
-                work.removeValue(forKey: path)?.cancel()
+                work.removeValue(forKey: path)?.task.cancel()
             case .detach(let path, let reason, let logged):
                 let ended = await receiver.detach(usbPath: path, reason: reason)
                 if logged || !ended.isEmpty {
@@ -112,9 +120,17 @@ public actor DiscoveryCoordinator<Receiver: DiscoveredDeviceReceiver> {
         }
     }
 
-    private func replaceWork(_ path: String, with task: Task<Void, Never>) {
-        work.removeValue(forKey: path)?.cancel()
-        work[path] = task
+    /// Cancels the path's work under way and starts `start(ticket)` in its place.
+    private func replaceWork(_ path: String, _ start: (UInt64) -> Task<Void, Never>) {
+        work.removeValue(forKey: path)?.task.cancel()
+        let ticket = nextTicket
+        nextTicket += 1
+        work[path] = (ticket, start(ticket))
+    }
+
+    /// Forgets the path's work item `ticket` once it ended (not a newer one that replaced it).
+    private func workEnded(_ path: String, ticket: UInt64) {
+        if work[path]?.ticket == ticket { work[path] = nil }
     }
 
     /// Whether the patience timer should go on (the path still waits for its ports).
@@ -123,13 +139,13 @@ public actor DiscoveryCoordinator<Receiver: DiscoveredDeviceReceiver> {
         return decisions.state(of: path) == .waitingForPorts(graceOver: true)
     }
 
-    private func portPatienceElapsed(_ path: String) async {
-        work[path] = nil
+    private func portPatienceElapsed(_ path: String, ticket: UInt64) async {
+        workEnded(path, ticket: ticket)
         await perform(decisions.portPatienceElapsed(path))
     }
 
-    private func busyRecheckDue(_ path: String) async {
-        work[path] = nil
+    private func busyRecheckDue(_ path: String, ticket: UInt64) async {
+        workEnded(path, ticket: ticket)
         await perform(decisions.busyRecheckDue(path))
     }
 
@@ -214,8 +230,8 @@ public actor DiscoveryCoordinator<Receiver: DiscoveredDeviceReceiver> {
     // MARK: - Network devices
 
     private func networkDeviceOpened(_ path: String, interface: String,
-                                     outcome: Result<Receiver.NetworkConnection, DiscoveryRefusal>) async {
-        work[path] = nil
+                                     outcome: Result<Receiver.NetworkConnection, DiscoveryRefusal>, ticket: UInt64) async {
+        workEnded(path, ticket: ticket)
         guard decisions.networkOpeningIsCurrent(path, interface: interface) else {
             if case .success(let connection) = outcome { await receiver.close(connection) }
             return
