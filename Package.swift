@@ -94,6 +94,8 @@ let package = Package(
         // OS adapter: libudev enumerate/monitor on one thread, USB classification, libusb mode switch.
         .target(name: "DeviceDiscovery", dependencies: [
             "CUdev", "CLibUSB", "SerialPort", "ATProtocol",
+            "StationAPI",
+            "FailureCodes",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
@@ -120,9 +122,10 @@ let package = Package(
         ], swiftSettings: strict),
 
         // Test support, used by test targets only: the pty fake on the simulator's engine, `eventually`, temporary
-        // directories, a manual clock, and the station rig.
+        // directories, a manual clock, the station rig, and the umockdev testbed with its USB device builder.
         .target(name: "TestSupport", dependencies: [
             "ModemSimulator", "Station", "StationAPI", "Ledger",
+            "CUMockdev",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], resources: [.copy("Fixtures")], swiftSettings: strict),
@@ -134,8 +137,8 @@ let package = Package(
         .testTarget(name: "SIMCardTests", dependencies: ["SIMCard", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "PCSCReaderTests", dependencies: ["PCSCReader", "SIMCard", "ModemSimulator"], swiftSettings: strict),
         .testTarget(name: "ModemSimulatorTests", dependencies: ["ModemSimulator", "ATProtocol"], swiftSettings: strict),
-        .testTarget(name: "StationTests", dependencies: ["TestSupport", "Station", "StationAPI", "Ledger", "ATProtocol", "ModemSimulator", "UnixHTTP", "SIMCard", "PCSCReader", "Provisioning", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
-        .testTarget(name: "DeviceDiscoveryTests", dependencies: ["TestSupport", "DeviceDiscovery", "SerialPort", "CUMockdev", "Station", "StationAPI", "ModemSimulator", "ATProtocol", "Ledger"], swiftSettings: strict),
+        .testTarget(name: "StationTests", dependencies: ["TestSupport", "DeviceDiscovery", "CUMockdev", "Station", "StationAPI", "Ledger", "ATProtocol", "ModemSimulator", "UnixHTTP", "SIMCard", "PCSCReader", "Provisioning", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .testTarget(name: "DeviceDiscoveryTests", dependencies: ["TestSupport", "DeviceDiscovery", "SerialPort", "CUMockdev", "StationAPI", "ModemSimulator", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "HotspotctlTests", dependencies: ["TestSupport", "hotspotctl", "StationAPI", "HandOverCard", "Localization", "UnixHTTP", "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
         .testTarget(name: "LocalizationTests", dependencies: ["Localization", "StationAPI", "Provisioning", "FailureCodes"], swiftSettings: strict),
         .testTarget(name: "HandOverCardTests", dependencies: ["HandOverCard", "Localization", "StationAPI"], swiftSettings: strict),

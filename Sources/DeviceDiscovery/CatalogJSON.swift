@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import StationAPI
 
 /// A parsed JSON value, so catalog files can be checked key by key with precise messages.
 ///
@@ -146,7 +147,7 @@ struct CatalogObjectReader {
 
     func role(_ key: String) throws(DiscoveryError) -> DeviceRole? {
         guard let text = try string(key) else { return nil }
-        guard let role = DeviceRole(rawValue: text) else {
+        guard let role = DeviceRole(catalogName: text) else {
             throw Self.invalid("\(path).\(key)", "must be one of hotspot, modem, simReader; got '\(text)'")
         }
         return role

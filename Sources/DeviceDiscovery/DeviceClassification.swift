@@ -1,3 +1,5 @@
+import StationAPI
+
 /// What the catalog says to do with a USB device snapshot.
 ///
 /// Computed by `DeviceClassifier` (pure). Classify again on every `changed` event: a device

@@ -1,3 +1,5 @@
+import StationAPI
+
 /// Decides, from a snapshot and the catalog, whether a USB device needs a mode switch, which tty
 /// speaks AT and what role it plays. Pure: no I/O, same answer for the same inputs.
 ///

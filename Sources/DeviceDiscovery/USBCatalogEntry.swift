@@ -1,3 +1,5 @@
+import StationAPI
+
 /// One `devices[]` entry of a catalog file: a family of USB ids and what to do with them.
 ///
 /// See `catalog/devices/README.md` for the file format. Exactly one of `modeSwitch`, `atPort`

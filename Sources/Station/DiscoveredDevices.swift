@@ -16,6 +16,10 @@ struct DiscoveredDevices: Sendable {
     var placeholders: [String: DeviceStatus] = [:]
     /// Id of a session that went away → id of the session of the same device plugged back in.
     var replacedBy: [String: String] = [:]
+    /// Discovery's waits for the station to be ready, by ticket; resumed when it is (`Station.untilReady`).
+    var readyWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    /// The next ticket of `readyWaiters`.
+    var nextReadyTicket: UInt64 = 0
 
     /// The id a reference stands for now (follows re-plugs: `d1` still finds the device after it came back as `d4`).
     func resolve(_ reference: String) -> String {

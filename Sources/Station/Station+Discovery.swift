@@ -11,6 +11,37 @@ import StationAPI
 /// The station's side of USB discovery: attach a device found on a USB socket, end its session when it is unplugged,
 /// and list devices that cannot (yet) be driven, with the reason.
 extension Station {
+    /// Returns once the station is ready to take devices (start-up recovery over), or when the task is cancelled.
+    /// Discovery waits here instead of asking again and again.
+    public func untilReady() async {
+        guard !ready else { return }
+        let ticket = discovered.nextReadyTicket
+        discovered.nextReadyTicket += 1
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                if ready || Task.isCancelled {
+                    continuation.resume()
+                } else {
+                    discovered.readyWaiters[ticket] = continuation
+                }
+            }
+        } onCancel: {
+            Task { await self.resumeReadyWaiter(ticket) }
+        }
+    }
+
+    /// Resumes one wait of `untilReady` (cancelled).
+    private func resumeReadyWaiter(_ ticket: UInt64) {
+        discovered.readyWaiters.removeValue(forKey: ticket)?.resume()
+    }
+
+    /// Resumes every wait of `untilReady`: the station became ready.
+    func resumeReadyWaiters() {
+        let waiters = discovered.readyWaiters.values
+        discovered.readyWaiters.removeAll()
+        for waiter in waiters { waiter.resume() }
+    }
+
     /// Attaches the AT port chosen for the device on `usbPath` and remembers where it came from.
     ///
     /// A listed placeholder for the same socket (mode switch under way) is replaced by the session.

@@ -40,7 +40,7 @@ public actor Station {
     var identifiers: DeviceIdentifiers
     /// Where discovered devices came from, and the ones listed without a session (`Station+Discovery.swift`).
     var discovered = DiscoveredDevices()
-    var ready = false
+    var ready = false { didSet { if ready { resumeReadyWaiters() } } }
     /// Devices whose first identification (and balance settlement) is over; start-up waits for these.
     var identifiedDevices: Set<String> = []
     /// Told each device id as it joins `identifiedDevices`, while `finishStartup` waits.

@@ -1,6 +1,7 @@
 import CUMockdev
 import Foundation
 import Testing
+import TestSupport
 @testable import DeviceDiscovery
 
 /// Discovery, classification and the libusb mode switch against devices mocked by umockdev.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import DeviceDiscovery
 
 /// Sticks of other vendors arriving in CD-ROM mode, mocked by umockdev (same serialized suite as

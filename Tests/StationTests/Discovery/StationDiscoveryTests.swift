@@ -13,7 +13,7 @@ import TestSupport
 /// A station with discovery over umockdev devices whose ttys are served by the simulator's engine.
 final class DiscoveryStationHarness: Sendable {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
+        .deletingLastPathComponent().deletingLastPathComponent().path
 
     let station: Station
     let service: DiscoveryService
@@ -50,7 +50,7 @@ final class DiscoveryStationHarness: Sendable {
 
         let catalog = try USBDeviceCatalog.load(directories: catalogDirectories)
         let service = DiscoveryService(station: station, catalog: catalog, modeSwitch: modeSwitch, logger: logger, prober: prober,
-                                       memory: memory, busyRecheck: busyRecheck, isReady: { true }, networkDevices: networkDevices)
+                                       memory: memory, busyRecheck: busyRecheck, untilReady: {}, networkDevices: networkDevices)
         self.service = service
         if startDiscovery { start() }
     }
@@ -105,7 +105,7 @@ final class RunnerBox: Sendable {
     var task: Task<Void, Never>? { box.withLock { $0 } }
 }
 
-extension UMockdevDiscoveryTests {
+extension UMockdevStationDiscoveryTests {
     @Test func hotPluggedHotspotIsProvisionedThroughItsPCUIPort() async throws {
         let testbed = try MockTestbed()
         let harness = try await DiscoveryStationHarness()
@@ -271,7 +271,7 @@ extension UMockdevDiscoveryTests {
     }
 }
 
-extension UMockdevDiscoveryTests {
+extension UMockdevStationDiscoveryTests {
     @Test func devicePluggedBackOnARenamedTTYFinishesItsOrderWithoutASecondVoucher() async throws {
         let testbed = try MockTestbed()
         let harness = try await DiscoveryStationHarness()

@@ -9,7 +9,7 @@ import TestSupport
 
 /// Through the daemon's discovery over umockdev: a device whose ports another program holds, and a mode switch the
 /// device ignores once or twice.
-extension UMockdevDiscoveryTests {
+extension UMockdevStationDiscoveryTests {
     /// A catalog directory overriding the shipped ZeroCD entry with a short wait for the switched device.
     static func shortSwitchTimeoutCatalog(seconds: Int) throws -> String {
         let directory = FileManager.default.temporaryDirectory

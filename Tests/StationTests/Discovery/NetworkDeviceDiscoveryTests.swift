@@ -6,13 +6,14 @@ import Station
 import StationAPI
 import Synchronization
 import Testing
+import TestSupport
 
 /// A device with no AT port and a USB network interface (a HiLink unit) is opened by its driver and provisioned like
 /// any other; its unplug ends the session.
 ///
 /// Part of the serialized umockdev suite: umockdev allows one testbed per process, and a suite of its own ran
-/// beside UMockdevDiscoveryTests and broke both (each one's devices showed up in the other's testbed).
-extension UMockdevDiscoveryTests {
+/// beside another umockdev suite and broke both (each one's devices showed up in the other's testbed).
+extension UMockdevStationDiscoveryTests {
     /// A HiLink-like driver whose SIM waits for its PIN: enough to see the session run through the driver.
     final class LockedSIMDriver: DeviceDriver {
         let closed = Atomic(false)

@@ -7,7 +7,7 @@ import TestSupport
 /// Plug (uevent) → ICCID known, for one device and for 32 plugged together, through the whole discovery path
 /// (udev monitor → snapshot → catalog → AT port → station session → identification) against instantly answering
 /// simulated devices. Printed as figures; run by `Benchmarks/discovery-bench.sh` (`HOTSPOTD_DISCOVERY_BENCH=1`).
-extension UMockdevDiscoveryTests {
+extension UMockdevStationDiscoveryTests {
     static let benchRuns = Int(ProcessInfo.processInfo.environment["HOTSPOTD_DISCOVERY_BENCH_RUNS"] ?? "") ?? 10
 
     /// A serial-mode E5 unit on USB port `1-<index>` with its PC UI port on ttyUSB<index*3+2>.

@@ -3,8 +3,8 @@ import Glibc
 
 /// Makes direct `ioctl()`s on a mocked tty reach the real pty behind it (TESTING.md §3c): TIOCEXCL works, and the
 /// modem-line calls get plausible answers. Keep the returned handler alive while the device is in use.
-enum TTYIoctlHandler {
-    static func attach(_ testbed: MockTestbed, device: String) -> UnsafeMutablePointer<UMockdevIoctlBase>? {
+public enum TTYIoctlHandler {
+    public static func attach(_ testbed: MockTestbed, device: String) -> UnsafeMutablePointer<UMockdevIoctlBase>? {
         guard let handler = umockdev_ioctl_base_new() else { return nil }
         let callback: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<UMockdevIoctlClient>?, UnsafeMutableRawPointer?) -> gboolean = { _, client, _ in
             let request = umockdev_ioctl_client_get_request(client)

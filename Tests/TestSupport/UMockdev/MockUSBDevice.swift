@@ -1,41 +1,69 @@
 /// Builds umockdev device descriptions (TESTING.md A3) with matching USB descriptors (A9), so a
 /// test states the device it wants in one expression and libudev and libusb see the same thing.
-struct MockUSBDevice {
-    struct Interface {
-        var number: Int
-        var interfaceClass: UInt8
-        var subclass: UInt8
-        var proto: UInt8
+public struct MockUSBDevice: Sendable {
+    public struct Interface: Sendable {
+        public var number: Int
+        public var interfaceClass: UInt8
+        public var subclass: UInt8
+        public var proto: UInt8
         /// (address, transfer type 2 bulk / 3 interrupt, max packet size)
-        var endpoints: [(UInt8, UInt8, UInt16)]
-        var driver: String
-        var tty: String?
-        var net: String?
-        var interfaceString: String?
+        public var endpoints: [(UInt8, UInt8, UInt16)]
+        public var driver: String
+        public var tty: String?
+        public var net: String?
+        public var interfaceString: String?
+
+        /// An interface with its class triple, endpoints `(address, transfer type, max packet size)`, kernel driver,
+        /// and the tty or network interface it gets (if any).
+        public init(number: Int, interfaceClass: UInt8, subclass: UInt8, proto: UInt8, endpoints: [(UInt8, UInt8, UInt16)],
+                    driver: String, tty: String? = nil, net: String? = nil, interfaceString: String? = nil) {
+            self.number = number
+            self.interfaceClass = interfaceClass
+            self.subclass = subclass
+            self.proto = proto
+            self.endpoints = endpoints
+            self.driver = driver
+            self.tty = tty
+            self.net = net
+            self.interfaceString = interfaceString
+        }
     }
 
-    static let bus = "/devices/pci0000:00/0000:00:14.0/usb1"
+    public static let bus = "/devices/pci0000:00/0000:00:14.0/usb1"
 
-    var port: String
-    var deviceNumber: Int
-    var vendorID: UInt16
-    var productID: UInt16
-    var manufacturer = "HUAWEI Technology"
-    var product = "HUAWEI Mobile"
-    var serial: String?
-    var interfaces: [Interface]
+    public var port: String
+    public var deviceNumber: Int
+    public var vendorID: UInt16
+    public var productID: UInt16
+    public var manufacturer = "HUAWEI Technology"
+    public var product = "HUAWEI Mobile"
+    public var serial: String?
+    public var interfaces: [Interface]
 
-    var syspath: String { "/sys" + Self.bus + "/" + port }
-    var devnode: String { "/dev/bus/usb/001/" + Self.pad3(deviceNumber) }
+    /// A device on USB port `port` (e.g. `1-1`) with bus device number `deviceNumber`.
+    public init(port: String, deviceNumber: Int, vendorID: UInt16, productID: UInt16, manufacturer: String = "HUAWEI Technology",
+                product: String = "HUAWEI Mobile", serial: String? = nil, interfaces: [Interface]) {
+        self.port = port
+        self.deviceNumber = deviceNumber
+        self.vendorID = vendorID
+        self.productID = productID
+        self.manufacturer = manufacturer
+        self.product = product
+        self.serial = serial
+        self.interfaces = interfaces
+    }
 
-    func interfaceSyspath(_ number: Int) -> String { syspath + "/\(port):1.\(number)" }
+    public var syspath: String { "/sys" + Self.bus + "/" + port }
+    public var devnode: String { "/dev/bus/usb/001/" + Self.pad3(deviceNumber) }
 
-    func ttySyspath(_ interface: Interface) -> String? {
+    public func interfaceSyspath(_ number: Int) -> String { syspath + "/\(port):1.\(number)" }
+
+    public func ttySyspath(_ interface: Interface) -> String? {
         interface.tty.map { interfaceSyspath(interface.number) + "/\($0)/tty/\($0)" }
     }
 
     /// Every sysfs path of the device, children first: the order the kernel removes them in.
-    var removalOrder: [String] {
+    public var removalOrder: [String] {
         var paths: [String] = []
         for interface in interfaces {
             if let tty = interface.tty {
@@ -50,7 +78,7 @@ struct MockUSBDevice {
     }
 
     /// The USB device and its interfaces, without ttys or network interfaces.
-    var deviceDescription: String {
+    public var deviceDescription: String {
         var text = """
         P: \(Self.bus)/\(port)
         N: bus/usb/001/\(Self.pad3(deviceNumber))
@@ -106,7 +134,7 @@ struct MockUSBDevice {
     }
 
     /// The tty (usb-serial port + tty class device) of one interface.
-    func ttyDescription(_ interface: Interface) -> String {
+    public func ttyDescription(_ interface: Interface) -> String {
         guard let tty = interface.tty else { return "" }
         let minor = Int(tty.drop { !$0.isNumber }) ?? 0
         let base = "\(Self.bus)/\(port)/\(port):1.\(interface.number)/\(tty)"
@@ -133,7 +161,7 @@ struct MockUSBDevice {
         """
     }
 
-    func netDescription(_ interface: Interface) -> String {
+    public func netDescription(_ interface: Interface) -> String {
         guard let net = interface.net else { return "" }
         return """
 
@@ -149,12 +177,12 @@ struct MockUSBDevice {
     }
 
     /// The whole device: USB device, interfaces, ttys and network interfaces.
-    var description: String {
+    public var description: String {
         deviceDescription + interfaces.map { ttyDescription($0) + netDescription($0) }.joined()
     }
 
     /// Device descriptor + configuration descriptor, as `H: descriptors=` wants them.
-    var descriptorHex: String {
+    public var descriptorHex: String {
         var bytes: [UInt8] = [18, 1, 0x00, 0x02, 0, 0, 0, 64]
         bytes += Self.le16(vendorID) + Self.le16(productID) + Self.le16(0x0102) + [1, 2, 3, 1]
         var body: [UInt8] = []
@@ -169,22 +197,22 @@ struct MockUSBDevice {
         return bytes.map { Self.hex2($0).uppercased() }.joined()
     }
 
-    static func le16(_ value: UInt16) -> [UInt8] { [UInt8(value & 0xff), UInt8(value >> 8)] }
-    static func hex2(_ value: UInt8) -> String { value < 16 ? "0" + String(value, radix: 16) : String(value, radix: 16) }
-    static func pad3(_ value: Int) -> String { String(repeating: "0", count: max(0, 3 - String(value).count)) + String(value) }
+    public static func le16(_ value: UInt16) -> [UInt8] { [UInt8(value & 0xff), UInt8(value >> 8)] }
+    public static func hex2(_ value: UInt8) -> String { value < 16 ? "0" + String(value, radix: 16) : String(value, radix: 16) }
+    public static func pad3(_ value: Int) -> String { String(repeating: "0", count: max(0, 3 - String(value).count)) + String(value) }
 }
 
-enum USBIDText {
-    static func hex4(_ value: UInt16) -> String {
+public enum USBIDText {
+    public static func hex4(_ value: UInt16) -> String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: 4 - digits.count) + digits
     }
 }
 
 /// The devices the tests use.
-enum MockDevices {
+public enum MockDevices {
     /// A Huawei E5 Mobile WiFi in serial mode: modem, diag and PC UI ports.
-    static let e5Hotspot = MockUSBDevice(
+    public static let e5Hotspot = MockUSBDevice(
         port: "1-1", deviceNumber: 2, vendorID: 0x12d1, productID: 0x1506, product: "HUAWEI Mobile WiFi",
         serial: "0123456789ABCDEF",
         interfaces: [
@@ -197,7 +225,7 @@ enum MockDevices {
         ])
 
     /// The same kind of unit in its ZeroCD personality, on port 1-2.
-    static let zeroCD = MockUSBDevice(
+    public static let zeroCD = MockUSBDevice(
         port: "1-2", deviceNumber: 3, vendorID: 0x12d1, productID: 0x1f01,
         interfaces: [
             .init(number: 0, interfaceClass: 0x08, subclass: 0x06, proto: 0x50,
@@ -205,7 +233,7 @@ enum MockDevices {
         ])
 
     /// What the ZeroCD unit becomes after the switch: serial mode on the same port, new number.
-    static let switchedOnPort2 = MockUSBDevice(
+    public static let switchedOnPort2 = MockUSBDevice(
         port: "1-2", deviceNumber: 4, vendorID: 0x12d1, productID: 0x1506,
         interfaces: [
             .init(number: 0, interfaceClass: 0xff, subclass: 0x02, proto: 0x01,
@@ -215,7 +243,7 @@ enum MockDevices {
         ])
 
     /// A HiLink unit: CDC-Ethernet only.
-    static let hiLink = MockUSBDevice(
+    public static let hiLink = MockUSBDevice(
         port: "1-3", deviceNumber: 5, vendorID: 0x12d1, productID: 0x14dc, product: "HUAWEI HiLink",
         interfaces: [
             .init(number: 0, interfaceClass: 0x02, subclass: 0x06, proto: 0x00,

@@ -4,22 +4,22 @@ import Foundation
 /// An owned umockdev testbed (libumockdev C API): sysfs/dev trees that the preload library shows
 /// to libudev and libusb in this process. One per process at a time (`UMOCKDEV_DIR` is global),
 /// hence the serialized suite.
-final class MockTestbed {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public final class MockTestbed {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// Whether this process runs under `umockdev-wrapper` (the preload library is active).
     /// umockdev caches its check, and it must run after a testbed exists, so make one to ask.
-    static let isMockEnvironment: Bool = {
+    public static let isMockEnvironment: Bool = {
         guard let testbed = umockdev_testbed_new() else { return false }
         defer { g_object_unref(testbed) }
         return umockdev_in_mock_environment() != 0
     }()
 
-    let pointer: UnsafeMutablePointer<UMockdevTestbed>
+    public let pointer: UnsafeMutablePointer<UMockdevTestbed>
 
-    init() throws {
+    public init() throws {
         guard let pointer = umockdev_testbed_new() else { throw Failure(description: "umockdev_testbed_new failed") }
         self.pointer = pointer
     }
@@ -29,7 +29,7 @@ final class MockTestbed {
     }
 
     /// Adds devices from a description; emits `add` uevents under the preload.
-    func add(_ description: String) throws {
+    public func add(_ description: String) throws {
         var error: UnsafeMutablePointer<GError>?
         // The format wants the first line to be a "P:" line.
         let trimmed = String(description.drop { $0 == "\n" })
@@ -40,19 +40,19 @@ final class MockTestbed {
     }
 
     /// Sends a uevent for a syspath (`/sys/devices/...`).
-    func uevent(_ syspath: String, _ action: String) {
+    public func uevent(_ syspath: String, _ action: String) {
         umockdev_testbed_uevent(pointer, syspath, action)
     }
 
     /// Unplugs a device the way the kernel does: `remove` uevents children first, then deletes.
-    func unplug(_ device: MockUSBDevice) {
+    public func unplug(_ device: MockUSBDevice) {
         for path in device.removalOrder { uevent(path, "remove") }
         umockdev_testbed_remove_device(pointer, device.syspath)
         removeDanglingBusLinks()
     }
 
     /// The testbed's root directory (`UMOCKDEV_DIR`).
-    var rootDirectory: String {
+    public var rootDirectory: String {
         guard let root = umockdev_testbed_get_root_dir(pointer) else { return "" }
         defer { g_free(root) }
         return String(cString: root)
@@ -76,7 +76,7 @@ final class MockTestbed {
     }
 
     /// Replays usbdevfs ioctls for a device node from a record file (TESTING.md §3d).
-    func loadIoctl(device: String, recordFile: String) throws {
+    public func loadIoctl(device: String, recordFile: String) throws {
         var error: UnsafeMutablePointer<GError>?
         guard umockdev_testbed_load_ioctl(pointer, device, recordFile, &error) != 0 else {
             defer { g_error_free(error) }
