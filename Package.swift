@@ -96,6 +96,7 @@ let package = Package(
             "CUdev", "CLibUSB", "SerialPort", "ATProtocol",
             "StationAPI",
             "FailureCodes",
+            "OwnThread",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),

@@ -12,7 +12,7 @@ public struct ATPortChoice: Sendable, Equatable {
     }
 }
 
-/// What decided the AT port, in the order the evidence is weighed (issue 4, "AT-port choice").
+/// What decided the AT port, in the order the evidence is weighed.
 public enum ATPortEvidence: String, Sendable, Equatable {
     /// The port remembered for this device serial (by interface number).
     case remembered

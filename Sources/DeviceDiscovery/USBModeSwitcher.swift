@@ -1,6 +1,7 @@
 import CLibUSB
 import Foundation
 import Logging
+import OwnThread
 
 /// Sends a device's mode-switch request with libusb: the catalog's bulk messages to the storage
 /// interface (each followed by its reply read), or control requests on endpoint 0, then the
@@ -45,14 +46,14 @@ public struct USBModeSwitcher: Sendable {
         }
         let timeout = transferTimeoutMS
         let logger = self.logger
-        let result: Result<Outcome, DiscoveryError> = await withCheckedContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(returning: LibUSBModeSwitch.run(plan, timeoutMS: timeout, logger: logger))
-            }
-            thread.name = "hotspotd-modeswitch"
-            thread.start()
+        // libusb's transfers block: they run on a thread of their own (the adapters' one executor for blocking work),
+        // so neither the caller's actor nor a thread of the cooperative pool waits for the device.
+        switch await OwnThread.run({ LibUSBModeSwitch.run(plan, timeoutMS: timeout, logger: logger) }) {
+        case .success(let result):
+            return try result.get()
+        case .failure(let failure):
+            throw DiscoveryError(.usbUnavailable, context: "no thread for the mode switch of \(plan.usbPath) (pthread_create: \(failure.code))")
         }
-        return try result.get()
     }
 }
 

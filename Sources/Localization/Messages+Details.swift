@@ -29,7 +29,7 @@ extension Messages {
                                            en: " contains \(shown), which a device cannot store.")
         case "invalid":
             guard let reason = details["reason"] else { return nil }
-            return subject + language.pick(fr: " est refusé (\(reason)).", en: " is refused (\(reason)).")
+            return subject + language.pick(fr: " ne convient pas (\(reason)).", en: " is refused (\(reason)).")
         default:
             return nil
         }

@@ -6,7 +6,7 @@ import Provisioning
 import SerialPort
 import Testing
 
-/// The fault sweep of issue 5: simulated devices that go silent, cut lines, spew garbage or NUL bytes, send invalid
+/// The fault sweep: simulated devices that go silent, cut lines, spew garbage or NUL bytes, send invalid
 /// UCS2, every `+CME ERROR`, `+CUSD` 2/4/5 without text, a `+CUSD` after the deadline, and hang up at every step,
 /// each driven through the real workflow, AT session, pty and ledger. For every case: every command ends by its
 /// deadline + 1 s, a voucher whose outcome is unclear ends `unknown` and is never sent again, the ledger agrees with

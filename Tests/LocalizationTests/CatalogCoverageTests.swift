@@ -24,6 +24,7 @@ import Testing
         "not-serial-device",                                         // SerialPortError raw value, shown as `port-not-serial-device`
         "drop-after", "path-or-url", "device-or-iccid",              // command-line option and value names
         "pcsc-reader",                                               // the SIM readers' driver family name
+        "forbidden-character", "too-long",                           // `problem` values of a refused input's details
     ]
 
     /// The package's `Sources/` directory, found from this file.

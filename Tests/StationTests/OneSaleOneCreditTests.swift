@@ -127,10 +127,18 @@ import UnixHTTP
         _ = try await rig.station.recoverAfterStart()
         _ = try await rig.station.attach(path: rig.port)
         try await StationRig.settled(rig.station, "d1")
-        for ssid in ["Café", ""] {
+        // The refusal names the field and the character in words and as details a client can word in French.
+        let expected: [String: [String: String]] = [
+            "Café": ["field": "ssid", "problem": "forbidden-character", "character": "U+00E9"],
+            "": ["field": "ssid", "problem": "empty"],
+        ]
+        for (ssid, details) in expected {
             let response = try await rig.request("POST", "/v1/devices/d1/provision", body: ProvisionRequest(plan: "500MB", ssid: ssid))
             #expect(response.status == 422)
-            #expect(try SettlementRig.decode(APIErrorBody.self, response).error.code == "wifi-invalid")
+            let error = try SettlementRig.decode(APIErrorBody.self, response).error
+            #expect(error.code == "wifi-invalid")
+            #expect(error.details == details)
+            #expect(!error.message.contains("forbiddenCharacter("), "a Swift enum dump: \(error.message)")
         }
         #expect(rig.operatorTruth().recharges == 0)
         #expect(try rig.ledger.vouchers(state: .available).count == 1)
