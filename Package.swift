@@ -68,6 +68,7 @@ let package = Package(
         .target(name: "Station", dependencies: [
             "ATProtocol", "DeviceCatalog", "Provisioning", "ATDevice", "StationAPI", "SerialPort", "Ledger", "UnixHTTP", "DeviceDiscovery",
             "SIMCard", "PCSCReader", "FailureCodes",
+            "Localization",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -138,7 +139,7 @@ let package = Package(
         .testTarget(name: "SIMCardTests", dependencies: ["SIMCard", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "PCSCReaderTests", dependencies: ["PCSCReader", "SIMCard", "ModemSimulator"], swiftSettings: strict),
         .testTarget(name: "ModemSimulatorTests", dependencies: ["ModemSimulator", "ATProtocol"], swiftSettings: strict),
-        .testTarget(name: "StationTests", dependencies: ["TestSupport", "DeviceDiscovery", "CUMockdev", "Station", "StationAPI", "Ledger", "ATProtocol", "ModemSimulator", "UnixHTTP", "SIMCard", "PCSCReader", "Provisioning", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .testTarget(name: "StationTests", dependencies: ["TestSupport", "Localization", "DeviceDiscovery", "CUMockdev", "Station", "StationAPI", "Ledger", "ATProtocol", "ModemSimulator", "UnixHTTP", "SIMCard", "PCSCReader", "Provisioning", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "DeviceDiscoveryTests", dependencies: ["TestSupport", "DeviceDiscovery", "SerialPort", "CUMockdev", "StationAPI", "ModemSimulator", "ATProtocol"], swiftSettings: strict),
         .testTarget(name: "HotspotctlTests", dependencies: ["TestSupport", "hotspotctl", "StationAPI", "HandOverCard", "Localization", "UnixHTTP", "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
         .testTarget(name: "LocalizationTests", dependencies: ["Localization", "StationAPI", "Provisioning", "FailureCodes"], swiftSettings: strict),

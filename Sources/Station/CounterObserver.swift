@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Localization
 import Logging
 import StationAPI
 
@@ -16,13 +17,18 @@ public struct CounterObserver: Sendable {
     private let notifier: SystemdNotifier
     private let hooks: HookRunner?
     private let logger: Logger
+    /// The language of the status line: the daemon's locale (systemd passes `/etc/locale.conf`'s `LANG` to services),
+    /// or `HOTSPOT_LANG`; French when neither names a language the catalog has.
+    private let language: Language
 
-    /// Creates an observer; `hooks` nil runs none.
-    public init(station: Station, notifier: SystemdNotifier, hooks: HookSettings?, logger: Logger) {
+    /// Creates an observer; `hooks` nil runs none; `environment` chooses the status line's language.
+    public init(station: Station, notifier: SystemdNotifier, hooks: HookSettings?, logger: Logger,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.station = station
         self.notifier = notifier
         self.hooks = hooks.map { HookRunner(settings: $0, logger: logger) }
         self.logger = logger
+        self.language = Language.resolve(environment: environment)
     }
 
     /// Follows the events until the stream ends (shutdown) or the task is cancelled; `subscribed` runs once the
@@ -47,14 +53,15 @@ public struct CounterObserver: Sendable {
 
     /// Sends the status line for the devices and stock now.
     func updateStatusLine() async {
-        let line = await Self.statusLine(station: station)
+        let line = await Self.statusLine(station: station, language: language)
         notifier.status(line)
     }
 
-    /// `3 prêts, 1 en échec, 12 × 500 Mo en stock`, from the station's devices and plans.
-    static func statusLine(station: Station) async -> String {
-        let states = await station.devices(reveal: false).map(\.state)
+    /// `3 prêts, 1 en échec, 12 × 500 Mo en stock` (or `3 ready, 1 failed, 12 × 500 MB in stock`), from the
+    /// station's devices and plans.
+    static func statusLine(station: Station, language: Language = .french) async -> String {
+        let states = await station.devices(reveal: false).map(\.state.rawValue)
         let plans = (try? await station.plans()) ?? []
-        return CounterWords.statusLine(devices: states, stock: plans.map { ($0.megabytes, $0.vouchersAvailable) })
+        return Messages(language: language).counterSummary(states: states, stock: plans.map { ($0.megabytes, $0.vouchersAvailable) })
     }
 }

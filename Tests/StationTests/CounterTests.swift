@@ -5,6 +5,7 @@ import Logging
 import StationAPI
 import UnixHTTP
 
+import Localization
 import Testing
 
 @Suite struct DeviceIdentifierTests {
@@ -98,10 +99,13 @@ import Testing
     }
 
     @Test func theStatusLineCountsDevicesAndStock() {
-        #expect(CounterWords.statusLine(devices: [.done, .done, .done, .failed, .provisioning],
-                                        stock: [(500, 12), (2048, 3)])
+        let states: [DeviceState] = [.done, .done, .done, .failed, .provisioning]
+        let french = Messages(language: .french), english = Messages(language: .english)
+        #expect(french.counterSummary(states: states.map(\.rawValue), stock: [(500, 12), (2048, 3)])
                 == "3 prêts, 1 en échec, 1 en cours, 12 × 500 Mo, 3 × 2 Go en stock")
-        #expect(CounterWords.statusLine(devices: [], stock: []) == "0 prêt, 0 en échec, aucun bon en stock")
+        #expect(english.counterSummary(states: states.map(\.rawValue), stock: [(500, 12), (2048, 3)])
+                == "3 ready, 1 failed, 1 working, 12 × 500 MB, 3 × 2 GB in stock")
+        #expect(french.counterSummary(states: [], stock: []) == "0 prêt, 0 en échec, aucun bon en stock")
     }
 
     @Test func aRefusedImportGivesItsTokenBack() async {
@@ -211,7 +215,7 @@ import Testing
         defer { unlink(out) }
         let observer = CounterObserver(station: rig.station, notifier: notifier,
                                        hooks: HookSettings(done: ["/bin/sh", "-c", "env > \"$0\"", out]),
-                                       logger: Logger(label: "counter-test"))
+                                       logger: Logger(label: "counter-test"), environment: ["LANG": "fr_FR.UTF-8"])
         let (subscribed, ready) = AsyncStream<Void>.makeStream()
         let running = Task { await observer.run(subscribed: { ready.yield() }) }
         for await _ in subscribed { break }
