@@ -18,7 +18,7 @@ extension UMockdevStationDiscoveryTests {
         let text = """
         { "formatVersion": 1, "devices": [ { "id": "huawei-zerocd", "name": "Huawei ZeroCD, short wait (test)",
           "usbIDs": ["12d1:1f01"],
-          "modeSwitch": { "method": "bulkMessage", "message": "\(huaweiNewModeHex)",
+          "modeSwitch": { "method": "bulkMessage", "message": "\(ModeSwitchReplay.huaweiNewModeHex)",
                           "targetUSBIDs": ["12d1:1506"], "timeoutSeconds": \(seconds) } } ] }
         """
         try text.write(toFile: directory + "/zz-test.json", atomically: true, encoding: .utf8)
@@ -112,7 +112,7 @@ extension UMockdevStationDiscoveryTests {
         -> (MockTestbed, DiscoveryStationHarness, AsyncStream<StationEvent>, StationEvent?) {
         let testbed = try MockTestbed()
         try testbed.add(MockDevices.zeroCD.description)
-        let replay = try writeNewModeReplay(times: 2)
+        let replay = try ModeSwitchReplay.write(times: 2)
         defer { try? FileManager.default.removeItem(atPath: replay) }
         try testbed.loadIoctl(device: MockDevices.zeroCD.devnode, recordFile: replay)
         let catalog = try shortSwitchTimeoutCatalog(seconds: 1)

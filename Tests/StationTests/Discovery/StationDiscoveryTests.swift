@@ -200,7 +200,7 @@ extension UMockdevStationDiscoveryTests {
     @Test func zeroCDDeviceIsSwitchedAndThenProvisionedOnItsNewPort() async throws {
         let testbed = try MockTestbed()
         try testbed.add(MockDevices.zeroCD.description)
-        let replay = try Self.writeNewModeReplay()
+        let replay = try ModeSwitchReplay.write()
         defer { try? FileManager.default.removeItem(atPath: replay) }
         try testbed.loadIoctl(device: MockDevices.zeroCD.devnode, recordFile: replay)
         let harness = try await DiscoveryStationHarness()
