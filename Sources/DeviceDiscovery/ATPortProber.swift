@@ -140,43 +140,4 @@ public struct ATPortProber: Sendable {
     struct ProbeRefusal: Error {
         var outcome: PortProbeOutcome
     }
-
-    /// A reply read off a port: the complete lines before the final result, the final result line as it came, and
-    /// that line parsed.
-    struct Reply: Sendable, Equatable {
-        var lines: [String]
-        var final: String
-        var result: ATFinalResult
-    }
-
-    /// Whether the bytes hold a whole final result line (see `replyLines`).
-    static func containsFinalLine(_ bytes: [UInt8]) -> Bool {
-        replyLines(bytes) != nil
-    }
-
-    /// The complete non-empty lines up to the first final result line (any `ATFinalResult`) and that line; `nil`
-    /// while no whole final line has arrived.
-    static func replyLines(_ bytes: [UInt8]) -> Reply? {
-        var reader = ReplyReader()
-        return reader.append(bytes)
-    }
-
-    /// Reads one reply from successive reads: the AT layer's `ATLineFramer` cuts the bytes into lines (across read
-    /// boundaries) and the first line `ATFinalResult.parse` accepts ends the reply.
-    struct ReplyReader {
-        /// At most this many lines before the final result are kept: a port spewing garbage keeps only its tail.
-        static let maxLines = 256
-        private var framer = ATLineFramer()
-        private var lines: [String] = []
-
-        /// Feeds one read in; the reply once its final result line is complete, else `nil`.
-        mutating func append(_ bytes: some Sequence<UInt8>) -> Reply? {
-            for case .line(let text) in framer.append(bytes) {
-                if let result = ATFinalResult.parse(text) { return Reply(lines: lines, final: text, result: result) }
-                lines.append(text)
-                if lines.count > Self.maxLines { lines.removeFirst(lines.count - Self.maxLines) }
-            }
-            return nil
-        }
-    }
 }

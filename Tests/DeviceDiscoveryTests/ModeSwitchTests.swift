@@ -47,17 +47,8 @@ struct ModeSwitchTests {
     }
 }
 
-/// The probe's reading of a reply, without a device.
+/// The probe without a device.
 struct ATPortProbeReplyTests {
-    @Test func probeCountsOnlyAWholeOKOrERRORLineAsAnAnswer() {
-        #expect(ATPortProber.containsFinalLine(Array("AT\r\r\nOK\r\n".utf8)))
-        #expect(ATPortProber.containsFinalLine(Array("\r\nERROR\r\n".utf8)))
-        #expect(!ATPortProber.containsFinalLine(Array("\r\nOK".utf8)), "a line is only whole once it ends")
-        #expect(!ATPortProber.containsFinalLine(Array("\r\n^RSSI:OK\r\n".utf8)))
-        #expect(!ATPortProber.containsFinalLine(Array("\r\nOKAY\r\n".utf8)))
-        #expect(!ATPortProber.containsFinalLine([]))
-    }
-
     @Test func probeOfNoPortsOrMissingPortsFindsNothing() async {
         #expect(await ATPortProber().firstAnswering([]) == nil)
         #expect(await ATPortProber(timeout: .milliseconds(50), tries: 1).firstAnswering(["/nonexistent/ttyUSB9"]) == nil)

@@ -35,27 +35,4 @@ struct PortModeChoiceTests {
                                                                    PortModeEntry(name: "NDIS", index: 1)]) == nil)
         #expect(Self.classifier.portModeATPort(snapshot, entries: []) == nil)
     }
-
-    @Test func replyLinesStopAtTheFinalResult() {
-        let bytes = Array("AT^GETPORTMODE\r\r\n^GETPORTMODE: TYPE: WCDMA: huawei,PCUI:0\r\n\r\nOK\r\n".utf8)
-        let reply = ATPortProber.replyLines(bytes)
-        #expect(reply?.final == "OK")
-        #expect(reply?.lines == ["AT^GETPORTMODE", "^GETPORTMODE: TYPE: WCDMA: huawei,PCUI:0"])
-        #expect(ATPortProber.replyLines(Array("\r\n+CME ERROR: 4\r\n".utf8))?.final == "+CME ERROR: 4")
-        #expect(ATPortProber.replyLines(Array("\r\n^GETPORTMODE: TYPE: WCDMA: huawei,PCUI:0\r\n".utf8)) == nil,
-                "no final line yet")
-    }
-
-    @Test func replyReaderFramesLinesAcrossReadsAndKnowsEveryFinalResult() {
-        var reader = ATPortProber.ReplyReader()
-        #expect(reader.append(Array("\r\n^GETPORTMODE: PCU".utf8)) == nil)
-        #expect(reader.append(Array("I:0\r\n\r\nO".utf8)) == nil, "a final line split over two reads is not whole yet")
-        let reply = reader.append(Array("K\r\n".utf8))
-        #expect(reply?.lines == ["^GETPORTMODE: PCUI:0"])
-        #expect(reply?.final == "OK")
-        #expect(reply?.result == .ok)
-        #expect(ATPortProber.replyLines(Array("\r\nno carrier\r\n".utf8))?.result == .noCarrier)
-        #expect(ATPortProber.replyLines(Array("\r\nCOMMAND NOT SUPPORTED\r\n".utf8))?.result == .commandNotSupported)
-        #expect(ATPortProber.replyLines(Array("\r\nok\r\n".utf8))?.final == "ok", "the raw final line is kept")
-    }
 }
