@@ -197,19 +197,26 @@ extension SerialPortTargetTests {
             #expect(error?.code == .hangup)
         }
 
-        @Test func aSessionAnswersAndClosesWhileItsCommandWaitsForRoom() async throws {
-            let device = try StalledDevice()
-            let session = ATSession(port: try open(device), logger: Self.logger)
-            // A command longer than the device's queues: its end waits for room until the 10 s deadline.
-            let command = "AT+X=" + String(repeating: "A", count: 1 << 20)
-            let send = Task { () -> ATSessionError? in
+        /// A command longer than the device's queues.
+        static let longCommand = "AT+X=" + String(repeating: "A", count: 1 << 20)
+
+        /// Sends `longCommand` (1 MiB, 10 s deadline) on a task of its own: its end waits
+        /// for room. The task's value is the session's error, nil if the command was answered.
+        private func startLongCommand(_ session: ATSession) -> Task<ATSessionError?, Never> {
+            Task { () -> ATSessionError? in
                 do throws(ATSessionError) {
-                    _ = try await session.send(command, redacted: "AT+X=…", timeout: .seconds(10))
+                    _ = try await session.send(Self.longCommand, redacted: "AT+X=…", timeout: .seconds(10))
                     return nil
                 } catch {
                     return error
                 }
             }
+        }
+
+        @Test func aSessionAnswersAndClosesWhileItsCommandWaitsForRoom() async throws {
+            let device = try StalledDevice()
+            let session = ATSession(port: try open(device), logger: Self.logger)
+            let send = startLongCommand(session)
             try await letTheQueueFill()
             let clock = ContinuousClock()
             let started = clock.now
@@ -225,15 +232,7 @@ extension SerialPortTargetTests {
         @Test func aCancelledCommandStopsWritingAndNeverMixesWithTheNextOne() async throws {
             let device = try StalledDevice()
             let session = ATSession(port: try open(device), logger: Self.logger)
-            let command = "AT+X=" + String(repeating: "A", count: 1 << 20)
-            let send = Task { () -> ATSessionError? in
-                do throws(ATSessionError) {
-                    _ = try await session.send(command, redacted: "AT+X=…", timeout: .seconds(10))
-                    return nil
-                } catch {
-                    return error
-                }
-            }
+            let send = startLongCommand(session)
             try await letTheQueueFill()
             send.cancel()
             #expect(await send.value == .cancelled)
@@ -248,7 +247,7 @@ extension SerialPortTargetTests {
             let next = try? await session.send("AT", timeout: .milliseconds(300))
             #expect(next == nil, "the stalled device answers nothing")
             let received = device.readAll()
-            let commandBytes = Array(command.utf8)
+            let commandBytes = Array(Self.longCommand.utf8)
             #expect(received.count < commandBytes.count + 4, "the cancelled command was written to its end")
             #expect(received.suffix(3) == Array("AT\r".utf8)[...], "the next command arrives whole, last")
             #expect(Array(received.dropLast(3)) == Array(commandBytes.prefix(received.count - 3)),
